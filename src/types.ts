@@ -1,0 +1,197 @@
+/**
+ * The core types every part of rebalance shares. Pure declarations: no code.
+ * See docs/ARCHITECTURE.md for how the parts use them.
+ */
+import type { Rng } from './core/rng.js';
+
+/** How a feature column is interpreted. */
+export type FeatureKind = 'int' | 'float' | 'bool' | 'categorical';
+
+/**
+ * A columnar, in-memory table of numeric features and class labels.
+ * Immutable by convention: nothing in rebalance writes into a Dataset it was given.
+ */
+export interface Dataset {
+  readonly nRows: number;
+  readonly featureNames: readonly string[];
+  /** One Float64Array per feature, length nRows. Categorical features hold codes into `categories[j]`. */
+  readonly features: readonly Float64Array[];
+  readonly featureKinds: readonly FeatureKind[];
+  /** For categorical features: the category strings (code -> string); undefined otherwise. */
+  readonly categories: readonly (readonly string[] | undefined)[];
+  /** Class code of each row, an index into classNames. */
+  readonly labels: Int32Array;
+  /** Sorted as numpy.unique sorts them (numerically when every name is a number). */
+  readonly classNames: readonly string[];
+  /** Non-feature columns (ids, free text) carried by row index; null = missing. */
+  readonly passthrough: ReadonlyMap<string, readonly (string | null)[]>;
+  /**
+   * The source row index (0-based, input order) of each row, when this Dataset holds a
+   * subset of the input (e.g. only the classes being synthesized). Absent: row i is source row i.
+   */
+  readonly rowIds?: Int32Array;
+}
+
+export type SamplingStrategy =
+  | 'auto'
+  | 'minority'
+  | 'majority'
+  | 'not minority'
+  | 'not majority'
+  | 'all'
+  | number
+  | Readonly<Record<string, number>>;
+
+export type SamplingKind = 'over' | 'under' | 'clean';
+
+/**
+ * Per class code: the count before (`from`) and after (`to`) resampling.
+ * For 'clean' plans `to` equals `from`: the listed classes may lose rows, by a rule, not a count.
+ */
+export interface SamplingPlan {
+  readonly kind: SamplingKind;
+  readonly targets: ReadonlyMap<number, { readonly from: number; readonly to: number }>;
+}
+
+/** Generated rows; one Float64Array per feature, in Dataset feature order. */
+export interface SyntheticBlock {
+  readonly nRows: number;
+  readonly features: readonly Float64Array[];
+  readonly labels: Int32Array;
+  /** Dataset row each synthetic row was generated from (-1 when none), for provenance. */
+  readonly sourceRow: Int32Array;
+  /** Dataset row of the neighbour used (-1 when none). */
+  readonly neighborRow: Int32Array;
+}
+
+export interface Resampled {
+  /** Kept Dataset rows in output order (ascending for everything rebalance ships). */
+  readonly indices: Int32Array;
+  /** Rows that are copies of kept rows, in output order after `indices` (random over-sampling). */
+  readonly duplicates?: Int32Array;
+  readonly synthetic: SyntheticBlock | null;
+  readonly plan: SamplingPlan;
+}
+
+/** What a sampler needs to see of the input. */
+export type SamplerScope =
+  /** Random under/over-sampling: labels only; rows stream through. */
+  | 'stream'
+  /** Only the rows of classes being synthesized (plan.to > plan.from); others flow through. */
+  | 'targets'
+  /** The features of every row (neighbourhoods across classes). */
+  | 'all';
+
+export interface SamplerContext {
+  readonly knn: KnnBackend;
+  /** Feature scaling applied to distances only (never to output values); default 'none'. */
+  readonly scale?: 'none' | 'standard' | 'minmax';
+  readonly signal?: AbortSignal;
+  /** One-line notices for stderr (never data). */
+  readonly log: (message: string) => void;
+}
+
+export interface Sampler {
+  readonly name: string;
+  readonly kind: SamplingKind;
+  readonly scope: SamplerScope;
+  /**
+   * Resamples `data` according to `plan` (resolved by samplers/strategy.ts from the counts of the
+   * whole input). With scope 'targets' `data` may hold only the target classes.
+   */
+  fitResample(data: Dataset, plan: SamplingPlan, rng: Rng, ctx: SamplerContext): Promise<Resampled>;
+}
+
+/** Options every sampler factory accepts; each sampler reads the fields it documents. */
+export interface SamplerOptions {
+  /** SMOTE family k_neighbors (default 5); ADASYN n_neighbors (default 5). */
+  readonly kNeighbors?: number;
+  /** Borderline/SVM-SMOTE m_neighbors (default 10). */
+  readonly mNeighbors?: number;
+  /** Cleaning methods' n_neighbors (ENN/RENN/AllKNN/NearMiss 3, CNN/OSS 1). */
+  readonly nNeighbors?: number;
+  /** NearMiss-3 n_neighbors_ver3 (default 3). */
+  readonly nNeighborsVer3?: number;
+  /** Clamp k to the class size - 1 instead of failing. */
+  readonly kAuto?: boolean;
+  /** Borderline kind ('borderline-1' | 'borderline-2'); ENN kind_sel ('all' | 'mode'). */
+  readonly variant?: string;
+  /** NearMiss version 1, 2 or 3. */
+  readonly version?: number;
+  readonly maxIter?: number;
+  readonly allowMinority?: boolean;
+  readonly thresholdCleaning?: number;
+  /** Random over-sampling smoothed bootstrap. */
+  readonly shrinkage?: number | Readonly<Record<string, number>>;
+  /** Random under-sampling with replacement. */
+  readonly replacement?: boolean;
+  /** Cluster centroids voting. */
+  readonly voting?: 'auto' | 'soft' | 'hard';
+  /** KMeans-SMOTE number of clusters; cluster-balance threshold. */
+  readonly nClusters?: number;
+  readonly clusterBalanceThreshold?: number;
+  /** SVM-SMOTE out_step (default 0.5). */
+  readonly outStep?: number;
+  /** Combined methods: the SMOTE variant used first (default 'smote'). */
+  readonly first?: string;
+  /** Cleaning methods: class names to clean (instead of a count strategy). */
+  readonly classes?: readonly string[];
+}
+
+export interface SamplerDefinition {
+  readonly name: string;
+  readonly kind: SamplingKind;
+  readonly scope: SamplerScope;
+  /** One line for --help and `rebalance methods`. */
+  readonly summary: string;
+  /** The default strategy ('auto' for most). */
+  readonly defaultStrategy?: SamplingStrategy;
+  create(options: SamplerOptions): Sampler;
+}
+
+// ---------------------------------------------------------------- neighbours
+
+/** n x k neighbours, row-major, each row sorted by (distance, index). Distances are Euclidean. */
+export interface KnnResult {
+  readonly k: number;
+  readonly indices: Int32Array;
+  readonly distances: Float32Array;
+}
+
+export interface NeighborIndex {
+  readonly size: number;
+  readonly dim: number;
+  /** Neighbours among the indexed points of other points (row-major n x dim). */
+  query(points: Float32Array, k: number): Promise<KnnResult>;
+  /** Neighbours of each indexed point among the others, itself excluded by row id. */
+  querySelf(k: number): Promise<KnnResult>;
+  dispose(): void;
+}
+
+export interface KnnBackend {
+  readonly name: 'cpu' | 'webgpu' | 'naive';
+  build(points: Float32Array, dim: number): Promise<NeighborIndex>;
+  dispose(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- models
+
+export interface FitOptions {
+  /** Class code treated as positive (the rare class). */
+  readonly positive: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface Classifier {
+  readonly name: string;
+  fit(train: Dataset, rng: Rng, options: FitOptions): Promise<FittedClassifier>;
+}
+
+export interface FittedClassifier {
+  readonly name: string;
+  /** Score of the positive class for each row, in [0, 1] (higher = more likely positive). */
+  predictProba(x: Dataset): Promise<Float32Array>;
+  /** A JSON-safe description that `loadModel` turns back into an equal FittedClassifier. */
+  toJSON(): unknown;
+  dispose(): void;
+}
