@@ -89,6 +89,8 @@ export interface SamplerContext {
   readonly signal?: AbortSignal;
   /** One-line notices for stderr (never data). */
   readonly log: (message: string) => void;
+  /** Rows of the whole input when `data` holds only the target classes (scope 'targets'). */
+  readonly totalRows?: number;
 }
 
 export interface Sampler {
@@ -169,7 +171,7 @@ export interface NeighborIndex {
 }
 
 export interface KnnBackend {
-  readonly name: 'cpu' | 'webgpu' | 'naive';
+  readonly name: 'cpu' | 'webgpu' | 'naive' | 'auto';
   build(points: Float32Array, dim: number): Promise<NeighborIndex>;
   dispose(): Promise<void>;
 }

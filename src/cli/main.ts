@@ -1,0 +1,115 @@
+/**
+ * The rebalance CLI: builds the commander program (without running it, so tests can drive it
+ * in-process), runs it, and maps every outcome to an exit code in one place (exit-codes.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { UsageError } from '../core/errors.js';
+import { liveTempFiles } from '../io/output.js';
+import type { CliContext } from './common.js';
+import { EXIT, reportError } from './exit-codes.js';
+import { inspectCommand } from './commands/inspect.js';
+import { methodsCommand } from './commands/methods.js';
+import { resampleCommand } from './commands/resample.js';
+
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export function createCli(ctx: CliContext): Command {
+  const program = new Command('rebalance')
+    .description('Fix class imbalance in tabular data (CSV, Arrow) and prove the fix worked.')
+    .version(ctx.version, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+      outputError: (s, write) => write(`rebalance: ${s.replace(/^error: /, '')}`),
+    })
+    .exitOverride();
+  const commands = [inspectCommand(ctx), resampleCommand(ctx), methodsCommand(ctx)];
+  for (const c of commands) {
+    c.exitOverride();
+    c.configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+      outputError: (s, write) => write(`rebalance ${c.name()}: ${s.replace(/^error: /, '')}`),
+    });
+    c.showHelpAfterError(`(run 'rebalance ${c.name()} --help' for usage)`);
+    program.addCommand(c);
+  }
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  $ rebalance inspect data.csv
+  $ rebalance resample data.csv -m smote -o balanced.csv
+  $ cat data.csv | rebalance resample - -m random-under | head
+
+Exit codes: 0 ok, 1 internal bug, 2 usage, 3 data, 4 io, 5 backend unavailable, 130 interrupted.
+Set REBALANCE_DEBUG=1 to print stack traces.`,
+  );
+  return program;
+}
+
+/** Runs the CLI with argv (as process.argv) and returns the exit code. */
+export async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
+  const program = createCli(ctx);
+  try {
+    if (argv.length <= 2) {
+      program.outputHelp();
+      return EXIT.usage;
+    }
+    await program.parseAsync(argv as string[]);
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      if (e.code === 'commander.executeSubCommandAsync') return EXIT.ok;
+      return EXIT.usage;
+    }
+    const report = reportError(e);
+    if (report.message) ctx.stderr.write(report.message + '\n');
+    return report.exitCode;
+  }
+}
+
+/** The process entry point (bin/rebalance.js). */
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signals++;
+    if (signals > 1) {
+      for (const f of liveTempFiles) rmSync(f, { force: true });
+      process.exit(130);
+    }
+    controller.abort(Object.assign(new Error(`interrupted by ${sig}`), { name: 'AbortError' }));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // A closed stdout is reported to the writer (BrokenPipeError); never crash on it here.
+  process.stdout.on('error', () => undefined);
+  process.on('exit', () => {
+    for (const f of liveTempFiles) rmSync(f, { force: true });
+  });
+  const ctx: CliContext = { stdout: process.stdout, stderr: process.stderr, signal: controller.signal, version: packageVersion() };
+  let code: number;
+  try {
+    code = await run(argv, ctx);
+  } catch (e) {
+    const report = reportError(e);
+    if (report.message) process.stderr.write(report.message + '\n');
+    code = report.exitCode;
+  }
+  if (controller.signal.aborted && code !== EXIT.ok) code = EXIT.interrupted;
+  process.exitCode = code;
+}
+
+export { UsageError };

@@ -1,0 +1,423 @@
+/**
+ * The counting pass: one streaming read of the input that infers column types, finds the label
+ * column, validates cells (missing values, NaN/Infinity, ragged rows, non-numeric text in numeric
+ * columns) and records the class code of every row. Holds O(rows) Int32 labels, never the text.
+ */
+import { DataType, type Schema } from 'apache-arrow';
+import { DataError, UsageError } from '../core/errors.js';
+import type { Cell } from '../io/batch.js';
+import type { TableSource } from '../io/source.js';
+import { sortClassNames } from './make.js';
+import { classifyBool, classifyNumber, NumClass } from './numbers.js';
+
+export type ColumnKind = 'int' | 'float' | 'bool' | 'categorical' | 'text';
+export type ColumnRole = 'feature' | 'label' | 'passthrough';
+
+export interface ColumnProfile {
+  readonly name: string;
+  readonly index: number;
+  readonly role: ColumnRole;
+  readonly kind: ColumnKind;
+  /** Empty cells (CSV) or nulls (Arrow), over rows not dropped for other reasons. */
+  readonly missing: number;
+  /** NaN / Infinity values. */
+  readonly nonFinite: number;
+  /** Categorical: the categories, sorted (code = index). */
+  readonly categories?: readonly string[];
+  /** Bool columns read from CSV: the spelling of [false, true] to write back. */
+  readonly boolText?: readonly [string, string];
+  /** Arrow input: the column's Arrow type (kept on output). */
+  readonly arrowType?: DataType;
+  readonly min?: number;
+  readonly max?: number;
+}
+
+export interface ScanOptions {
+  /** Label column name; default: label/class/target/y (case-insensitive). */
+  readonly label?: string;
+  readonly missing?: 'error' | 'drop';
+  readonly onBadRow?: 'error' | 'skip';
+  /** Columns to treat as categorical features even when numeric. */
+  readonly categorical?: readonly string[];
+  /** Columns carried through untouched (ids, free text), never used as features. */
+  readonly passthrough?: readonly string[];
+  /** String columns with more distinct values than this fraction of rows become pass-through text. */
+  readonly maxCategoricalFraction?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface TableProfile {
+  readonly source: string;
+  readonly format: 'csv' | 'arrow';
+  readonly columns: readonly ColumnProfile[];
+  readonly labelIndex: number;
+  readonly classNames: readonly string[];
+  /** Rows per class code, over kept rows. */
+  readonly counts: Int32Array;
+  /** Class code of every input data row; -1 for dropped rows. */
+  readonly labels: Int32Array;
+  /** Data rows read (header excluded). */
+  readonly rowsRead: number;
+  /** Rows kept (rowsRead - dropped). */
+  readonly nRows: number;
+  readonly droppedMissing: number;
+  readonly droppedBadRows: number;
+  readonly labelType?: DataType;
+}
+
+/** rebalance's own provenance columns are never features when a resampled file is read back. */
+const PROVENANCE = new Set(['_synthetic', '_source_row', '_neighbor_row']);
+
+export const LABEL_CANDIDATES = ['label', 'class', 'target', 'y'];
+
+/** Finds the label column: --label NAME, else label/class/target/y (case-insensitive). */
+export function findLabelColumn(columns: readonly string[], label: string | undefined, source: string): number {
+  if (label !== undefined) {
+    let i = columns.indexOf(label);
+    if (i < 0) i = columns.findIndex((c) => c.toLowerCase() === label.toLowerCase());
+    if (i < 0) {
+      throw new DataError('REBALANCE_NO_LABEL', `no column named '${label}' (--label); columns are: ${columns.join(', ')}`, { where: { file: source } });
+    }
+    return i;
+  }
+  for (const cand of LABEL_CANDIDATES) {
+    const i = columns.findIndex((c) => c.trim().toLowerCase() === cand);
+    if (i >= 0) return i;
+  }
+  throw new DataError(
+    'REBALANCE_NO_LABEL',
+    `no label column found (looked for ${LABEL_CANDIDATES.join('/')}); name it with --label NAME; columns are: ${columns.join(', ')}`,
+    { where: { file: source } },
+  );
+}
+
+class GrowInt32 {
+  data = new Int32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Int32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  view(): Int32Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+const MAX_DISTINCT = 100_000;
+
+/** Per-column running state of the counting pass. */
+class ColumnTracker {
+  nonMissing = 0;
+  numeric = 0;
+  ints = 0;
+  bools = 0;
+  nonFinite = 0;
+  firstText: { row: number; value: string } | null = null;
+  firstNonFinite = -1;
+  missingRows = new GrowInt32();
+  nonFiniteRows = new GrowInt32();
+  distinct: Map<string, number> | null = new Map();
+  boolText: [string, string] = ['false', 'true'];
+  min = Infinity;
+  max = -Infinity;
+
+  constructor(private readonly forcedCategorical = false) {}
+
+  addText(s: string, row: number): void {
+    this.nonMissing++;
+    if (this.forcedCategorical) {
+      this.addDistinct(s);
+      return;
+    }
+    const cls = classifyNumber(s);
+    if (cls !== NumClass.NotNumber) {
+      this.numeric++;
+      if (cls === NumClass.Int) this.ints++;
+      else if (cls === NumClass.NonFinite) {
+        this.nonFinite++;
+        this.nonFiniteRows.push(row);
+        return;
+      }
+      const x = +s;
+      if (x < this.min) this.min = x;
+      if (x > this.max) this.max = x;
+      return;
+    }
+    const b = classifyBool(s);
+    if (b >= 0) {
+      this.bools++;
+      this.boolText[b] = s;
+    }
+    if (this.firstText === null) this.firstText = { row, value: s };
+    this.addDistinct(s);
+  }
+
+  addDistinct(s: string): void {
+    const d = this.distinct;
+    if (d === null) return;
+    d.set(s, (d.get(s) ?? 0) + 1);
+    if (d.size > MAX_DISTINCT) this.distinct = null;
+  }
+
+  addNumber(x: number, row: number): void {
+    this.nonMissing++;
+    this.numeric++;
+    if (!Number.isFinite(x)) {
+      this.nonFinite++;
+      this.nonFiniteRows.push(row);
+      return;
+    }
+    if (x < this.min) this.min = x;
+    if (x > this.max) this.max = x;
+  }
+}
+
+type ArrowKind = 'int' | 'float' | 'bool' | 'string' | 'other';
+
+function arrowKind(t: DataType): ArrowKind {
+  if (DataType.isInt(t)) return 'int';
+  if (DataType.isFloat(t)) return 'float';
+  if (DataType.isBool(t)) return 'bool';
+  if (DataType.isUtf8(t) || DataType.isLargeUtf8(t) || DataType.isDictionary(t) || (t as { typeId: number }).typeId === 24 /* Utf8View */) {
+    return 'string';
+  }
+  return 'other';
+}
+
+/** Runs the counting pass over `source`. */
+export async function scanTable(source: TableSource, options: ScanOptions = {}): Promise<TableProfile> {
+  const names = source.columns;
+  const nCols = names.length;
+  const seen = new Map<string, number>();
+  names.forEach((n, j) => {
+    if (n !== '' && seen.has(n)) {
+      throw new DataError('REBALANCE_DUPLICATE_COLUMN', `duplicate column name '${n}' (columns ${seen.get(n)! + 1} and ${j + 1}); rename one`, { where: { file: source.name } });
+    }
+    seen.set(n, j);
+  });
+  for (const list of [options.categorical, options.passthrough]) {
+    for (const c of list ?? []) {
+      if (!names.includes(c)) {
+        throw new UsageError('REBALANCE_UNKNOWN_COLUMN', `unknown column '${c}'; columns are: ${names.join(', ')}`);
+      }
+    }
+  }
+  const labelIndex = findLabelColumn(names, options.label, source.name);
+  const schema: Schema | undefined = source.arrowSchema;
+  const akinds = schema?.fields.map((f) => arrowKind(f.type));
+  const categoricalSet = new Set(options.categorical ?? []);
+  const trackers = names.map((n) => new ColumnTracker(categoricalSet.has(n)));
+  const labelIds = new Map<string, number>();
+  const labelNames: string[] = [];
+  const rawLabels = new GrowInt32();
+  const badRows = new GrowInt32();
+  const onBadRow = options.onBadRow ?? 'error';
+  let rowsRead = 0;
+
+  for await (const batch of source.batches()) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    const rows = batch.rows;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      const r = batch.offset + i;
+      rowsRead++;
+      if (row.length !== nCols) {
+        if (onBadRow === 'error') {
+          throw new DataError(
+            'REBALANCE_RAGGED_ROW',
+            `data row ${r + 1} has ${row.length} fields, expected ${nCols} (as the header); fix the row or pass --on-bad-row skip`,
+            { where: { file: source.name, row: r + 1 } },
+          );
+        }
+        badRows.push(r);
+        rawLabels.push(-2);
+        continue;
+      }
+      for (let j = 0; j < nCols; j++) {
+        const v = row[j];
+        const t = trackers[j];
+        if (v === null || v === undefined || v === '') {
+          t.missingRows.push(r);
+          continue;
+        }
+        if (j === labelIndex) continue;
+        if (typeof v === 'string') {
+          if (akinds && akinds[j] === 'string') {
+            t.nonMissing++;
+            t.addDistinct(v);
+            if (t.firstText === null) t.firstText = { row: r, value: v };
+          } else t.addText(v, r);
+        } else if (typeof v === 'number') t.addNumber(v, r);
+        else if (typeof v === 'bigint') t.addNumber(Number(v), r);
+        else if (typeof v === 'boolean') {
+          t.nonMissing++;
+          t.bools++;
+        } else {
+          t.nonMissing++;
+          if (t.firstText === null) t.firstText = { row: r, value: String(v) };
+        }
+      }
+      const lv = row[labelIndex];
+      if (lv === null || lv === undefined || lv === '') {
+        rawLabels.push(-1);
+        continue;
+      }
+      const key = typeof lv === 'string' ? lv : String(lv);
+      let id = labelIds.get(key);
+      if (id === undefined) {
+        id = labelNames.length;
+        labelIds.set(key, id);
+        labelNames.push(key);
+      }
+      rawLabels.push(id);
+    }
+  }
+
+  if (rowsRead === 0) {
+    throw new DataError('REBALANCE_NO_ROWS', 'the input has a header but no data rows', { where: { file: source.name } });
+  }
+
+  // Decide kinds and roles.
+  const passSet = new Set(options.passthrough ?? []);
+  const maxFrac = options.maxCategoricalFraction ?? 0.5;
+  const profiles: ColumnProfile[] = names.map((name, j) => {
+    const t = trackers[j];
+    const arrowType = schema?.fields[j].type;
+    const base = { name, index: j, missing: t.missingRows.length, nonFinite: t.nonFinite, arrowType };
+    const range = t.min <= t.max ? { min: t.min, max: t.max } : {};
+    if (j === labelIndex) return { ...base, role: 'label' as const, kind: 'categorical' as const, missing: t.missingRows.length, nonFinite: 0 };
+    if (passSet.has(name) || PROVENANCE.has(name)) return { ...base, role: 'passthrough' as const, kind: 'text' as const };
+    if (categoricalSet.has(name)) {
+      const cats = collectCategories(t, source, j, names);
+      return { ...base, role: 'feature' as const, kind: 'categorical' as const, categories: cats };
+    }
+    const ak = akinds?.[j];
+    if (ak === 'int' || ak === 'float') return { ...base, role: 'feature' as const, kind: ak, ...range };
+    if (ak === 'bool') return { ...base, role: 'feature' as const, kind: 'bool' as const };
+    if (ak === 'other') return { ...base, role: 'passthrough' as const, kind: 'text' as const };
+    if (ak === undefined && t.nonMissing > 0 && t.numeric === t.nonMissing) {
+      return { ...base, role: 'feature' as const, kind: t.ints === t.numeric ? ('int' as const) : ('float' as const), ...range };
+    }
+    if (ak === undefined && t.nonMissing > 0 && t.bools === t.nonMissing) {
+      return { ...base, role: 'feature' as const, kind: 'bool' as const, boolText: t.boolText };
+    }
+    if (ak === undefined && t.numeric > 0 && t.numeric * 2 >= t.nonMissing && t.firstText) {
+      throw new DataError(
+        'REBALANCE_NOT_NUMERIC',
+        `non-numeric value '${truncate(t.firstText.value)}' in numeric column '${name}' (data row ${t.firstText.row + 1}; ${t.numeric} of ${t.nonMissing} values are numbers); fix the value, or declare the column with --categorical or --passthrough`,
+        { where: { file: source.name, row: t.firstText.row + 1, column: name } },
+      );
+    }
+    if (t.nonMissing === 0) return { ...base, role: 'passthrough' as const, kind: 'text' as const };
+    const d = t.distinct;
+    if (d !== null && d.size <= Math.max(2, maxFrac * t.nonMissing)) {
+      return { ...base, role: 'feature' as const, kind: 'categorical' as const, categories: [...d.keys()].sort() };
+    }
+    return { ...base, role: 'passthrough' as const, kind: 'text' as const };
+  });
+
+  // Rows to drop.
+  const missingMode = options.missing ?? 'error';
+  const labels = rawLabels.view();
+  const dropMask = new Uint8Array(rowsRead);
+  for (const r of badRows.view()) dropMask[r] = 1;
+  let firstProblem: { row: number; column: string; what: string } | null = null;
+  for (const p of profiles) {
+    if (p.role === 'passthrough') continue;
+    const t = trackers[p.index];
+    const check = (rowsList: Int32Array, what: string): void => {
+      for (const r of rowsList) {
+        if (dropMask[r] === 1) continue;
+        if (missingMode === 'drop') dropMask[r] = 2;
+        else if (firstProblem === null || r < firstProblem.row) firstProblem = { row: r, column: p.name, what };
+        if (missingMode !== 'drop') break;
+      }
+    };
+    check(t.missingRows.view(), p.role === 'label' ? 'an empty label' : 'a missing value');
+    if (p.kind === 'int' || p.kind === 'float') check(t.nonFiniteRows.view(), 'NaN or Infinity');
+  }
+  if (firstProblem !== null) {
+    const fp = firstProblem as { row: number; column: string; what: string };
+    throw new DataError(
+      fp.what === 'NaN or Infinity' ? 'REBALANCE_NON_FINITE' : 'REBALANCE_MISSING',
+      `${fp.what} in column '${fp.column}' at data row ${fp.row + 1}; fill it in, or pass --missing drop to drop such rows`,
+      { where: { file: source.name, row: fp.row + 1, column: fp.column } },
+    );
+  }
+
+  const classNames = sortClassNames(labelNames);
+  const remap = new Int32Array(labelNames.length);
+  labelNames.forEach((nm, id) => (remap[id] = classNames.indexOf(nm)));
+  const counts = new Int32Array(classNames.length);
+  let droppedMissing = 0;
+  let droppedBadRows = 0;
+  const out = new Int32Array(rowsRead);
+  for (let r = 0; r < rowsRead; r++) {
+    if (dropMask[r] === 1) {
+      droppedBadRows++;
+      out[r] = -1;
+    } else if (dropMask[r] === 2 || labels[r] < 0) {
+      droppedMissing++;
+      out[r] = -1;
+    } else {
+      const c = remap[labels[r]];
+      out[r] = c;
+      counts[c]++;
+    }
+  }
+  // Classes that lost every row to dropping disappear.
+  const present = classNames.filter((_, c) => counts[c] > 0);
+  let finalNames = classNames;
+  let finalCounts = counts;
+  if (present.length !== classNames.length) {
+    const re = new Int32Array(classNames.length).fill(-1);
+    present.forEach((nm, c) => (re[classNames.indexOf(nm)] = c));
+    for (let r = 0; r < rowsRead; r++) if (out[r] >= 0) out[r] = re[out[r]];
+    finalNames = present;
+    finalCounts = Int32Array.from(present.map((nm) => counts[classNames.indexOf(nm)]));
+  }
+  const nRows = rowsRead - droppedMissing - droppedBadRows;
+  if (nRows === 0) {
+    throw new DataError('REBALANCE_NO_ROWS', `no rows left: all ${rowsRead} rows were dropped (missing values or bad rows)`, { where: { file: source.name } });
+  }
+  return {
+    source: source.name,
+    format: source.format,
+    columns: profiles,
+    labelIndex,
+    classNames: finalNames,
+    counts: finalCounts,
+    labels: out,
+    rowsRead,
+    nRows,
+    droppedMissing,
+    droppedBadRows,
+    labelType: schema?.fields[labelIndex].type,
+  };
+}
+
+function collectCategories(t: ColumnTracker, source: TableSource, j: number, names: readonly string[]): string[] {
+  if (t.distinct === null) {
+    throw new DataError('REBALANCE_TOO_MANY_CATEGORIES', `column '${names[j]}' has more than ${MAX_DISTINCT} distinct values; it cannot be categorical (use --passthrough)`, { where: { file: source.name, column: names[j] } });
+  }
+  return [...t.distinct.keys()].sort();
+}
+
+function truncate(s: string): string {
+  return s.length > 40 ? s.slice(0, 37) + '...' : s;
+}
+
+/** Fails with a data error when fewer than two classes remain (nothing to rebalance). */
+export function requireTwoClasses(profile: TableProfile): void {
+  if (profile.classNames.length < 2) {
+    throw new DataError(
+      'REBALANCE_ONE_CLASS',
+      `the label column '${profile.columns[profile.labelIndex].name}' has a single class ('${profile.classNames[0]}'); rebalancing needs at least two classes`,
+      { where: { file: profile.source, column: profile.columns[profile.labelIndex].name } },
+    );
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * A row sink writes cells (row-major) to CSV or Arrow. Cells of original rows are passed exactly as
+ * the reader produced them; synthetic cells are numbers/strings/booleans the sink converts to the
+ * column type.
+ */
+import type { DataType } from 'apache-arrow';
+import type { Cell } from './batch.js';
+import { createArrowSink } from './arrow-write.js';
+import { createCsvSink } from './csv-write.js';
+import type { OutputFormat } from './format.js';
+import type { ByteTarget } from './output.js';
+
+export interface SinkColumn {
+  readonly name: string;
+  /** Arrow output type (required for Arrow output). */
+  readonly type?: DataType;
+  readonly nullable?: boolean;
+  /** Free text / categorical strings (subject to --safe-csv). */
+  readonly text?: boolean;
+}
+
+export interface RowSink {
+  write(cells: readonly Cell[]): Promise<void>;
+  finish(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export interface SinkOptions {
+  readonly delimiter?: string;
+  readonly safeCsv?: boolean;
+  /** Arrow schema metadata (seed, method, version). */
+  readonly metadata?: ReadonlyMap<string, string>;
+  /** Rows per Arrow record batch (fixed, so output bytes never depend on input batching). */
+  readonly arrowBatchRows?: number;
+}
+
+export function createSink(format: OutputFormat, target: ByteTarget, columns: readonly SinkColumn[], options: SinkOptions = {}): RowSink {
+  switch (format) {
+    case 'csv':
+      return createCsvSink(target, columns, { delimiter: options.delimiter ?? ',', safeCsv: options.safeCsv });
+    case 'tsv':
+      return createCsvSink(target, columns, { delimiter: '\t', safeCsv: options.safeCsv });
+    case 'arrow':
+    case 'arrows':
+      return createArrowSink(target, columns, format === 'arrow' ? 'file' : 'stream', options);
+  }
+}

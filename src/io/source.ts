@@ -1,0 +1,193 @@
+/**
+ * One factory for every input kind: a path or '-'/stdin, CSV or Arrow (file or stream format,
+ * detected by magic bytes). Stdin is spooled to a temporary file (not RAM) so that samplers can
+ * make the two passes they need. `batches()` restarts from the first data row on every call.
+ */
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { open, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Schema } from 'apache-arrow';
+import { DataError, UsageError } from '../core/errors.js';
+import type { RowBatch } from './batch.js';
+import { arrowRecordBatches } from './arrow-read.js';
+import { csvBatches } from './csv-read.js';
+import { sniffFormat, type InputFormat } from './format.js';
+import { ioErrorFrom } from './fs-errors.js';
+
+export interface ReadOptions {
+  /** CSV: first row is a header (default true); without it columns are col0, col1, ... */
+  readonly header?: boolean;
+  /** CSV delimiter; default auto-detect (from .tsv: tab). */
+  readonly delimiter?: string;
+  /** Force the input format instead of sniffing magic bytes. */
+  readonly format?: InputFormat;
+  /** Rows per batch handed to the pipeline (default 16384). Output never depends on it. */
+  readonly batchSize?: number;
+  /** Where stdin is spooled (default os.tmpdir()). */
+  readonly tmpDir?: string;
+}
+
+export interface TableSource {
+  /** Name for messages: the path, or '<stdin>'. */
+  readonly name: string;
+  readonly format: InputFormat;
+  readonly columns: readonly string[];
+  readonly arrowSchema?: Schema;
+  /** The CSV delimiter in use (detected or given). */
+  readonly delimiter?: string;
+  batches(): AsyncGenerator<RowBatch>;
+  close(): Promise<void>;
+}
+
+export function isStdin(path: string | undefined): boolean {
+  return path === undefined || path === '-';
+}
+
+async function spoolStdin(dir: string): Promise<string> {
+  const path = join(dir, `rebalance-stdin-${process.pid}-${randomUUID()}.tmp`);
+  try {
+    await pipeline(process.stdin, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+  } catch (e) {
+    await rm(path, { force: true });
+    throw ioErrorFrom(e, '<stdin>', 'read');
+  }
+  return path;
+}
+
+/** Re-chunks batches to at most `size` rows (one array per yielded batch, no intermediate copies). */
+async function* rebatch(gen: AsyncIterable<RowBatch>, size: number): AsyncGenerator<RowBatch> {
+  let out: RowBatch['rows'] = [];
+  let offset = 0;
+  for await (const b of gen) {
+    const rows = b.rows;
+    if (out.length === 0 && rows.length <= size) {
+      // Common case: pass the reader's batch through untouched.
+      yield { offset, rows };
+      offset += rows.length;
+      continue;
+    }
+    for (let i = 0; i < rows.length; i++) {
+      out.push(rows[i]);
+      if (out.length === size) {
+        yield { offset, rows: out };
+        offset += out.length;
+        out = [];
+      }
+    }
+  }
+  if (out.length) yield { offset, rows: out };
+}
+
+export async function openSource(path: string | undefined, options: ReadOptions = {}): Promise<TableSource> {
+  const stdin = isStdin(path);
+  const name = stdin ? '<stdin>' : path!;
+  let file: string;
+  if (stdin) {
+    if (process.stdin.isTTY) {
+      throw new UsageError('REBALANCE_NO_INPUT', 'no input: give a file path, or pipe data into stdin (e.g. `cat data.csv | rebalance ...`)');
+    }
+    file = await spoolStdin(options.tmpDir ?? tmpdir());
+  } else {
+    file = path!;
+    try {
+      const st = await stat(file);
+      if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    } catch (e) {
+      throw ioErrorFrom(e, name, 'open');
+    }
+  }
+  const cleanup = async (): Promise<void> => {
+    if (stdin) await rm(file, { force: true });
+  };
+  try {
+    const head = Buffer.alloc(8);
+    let size = 0;
+    try {
+      const fh = await open(file, 'r');
+      try {
+        size = (await fh.read(head, 0, 8, 0)).bytesRead;
+      } finally {
+        await fh.close();
+      }
+    } catch (e) {
+      throw ioErrorFrom(e, name, 'read');
+    }
+    if (size === 0) throw new DataError('REBALANCE_EMPTY', 'the input is empty: expected a header row and data rows', { where: { file: name } });
+    const format = options.format ?? sniffFormat(head.subarray(0, size));
+    const batchSize = options.batchSize ?? 16384;
+    const relabel = <T extends Error>(e: T): T => {
+      const w = (e as { where?: { file?: string } }).where;
+      if (stdin && w?.file === file) (e as { where?: object }).where = { ...w, file: name };
+      return e;
+    };
+    const wrap = async function* (gen: AsyncGenerator<RowBatch>): AsyncGenerator<RowBatch> {
+      try {
+        yield* rebatch(gen, batchSize);
+      } catch (e) {
+        throw relabel(e as Error);
+      }
+    };
+
+    if (format === 'arrow') {
+      const first = arrowRecordBatches(file);
+      let schema: Schema;
+      try {
+        const r = await first.next();
+        if (r.done || !('schema' in r.value)) throw new DataError('REBALANCE_BAD_ARROW', 'the Arrow input has no schema', { where: { file: name } });
+        schema = r.value.schema;
+      } catch (e) {
+        throw relabel(e as Error);
+      } finally {
+        await first.return(undefined);
+      }
+      return {
+        name,
+        format,
+        columns: schema.fields.map((f) => f.name),
+        arrowSchema: schema,
+        batches: () =>
+          wrap(
+            (async function* () {
+              for await (const item of arrowRecordBatches(file)) if (!('schema' in item)) yield item;
+            })(),
+          ),
+        close: cleanup,
+      };
+    }
+
+    const header = options.header ?? true;
+    const given = options.delimiter ?? (name.toLowerCase().endsWith('.tsv') ? '\t' : undefined);
+    const probe = csvBatches(file, { delimiter: given, header });
+    let columns: string[] = [];
+    let delimiter = given ?? ',';
+    try {
+      const r = await probe.next();
+      if (!r.done) {
+        delimiter = r.value.delimiter || delimiter;
+        if (header) columns = r.value.header ?? [];
+        else columns = (r.value.rows[0] ?? []).map((_, j) => `col${j}`);
+      }
+    } catch (e) {
+      throw relabel(e as Error);
+    } finally {
+      await probe.return(undefined);
+    }
+    if (columns.length === 0) {
+      throw new DataError('REBALANCE_EMPTY', 'the input has no rows: expected a header row and data rows', { where: { file: name } });
+    }
+    return {
+      name,
+      format,
+      columns,
+      delimiter,
+      batches: () => wrap(csvBatches(file, { delimiter, header })),
+      close: cleanup,
+    };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Every resampling method by name. The only place that knows them all; the CLI, the library
+ * `resample` and the contract tests iterate it.
+ */
+import { UsageError } from '../core/errors.js';
+import type { SamplerDefinition } from '../types.js';
+import { allKnnDefinition } from './all-knn.js';
+import { ennDefinition } from './enn.js';
+import { nearMissDefinition } from './near-miss.js';
+import { neighbourhoodCleaningRuleDefinition } from './neighbourhood-cleaning-rule.js';
+import { randomOverDefinition } from './random-over.js';
+import { randomUnderDefinition } from './random-under.js';
+import { rennDefinition } from './renn.js';
+import { tomekLinksDefinition } from './tomek-links.js';
+
+export const SAMPLERS: readonly SamplerDefinition[] = [
+  randomUnderDefinition,
+  randomOverDefinition,
+  tomekLinksDefinition,
+  ennDefinition,
+  rennDefinition,
+  allKnnDefinition,
+  nearMissDefinition,
+  neighbourhoodCleaningRuleDefinition,
+];
+
+export const samplerNames = (): string[] => SAMPLERS.map((s) => s.name);
+
+export function getSampler(name: string): SamplerDefinition {
+  const found = SAMPLERS.find((s) => s.name === name.toLowerCase());
+  if (!found) {
+    throw new UsageError('REBALANCE_UNKNOWN_METHOD', `unknown method '${name}'; choose one of: ${samplerNames().join(', ')}`);
+  }
+  return found;
+}
