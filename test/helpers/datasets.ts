@@ -10,9 +10,9 @@ import type { Dataset } from '../../src/types.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** ../shared/datasets beside the checkout (CI lays shared/ next to the clone), or fixtures/. */
+/** fixtures/datasets (a copy of ../shared/datasets kept in the repo), else ../shared/datasets. */
 export function datasetsDir(): string {
-  const candidates = [resolve(here, '../../../shared/datasets'), resolve(here, '../../fixtures/datasets')];
+  const candidates = [resolve(here, '../../fixtures/datasets'), resolve(here, '../../../shared/datasets')];
   for (const c of candidates) if (existsSync(c)) return c;
   throw new Error(`no datasets folder found in ${candidates.join(' or ')}`);
 }
