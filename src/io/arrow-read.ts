@@ -1,16 +1,68 @@
 /**
  * Arrow IPC reading (file and stream formats, detected by magic bytes) through apache-arrow,
  * record batch by record batch. Errors inside the IPC data become data errors, never crashes.
+ *
+ * Interoperability (fixtures/arrow/, written by polars): every int width, float32/64, bool,
+ * Utf8, LargeUtf8, Utf8View and dictionary strings read as native values. Bodies compressed with
+ * LZ4 or ZSTD cannot be decoded by apache-arrow JS without a codec: they fail with a DataError
+ * (REBALANCE_ARROW_COMPRESSED) naming the codec and how to write the file uncompressed.
  */
-import { open } from 'node:fs/promises';
-import { RecordBatchReader, type Schema, type Vector } from 'apache-arrow';
+import { open, type FileHandle } from 'node:fs/promises';
+import { AsyncMessageReader, CompressionType, RecordBatchReader, type Schema, type Vector } from 'apache-arrow';
 import { DataError, RebalanceError } from '../core/errors.js';
 import type { Cell, RowBatch } from './batch.js';
+import { isArrowFileMagic } from './format.js';
 import { ioErrorFrom } from './fs-errors.js';
 
-function arrowDataError(e: unknown, path: string): RebalanceError {
+/** apache-arrow's message when a record/dictionary batch uses a codec it has no decoder for. */
+const COMPRESSED = /compressed but codec not found/i;
+
+/**
+ * Finds the compression codec of the first compressed batch in an Arrow IPC file or stream,
+ * reading message headers only (bodies are skipped). Null when none is found or unreadable.
+ */
+export async function arrowCompression(handle: FileHandle): Promise<string | null> {
+  try {
+    const head = Buffer.alloc(8);
+    const { bytesRead } = await handle.read(head, 0, 8, 0);
+    // File format: "ARROW1" + 2 padding bytes, then the same messages as the stream format.
+    const start = isArrowFileMagic(head.subarray(0, bytesRead)) ? 8 : 0;
+    const { size } = await handle.stat();
+    const stream = handle.createReadStream({ start, autoClose: false });
+    const reader = new AsyncMessageReader(stream);
+    try {
+      for (let i = 0; i < 1_000_000; i++) {
+        const message = await reader.readMessage();
+        if (message === null) return null;
+        let compression: { type: CompressionType } | null = null;
+        if (message.isRecordBatch()) compression = message.header().compression;
+        else if (message.isDictionaryBatch()) compression = message.header().data.compression;
+        if (compression) return CompressionType[compression.type]?.toLowerCase().replace('_frame', '') ?? `codec ${compression.type}`;
+        if (message.bodyLength > 0) {
+          if (message.bodyLength > size) return null;
+          await reader.readMessageBody(message.bodyLength);
+        }
+      }
+      return null;
+    } finally {
+      stream.destroy();
+    }
+  } catch {
+    return null;
+  }
+}
+
+async function arrowDataError(e: unknown, path: string, handle: FileHandle): Promise<RebalanceError> {
   if (e instanceof RebalanceError) return e;
   const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+  if (COMPRESSED.test(msg)) {
+    const codec = (await arrowCompression(handle)) ?? 'lz4 or zstd';
+    return new DataError(
+      'REBALANCE_ARROW_COMPRESSED',
+      `compressed Arrow IPC (${codec}) is not supported; write it uncompressed (polars: compression="uncompressed", pyarrow: compression=None)`,
+      { where: { file: path }, cause: e },
+    );
+  }
   return new DataError('REBALANCE_BAD_ARROW', `not a readable Arrow IPC file or stream (${msg}); the file may be truncated or corrupt`, {
     where: { file: path },
     cause: e,
@@ -43,7 +95,7 @@ export async function* arrowRecordBatches(path: string): AsyncGenerator<Item> {
       reader = await RecordBatchReader.from(handle);
       await reader.open();
     } catch (e) {
-      throw arrowDataError(e, path);
+      throw await arrowDataError(e, path, handle);
     }
     if (!reader.schema) throw new DataError('REBALANCE_BAD_ARROW', 'the Arrow input has no schema (empty stream?)', { where: { file: path } });
     yield { schema: reader.schema };
@@ -54,7 +106,7 @@ export async function* arrowRecordBatches(path: string): AsyncGenerator<Item> {
       try {
         next = await it.next();
       } catch (e) {
-        throw arrowDataError(e, path);
+        throw await arrowDataError(e, path, handle);
       }
       if (next.done) break;
       const batch = next.value;
@@ -71,7 +123,7 @@ export async function* arrowRecordBatches(path: string): AsyncGenerator<Item> {
           rows[i] = row;
         }
       } catch (e) {
-        throw arrowDataError(e, path);
+        throw await arrowDataError(e, path, handle);
       }
       yield { offset, rows };
       offset += n;

@@ -13,6 +13,8 @@ import type { RowBatch } from './batch.js';
 export interface CsvReadOptions {
   /** Field delimiter; undefined = auto-detect (',', tab, '|', ';'). */
   readonly delimiter?: string;
+  /** Line break; undefined = auto-detect. Passes after the first reuse the detected one. */
+  readonly newline?: string;
   /** Rows per batch (default 16384). */
   readonly batchSize?: number;
 }
@@ -20,6 +22,8 @@ export interface CsvReadOptions {
 export interface CsvChunk {
   readonly rows: string[][];
   readonly delimiter: string;
+  /** The line break papaparse detected ('\n', '\r\n' or '\r'). */
+  readonly linebreak: string;
 }
 
 async function* decodeUtf8(path: string): AsyncGenerator<string> {
@@ -73,6 +77,7 @@ export async function* readCsvRows(path: string, options: CsvReadOptions = {}): 
   const text = Readable.from(decodeUtf8(path), { objectMode: false });
   Papa.parse<string[]>(text as unknown as NodeJS.ReadableStream as unknown as File, {
     delimiter: options.delimiter ?? '',
+    newline: (options.newline ?? '') as '\n',
     delimitersToGuess: [',', '\t', '|', ';'],
     skipEmptyLines: false,
     header: false,
@@ -109,7 +114,7 @@ export async function* readCsvRows(path: string, options: CsvReadOptions = {}): 
           );
         }
         rowBase += res.data.length;
-        yield { rows: dropBlankLines(res.data), delimiter: res.meta.delimiter };
+        yield { rows: dropBlankLines(res.data), delimiter: res.meta.delimiter, linebreak: res.meta.linebreak };
         if (!queue.length && !finished) (parser as Papa.Parser | null)?.resume();
         continue;
       }
@@ -134,7 +139,7 @@ export async function* readCsvRows(path: string, options: CsvReadOptions = {}): 
 export async function* csvBatches(
   path: string,
   options: CsvReadOptions & { header: boolean },
-): AsyncGenerator<RowBatch & { header?: string[]; delimiter: string }> {
+): AsyncGenerator<RowBatch & { header?: string[]; delimiter: string; linebreak: string }> {
   let offset = 0;
   let first = true;
   for await (const chunk of readCsvRows(path, options)) {
@@ -146,11 +151,11 @@ export async function* csvBatches(
         header = rows[0];
         rows = rows.slice(1);
       }
-      yield { offset, rows, header, delimiter: chunk.delimiter };
+      yield { offset, rows, header, delimiter: chunk.delimiter, linebreak: chunk.linebreak };
       offset += rows.length;
       continue;
     }
-    yield { offset, rows, delimiter: chunk.delimiter };
+    yield { offset, rows, delimiter: chunk.delimiter, linebreak: chunk.linebreak };
     offset += rows.length;
   }
 }

@@ -60,34 +60,53 @@ function isFloat32(t: SinkColumn['type']): boolean {
   return t !== undefined && DataType.isFloat(t) && (t as unknown as { precision: number }).precision === Precision.SINGLE;
 }
 
-export function createCsvSink(target: ByteTarget, columns: readonly SinkColumn[], options: { delimiter?: string; safeCsv?: boolean } = {}): RowSink {
+/** A CSV sink that can also copy raw input rows (CSV -> CSV with the same delimiter). */
+export interface CsvSink extends RowSink {
+  /** Writes an input row's bytes as they came in, then `suffix` (e.g. ',0,12,') and a line break. */
+  writeRaw(bytes: Uint8Array, suffix: string): Promise<void>;
+  readonly delimiter: string;
+}
+
+export function createCsvSink(target: ByteTarget, columns: readonly SinkColumn[], options: { delimiter?: string; safeCsv?: boolean } = {}): CsvSink {
   const delim = options.delimiter ?? ',';
   const needsQuote = needsQuoteFn(delim);
   const textCols = columns.map((c) => c.text === true);
   const f32 = columns.map((c) => isFloat32(c.type));
   const safe = options.safeCsv === true;
   const quote = (s: string): string => (needsQuote(s) ? '"' + s.replace(/"/g, '""') + '"' : s);
-  let buf: string[] = [];
-  let bufLen = 0;
-  const FLUSH = 1 << 20;
-  const header = columns.map((c) => quote(c.name)).join(delim) + '\n';
+  // Output is assembled in one reusable buffer and written in ~1 MiB pieces.
+  const CAP = 1 << 20;
+  let buf = Buffer.allocUnsafe(CAP);
+  let len = 0;
   let started = false;
+  const header = columns.map((c) => quote(c.name)).join(delim) + '\n';
 
   const flush = async (): Promise<void> => {
-    if (!started) {
-      started = true;
-      await target.write(header);
+    if (len === 0) return;
+    const out = buf.subarray(0, len);
+    buf = Buffer.allocUnsafe(CAP);
+    len = 0;
+    await target.write(out);
+  };
+  const putString = async (s: string): Promise<void> => {
+    if (len + s.length * 3 > CAP) {
+      await flush();
+      if (s.length * 3 > CAP) {
+        await target.write(s);
+        return;
+      }
     }
-    if (buf.length) {
-      const s = buf.join('');
-      buf = [];
-      bufLen = 0;
-      await target.write(s);
-    }
+    len += buf.write(s, len, 'utf8');
+  };
+  const start = async (): Promise<void> => {
+    started = true;
+    await putString(header);
   };
 
   return {
+    delimiter: delim,
     async write(cells: readonly Cell[]) {
+      if (!started) await start();
       let line = '';
       for (let j = 0; j < cells.length; j++) {
         const v = cells[j];
@@ -96,17 +115,30 @@ export function createCsvSink(target: ByteTarget, columns: readonly SinkColumn[]
         if (j) line += delim;
         line += needsQuote(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
       }
-      line += '\n';
-      buf.push(line);
-      bufLen += line.length;
-      if (bufLen >= FLUSH) await flush();
+      await putString(line + '\n');
+    },
+    async writeRaw(bytes: Uint8Array, suffix: string) {
+      if (!started) await start();
+      const need = bytes.length + suffix.length + 1;
+      if (len + need > CAP) {
+        await flush();
+        if (need > CAP) {
+          await target.write(Buffer.concat([bytes, Buffer.from(suffix + '\n')]));
+          return;
+        }
+      }
+      buf.set(bytes, len);
+      len += bytes.length;
+      if (suffix.length) len += buf.write(suffix, len, 'latin1');
+      buf[len++] = 10;
     },
     async finish() {
+      if (!started) await start();
       await flush();
       await target.commit();
     },
     async abort() {
-      buf = [];
+      len = 0;
       await target.abort();
     },
   };

@@ -14,6 +14,7 @@ import { DataError, UsageError } from '../core/errors.js';
 import type { RowBatch } from './batch.js';
 import { arrowRecordBatches } from './arrow-read.js';
 import { csvBatches } from './csv-read.js';
+import { readRawCsvRows, type RawRows } from './csv-raw.js';
 import { sniffFormat, type InputFormat } from './format.js';
 import { ioErrorFrom } from './fs-errors.js';
 
@@ -39,6 +40,11 @@ export interface TableSource {
   /** The CSV delimiter in use (detected or given). */
   readonly delimiter?: string;
   batches(): AsyncGenerator<RowBatch>;
+  /**
+   * CSV only, when rows end in '\n' or '\r\n': the data rows as raw bytes, segmented as
+   * batches() segments them (see csv-raw.ts), for verbatim copying.
+   */
+  rawRows?(): AsyncGenerator<RawRows>;
   close(): Promise<void>;
 }
 
@@ -163,10 +169,12 @@ export async function openSource(path: string | undefined, options: ReadOptions 
     const probe = csvBatches(file, { delimiter: given, header });
     let columns: string[] = [];
     let delimiter = given ?? ',';
+    let newline = '\n';
     try {
       const r = await probe.next();
       if (!r.done) {
         delimiter = r.value.delimiter || delimiter;
+        newline = r.value.linebreak || newline;
         if (header) columns = r.value.header ?? [];
         else columns = (r.value.rows[0] ?? []).map((_, j) => `col${j}`);
       }
@@ -183,7 +191,11 @@ export async function openSource(path: string | undefined, options: ReadOptions 
       format,
       columns,
       delimiter,
-      batches: () => wrap(csvBatches(file, { delimiter, header })),
+      batches: () => wrap(csvBatches(file, { delimiter, newline, header })),
+      rawRows:
+        newline === '\n' || newline === '\r\n'
+          ? () => readRawCsvRows(file, { delimiter, newline: newline as '\n' | '\r\n', header })
+          : undefined,
       close: cleanup,
     };
   } catch (e) {

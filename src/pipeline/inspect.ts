@@ -26,7 +26,7 @@ export interface InspectResult {
   readonly imbalanceRatio: number;
   readonly minority: string;
   readonly majority: string;
-  /** Per class, per feature (in `features` order): mean and population std. */
+  /** Per class, per numeric/boolean feature (in `features` order): mean and population std. */
   readonly features: readonly string[];
   readonly stats: Readonly<Record<string, readonly { readonly mean: number; readonly std: number }[]>>;
 }
@@ -35,7 +35,8 @@ export async function inspectTable(input: string | undefined, read: ReadOptions 
   const source = await openSource(input, read);
   try {
     const profile = await scanTable(source, scan);
-    const feats = featureColumns(profile);
+    // Means of category codes mean nothing: statistics cover numeric and boolean features.
+    const feats = featureColumns(profile).filter((c) => c.kind !== 'categorical');
     const extract = feats.map(extractorFor);
     const k = profile.classNames.length;
     const d = feats.length;

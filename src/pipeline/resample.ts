@@ -14,7 +14,9 @@ import type { Rng } from '../core/rng.js';
 import type { ReadOptions, TableSource } from '../io/source.js';
 import { openSource } from '../io/source.js';
 import type { Cell } from '../io/batch.js';
+import Papa from 'papaparse';
 import { createSink, type RowSink } from '../io/sink.js';
+import type { CsvSink } from '../io/csv-write.js';
 import { outputFormatFor, type OutputFormat } from '../io/format.js';
 import { openTarget } from '../io/output.js';
 import { requireTwoClasses, scanTable, type ScanOptions, type TableProfile } from '../dataset/scan.js';
@@ -23,7 +25,8 @@ import { resolveClassList, resolveStrategy } from '../samplers/strategy.js';
 import { createUnderSelector } from '../samplers/random-under.js';
 import { drawOverSamples } from '../samplers/random-over.js';
 import type { Dataset, KnnBackend, Resampled, SamplerOptions, SamplingPlan, SamplingStrategy, SyntheticBlock } from '../types.js';
-import { extractorFor, featureColumns, featureKind, sinkColumns, syntheticCellWriter } from './columns.js';
+import { DatasetBuilder } from './collect.js';
+import { featureColumns, sinkColumns, syntheticCellWriter } from './columns.js';
 
 export interface ResampleJob {
   readonly input?: string;
@@ -104,7 +107,11 @@ export async function runResample(job: ResampleJob): Promise<ResampleSummary> {
     ]);
     const target = await openTarget(job.output);
     sink = createSink(format, target, columns, { safeCsv: job.safeCsv, metadata, delimiter: format === 'csv' ? ',' : undefined });
-    const writer = new RowWriter(sink, profile, job.provenance === true, round);
+    const raw =
+      source.rawRows !== undefined &&
+      job.safeCsv !== true &&
+      ((format === 'csv' && source.delimiter === ',') || (format === 'tsv' && source.delimiter === '\t'));
+    const writer = new RowWriter(sink, profile, job.provenance === true, round, raw);
     const rng = job.rng.fork(`sampler/${def.name}`);
     const ctx = {
       knn: undefined as unknown as KnnBackend,
@@ -123,18 +130,18 @@ export async function runResample(job: ResampleJob): Promise<ResampleSummary> {
     try {
       if (sampler.scope === 'stream' && def.kind === 'under') {
         const select = createUnderSelector(plan, profile.counts, rng, job.samplerOptions?.replacement === true);
-        await eachRow(source, profile, job.signal, async (cells, r, code) => {
+        await eachPassRow(source, profile, raw, job.signal, async (row, r, code) => {
           const times = select(code);
-          for (let t = 0; t < times; t++) await writer.original(cells, r);
+          for (let t = 0; t < times; t++) await writer.original(row, r, code);
         });
       } else if (sampler.scope === 'stream' && def.kind === 'over') {
-        await streamOver(source, profile, plan, rng, writer, job.signal);
+        await streamOver(source, profile, plan, rng, writer, raw, job.signal);
       } else if (sampler.scope === 'targets') {
         const targetClasses = new Set([...plan.targets].filter(([, t]) => t.to > t.from).map(([c]) => c));
         const builder = new DatasetBuilder(profile, (code) => targetClasses.has(code));
-        await eachRow(source, profile, job.signal, async (cells, r, code) => {
-          builder.add(cells, r, code);
-          await writer.original(cells, r);
+        await eachPassRow(source, profile, raw, job.signal, async (row, r, code) => {
+          if (targetClasses.has(code)) builder.add(row.cells(), r, code);
+          await writer.original(row, r, code);
         });
         const data = builder.finish();
         const res = await sampler.fitResample(data, plan, rng, ctx);
@@ -144,7 +151,7 @@ export async function runResample(job: ResampleJob): Promise<ResampleSummary> {
         await eachRow(source, profile, job.signal, async (cells, r, code) => builder.add(cells, r, code));
         const data = builder.finish();
         const res = await sampler.fitResample(data, plan, rng, ctx);
-        await writeKept(source, profile, res, data, writer, job.signal);
+        await writeKept(source, profile, res, data, writer, raw, job.signal);
       }
     } finally {
       if (knn) await knn.dispose();
@@ -187,7 +194,13 @@ function warnScale(profile: TableProfile, scale: string | undefined, log: (m: st
   }
 }
 
-/** Iterates kept rows (dropped rows skipped) with their class code. */
+/** A row of the writing pass: its cells (parsed lazily on the raw path) and, on the raw path, its bytes. */
+interface PassRow {
+  readonly raw: Buffer | null;
+  cells(): Cell[];
+}
+
+/** Iterates kept rows (dropped rows skipped) with their class code, as parsed cells. */
 async function eachRow(
   source: TableSource,
   profile: TableProfile,
@@ -208,34 +221,76 @@ async function eachRow(
   }
 }
 
+/**
+ * The writing pass: kept rows in input order. On the raw path (CSV in and out, same delimiter)
+ * rows arrive as bytes and are parsed only when `cells()` is called.
+ */
+async function eachPassRow(
+  source: TableSource,
+  profile: TableProfile,
+  raw: boolean,
+  signal: AbortSignal | undefined,
+  fn: (row: PassRow, r: number, code: number) => Promise<void> | void,
+): Promise<void> {
+  if (!raw || !source.rawRows) {
+    await eachRow(source, profile, signal, (cells, r, code) => fn({ raw: null, cells: () => cells }, r, code));
+    return;
+  }
+  const labels = profile.labels;
+  const delimiter = source.delimiter ?? ',';
+  let r = 0;
+  for await (const chunk of source.rawRows()) {
+    signal?.throwIfAborted();
+    for (const bytes of chunk.rows) {
+      const row = r++;
+      if (row >= labels.length) break;
+      const code = labels[row];
+      if (code < 0) continue;
+      const p = fn({ raw: bytes, cells: () => parseRawRow(bytes, delimiter) }, row, code);
+      if (p) await p;
+    }
+  }
+  if (r !== profile.rowsRead) {
+    throw new Error(`CSV row segmentation differs between passes (${profile.rowsRead} rows counted, ${r} rows on the writing pass) in ${source.name}`);
+  }
+}
+
+function parseRawRow(bytes: Buffer, delimiter: string): Cell[] {
+  return Papa.parse<string[]>(bytes.toString('utf8'), { delimiter, header: false }).data[0] ?? [];
+}
+
 /** Writes rows to the sink, appending provenance and tracking class counts. */
 class RowWriter {
   rows = 0;
   syntheticRows = 0;
   readonly classCounts: Int32Array;
-  private readonly labelIndex: number;
-  private readonly classOf: Map<string, number>;
   private readonly synth: (values: readonly number[], classCode: number) => Cell[];
+  private readonly rawSink: CsvSink | null;
 
   constructor(
     private readonly sink: RowSink,
-    private readonly profile: TableProfile,
+    profile: TableProfile,
     private readonly provenance: boolean,
     round: boolean,
+    raw: boolean,
   ) {
     this.classCounts = new Int32Array(profile.classNames.length);
-    this.labelIndex = profile.labelIndex;
-    this.classOf = new Map(profile.classNames.map((c, i) => [c, i]));
     this.synth = syntheticCellWriter(profile, round);
+    this.rawSink = raw && 'writeRaw' in sink ? (sink as CsvSink) : null;
   }
 
-  async original(cells: Cell[], row: number, added = false): Promise<void> {
-    const lv = cells[this.labelIndex];
-    this.classCounts[this.classOf.get(typeof lv === 'string' ? lv : String(lv))!]++;
+  /** An input row (or a copy of one, `added`). */
+  async original(row: PassRow, r: number, code: number, added = false): Promise<void> {
+    this.classCounts[code]++;
     this.rows++;
     if (added) this.syntheticRows++;
-    if (this.provenance) await this.sink.write([...cells, added ? 1 : 0, row, null]);
-    else await this.sink.write(cells);
+    if (row.raw && this.rawSink) {
+      const d = this.rawSink.delimiter;
+      await this.rawSink.writeRaw(row.raw, this.provenance ? `${d}${added ? 1 : 0}${d}${r}${d}` : '');
+      return;
+    }
+    const cells = row.cells();
+    await this.sink.write(this.provenance ? [...cells, added ? 1 : 0, r, null] : cells);
   }
 
   async synthetic(values: readonly number[], code: number, sourceRow: number, neighborRow: number): Promise<void> {
@@ -248,6 +303,16 @@ class RowWriter {
   }
 }
 
+/** A row kept for later (the copies of random over-sampling): bytes on the raw path, else cells. */
+function storeRow(row: PassRow): PassRow {
+  if (row.raw) {
+    const bytes = Buffer.from(row.raw);
+    return { raw: bytes, cells: row.cells };
+  }
+  const cells = row.cells().slice();
+  return { raw: null, cells: () => cells };
+}
+
 /** Streaming random over-sampling: every row once, then the drawn copies grouped by class. */
 async function streamOver(
   source: TableSource,
@@ -255,26 +320,27 @@ async function streamOver(
   plan: SamplingPlan,
   rng: Rng,
   writer: RowWriter,
+  raw: boolean,
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const draws = drawOverSamples(plan, profile.counts, rng);
-  // class-local position -> stored cells, only for positions that were drawn.
+  // class-local position -> stored row, only for positions that were drawn.
   const wanted = new Map<number, Set<number>>();
   for (const [code, pos] of draws) wanted.set(code, new Set(pos));
-  const stored = new Map<number, Map<number, { cells: Cell[]; row: number }>>();
+  const stored = new Map<number, Map<number, { row: PassRow; r: number }>>();
   for (const code of draws.keys()) stored.set(code, new Map());
   const seen = new Int32Array(profile.classNames.length);
-  await eachRow(source, profile, signal, async (cells, r, code) => {
+  await eachPassRow(source, profile, raw, signal, async (row, r, code) => {
     const p = seen[code]++;
     const w = wanted.get(code);
-    if (w && w.has(p)) stored.get(code)!.set(p, { cells: cells.slice(), row: r });
-    await writer.original(cells, r);
+    if (w && w.has(p)) stored.get(code)!.set(p, { row: storeRow(row), r });
+    await writer.original(row, r, code);
   });
   for (const [code, pos] of draws) {
     const store = stored.get(code)!;
     for (let i = 0; i < pos.length; i++) {
       const s = store.get(pos[i])!;
-      await writer.original(s.cells, s.row, true);
+      await writer.original(s.row, s.r, code, true);
     }
   }
 }
@@ -311,66 +377,18 @@ async function writeKept(
   res: Resampled,
   data: Dataset,
   writer: RowWriter,
+  raw: boolean,
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const ids = data.rowIds!;
   const keep = new Uint8Array(profile.rowsRead);
   for (const i of res.indices) keep[ids[i]]++;
-  const dupRows = new Map<number, Cell[] | null>();
+  const dupRows = new Map<number, PassRow | null>();
   for (const i of res.duplicates ?? []) dupRows.set(ids[i], null);
-  await eachRow(source, profile, signal, async (cells, r) => {
-    for (let t = 0; t < keep[r]; t++) await writer.original(cells, r);
-    if (dupRows.has(r)) dupRows.set(r, cells.slice());
+  await eachPassRow(source, profile, raw, signal, async (row, r, code) => {
+    for (let t = 0; t < keep[r]; t++) await writer.original(row, r, code);
+    if (dupRows.has(r)) dupRows.set(r, storeRow(row));
   });
-  for (const i of res.duplicates ?? []) await writer.original(dupRows.get(ids[i])!, ids[i], true);
+  for (const i of res.duplicates ?? []) await writer.original(dupRows.get(ids[i])!, ids[i], data.labels[i], true);
   await writeSynthetic(res.synthetic, data, writer);
-}
-
-/** Gathers Float64 features of the rows a predicate selects (by class code). */
-export class DatasetBuilder {
-  private readonly extract: ((v: Cell) => number)[];
-  private readonly colIndex: number[];
-  private readonly features: Float64Array[];
-  private readonly labels: Int32Array;
-  private readonly rowIds: Int32Array;
-  private n = 0;
-
-  constructor(
-    private readonly profile: TableProfile,
-    private readonly accept: (code: number) => boolean,
-  ) {
-    const feats = featureColumns(profile);
-    this.extract = feats.map(extractorFor);
-    this.colIndex = feats.map((c) => c.index);
-    let total = 0;
-    profile.counts.forEach((n, c) => {
-      if (accept(c)) total += n;
-    });
-    this.features = feats.map(() => new Float64Array(total));
-    this.labels = new Int32Array(total);
-    this.rowIds = new Int32Array(total);
-  }
-
-  add(cells: Cell[], row: number, code: number): void {
-    if (!this.accept(code)) return;
-    const i = this.n++;
-    for (let f = 0; f < this.extract.length; f++) this.features[f][i] = this.extract[f](cells[this.colIndex[f]]);
-    this.labels[i] = code;
-    this.rowIds[i] = row;
-  }
-
-  finish(): Dataset {
-    const feats = featureColumns(this.profile);
-    return {
-      nRows: this.n,
-      featureNames: feats.map((c) => c.name),
-      features: this.features,
-      featureKinds: feats.map(featureKind),
-      categories: feats.map((c) => c.categories),
-      labels: this.labels,
-      classNames: this.profile.classNames,
-      passthrough: new Map(),
-      rowIds: this.rowIds,
-    };
-  }
 }

@@ -58,11 +58,11 @@ describe('resample random-under / random-over', () => {
     expect(r.stderr).toBe('');
     const input = dataLines(readFileSync(GLASS, 'utf8'));
     const out = dataLines(r.stdout);
-    const unquote = (l: string): string => l.replace(/"/g, '');
-    expect(out.slice(0, input.length)).toEqual(input.map(unquote));
+    // CSV -> CSV copies input rows byte for byte (quotes included)
+    expect(out.slice(0, input.length)).toEqual(input);
     const counts = labelCounts(r.stdout, 9);
     expect(Object.values(counts).every((n) => n === 76)).toBe(true);
-    const extraLabels = out.slice(input.length).map((l) => l.split(',')[9]);
+    const extraLabels = out.slice(input.length).map((l) => l.split(',')[9].replace(/"/g, ''));
     expect(extraLabels).toEqual([...extraLabels].sort((a, b) => Number(a) - Number(b)));
   });
 
@@ -106,7 +106,7 @@ describe('resample random-under / random-over', () => {
     const r = cli(['resample', GLASS, '-m', 'random-over', '--provenance', '-q']);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0].endsWith('label,_synthetic,_source_row,_neighbor_row')).toBe(true);
-    const input = dataLines(readFileSync(GLASS, 'utf8')).map((l) => l.replace(/"/g, ''));
+    const input = dataLines(readFileSync(GLASS, 'utf8'));
     for (const l of lines.slice(1)) {
       const f = l.split(',');
       const src = Number(f[11]);

@@ -1,0 +1,95 @@
+/**
+ * The library's high-level entry points (the CLI is a thin layer over these).
+ */
+import { DataError } from './core/errors.js';
+import type { Rng } from './core/rng.js';
+import { classCounts } from './dataset/make.js';
+import { materialize } from './dataset/materialize.js';
+import { scanTable, type ScanOptions } from './dataset/scan.js';
+import { openSource, type ReadOptions } from './io/source.js';
+import { createNaiveBackend } from './neighbors/naive.js';
+import { DatasetBuilder } from './pipeline/collect.js';
+import { getSampler } from './samplers/registry.js';
+import { resolveClassList, resolveStrategy } from './samplers/strategy.js';
+import type { Dataset, KnnBackend, Resampled, SamplerOptions, SamplingStrategy } from './types.js';
+
+/**
+ * Reads a CSV or Arrow file (or '-' for stdin) into an in-memory Dataset: numeric and categorical
+ * features, class codes, pass-through columns.
+ * @example const data = await readTable('fraud.csv', { label: 'is_fraud' });
+ */
+export async function readTable(path: string | undefined, options: ReadOptions & ScanOptions = {}): Promise<Dataset> {
+  const source = await openSource(path, options);
+  try {
+    const profile = await scanTable(source, options);
+    const builder = new DatasetBuilder(profile, () => true, true);
+    for await (const batch of source.batches()) {
+      for (let i = 0; i < batch.rows.length; i++) {
+        const r = batch.offset + i;
+        const code = profile.labels[r];
+        if (code >= 0) builder.add(batch.rows[i], r, code);
+      }
+    }
+    const data = builder.finish();
+    return { ...data, rowIds: undefined };
+  } finally {
+    await source.close();
+  }
+}
+
+export interface ResampleOptions {
+  /** Default: the method's default ('auto'). */
+  readonly strategy?: SamplingStrategy;
+  readonly options?: SamplerOptions;
+  /** Required: the only source of randomness. */
+  readonly rng: Rng;
+  /** kNN backend (default: the cpu backend when available, else the float64 reference). */
+  readonly knn?: KnnBackend;
+  readonly scale?: 'none' | 'standard' | 'minmax';
+  readonly log?: (message: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Resamples an in-memory Dataset. Returns the resampled Dataset (kept rows in input order, then
+ * added rows grouped by class) and the raw sampler result (indices, synthetic block, plan).
+ * @example const { data: balanced } = await resample(data, 'smote', { rng: createRng(42) });
+ */
+export async function resample(data: Dataset, method: string, opts: ResampleOptions): Promise<{ data: Dataset; result: Resampled }> {
+  if (!opts || !opts.rng) throw new DataError('REBALANCE_NO_RNG', 'resample needs an explicit rng (createRng(seed)): rebalance has no hidden randomness');
+  const def = getSampler(method);
+  const counts = classCounts(data.labels, data.classNames.length);
+  const present = data.classNames.filter((_, c) => counts[c] > 0);
+  if (present.length < 2) {
+    throw new DataError('REBALANCE_ONE_CLASS', `the data has ${present.length === 1 ? `a single class ('${present[0]}')` : 'no rows'}; rebalancing needs at least two classes`);
+  }
+  const classes = opts.options?.classes;
+  const plan =
+    classes && classes.length
+      ? resolveClassList(classes, counts, def.kind, data.classNames)
+      : resolveStrategy(opts.strategy ?? def.defaultStrategy ?? 'auto', counts, def.kind, data.classNames);
+  const sampler = def.create(opts.options ?? {});
+  let knn = opts.knn;
+  let owned = false;
+  if (!knn) {
+    try {
+      const { createCpuBackend } = await import('./neighbors/cpu.js');
+      knn = createCpuBackend();
+    } catch {
+      knn = createNaiveBackend();
+    }
+    owned = true;
+  }
+  try {
+    const result = await sampler.fitResample(data, plan, opts.rng.fork(`sampler/${def.name}`), {
+      knn,
+      scale: opts.scale,
+      log: opts.log ?? (() => undefined),
+      signal: opts.signal,
+      totalRows: data.nRows,
+    });
+    return { data: materialize(data, result), result };
+  } finally {
+    if (owned) await knn.dispose();
+  }
+}

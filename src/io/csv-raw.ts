@@ -1,0 +1,162 @@
+/**
+ * Raw CSV row splitting at the byte level, for the writing pass of CSV -> CSV jobs: kept rows are
+ * copied byte for byte (no field parsing, no re-quoting), which makes the second pass of random
+ * under/over-sampling and SMOTE several times cheaper than a second papaparse run.
+ *
+ * It must segment rows exactly as papaparse did in the counting pass (which validated the file:
+ * quotes, UTF-8), so it follows papaparse's rules: the line break papaparse detected ('\n' or
+ * '\r\n'; a lone '\r' file never takes this path), a field is quoted only when it starts with '"',
+ * '""' escapes a quote inside quotes, and blank (whitespace-only) lines are skipped. The caller
+ * checks that both passes saw the same number of rows.
+ */
+import { createReadStream } from 'node:fs';
+import { ioErrorFrom } from './fs-errors.js';
+
+export interface RawRows {
+  /** The header line's bytes (without the line break), when header = true. */
+  readonly header?: Buffer;
+  /** Data rows, each without its line break. */
+  readonly rows: Buffer[];
+}
+
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+
+function isBlank(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    if (c !== 32 && c !== 9) return false;
+  }
+  return true;
+}
+
+/**
+ * Finds the end (index of the line break) of the row starting at `start`, honouring quoted
+ * fields; -1 when the buffer ends first.
+ */
+function rowEnd(buf: Buffer, start: number, delim: number, crlf: boolean, nextQuote: number): number {
+  // Fast path: no quote before the next line break (nextQuote: first quote at or after start, or -1).
+  let nl = buf.indexOf(LF, start);
+  for (;;) {
+    if (nl < 0) {
+      if (nextQuote < 0) return -1;
+      break;
+    }
+    const q = nextQuote;
+    if (q < 0 || q > nl) {
+      if (!crlf || (nl > start && buf[nl - 1] === CR)) return crlf ? nl - 1 : nl;
+      nl = buf.indexOf(LF, nl + 1); // a lone '\n' inside a '\r\n' file is data
+      continue;
+    }
+    break;
+  }
+  // Slow path: a state machine over the row.
+  let inQuotes = false;
+  let fieldStart = true;
+  const n = buf.length;
+  for (let i = start; i < n; i++) {
+    const c = buf[i];
+    if (inQuotes) {
+      if (c === QUOTE) {
+        if (i + 1 < n && buf[i + 1] === QUOTE) {
+          i++;
+          continue;
+        }
+        if (i + 1 >= n) return -1; // cannot tell "" from " yet
+        inQuotes = false;
+      }
+      continue;
+    }
+    if (c === QUOTE && fieldStart) {
+      inQuotes = true;
+      fieldStart = false;
+    } else if (c === delim) {
+      fieldStart = true;
+    } else if (crlf ? c === CR && i + 1 < n && buf[i + 1] === LF : c === LF) {
+      return i;
+    } else if (crlf && c === CR && i + 1 >= n) {
+      return -1;
+    } else {
+      fieldStart = false;
+    }
+  }
+  return -1;
+}
+
+/** A quoted single-field row whose value is blank ('""') is a blank line for papaparse too. */
+function isBlankQuoted(row: Buffer, delim: number): boolean {
+  if (row.indexOf(delim) >= 0) return false;
+  const s = row.toString('utf8');
+  if (!s.startsWith('"')) return false;
+  return s.slice(1, s.endsWith('"') ? -1 : undefined).replace(/""/g, '"').trim() === '';
+}
+
+export async function* readRawCsvRows(
+  path: string,
+  options: { delimiter: string; newline: '\n' | '\r\n'; header: boolean },
+): AsyncGenerator<RawRows> {
+  const delim = options.delimiter.charCodeAt(0);
+  const crlf = options.newline === '\r\n';
+  const breakLen = crlf ? 2 : 1;
+  let carry: Buffer | null = null;
+  let needHeader = options.header;
+  let first = true;
+  let minNext = 0;
+  const pending: Buffer[] = [];
+  let pendingLen = 0;
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+      let data = chunk as Buffer;
+      if (first) {
+        first = false;
+        if (data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) data = data.subarray(3);
+      }
+      // An unterminated row is rescanned only once the data has doubled: linear overall.
+      if (carry) {
+        pending.push(data);
+        pendingLen += data.length;
+        if (carry.length + pendingLen < minNext) continue;
+        data = Buffer.concat([carry, ...pending]);
+        pending.length = 0;
+        pendingLen = 0;
+        carry = null;
+      }
+      const rows: Buffer[] = [];
+      let header: Buffer | undefined;
+      let pos = 0;
+      let nextQuote = data.indexOf(QUOTE, 0);
+      for (;;) {
+        if (nextQuote >= 0 && nextQuote < pos) nextQuote = data.indexOf(QUOTE, pos);
+        const end = rowEnd(data, pos, delim, crlf, nextQuote);
+        if (end < 0) break;
+        const row = data.subarray(pos, end);
+        pos = end + breakLen;
+        if (isBlank(row, 0, row.length) || (row[0] === QUOTE && isBlankQuoted(row, delim))) continue;
+        if (needHeader) {
+          needHeader = false;
+          header = Buffer.from(row);
+          continue;
+        }
+        rows.push(row);
+      }
+      if (pos < data.length) {
+        carry = data.subarray(pos);
+        minNext = carry.length * 2;
+      }
+      if (rows.length || header) yield { header, rows };
+    }
+    if (pending.length) carry = Buffer.concat(carry ? [carry, ...pending] : pending);
+    if (carry && carry.length) {
+      // The last row has no line break.
+      let row = carry;
+      if (row[row.length - 1] === CR && crlf) row = row.subarray(0, row.length - 1);
+      if (!(isBlank(row, 0, row.length) || (row[0] === QUOTE && isBlankQuoted(row, delim)))) {
+        if (needHeader) yield { header: Buffer.from(row), rows: [] };
+        else yield { rows: [row] };
+      }
+    }
+  } catch (e) {
+    throw ioErrorFrom(e, path, 'read');
+  }
+}
