@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../../../src/core/rng.js';
+import { rocAuc } from '../../../src/metrics/index.js';
+import { loadModel } from '../../../src/models/io.js';
+import { createMlp, FittedMlp } from '../../../src/models/mlp.js';
+import { setupTf } from '../../../src/models/tf-backend.js';
+import { heStd, initMlpParams, PRELU_INIT } from '../../../src/models/mlp-params.js';
+import { blobs, RARE, truth } from './problems.js';
+
+/** Sample standard deviation around 0 (the weights' mean is 0 by construction). */
+function rms(w: Float32Array): number {
+  let s = 0;
+  for (const v of w) s += v * v;
+  return Math.sqrt(s / w.length);
+}
+
+describe('mlp initialisation (He et al. 2015 for PReLU)', () => {
+  it('each layer has std = sqrt(2 / ((1 + a^2) fan_in)), a = 0.25, and PReLU slopes 0.25', () => {
+    const sizes = [64, 256, 128, 1];
+    const p = initMlpParams(sizes, 'prelu', createRng(9).fork('init'));
+    for (let l = 0; l < 3; l++) {
+      const want = Math.sqrt(2 / ((1 + 0.25 ** 2) * sizes[l]));
+      expect(heStd(sizes[l], 'prelu')).toBeCloseTo(want, 12);
+      // n >= 128 draws: the sample std is within ~4 standard errors (sqrt(1 / 2n) relative)
+      const tol = 4 * Math.sqrt(1 / (2 * p.weights[l].length));
+      expect(Math.abs(rms(p.weights[l]) / want - 1)).toBeLessThan(tol);
+      let mean = 0;
+      for (const v of p.weights[l]) mean += v;
+      expect(Math.abs(mean / p.weights[l].length)).toBeLessThan((4 * want) / Math.sqrt(p.weights[l].length));
+      expect(p.biases[l].every((b) => b === 0)).toBe(true);
+    }
+    expect(p.alphas[0].every((a) => a === PRELU_INIT)).toBe(true);
+    expect(p.alphas[1]).toHaveLength(128);
+    expect(p.alphas[2]).toHaveLength(0);
+  });
+
+  it('relu uses sqrt(2 / fan_in), which the PReLU std is smaller than', () => {
+    const p = initMlpParams([100, 400, 1], 'relu', createRng(9));
+    const want = Math.sqrt(2 / 100);
+    expect(Math.abs(rms(p.weights[0]) / want - 1)).toBeLessThan(4 * Math.sqrt(1 / 80000));
+    expect(heStd(100, 'prelu')).toBeLessThan(heStd(100, 'relu'));
+    expect(p.alphas.every((a) => a.length === 0)).toBe(true);
+  });
+
+  it('fit starts from that initialisation (a vanishing learning rate leaves it unchanged)', async () => {
+    const data = blobs(120, 3, 5);
+    const rng = createRng(21);
+    const m = (await createMlp({ hidden: [8, 4], epochs: 1, learningRate: 1e-20, tfBackend: 'cpu' }).fit(data, rng, {
+      positive: RARE,
+    })) as FittedMlp;
+    const init = initMlpParams([3, 8, 4, 1], 'prelu', createRng(21).fork('mlp/init'));
+    for (let l = 0; l < 3; l++) expect(m.params.weights[l]).toEqual(init.weights[l]);
+  });
+});
+
+describe('mlp training', () => {
+  const train = blobs(400, 4, 1);
+  const test = blobs(300, 4, 2);
+  const options = { hidden: [16, 8], epochs: 60 } as const;
+
+  it('learns a separable problem (held-out ROC-AUC > 0.95), deterministically per seed', async () => {
+    const a = await createMlp(options).fit(train, createRng(3), { positive: RARE });
+    const b = await createMlp(options).fit(train, createRng(3), { positive: RARE });
+    const sa = await a.predictProba(test);
+    expect(rocAuc(truth(test), sa)).toBeGreaterThan(0.95);
+    expect(await b.predictProba(test)).toEqual(sa);
+    const c = await createMlp(options).fit(train, createRng(4), { positive: RARE });
+    expect(await c.predictProba(test)).not.toEqual(sa);
+  });
+
+  it('relu and balanced class weights also learn it; balanced raises rare-class scores', async () => {
+    const relu = await createMlp({ ...options, activation: 'relu' }).fit(train, createRng(3), { positive: RARE });
+    expect(rocAuc(truth(test), await relu.predictProba(test))).toBeGreaterThan(0.95);
+    const plain = await createMlp(options).fit(train, createRng(3), { positive: RARE });
+    const bal = await createMlp({ ...options, classWeight: 'balanced' }).fit(train, createRng(3), { positive: RARE });
+    const sb = await bal.predictProba(test);
+    expect(rocAuc(truth(test), sb)).toBeGreaterThan(0.95);
+    const mean = (a: Float32Array) => a.reduce((s, v) => s + v, 0) / a.length;
+    expect(mean(sb)).toBeGreaterThan(mean(await plain.predictProba(test)));
+  });
+
+  it('stops early on the validation loss and keeps the best epoch', async () => {
+    const m = (await createMlp({ hidden: [16, 8], patience: 3, learningRate: 0.05 }).fit(train, createRng(3), {
+      positive: RARE,
+    })) as FittedMlp;
+    expect(m.info!.epochs).toBeLessThan(200);
+    expect(m.info!.epochs - m.info!.bestEpoch).toBe(3);
+  });
+
+  it('leaves no tfjs tensors behind', async () => {
+    const { tf } = await setupTf('wasm');
+    const before = tf.memory().numTensors;
+    await createMlp({ hidden: [8], epochs: 3 }).fit(train, createRng(3), { positive: RARE });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('saves and loads to identical scores', async () => {
+    const m = await createMlp({ hidden: [8], epochs: 5 }).fit(train, createRng(3), { positive: RARE });
+    const back = loadModel(JSON.parse(JSON.stringify(m.toJSON())));
+    expect(back.name).toBe('mlp');
+    expect(await back.predictProba(test)).toEqual(await m.predictProba(test));
+  });
+
+  it('rejects bad options', () => {
+    expect(() => createMlp({ hidden: [0] })).toThrow(expect.objectContaining({ code: 'REBALANCE_BAD_OPTION' }));
+    expect(() => createMlp({ validationFraction: 1 })).toThrow(expect.objectContaining({ code: 'REBALANCE_BAD_OPTION' }));
+  });
+});
