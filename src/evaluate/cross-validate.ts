@@ -1,0 +1,295 @@
+/**
+ * The leakage-safe evaluation engine behind `rebalance evaluate`.
+ *
+ * For every (repeated) stratified fold: the training rows are resampled by each sampler, each
+ * model is fitted on the resampled training rows, and scored on the test fold, which is never
+ * resampled, never seen by a sampler and never used to pick a threshold. Resampling before
+ * splitting leaks copies (or interpolations) of test rows into training and inflates every
+ * metric; test/unit/evaluate/leakage.test.ts shows by how much.
+ *
+ * Randomness: folds come from `rng.fork('folds')` (repeat r: `.fork('repeat/' + r)`); sampler s
+ * on fold i from `rng.fork('fold/<i>/sampler/<s>')`; model m on fold i from
+ * `rng.fork('fold/<i>/model/<m>')`. Adding or removing a sampler or model therefore leaves the
+ * numbers of the others unchanged, and every model sees the same stream whatever the sampler
+ * (common random numbers: differences between samplers are not draw noise).
+ */
+import { DataError, InterruptedError, UsageError } from '../core/errors.js';
+import type { Rng } from '../core/rng.js';
+import { classCounts, takeRows } from '../dataset/make.js';
+import { bestF1Threshold, binaryMetrics, type BinaryMetrics } from '../metrics/index.js';
+import type { Classifier, Dataset } from '../types.js';
+import { pooledCurves } from './curves.js';
+import { complementRows, repeatedStratifiedKFold } from './folds.js';
+import {
+  LEAKAGE_NOTE,
+  METRIC_NAMES,
+  rankRows,
+  summarize,
+  type EvaluationResult,
+  type MetricName,
+  type ResultRow,
+} from './result.js';
+
+/** Resamples a training fold with the named sampler. The engine never passes 'none' here. */
+export type ResampleFn = (train: Dataset, samplerName: string, rng: Rng) => Promise<Dataset>;
+
+/** The sampler name meaning "train on the training fold as it is". */
+export const NO_RESAMPLING = 'none';
+
+/** The threshold of the 'default' rule. */
+export const DEFAULT_THRESHOLD = 0.5;
+
+export interface EvaluateOptions {
+  /** Sampler names, 'none' for no resampling; each is resolved by `resample`. */
+  readonly samplers: readonly string[];
+  /** Model names, each built by `createModel`. */
+  readonly models: readonly string[];
+  readonly folds: number;
+  readonly repeats: number;
+  /** Class code scored as positive; every other class is negative. */
+  readonly positive: number;
+  /**
+   * 'default': 0.5; 'best-f1': the threshold maximising F1 on the model's scores of the
+   * original (un-resampled) training fold; a number in [0, 1]: that threshold.
+   */
+  readonly threshold: 'default' | 'best-f1' | number;
+  readonly rng: Rng;
+  /** Recorded in the result's settings (the Rng does not expose it). */
+  readonly seed?: number;
+  /** Neighbour count of the samplers (default 5): warns when a training fold has too few minority rows. */
+  readonly k?: number;
+  readonly resample: ResampleFn;
+  readonly createModel: (name: string) => Classifier;
+  /** Called after every (fold, sampler, model) fit; `label` names it for a progress bar. */
+  readonly onProgress?: (done: number, total: number, label: string) => void;
+  /** One-line notices, unprefixed (the CLI writes them to stderr). */
+  readonly warn: (message: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** binaryMetrics field for each reported metric. */
+const FIELD: Readonly<Record<MetricName, keyof BinaryMetrics>> = {
+  pr_auc: 'prAuc',
+  roc_auc: 'rocAuc',
+  f1: 'f1',
+  recall: 'recall',
+  precision: 'precision',
+  specificity: 'specificity',
+  gmean: 'gmean',
+  balanced_accuracy: 'balancedAccuracy',
+  mcc: 'mcc',
+  iba: 'iba',
+  precision_at_top20: 'precisionAtTop20',
+  threshold: 'threshold',
+};
+
+function checkNames(kind: 'samplers' | 'models', names: readonly string[]): void {
+  if (names.length === 0) {
+    throw new UsageError('REBALANCE_BAD_EVALUATE_OPTION', `expected at least one name in --${kind}, got none; pass e.g. --${kind} ${kind === 'samplers' ? 'none,smote' : 'logistic'}`);
+  }
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) {
+      throw new UsageError('REBALANCE_BAD_EVALUATE_OPTION', `expected distinct names in --${kind}, found '${n}' twice; list each once`);
+    }
+    seen.add(n);
+  }
+}
+
+function checkOptions(data: Dataset, o: EvaluateOptions): number {
+  checkNames('samplers', o.samplers);
+  checkNames('models', o.models);
+  const t = o.threshold;
+  if (t !== 'default' && t !== 'best-f1' && !(typeof t === 'number' && t >= 0 && t <= 1)) {
+    throw new UsageError('REBALANCE_BAD_THRESHOLD', `expected --threshold to be 'default', 'best-f1' or a number in [0, 1], got '${String(t)}'`);
+  }
+  const k = o.k ?? 5;
+  if (!Number.isInteger(k) || k < 1) {
+    throw new UsageError('REBALANCE_BAD_K', `expected k to be an integer >= 1, got ${k}`);
+  }
+  const nClasses = data.classNames.length;
+  if (!Number.isInteger(o.positive) || o.positive < 0 || o.positive >= nClasses) {
+    throw new DataError('REBALANCE_BAD_POSITIVE', `expected the positive class to be one of ${data.classNames.join(', ')}, got class code ${o.positive}`);
+  }
+  return k;
+}
+
+/** Throws DataError when the data cannot be split into `folds` stratified folds, naming the class. */
+function checkSplittable(data: Dataset, counts: Int32Array, folds: number, positive: number): void {
+  let present = 0;
+  for (let c = 0; c < counts.length; c++) {
+    if (counts[c] > 0) present++;
+    if (counts[c] > 0 && counts[c] < folds) {
+      throw new DataError(
+        'REBALANCE_TOO_FEW_ROWS',
+        `expected at least ${folds} rows of class '${data.classNames[c]}' for ${folds} folds, found ${counts[c]}; use fewer --folds or gather more rows of that class`,
+      );
+    }
+  }
+  if (present < 2 || counts[positive] === 0) {
+    throw new DataError(
+      'REBALANCE_ONE_CLASS',
+      `expected rows of the positive class '${data.classNames[positive]}' and of at least one other class, found ${present} class(es) with rows; check the label column`,
+    );
+  }
+}
+
+/** A resampled fold must keep the class codes and features, or `positive` would point elsewhere. */
+function checkResampled(train: Dataset, out: Dataset, sampler: string): void {
+  const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+  if (!same(train.classNames, out.classNames) || !same(train.featureNames, out.featureNames) || out.labels.length !== out.nRows) {
+    throw new Error(`sampler '${sampler}' returned a Dataset with other classes or features than its training fold`);
+  }
+}
+
+function binaryTruth(labels: Int32Array, positive: number): Uint8Array {
+  const y = new Uint8Array(labels.length);
+  for (let i = 0; i < labels.length; i++) y[i] = labels[i] === positive ? 1 : 0;
+  return y;
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new InterruptedError('evaluation interrupted');
+}
+
+/** The smallest class (among classes with rows) over all training folds: its size, fold index and class code. */
+function smallestTrainingClass(data: Dataset, counts: Int32Array, testFolds: readonly Int32Array[]): { rows: number; fold: number; cls: number } {
+  let worst = { rows: Infinity, fold: -1, cls: -1 };
+  for (let f = 0; f < testFolds.length; f++) {
+    const testCounts = classCounts(takeLabels(data.labels, testFolds[f]), counts.length);
+    for (let c = 0; c < counts.length; c++) {
+      const train = counts[c] - testCounts[c];
+      if (counts[c] > 0 && train < worst.rows) worst = { rows: train, fold: f, cls: c };
+    }
+  }
+  return worst;
+}
+
+function takeLabels(labels: Int32Array, rows: Int32Array): Int32Array {
+  const out = new Int32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = labels[rows[i]];
+  return out;
+}
+
+/**
+ * Cross-validates every (sampler, model) pair on `data`, resampling only the training folds.
+ *
+ * @returns the ranked result (schemaVersion 1, see result.ts and docs/evaluate-schema.json)
+ * @throws UsageError on bad options, DataError when the data cannot be split or has one class,
+ *   InterruptedError when `signal` aborts; errors of `resample` and models propagate unchanged
+ */
+export async function evaluate(data: Dataset, options: EvaluateOptions): Promise<EvaluationResult> {
+  const k = checkOptions(data, options);
+  const { samplers, models, folds, repeats, positive, rng, signal } = options;
+  const nClasses = data.classNames.length;
+  const counts = classCounts(data.labels, nClasses);
+  if (!Number.isInteger(folds) || folds < 2) {
+    throw new UsageError('REBALANCE_BAD_FOLDS', `expected --folds to be an integer >= 2, got ${folds}; pass e.g. --folds 5`);
+  }
+  checkSplittable(data, counts, folds, positive);
+  const testFolds = repeatedStratifiedKFold(data.labels, nClasses, folds, rng.fork('folds'), repeats);
+  const nFolds = testFolds.length;
+
+  if (samplers.some((s) => s !== NO_RESAMPLING)) {
+    const worst = smallestTrainingClass(data, counts, testFolds);
+    if (worst.rows <= k) {
+      options.warn(
+        `training fold ${(worst.fold % folds) + 1}/${folds} (repeat ${Math.floor(worst.fold / folds) + 1}) has only ${worst.rows} rows of class '${data.classNames[worst.cls]}', ` +
+          `but samplers with k=${k} neighbours need at least ${k + 1}; lower -k or --folds, or expect sampler errors`,
+      );
+    }
+  }
+
+  const nCombos = samplers.length * models.length;
+  const metricValues = Array.from({ length: nCombos }, () =>
+    Object.fromEntries(METRIC_NAMES.map((m) => [m, new Float64Array(nFolds)])) as Record<MetricName, Float64Array>,
+  );
+  // Pooled out-of-fold scores: every row once per repeat, fold after fold.
+  const pooledScores = Array.from({ length: nCombos }, () => new Float32Array(data.nRows * repeats));
+  const pooledTruth = new Uint8Array(data.nRows * repeats);
+  const total = nFolds * nCombos;
+  let done = 0;
+  let offset = 0;
+
+  for (let i = 0; i < nFolds; i++) {
+    throwIfAborted(signal);
+    const testRows = testFolds[i];
+    const train = takeRows(data, complementRows(data.nRows, testRows));
+    const test = takeRows(data, testRows);
+    const yTest = binaryTruth(test.labels, positive);
+    const yTrain = binaryTruth(train.labels, positive);
+    pooledTruth.set(yTest, offset);
+    const foldLabel = `repeat ${Math.floor(i / folds) + 1}/${repeats} fold ${(i % folds) + 1}/${folds}`;
+
+    for (let s = 0; s < samplers.length; s++) {
+      throwIfAborted(signal);
+      const sampler = samplers[s];
+      const fitData =
+        sampler === NO_RESAMPLING ? train : await options.resample(train, sampler, rng.fork(`fold/${i}/sampler/${sampler}`));
+      checkResampled(train, fitData, sampler);
+
+      for (let m = 0; m < models.length; m++) {
+        throwIfAborted(signal);
+        const modelName = models[m];
+        const combo = s * models.length + m;
+        const fitted = await options
+          .createModel(modelName)
+          .fit(fitData, rng.fork(`fold/${i}/model/${modelName}`), { positive, signal });
+        let scores: Float32Array;
+        let threshold: number;
+        try {
+          scores = await fitted.predictProba(test);
+          if (options.threshold === 'best-f1') {
+            threshold = bestF1Threshold(yTrain, await fitted.predictProba(train));
+          } else {
+            threshold = options.threshold === 'default' ? DEFAULT_THRESHOLD : options.threshold;
+          }
+        } finally {
+          fitted.dispose();
+        }
+        if (scores.length !== test.nRows) {
+          throw new Error(`model '${modelName}' returned ${scores.length} scores for ${test.nRows} rows`);
+        }
+        const bm = binaryMetrics(yTest, scores, threshold);
+        for (const name of METRIC_NAMES) metricValues[combo][name][i] = bm[FIELD[name]];
+        pooledScores[combo].set(scores, offset);
+        done++;
+        options.onProgress?.(done, total, `${foldLabel} ${sampler} + ${modelName}`);
+      }
+    }
+    offset += testRows.length;
+  }
+
+  const rows: Omit<ResultRow, 'rank'>[] = [];
+  for (let s = 0; s < samplers.length; s++) {
+    for (let m = 0; m < models.length; m++) {
+      const combo = s * models.length + m;
+      const metrics = Object.fromEntries(
+        METRIC_NAMES.map((name) => [name, summarize(metricValues[combo][name])]),
+      ) as ResultRow['metrics'];
+      rows.push({ sampler: samplers[s], model: models[m], metrics, pooled: pooledCurves(pooledTruth, pooledScores[combo]) });
+    }
+  }
+
+  return {
+    schemaVersion: 1,
+    dataset: {
+      rows: data.nRows,
+      features: data.featureNames.length,
+      classes: [...data.classNames],
+      counts: Array.from(counts),
+      positive: data.classNames[positive],
+    },
+    settings: {
+      folds,
+      repeats,
+      seed: options.seed ?? null,
+      threshold: options.threshold,
+      k,
+      samplers: [...samplers],
+      models: [...models],
+    },
+    results: rankRows(rows),
+    note: LEAKAGE_NOTE,
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * Human-facing renderings of an EvaluationResult (aligned text table, markdown report with plot
+ * links) and the `--fail-under` CI gates.
+ *
+ * Gate rule: a gate applies to the best-ranked row (rank 1: highest mean PR-AUC). The question a
+ * CI step asks is "is the best setup we found still good enough?"; requiring every row to pass
+ * would make adding a weak sampler to the comparison fail the build. `checkFailUnder(..., 'all')`
+ * lists every failing row for diagnostics. A gate compares the mean over folds (>= passes);
+ * an undefined mean fails.
+ */
+import { UsageError } from '../core/errors.js';
+import { METRIC_NAMES, type EvaluationResult, type MetricName, type MetricSummary, type ResultRow } from './result.js';
+import { prPlotSvg, rocPlotSvg } from './svg.js';
+
+/** Columns of the text and markdown tables, after rank, sampler and model. */
+export const TABLE_METRICS = ['pr_auc', 'roc_auc', 'f1', 'recall', 'precision', 'gmean', 'balanced_accuracy', 'mcc'] as const satisfies readonly MetricName[];
+
+/** Metrics a `--fail-under` gate may name (every reported metric but the threshold itself). */
+export const GATE_METRICS: readonly MetricName[] = METRIC_NAMES.filter((m) => m !== 'threshold');
+
+export interface Gate {
+  readonly metric: MetricName;
+  readonly min: number;
+}
+
+/** `0.812 ± 0.034`, or `n/a` when the metric was undefined on every fold. */
+export function formatSummary(s: MetricSummary, digits = 3): string {
+  if (s.mean === null) return 'n/a';
+  return `${s.mean.toFixed(digits)} ± ${(s.std ?? 0).toFixed(digits)}`;
+}
+
+function cells(row: ResultRow): string[] {
+  return [String(row.rank), row.sampler, row.model, ...TABLE_METRICS.map((m) => formatSummary(row.metrics[m]))];
+}
+
+const HEADER = ['rank', 'sampler', 'model', ...TABLE_METRICS];
+/** Which columns are numeric (right-aligned). */
+const NUMERIC = HEADER.map((h) => h !== 'sampler' && h !== 'model');
+
+/** The ranked results as an aligned plain-text table (mean ± std over folds), one line per row. */
+export function formatTable(result: EvaluationResult): string {
+  const rows = [HEADER, ...result.results.map(cells)];
+  const width = HEADER.map((_, j) => Math.max(...rows.map((r) => [...r[j]].length)));
+  const line = (r: string[]): string =>
+    r.map((c, j) => (NUMERIC[j] ? c.padStart(width[j]) : c.padEnd(width[j]))).join('  ').trimEnd();
+  const rule = width.map((w) => '-'.repeat(w)).join('  ');
+  return [line(rows[0]), rule, ...rows.slice(1).map(line)].join('\n') + '\n';
+}
+
+/** File-name-safe form of a model name. */
+function slug(name: string): string {
+  const s = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+  return s || 'model';
+}
+
+export interface PlotFile {
+  /** Relative path, e.g. `plots/pr-logistic.svg`; the markdown report links to exactly these. */
+  readonly path: string;
+  readonly model: string;
+  readonly kind: 'pr' | 'roc';
+  readonly svg: string;
+}
+
+/** The PR and ROC plot of every model, with the relative paths the markdown report links to. */
+export function plotFiles(result: EvaluationResult): PlotFile[] {
+  const used = new Set<string>();
+  const out: PlotFile[] = [];
+  for (const model of result.settings.models) {
+    let base = slug(model);
+    for (let i = 2; used.has(base); i++) base = `${slug(model)}-${i}`;
+    used.add(base);
+    out.push({ path: `plots/pr-${base}.svg`, model, kind: 'pr', svg: prPlotSvg(result, model) });
+    out.push({ path: `plots/roc-${base}.svg`, model, kind: 'roc', svg: rocPlotSvg(result, model) });
+  }
+  return out;
+}
+
+const mdCell = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+
+export interface MarkdownOptions {
+  /** 'links' (default): `![](plots/...)` to the files of `plotFiles`; 'inline': the SVG itself; 'none'. */
+  readonly plots?: 'links' | 'inline' | 'none';
+}
+
+/** A markdown report: dataset and settings, the leakage note, the ranked table and the plots. */
+export function markdownReport(result: EvaluationResult, options: MarkdownOptions = {}): string {
+  const { dataset: d, settings: s } = result;
+  const plots = options.plots ?? 'links';
+  const out: string[] = [];
+  out.push('# rebalance evaluate', '');
+  const classes = d.classes.map((c, i) => `\`${mdCell(c)}\` ${d.counts[i]}`).join(', ');
+  out.push(`- **Dataset:** ${d.rows} rows, ${d.features} features; classes ${classes}; positive class \`${mdCell(d.positive)}\``);
+  const threshold =
+    s.threshold === 'default' ? 'default (0.5)' : s.threshold === 'best-f1' ? 'best F1 on the un-resampled training fold' : String(s.threshold);
+  out.push(
+    `- **Validation:** stratified ${s.folds}-fold cross-validation, ${s.repeats} repeat(s), seed ${s.seed ?? 'not recorded'}, threshold ${threshold}, k=${s.k}`,
+  );
+  out.push(`- **Samplers:** ${s.samplers.map((x) => `\`${mdCell(x)}\``).join(', ')}`);
+  out.push(`- **Models:** ${s.models.map((x) => `\`${mdCell(x)}\``).join(', ')}`);
+  out.push('', `> Leakage: ${result.note}.`, '');
+  out.push('Mean ± standard deviation over folds, ranked by mean PR-AUC.', '');
+  out.push(`| ${HEADER.join(' | ')} |`);
+  out.push(`|${NUMERIC.map((n) => (n ? '---:' : ':---')).join('|')}|`);
+  for (const row of result.results) out.push(`| ${cells(row).map(mdCell).join(' | ')} |`);
+  out.push('');
+  if (plots !== 'none') {
+    out.push('## Curves (pooled out-of-fold scores)', '');
+    for (const f of plotFiles(result)) {
+      const alt = `${f.kind === 'pr' ? 'Precision-recall' : 'ROC'} curves of ${f.model}`;
+      if (f.kind === 'pr') out.push(`### ${mdCell(f.model)}`, '');
+      out.push(plots === 'links' ? `![${mdCell(alt).replace(/[[\]]/g, '')}](${f.path})` : f.svg.trimEnd(), '');
+    }
+  }
+  return out.join('\n');
+}
+
+/**
+ * Parses `--fail-under` (`pr_auc=0.6,recall=0.5`).
+ * @throws UsageError REBALANCE_BAD_FAIL_UNDER naming the valid metrics
+ */
+export function parseFailUnder(spec: string): Gate[] {
+  const valid = GATE_METRICS.join(', ');
+  const bad = (what: string): UsageError =>
+    new UsageError('REBALANCE_BAD_FAIL_UNDER', `expected --fail-under as metric=value[,metric=value...] with metric one of ${valid} and value in [-1, 1], ${what}`);
+  const parts = spec.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
+  if (parts.length === 0) throw bad(`got '${spec}'`);
+  const gates: Gate[] = [];
+  for (const part of parts) {
+    const eq = part.indexOf('=');
+    if (eq < 0) throw bad(`got '${part}' (no '=')`);
+    const metric = part.slice(0, eq).trim().toLowerCase().replace(/-/g, '_');
+    const text = part.slice(eq + 1).trim();
+    if (!(GATE_METRICS as readonly string[]).includes(metric)) throw bad(`got unknown metric '${part.slice(0, eq).trim()}'`);
+    const min = text === '' ? NaN : Number(text);
+    if (!Number.isFinite(min) || min < -1 || min > 1) throw bad(`got '${text}' for ${metric}`);
+    if (gates.some((g) => g.metric === metric)) throw bad(`got ${metric} twice`);
+    gates.push({ metric: metric as MetricName, min });
+  }
+  return gates;
+}
+
+/**
+ * Checks gates. `scope` 'best' (the CLI rule) checks the best-ranked row only; 'all' every row.
+ * @returns one line per failing (row, gate), empty when every gate passes
+ */
+export function checkFailUnder(result: EvaluationResult, gates: readonly Gate[], scope: 'best' | 'all' = 'best'): string[] {
+  const rows = scope === 'best' ? result.results.filter((r) => r.rank === 1) : result.results;
+  const failures: string[] = [];
+  for (const row of rows) {
+    for (const g of gates) {
+      const mean = row.metrics[g.metric].mean;
+      if (mean === null || !(mean >= g.min)) {
+        const got = mean === null ? 'undefined' : mean.toFixed(4);
+        failures.push(`${row.sampler} + ${row.model} (rank ${row.rank}): ${g.metric} ${got} < ${g.min}`);
+      }
+    }
+  }
+  return failures;
+}
