@@ -12,6 +12,8 @@ import { EXIT, reportError } from './exit-codes.js';
 import { inspectCommand } from './commands/inspect.js';
 import { methodsCommand } from './commands/methods.js';
 import { resampleCommand } from './commands/resample.js';
+import { evaluateCommand } from './commands/evaluate.js';
+import { predictCommand, trainCommand } from './commands/train.js';
 
 export function packageVersion(): string {
   try {
@@ -33,7 +35,14 @@ export function createCli(ctx: CliContext): Command {
       outputError: (s, write) => write(`rebalance: ${s.replace(/^error: /, '')}`),
     })
     .exitOverride();
-  const commands = [inspectCommand(ctx), resampleCommand(ctx), methodsCommand(ctx)];
+  const commands = [
+    inspectCommand(ctx),
+    resampleCommand(ctx),
+    evaluateCommand(ctx),
+    trainCommand(ctx),
+    predictCommand(ctx),
+    methodsCommand(ctx),
+  ];
   for (const c of commands) {
     c.exitOverride();
     c.configureOutput({

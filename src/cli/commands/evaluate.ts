@@ -1,0 +1,174 @@
+/**
+ * `rebalance evaluate`: does rebalancing help? Stratified k-fold cross-validation of samplers x
+ * models where only the training folds are resampled; a ranked table, a markdown report with
+ * PR/ROC plots, JSON for machines, and --fail-under gates for CI.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { basename, dirname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { DataError } from '../../core/errors.js';
+import { addInputOptions, addKnnOptions, addSeedOption, notice, readOptions, scanOptions, type CliContext, type InputFlags, type KnnFlags } from '../common.js';
+import { intIn, list } from '../parse.js';
+
+interface EvaluateFlags extends InputFlags, KnnFlags {
+  samplers: string[];
+  models: string[];
+  folds: number;
+  repeats: number;
+  positive?: string;
+  threshold: string;
+  strategy?: string;
+  kNeighbors?: number;
+  kAuto?: boolean;
+  seed: number;
+  report?: string;
+  json?: string;
+  plots?: string;
+  failUnder?: string;
+  output: 'text' | 'markdown' | 'json';
+  hidden?: number[];
+  activation?: 'prelu' | 'relu';
+  classWeight?: 'balanced' | 'none';
+  epochs?: number;
+  tfBackend?: 'wasm' | 'cpu' | 'webgpu' | 'tensorflow';
+  modelK?: number;
+  quiet?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  $ rebalance evaluate examples/transactions.csv --label is_fraud
+  $ rebalance evaluate data.csv --samplers none,random-under,smote --models logistic,mlp --folds 5 \\
+      --report report.md --json results.json
+  $ rebalance evaluate data.csv --samplers none,smote --models logistic --fail-under pr_auc=0.6   # CI gate
+
+Only the training folds are resampled; each test fold is scored on original rows only, so the
+numbers say what a model trained on rebalanced data does on data that was never resampled.
+Ranking: mean PR-AUC (average precision) of the positive class, descending.
+--fail-under applies to the best-ranked row and exits with code 3 when it misses the bar.`;
+
+function parseThreshold(v: string): string {
+  if (v === 'default' || v === 'best-f1') return v;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`expected default, best-f1 or a number in [0, 1], got '${v}'.`);
+  return v;
+}
+
+function hiddenSizes(v: string): number[] {
+  return list(v).map((s) => intIn(1, 100000)(s));
+}
+
+export function evaluateCommand(ctx: CliContext): Command {
+  const cmd = new Command('evaluate')
+    .description('cross-validate samplers x models (only training folds resampled) and rank them')
+    .argument('[input]', "CSV or Arrow file; '-' or nothing for stdin", '-')
+    .option('--samplers <list>', "comma-separated methods; 'none' = no resampling", list, ['none', 'random-under', 'random-over', 'smote'])
+    .option('--models <list>', 'comma-separated models: logistic, mlp, knn, isolation-forest', list, ['logistic'])
+    .option('--folds <n>', 'stratified folds', intIn(2, 100), 5)
+    .option('--repeats <n>', 'repetitions with different fold splits', intIn(1, 100), 1)
+    .option('--positive <class>', 'the rare class scored as positive (default: the smallest class)')
+    .option('--threshold <t>', "decision threshold: default (0.5), best-f1 (chosen on each training fold), or a number", parseThreshold, 'default')
+    .option('--strategy <s>', 'sampling strategy for every sampler (default: each method\'s own)')
+    .option('-k, --k-neighbors <n>', 'SMOTE family neighbours (default 5)', intIn(1, 1000))
+    .option('--k-auto', 'clamp k on small training folds instead of failing')
+    .option('--report <file.md>', 'write a markdown report (plots go to plots/ beside it)')
+    .option('--json <file>', 'write the machine-readable results (docs/evaluate-schema.json)')
+    .option('--plots <dir>', 'write PR and ROC curves as SVG, one per model')
+    .option('--fail-under <gates>', "CI gates such as 'pr_auc=0.6,recall=0.5' on the best row (exit 3 when missed)")
+    .addOption(new Option('--output <format>', 'what goes to stdout').choices(['text', 'markdown', 'json']).default('text'))
+    .option('--hidden <sizes>', 'mlp hidden layer sizes (default 64,32)', hiddenSizes)
+    .addOption(new Option('--activation <a>', 'mlp activation').choices(['prelu', 'relu']))
+    .addOption(new Option('--class-weight <w>', 'logistic/mlp class weights').choices(['balanced', 'none']))
+    .option('--epochs <n>', 'mlp maximum epochs (default 200)', intIn(1, 100000))
+    .addOption(new Option('--tf-backend <name>', 'tfjs backend for the mlp').choices(['wasm', 'cpu', 'webgpu', 'tensorflow']))
+    .option('--model-k <n>', 'knn model: neighbours (default 5)', intIn(1, 1000))
+    .option('-q, --quiet', 'no progress or notices on stderr');
+  addSeedOption(cmd);
+  addInputOptions(cmd);
+  addKnnOptions(cmd);
+  cmd.addHelpText('after', EXAMPLES);
+  cmd.action(async (input: string, flags: EvaluateFlags) => {
+    const [{ runEvaluate }, { createRng }, { parseStrategy }, { openKnn }, report, { writeJsonAtomic, writeTextAtomic }] = await Promise.all([
+      import('../../pipeline/evaluate-job.js'),
+      import('../../core/rng.js'),
+      import('../../samplers/strategy.js'),
+      import('../../neighbors/open.js'),
+      import('../../evaluate/index.js'),
+      import('../../io/json.js'),
+    ]);
+    const { getSampler } = await import('../../samplers/registry.js');
+    const { modelNames } = await import('../../models/registry.js');
+    for (const s of flags.samplers) if (s !== 'none') getSampler(s);
+    for (const m of flags.models) {
+      if (!modelNames.includes(m)) {
+        const { UsageError } = await import('../../core/errors.js');
+        throw new UsageError('REBALANCE_UNKNOWN_MODEL', `unknown model '${m}' in --models; expected one of ${modelNames.join(', ')}`);
+      }
+    }
+    const gates = flags.failUnder ? report.parseFailUnder(flags.failUnder) : [];
+    const log = notice(ctx, flags.quiet);
+    const tty = (ctx.stderr as NodeJS.WriteStream).isTTY === true && !flags.quiet;
+    const knn = await openKnn({ backend: flags.knnBackend, algorithm: flags.knnAlgorithm, threads: flags.threads, log });
+    try {
+      const { result } = await runEvaluate({
+        input,
+        read: readOptions(flags),
+        scan: scanOptions(flags, ctx.signal),
+        samplers: flags.samplers,
+        models: flags.models,
+        folds: flags.folds,
+        repeats: flags.repeats,
+        positive: flags.positive,
+        threshold: flags.threshold === 'default' || flags.threshold === 'best-f1' ? flags.threshold : Number(flags.threshold),
+        strategy: flags.strategy === undefined ? undefined : parseStrategy(flags.strategy),
+        samplerOptions: { kNeighbors: flags.kNeighbors, kAuto: flags.kAuto },
+        modelOptions: { hidden: flags.hidden, activation: flags.activation, classWeight: flags.classWeight, epochs: flags.epochs, tfBackend: flags.tfBackend, k: flags.modelK },
+        rng: createRng(flags.seed),
+        seed: flags.seed,
+        knn,
+        scale: flags.scale,
+        onProgress: tty ? progressBar(ctx.stderr) : undefined,
+        log,
+        signal: ctx.signal,
+      });
+      if (flags.output === 'json') ctx.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      else if (flags.output === 'markdown') ctx.stdout.write(report.markdownReport(result, { plots: 'none' }));
+      else {
+        ctx.stdout.write(report.formatTable(result));
+        ctx.stdout.write(`(${result.note}; ${flags.folds} folds x ${flags.repeats} repeat(s), seed ${flags.seed}, positive class '${result.dataset.positive}')\n`);
+      }
+      if (flags.json) await writeJsonAtomic(flags.json, result);
+      if (flags.report) {
+        const dir = dirname(flags.report);
+        await mkdir(join(dir, 'plots'), { recursive: true });
+        for (const p of report.plotFiles(result)) await writeTextAtomic(join(dir, p.path), p.svg);
+        await writeTextAtomic(flags.report, report.markdownReport(result, { plots: 'links' }));
+      }
+      if (flags.plots) {
+        await mkdir(flags.plots, { recursive: true });
+        for (const p of report.plotFiles(result)) await writeTextAtomic(join(flags.plots, basename(p.path)), p.svg);
+      }
+      if (gates.length) {
+        const failures = report.checkFailUnder(result, gates);
+        if (failures.length) {
+          throw new DataError('REBALANCE_GATE_FAILED', `quality gate failed: ${failures.join('; ')}`);
+        }
+        log(`quality gates passed: ${flags.failUnder}`);
+      }
+    } finally {
+      await knn.dispose();
+    }
+  });
+  return cmd;
+}
+
+/** A one-line progress bar on a TTY stderr. */
+function progressBar(stream: NodeJS.WritableStream): (done: number, total: number, label: string) => void {
+  return (done, total, label) => {
+    const width = 24;
+    const filled = Math.round((done / Math.max(1, total)) * width);
+    stream.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total} ${label}`.padEnd(78).slice(0, 78));
+    if (done >= total) stream.write('\n');
+  };
+}
+

@@ -1,0 +1,88 @@
+/**
+ * The evaluate job: read the table, cross-validate samplers x models (only training folds are
+ * resampled), and hand back the result for reports. Wires the registry samplers and models into
+ * the pure evaluation engine (src/evaluate).
+ */
+import { DataError } from '../core/errors.js';
+import type { Rng } from '../core/rng.js';
+import { readTable, resample } from '../api.js';
+import { classCounts } from '../dataset/make.js';
+import type { ReadOptions } from '../io/source.js';
+import type { ScanOptions } from '../dataset/scan.js';
+import { evaluate, type EvaluationResult } from '../evaluate/index.js';
+import { createModel, type ModelOptions } from '../models/registry.js';
+import type { Dataset, KnnBackend, SamplerOptions, SamplingStrategy } from '../types.js';
+
+export interface EvaluateJob {
+  readonly input?: string;
+  readonly read?: ReadOptions;
+  readonly scan?: ScanOptions;
+  readonly samplers: readonly string[];
+  readonly models: readonly string[];
+  readonly folds: number;
+  readonly repeats: number;
+  /** Positive (rare) class name; default: the smallest class. */
+  readonly positive?: string;
+  readonly threshold: 'default' | 'best-f1' | number;
+  readonly strategy?: SamplingStrategy;
+  readonly samplerOptions?: SamplerOptions;
+  readonly modelOptions?: ModelOptions;
+  readonly rng: Rng;
+  readonly seed: number;
+  readonly knn: KnnBackend;
+  readonly scale?: 'none' | 'standard' | 'minmax';
+  readonly onProgress?: (done: number, total: number, label: string) => void;
+  readonly log: (message: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** The positive class: the named one, else the smallest class (ties: the first in class order). */
+export function positiveClass(data: Dataset, name: string | undefined): number {
+  if (name !== undefined) {
+    const c = data.classNames.indexOf(name);
+    if (c < 0) {
+      throw new DataError('REBALANCE_BAD_POSITIVE', `--positive '${name}' is not a class; classes are: ${data.classNames.join(', ')}`);
+    }
+    return c;
+  }
+  const counts = classCounts(data.labels, data.classNames.length);
+  let best = 0;
+  counts.forEach((n, c) => {
+    if (n < counts[best]) best = c;
+  });
+  return best;
+}
+
+export async function runEvaluate(job: EvaluateJob): Promise<{ result: EvaluationResult; data: Dataset }> {
+  const data = await readTable(job.input, { ...job.read, ...job.scan });
+  const positive = positiveClass(data, job.positive);
+  const k = job.samplerOptions?.kNeighbors ?? 5;
+  const result = await evaluate(data, {
+    samplers: job.samplers,
+    models: job.models,
+    folds: job.folds,
+    repeats: job.repeats,
+    positive,
+    threshold: job.threshold,
+    rng: job.rng,
+    seed: job.seed,
+    k,
+    resample: async (train, samplerName, rng) =>
+      (
+        await resample(train, samplerName, {
+          rng,
+          strategy: job.strategy,
+          options: job.samplerOptions,
+          knn: job.knn,
+          scale: job.scale,
+          log: job.log,
+          signal: job.signal,
+        })
+      ).data,
+    createModel: (name) => createModel(name, { ...job.modelOptions, knn: job.knn, log: job.log }),
+    onProgress: job.onProgress,
+    warn: job.log,
+    signal: job.signal,
+  });
+  return { result, data };
+}
