@@ -11,13 +11,14 @@ const rows = ['tx_id,amount,hour,tx_last_24h,account_age_days,distance_km,mercha
 const round = (x, d) => Math.round(x * 10 ** d) / 10 ** d;
 for (let i = 0; i < n; i++) {
   const fraud = rng.nextFloat() < fraudRate;
-  const amount = fraud ? Math.exp(4.6 + 1.1 * rng.nextNormal()) : Math.exp(3.4 + 0.9 * rng.nextNormal());
-  const hour = fraud ? (rng.nextFloat() < 0.6 ? rng.nextInt(6) : rng.nextInt(24)) : 7 + rng.nextInt(16);
-  const tx24 = fraud ? 3 + rng.nextInt(12) : rng.nextInt(6);
-  const age = fraud ? 10 + rng.nextInt(400) : 30 + rng.nextInt(3000);
-  const dist = fraud ? Math.abs(300 + 400 * rng.nextNormal()) : Math.abs(15 * rng.nextNormal());
+  // Overlapping distributions: fraud is only somewhat different, as in real card data.
+  const amount = fraud ? Math.exp(3.8 + 1.0 * rng.nextNormal()) : Math.exp(3.4 + 0.9 * rng.nextNormal());
+  const hour = fraud ? (rng.nextFloat() < 0.25 ? rng.nextInt(6) : rng.nextInt(24)) : rng.nextFloat() < 0.05 ? rng.nextInt(6) : 6 + rng.nextInt(18);
+  const tx24 = fraud ? rng.nextInt(9) : rng.nextInt(6);
+  const age = fraud ? 10 + rng.nextInt(2000) : 30 + rng.nextInt(3000);
+  const dist = fraud ? Math.abs(25 + 60 * rng.nextNormal()) : Math.abs(20 * rng.nextNormal());
   const merchant = fraud
-    ? ['online', 'electronics', 'travel', 'online', 'fuel'][rng.nextInt(5)]
+    ? [...merchants, 'online', 'electronics'][rng.nextInt(merchants.length + 2)]
     : merchants[rng.nextInt(merchants.length)];
   rows.push([`T${String(100000 + i)}`, round(amount, 2), hour, tx24, age, round(dist, 1), merchant, fraud ? 1 : 0].join(','));
 }

@@ -14,6 +14,8 @@ import { methodsCommand } from './commands/methods.js';
 import { resampleCommand } from './commands/resample.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { predictCommand, trainCommand } from './commands/train.js';
+import { demoCommand } from './commands/demo.js';
+import { backendsCommand } from './commands/backends.js';
 
 export function packageVersion(): string {
   try {
@@ -42,6 +44,8 @@ export function createCli(ctx: CliContext): Command {
     trainCommand(ctx),
     predictCommand(ctx),
     methodsCommand(ctx),
+    backendsCommand(ctx),
+    demoCommand(ctx),
   ];
   for (const c of commands) {
     c.exitOverride();

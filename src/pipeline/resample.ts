@@ -47,7 +47,7 @@ export interface ResampleJob {
   readonly round?: boolean;
   readonly safeCsv?: boolean;
   readonly scale?: 'none' | 'standard' | 'minmax';
-  /** The kNN backend (opened lazily through this function, only by methods that need neighbours). */
+  /** Opens the kNN backend (called only by methods that need neighbours; the job disposes it). */
   readonly knn?: () => Promise<KnnBackend>;
   readonly log?: (message: string) => void;
   readonly signal?: AbortSignal;

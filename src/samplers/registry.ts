@@ -12,10 +12,24 @@ import { randomOverDefinition } from './random-over.js';
 import { randomUnderDefinition } from './random-under.js';
 import { rennDefinition } from './renn.js';
 import { tomekLinksDefinition } from './tomek-links.js';
+import { smoteDefinition } from './smote.js';
+import { smoteNcDefinition } from './smote-nc.js';
+import { smotenDefinition } from './smoten.js';
+import { borderlineSmoteDefinition } from './borderline-smote.js';
+import { adasynDefinition } from './adasyn.js';
+import { svmSmoteDefinition } from './svm-smote.js';
+import { kmeansSmoteDefinition } from './kmeans-smote.js';
 
 export const SAMPLERS: readonly SamplerDefinition[] = [
   randomUnderDefinition,
   randomOverDefinition,
+  smoteDefinition,
+  smoteNcDefinition,
+  smotenDefinition,
+  borderlineSmoteDefinition,
+  adasynDefinition,
+  svmSmoteDefinition,
+  kmeansSmoteDefinition,
   tomekLinksDefinition,
   ennDefinition,
   rennDefinition,

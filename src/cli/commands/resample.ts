@@ -16,7 +16,7 @@ interface ResampleFlags extends InputFlags, KnnFlags {
   nNeighbors?: number;
   nNeighborsVer3?: number;
   kAuto?: boolean;
-  kind?: string;
+  variant?: string;
   nearMissVersion?: number;
   maxIter?: number;
   allowMinority?: boolean;
@@ -80,7 +80,7 @@ export function resampleCommand(ctx: CliContext): Command {
     .option('--n-neighbors <n>', 'cleaning methods: neighbours (ENN/RENN/AllKNN/NearMiss 3, CNN/OSS 1)', intIn(1, 1000))
     .option('--n-neighbors-ver3 <n>', 'NearMiss-3: neighbours of the first step (default 3)', intIn(1, 1000))
     .option('--k-auto', 'clamp k to (class size - 1) instead of failing on small classes')
-    .option('--kind <kind>', 'variant: borderline-1|borderline-2 (borderline-smote), all|mode (enn/renn/all-knn)')
+    .option('--variant <v>', 'borderline-smote: borderline-1|borderline-2; enn/renn/all-knn: all|mode (kind_sel)')
     .option('--near-miss-version <v>', 'NearMiss version 1, 2 or 3 (default 1)', intIn(1, 3))
     .option('--max-iter <n>', 'RENN: maximum iterations (default 100)', intIn(1, 1_000_000))
     .option('--allow-minority', 'AllKNN: allow the majority class to become the minority')
@@ -118,7 +118,7 @@ export function resampleCommand(ctx: CliContext): Command {
       nNeighbors: flags.nNeighbors,
       nNeighborsVer3: flags.nNeighborsVer3,
       kAuto: flags.kAuto,
-      variant: flags.kind,
+      variant: flags.variant,
       version: flags.nearMissVersion,
       maxIter: flags.maxIter,
       allowMinority: flags.allowMinority,

@@ -1,0 +1,77 @@
+/**
+ * `rebalance backends`: which kNN and tensor backends work on this machine, and why not.
+ */
+import { Command } from 'commander';
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+import type { CliContext } from '../common.js';
+
+interface BackendReport {
+  readonly knn: {
+    readonly cpu: { readonly available: true; readonly threads: number; readonly simd: boolean };
+    readonly webgpu: unknown;
+  };
+  readonly tf: Record<string, { available: boolean; reason?: string; install?: string }>;
+}
+
+function hasSimd(): boolean {
+  // The smallest module using a v128 instruction: validates only where WebAssembly SIMD exists.
+  const bytes = Uint8Array.from([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+  try {
+    const wasm = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
+    return wasm.validate(bytes);
+  } catch {
+    return false;
+  }
+}
+
+function installed(name: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function backendsCommand(ctx: CliContext): Command {
+  return new Command('backends')
+    .description('show which kNN (cpu, webgpu) and tensor (tfjs) backends work here, and what to install otherwise')
+    .option('--json', 'print JSON')
+    .action(async (flags: { json?: boolean }) => {
+      const { probeWebgpu } = await import('../../neighbors/webgpu/index.js');
+      const webgpu = await probeWebgpu();
+      const tf: BackendReport['tf'] = {
+        wasm: installed('@tensorflow/tfjs-backend-wasm') ? { available: true } : { available: false, reason: 'package missing', install: 'npm install @tensorflow/tfjs-backend-wasm' },
+        cpu: { available: installed('@tensorflow/tfjs') },
+        tensorflow:
+          installed('@tensorflow/tfjs-node-gpu') || installed('@tensorflow/tfjs-node')
+            ? { available: true }
+            : { available: false, reason: 'optional native TensorFlow binding not installed', install: 'npm install @tensorflow/tfjs-node (or @tensorflow/tfjs-node-gpu for CUDA 11)' },
+        webgpu: installed('@tensorflow/tfjs-backend-webgpu')
+          ? { available: true }
+          : { available: false, reason: 'package not installed', install: 'npm install @tensorflow/tfjs-backend-webgpu' },
+      };
+      const out: BackendReport = { knn: { cpu: { available: true, threads: availableParallelism(), simd: hasSimd() }, webgpu }, tf };
+      if (flags.json) {
+        ctx.stdout.write(JSON.stringify(out, null, 2) + '\n');
+        return;
+      }
+      const lines: string[] = ['kNN backends:'];
+      lines.push(`  cpu     available: ${out.knn.cpu.threads} worker threads, WebAssembly SIMD ${out.knn.cpu.simd ? 'yes' : 'no (scalar fallback)'}`);
+      if (webgpu.available && webgpu.adapter) {
+        const a = webgpu.adapter;
+        lines.push(`  webgpu  available: ${a.description || a.device || a.vendor} (${a.backendType}${a.software ? ', software rasterizer: correct but slower than cpu; auto never picks it' : ''})`);
+        const l = webgpu.limits ?? {};
+        lines.push(`          limits: ${Object.entries(l).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+      } else {
+        lines.push(`  webgpu  unavailable: ${webgpu.reason ?? 'no adapter'}`);
+        if (webgpu.install) lines.push(`          to enable: ${webgpu.install}`);
+      }
+      lines.push('tensor backends (models):');
+      for (const [name, r] of Object.entries(tf)) {
+        lines.push(`  ${name.padEnd(10)} ${r.available ? 'available' : `unavailable: ${r.reason}${r.install ? `; ${r.install}` : ''}`}`);
+      }
+      ctx.stdout.write(lines.join('\n') + '\n');
+    });
+}

@@ -1,0 +1,65 @@
+/**
+ * SMOTE (Chawla et al. 2002), imbalanced-learn 0.10 semantics: for each class to grow, the
+ * k nearest same-class neighbours of every row (self excluded by id), then `to - from` draws of
+ * (row, neighbour, step in [0, 1)) interpolated in float64.
+ */
+import type { Rng } from '../core/rng.js';
+import type { Dataset, Resampled, Sampler, SamplerContext, SamplerDefinition, SamplerOptions, SamplingPlan } from '../types.js';
+import {
+  allocateSynthetic,
+  appendInterpolated,
+  checkAbort,
+  classStream,
+  drawSmote,
+  finish,
+  overTargets,
+  resolveDraws,
+  resolveK,
+  rowsOfClass,
+  sameClassNeighbors,
+} from './smote-base.js';
+
+/** SMOTE over `data` following `plan`; see {@link smoteDefinition}. */
+export async function smoteResample(
+  data: Dataset,
+  plan: SamplingPlan,
+  rng: Rng,
+  ctx: SamplerContext,
+  options: SamplerOptions = {},
+): Promise<Resampled> {
+  const k = options.kNeighbors ?? 5;
+  const targets = overTargets(plan);
+  const total = targets.reduce((s, t) => s + t.add, 0);
+  const b = allocateSynthetic(data.features.length, total);
+  for (const { code, add } of targets) {
+    checkAbort(ctx);
+    const name = data.classNames[code];
+    const rows = rowsOfClass(data.labels, code);
+    const kk = resolveK('smote', name, rows.length, k, options.kAuto, ctx.log);
+    const nn = await sameClassNeighbors(data, rows, kk, ctx);
+    const draws = drawSmote(rows.length, kk, add, classStream(rng, 'smote', name));
+    const { source, neighbor } = resolveDraws(draws, rows, nn, kk);
+    appendInterpolated(b, data, code, source, neighbor, draws.steps);
+  }
+  return finish(data, plan, b);
+}
+
+/**
+ * `smote`: synthetic rows on segments between a row and one of its k (default 5) nearest
+ * same-class neighbours. Options: kNeighbors, kAuto. Needs only the target classes.
+ */
+export const smoteDefinition: SamplerDefinition = {
+  name: 'smote',
+  kind: 'over',
+  scope: 'targets',
+  summary: 'SMOTE: interpolate between a row and one of its k nearest same-class neighbours',
+  defaultStrategy: 'auto',
+  create(options: SamplerOptions): Sampler {
+    return {
+      name: 'smote',
+      kind: 'over',
+      scope: 'targets',
+      fitResample: (data, plan, rng, ctx) => smoteResample(data, plan, rng, ctx, options),
+    };
+  },
+};
