@@ -1,0 +1,56 @@
+/**
+ * README.md stays true: every command of its Usage block and its library example run, from a
+ * fresh folder holding the bundled examples, and exit 0.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, ROOT, tempDir } from '../helpers/cli.js';
+
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const { dir, cleanup } = tempDir('rebalance-readme-');
+afterAll(cleanup);
+cpSync(join(ROOT, 'examples'), join(dir, 'examples'), { recursive: true });
+
+function block(heading: string, lang: string): string {
+  const start = readme.indexOf(heading);
+  expect(start, `README has '${heading}'`).toBeGreaterThanOrEqual(0);
+  const open = readme.indexOf('```' + lang + '\n', start);
+  const close = readme.indexOf('\n```', open + 4);
+  return readme.slice(open + lang.length + 4, close);
+}
+
+function commands(text: string): string[] {
+  return text
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+}
+
+describe('README', () => {
+  it('quick start is exactly two commands', () => {
+    expect(commands(block('## Quick start', 'sh'))).toEqual(['npm install && npm start', 'npm test']);
+  });
+
+  const usage = commands(block('## Usage', 'sh'));
+  it('has usage examples', () => expect(usage.length).toBeGreaterThan(8));
+  it.each(usage.map((c) => [c]))('runs: %s', (command) => {
+    const shell = command.replace(/(^|\| )rebalance /g, `$1node ${JSON.stringify(BIN)} `);
+    const r = spawnSync('bash', ['-o', 'pipefail', '-c', shell], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, EGL_PLATFORM: 'surfaceless' } });
+    expect(r.status, `${command}\n${r.stderr}`).toBe(0);
+    for (const out of command.match(/(?<=-o |--report |--json |--summary-json )\S+/g) ?? []) {
+      expect(existsSync(join(dir, out)), `${out} written`).toBe(true);
+    }
+  });
+
+  it('library example runs', () => {
+    const code = block('## Library', 'js').replace("from 'rebalance'", `from ${JSON.stringify(join(ROOT, 'dist', 'index.js'))}`);
+    const file = join(dir, 'lib-example.mjs');
+    writeFileSync(file, code);
+    const r = spawnSync(process.execPath, [file], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^1000 \{/);
+  });
+});
