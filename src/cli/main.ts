@@ -107,6 +107,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A file-size limit (ulimit -f) must surface as a failed write (EFBIG -> io error), not a kill.
+  process.on('SIGXFSZ', () => undefined);
   // A closed stdout is reported to the writer (BrokenPipeError); never crash on it here.
   process.stdout.on('error', () => undefined);
   process.on('exit', () => {

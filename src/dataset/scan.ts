@@ -108,6 +108,8 @@ class GrowInt32 {
 }
 
 const MAX_DISTINCT = 100_000;
+/** Row numbers are Int32 (labels, row ids, provenance). */
+export const MAX_ROWS = 2 ** 31 - 2;
 
 /** Per-column running state of the counting pass. */
 class ColumnTracker {
@@ -224,7 +226,9 @@ export async function scanTable(source: TableSource, options: ScanOptions = {}):
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
       const r = batch.offset + i;
-      rowsRead++;
+      if (++rowsRead > MAX_ROWS) {
+        throw new DataError('REBALANCE_TOO_MANY_ROWS', `more than ${MAX_ROWS} data rows: rebalance numbers rows with 32-bit integers; split the input`, { where: { file: source.name } });
+      }
       if (row.length !== nCols) {
         if (onBadRow === 'error') {
           throw new DataError(

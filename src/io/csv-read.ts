@@ -120,6 +120,9 @@ export async function* readCsvRows(path: string, options: CsvReadOptions = {}): 
       }
       if (failure) {
         if (failure instanceof DataError) throw failure;
+        if (failure instanceof RangeError) {
+          throw new DataError('REBALANCE_FIELD_TOO_LARGE', `a field or row is larger than a JavaScript string can hold (~512 MB); check the file for an unterminated quote`, { where: { file: path }, cause: failure });
+        }
         throw ioErrorFrom(failure, path, 'read');
       }
       if (finished) return;
