@@ -12,6 +12,11 @@ import { randomOverDefinition } from './random-over.js';
 import { randomUnderDefinition } from './random-under.js';
 import { rennDefinition } from './renn.js';
 import { tomekLinksDefinition } from './tomek-links.js';
+import { condensedNnDefinition } from './condensed-nn.js';
+import { oneSidedSelectionDefinition } from './one-sided-selection.js';
+import { instanceHardnessThresholdDefinition } from './instance-hardness-threshold.js';
+import { clusterCentroidsDefinition } from './cluster-centroids.js';
+import { smoteEnnDefinition, smoteTomekDefinition } from './combine.js';
 import { smoteDefinition } from './smote.js';
 import { smoteNcDefinition } from './smote-nc.js';
 import { smotenDefinition } from './smoten.js';
@@ -36,6 +41,12 @@ export const SAMPLERS: readonly SamplerDefinition[] = [
   allKnnDefinition,
   nearMissDefinition,
   neighbourhoodCleaningRuleDefinition,
+  condensedNnDefinition,
+  oneSidedSelectionDefinition,
+  instanceHardnessThresholdDefinition,
+  clusterCentroidsDefinition,
+  smoteTomekDefinition,
+  smoteEnnDefinition,
 ];
 
 export const samplerNames = (): string[] => SAMPLERS.map((s) => s.name);

@@ -1,0 +1,71 @@
+/**
+ * AllKNN (imbalanced-learn `AllKNN`, Tomek 1976): ENN passes with 1, 2, ..., nNeighbors
+ * neighbours (default 3), each on what the previous pass kept. Like imbalanced-learn it stops
+ * early when a non-minority class falls below the original minority count (unless
+ * options.allowMinority) or when a class disappears. The cleaned classes follow the plan, with
+ * 'every class but the minority' re-resolved on each pass's rows as in renn.ts (with
+ * allowMinority a cleaned class can become the smallest, and the old minority is then cleaned).
+ */
+import type { Rng } from '../core/rng.js';
+import type { Dataset, Resampled, SamplerContext, SamplerDefinition, SamplerOptions, SamplingPlan } from '../types.js';
+import {
+  allRows,
+  cleanClassMask,
+  cleansAllButMinority,
+  countClasses,
+  intOption,
+  kindSelOption,
+  minorityClass,
+  notMinorityMask,
+  throwIfAborted,
+  type KindSel,
+} from './cleaning-common.js';
+import { ennOnRows } from './enn.js';
+import { shouldStop } from './renn.js';
+
+/** Runs AllKNN on all rows; returns the kept rows, ascending. */
+export async function allKnn(
+  data: Dataset,
+  k: number,
+  kind: KindSel,
+  allowMinority: boolean,
+  cleanMask: Uint8Array,
+  ctx: SamplerContext,
+  reresolve = false,
+): Promise<Int32Array> {
+  const nClasses = data.classNames.length;
+  const original = countClasses(data.labels, nClasses);
+  const minority = minorityClass(data.labels, nClasses);
+  let rows = allRows(data.nRows);
+  for (let size = 1; size <= k; size++) {
+    throwIfAborted(ctx);
+    const mask = reresolve ? notMinorityMask(data.labels, nClasses, rows) : cleanMask;
+    rows = await ennOnRows(data, rows, size, kind, mask, ctx, 'all-knn');
+    if (shouldStop(data.labels, rows, original, minority, allowMinority)) break;
+  }
+  return rows;
+}
+
+/** `all-knn`: ENN with growing neighbourhoods (options.nNeighbors, variant, allowMinority). */
+export const allKnnDefinition: SamplerDefinition = {
+  name: 'all-knn',
+  kind: 'clean',
+  scope: 'all',
+  summary: 'AllKNN: ENN passes with 1..k neighbours, each on the rows the previous pass kept',
+  defaultStrategy: 'auto',
+  create(options: SamplerOptions) {
+    const k = intOption(options.nNeighbors, 3, 'nNeighbors', 'all-knn');
+    const kind = kindSelOption(options.variant, 'all-knn');
+    const allowMinority = options.allowMinority ?? false;
+    return {
+      name: 'all-knn',
+      kind: 'clean',
+      scope: 'all',
+      async fitResample(data: Dataset, plan: SamplingPlan, _rng: Rng, ctx: SamplerContext): Promise<Resampled> {
+        const mask = cleanClassMask(data, plan, options);
+        const indices = await allKnn(data, k, kind, allowMinority, mask, ctx, cleansAllButMinority(data, mask, options));
+        return { indices, synthetic: null, plan };
+      },
+    };
+  },
+};

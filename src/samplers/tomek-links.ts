@@ -1,0 +1,63 @@
+/**
+ * Tomek links (imbalanced-learn `TomekLinks`): two rows of different classes that are each
+ * other's nearest neighbour form a link; the member of a class being cleaned is removed.
+ * Under the default strategy ('auto' = every class but the minority) that is the non-minority
+ * member; with strategy 'all' both members go.
+ */
+import type { Rng } from '../core/rng.js';
+import type { Dataset, Resampled, SamplerContext, SamplerDefinition, SamplerOptions, SamplingPlan } from '../types.js';
+import { allRows, cleanClassMask, filterRows, selfNeighbors } from './cleaning-common.js';
+
+/**
+ * Pure kernel: which positions are the cleaned member of a Tomek link.
+ * `labels[p]` is the class of position p, `nn[p]` its nearest neighbour (a position).
+ * Returns keep[p] = 0 for removed positions, 1 otherwise.
+ */
+export function tomekKeep(labels: Int32Array, nn: Int32Array, cleanMask: Uint8Array): Uint8Array {
+  const n = labels.length;
+  const keep = new Uint8Array(n).fill(1);
+  for (let p = 0; p < n; p++) {
+    if (!cleanMask[labels[p]]) continue;
+    const q = nn[p];
+    if (labels[q] !== labels[p] && nn[q] === p) keep[p] = 0;
+  }
+  return keep;
+}
+
+/**
+ * Tomek-link cleaning of the Dataset rows `rows` (ascending): returns the kept rows, ascending.
+ * Neighbours come from `ctx.knn` over exactly these rows, so callers (OSS, SMOTE-Tomek) can
+ * clean a subset.
+ */
+export async function tomekLinksOnRows(
+  data: Dataset,
+  rows: Int32Array,
+  cleanMask: Uint8Array,
+  ctx: SamplerContext,
+): Promise<Int32Array> {
+  const nn = await selfNeighbors(data, rows, 1, ctx, 'tomek-links');
+  const labels = new Int32Array(rows.length);
+  for (let p = 0; p < rows.length; p++) labels[p] = data.labels[rows[p]];
+  return filterRows(rows, tomekKeep(labels, nn, cleanMask));
+}
+
+/** `tomek-links`: removes the cleaned member(s) of every Tomek link. */
+export const tomekLinksDefinition: SamplerDefinition = {
+  name: 'tomek-links',
+  kind: 'clean',
+  scope: 'all',
+  summary: "remove rows that form Tomek links (mutual nearest neighbours of different classes); 'all' removes both",
+  defaultStrategy: 'auto',
+  create(options: SamplerOptions) {
+    return {
+      name: 'tomek-links',
+      kind: 'clean',
+      scope: 'all',
+      async fitResample(data: Dataset, plan: SamplingPlan, _rng: Rng, ctx: SamplerContext): Promise<Resampled> {
+        const mask = cleanClassMask(data, plan, options);
+        const indices = await tomekLinksOnRows(data, allRows(data.nRows), mask, ctx);
+        return { indices, synthetic: null, plan };
+      },
+    };
+  },
+};
