@@ -46,6 +46,12 @@ function needsQuoteFn(delimiter: string): (s: string) => boolean {
 
 const FORMULA = /^[=+\-@\t\r]/;
 
+/** A text cell as written to CSV: neutralised (--safe-csv) and quoted only where needed. */
+export function csvText(s: string, delimiter: string, safe: boolean): string {
+  if (safe && FORMULA.test(s)) s = "'" + s;
+  return needsQuoteFn(delimiter)(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+}
+
 /** Shortest decimal text that reads back to the same float32 (Arrow Float32 columns). */
 export function formatFloat32(x: number): string {
   if (!Number.isFinite(x) || Number.isInteger(x)) return cellText(x);
@@ -64,6 +70,9 @@ function isFloat32(t: SinkColumn['type']): boolean {
 export interface CsvSink extends RowSink {
   /** Writes an input row's bytes as they came in, then `suffix` (e.g. ',0,12,') and a line break. */
   writeRaw(bytes: Uint8Array, suffix: string): Promise<void>;
+  /** Writes a line the caller already formatted (quoting done), plus a line break. */
+  writeLine(line: string): Promise<void>;
+  readonly safeCsv: boolean;
   readonly delimiter: string;
 }
 
@@ -105,6 +114,11 @@ export function createCsvSink(target: ByteTarget, columns: readonly SinkColumn[]
 
   return {
     delimiter: delim,
+    safeCsv: safe,
+    async writeLine(line: string) {
+      if (!started) await start();
+      await putString(line + '\n');
+    },
     async write(cells: readonly Cell[]) {
       if (!started) await start();
       let line = '';

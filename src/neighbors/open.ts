@@ -26,9 +26,8 @@ export async function openKnn(options: OpenKnnOptions = {}): Promise<KnnBackend>
   if (backend === 'cpu') return cpu();
   if (backend === 'webgpu') {
     const { createWebgpuBackend } = await import('./webgpu/index.js');
-    const gpu = await createWebgpuBackend({ log });
-    log(`kNN backend: webgpu on ${gpu.adapter.description || gpu.adapter.device || gpu.adapter.vendor} (${gpu.adapter.backendType})`);
-    return gpu;
+    // The backend itself logs the adapter it opened.
+    return createWebgpuBackend({ log });
   }
   return createAutoBackend(cpu(), log);
 }

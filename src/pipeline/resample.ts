@@ -26,7 +26,8 @@ import { createUnderSelector } from '../samplers/random-under.js';
 import { drawOverSamples } from '../samplers/random-over.js';
 import type { Dataset, KnnBackend, Resampled, SamplerOptions, SamplingPlan, SamplingStrategy, SyntheticBlock } from '../types.js';
 import { DatasetBuilder } from './collect.js';
-import { featureColumns, sinkColumns, syntheticCellWriter } from './columns.js';
+import { featureColumns, sinkColumns, syntheticCellWriter, syntheticCsvLine } from './columns.js';
+import type { SinkColumn } from '../io/sink.js';
 
 export interface ResampleJob {
   readonly input?: string;
@@ -111,7 +112,7 @@ export async function runResample(job: ResampleJob): Promise<ResampleSummary> {
       source.rawRows !== undefined &&
       job.safeCsv !== true &&
       ((format === 'csv' && source.delimiter === ',') || (format === 'tsv' && source.delimiter === '\t'));
-    const writer = new RowWriter(sink, profile, job.provenance === true, round, raw);
+    const writer = new RowWriter(sink, profile, job.provenance === true, round, raw, columns);
     const rng = job.rng.fork(`sampler/${def.name}`);
     const ctx = {
       knn: undefined as unknown as KnnBackend,
@@ -265,7 +266,9 @@ class RowWriter {
   syntheticRows = 0;
   readonly classCounts: Int32Array;
   private readonly synth: (values: readonly number[], classCode: number) => Cell[];
+  private readonly synthLine: ((values: readonly number[], classCode: number) => string) | null;
   private readonly rawSink: CsvSink | null;
+  private readonly csvSink: CsvSink | null;
 
   constructor(
     private readonly sink: RowSink,
@@ -273,10 +276,13 @@ class RowWriter {
     private readonly provenance: boolean,
     round: boolean,
     raw: boolean,
+    columns: readonly SinkColumn[],
   ) {
     this.classCounts = new Int32Array(profile.classNames.length);
     this.synth = syntheticCellWriter(profile, round);
-    this.rawSink = raw && 'writeRaw' in sink ? (sink as CsvSink) : null;
+    this.csvSink = 'writeLine' in sink ? (sink as CsvSink) : null;
+    this.rawSink = raw ? this.csvSink : null;
+    this.synthLine = this.csvSink ? syntheticCsvLine(profile, round, columns, this.csvSink.delimiter, this.csvSink.safeCsv) : null;
   }
 
   /** An input row (or a copy of one, `added`). */
@@ -297,6 +303,15 @@ class RowWriter {
     this.classCounts[code]++;
     this.rows++;
     this.syntheticRows++;
+    if (this.synthLine && this.csvSink) {
+      let line = this.synthLine(values, code);
+      if (this.provenance) {
+        const d = this.csvSink.delimiter;
+        line += `${d}1${d}${sourceRow < 0 ? '' : sourceRow}${d}${neighborRow < 0 ? '' : neighborRow}`;
+      }
+      await this.csvSink.writeLine(line);
+      return;
+    }
     const cells = this.synth(values, code);
     if (this.provenance) cells.push(1, sourceRow < 0 ? null : sourceRow, neighborRow < 0 ? null : neighborRow);
     await this.sink.write(cells);
