@@ -1,0 +1,175 @@
+// Benchmark: self-query kNN on the webgpu backend vs the cpu backend, same data, same machine.
+// Prints the adapter (name, driver) first, then one markdown table:
+//   rows | dims | k | cpu s | webgpu s | speed-up | equal
+// Times include build (upload) and read-back; the kernel is compiled in a warm-up first.
+// Needs only node and the project directory with node_modules and dist/ (bench/gpu.sh checks).
+//
+//   node bench/gpu-knn.mjs                              # 100000x30 and 1000000x30, k=6
+//   node bench/gpu-knn.mjs --sizes 20000x30 --k 6       # any list of ROWSxDIMS
+//   node bench/gpu-knn.mjs --cpu-full-max 200000        # above: cpu on a query sample, extrapolated
+//   node bench/gpu-knn.mjs --allow-software             # also run on llvmpipe (CPU adapter)
+//   node bench/gpu-knn.mjs --plan queriesPerBatch=262144,workgroupSize=64,tileRows=64 --extra 4
+//                                                       # tuning knobs (see src/neighbors/webgpu/plan.ts)
+//
+// The cpu baseline is createCpuBackend() from dist/neighbors/cpu.js; when that is missing the
+// naive float64 reference stands in for small sizes only. Above --cpu-full-max rows the cpu side
+// answers a random sample of queries (index.query with k+1, self removed by row id), its time is
+// scaled to all rows (marked ~) and "equal" compares the sampled rows. Everything stops at the
+// --budget (default 540 s) so the whole run fits in 10 minutes.
+import { existsSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: {
+    dist: { type: 'string', default: join(root, 'dist') },
+    sizes: { type: 'string', default: '100000x30,1000000x30' },
+    k: { type: 'string', default: '6' },
+    'cpu-full-max': { type: 'string', default: '200000' },
+    'cpu-sample': { type: 'string', default: '20000' },
+    budget: { type: 'string', default: '540' },
+    seed: { type: 'string', default: '42' },
+    'allow-software': { type: 'boolean', default: false },
+    plan: { type: 'string', default: '' },
+    extra: { type: 'string' },
+  },
+});
+const dist = (p) => pathToFileURL(join(values.dist, p)).href;
+const started = performance.now();
+const budgetMs = Number(values.budget) * 1000;
+const left = () => budgetMs - (performance.now() - started);
+const k = Number(values.k);
+const sizes = values.sizes.split(',').map((s) => s.split('x').map(Number));
+const cpuFullMax = Number(values['cpu-full-max']);
+const NAIVE_MAX = 5000;
+
+if (!existsSync(join(values.dist, 'neighbors', 'webgpu', 'index.js'))) {
+  console.error(`${values.dist}/neighbors/webgpu/index.js is missing: build first (node scripts/build.mjs)`);
+  process.exit(1);
+}
+const { createWebgpuBackend, adapterName } = await import(dist('neighbors/webgpu/index.js'));
+const { createRng } = await import(dist('core/rng.js'));
+const { naiveKnn } = await import(dist('neighbors/naive.js'));
+let createCpuBackend = null;
+try {
+  ({ createCpuBackend } = await import(dist('neighbors/cpu.js')));
+} catch (e) {
+  console.log(`note: cpu backend unavailable (${e.message.split('\n')[0]}); naive reference up to ${NAIVE_MAX} rows`);
+}
+
+const plan = Object.fromEntries(
+  values.plan
+    .split(',')
+    .filter((s) => s)
+    .map((kv) => kv.split('='))
+    .map(([key, v]) => [key, Number(v)]),
+);
+const gpu = await createWebgpuBackend({
+  requireGpu: !values['allow-software'],
+  log: (m) => console.log(`note: ${m}`),
+  plan,
+  ...(values.extra === undefined ? {} : { extraCandidates: Number(values.extra) }),
+});
+const a = gpu.adapter;
+console.log(`adapter: ${adapterName(a)} | backend: ${a.backendType} | architecture: ${a.architecture || '-'} | driver: ${a.description || '-'}${a.software ? ' | SOFTWARE' : ''}`);
+console.log(`limits: maxStorageBufferBindingSize=${gpu.limits.maxStorageBufferBindingSize} maxBufferSize=${gpu.limits.maxBufferSize} maxComputeWorkgroupStorageSize=${gpu.limits.maxComputeWorkgroupStorageSize} maxComputeInvocationsPerWorkgroup=${gpu.limits.maxComputeInvocationsPerWorkgroup}`);
+if (Object.keys(plan).length) console.log(`plan overrides: ${JSON.stringify(plan)}`);
+console.log(`host: ${cpus()[0]?.model ?? 'cpu'} x${availableParallelism()} | node ${process.version} | ${new Date().toISOString()}`);
+
+function uniformPoints(n, dim, seed) {
+  const rng = createRng(seed).fork(`gpu-bench/${n}x${dim}`);
+  const p = new Float32Array(n * dim);
+  for (let i = 0; i < p.length; i++) p[i] = rng.nextFloat() * 2 - 1;
+  return p;
+}
+
+/** Row i of `got` (self-query, k) equals the k+1 query row minus row id i. */
+function rowMatchesSelf(got, i, full, s) {
+  let t = 0;
+  for (let u = 0; u < full.k && t < got.k; u++) {
+    const j = full.indices[s * full.k + u];
+    if (j === i) continue;
+    if (got.indices[i * got.k + t] !== j || !Object.is(got.distances[i * got.k + t], full.distances[s * full.k + u])) return false;
+    t++;
+  }
+  return t === got.k;
+}
+
+function sameBytes(x, y) {
+  return Buffer.from(x.indices.buffer).equals(Buffer.from(y.indices.buffer)) && Buffer.from(x.distances.buffer).equals(Buffer.from(y.distances.buffer));
+}
+
+const rows = [];
+for (const [n, dim] of sizes) {
+  if (left() < 30000) {
+    rows.push({ n, dim, cpu: 'skipped (time budget)', gpu: '-', speed: '-', equal: '-' });
+    continue;
+  }
+  const points = uniformPoints(n, dim, Number(values.seed));
+  // Warm-up: compile this (dim, k) kernel outside the timing.
+  const warm = await gpu.build(points.subarray(0, Math.min(n, 256) * dim), dim);
+  await warm.querySelf(Math.min(k, Math.min(n, 256) - 1));
+  warm.dispose();
+
+  let t = performance.now();
+  const gi = await gpu.build(points, dim);
+  const got = await gi.querySelf(k);
+  const gpuS = (performance.now() - t) / 1000;
+  const fallbacks = gi.lastStats?.exactScans ?? 0;
+  gi.dispose();
+
+  let cpuS = null;
+  let approx = false;
+  let equal = 'n/a';
+  let cpuName = 'cpu';
+  if (createCpuBackend && n <= cpuFullMax) {
+    const cpu = createCpuBackend();
+    t = performance.now();
+    const ci = await cpu.build(points, dim);
+    const want = await ci.querySelf(k);
+    cpuS = (performance.now() - t) / 1000;
+    ci.dispose();
+    await cpu.dispose();
+    equal = sameBytes(got, want) ? 'yes' : 'NO';
+  } else if (createCpuBackend) {
+    const m = Math.min(n, Number(values['cpu-sample']));
+    const rng = createRng(7);
+    const ids = Array.from({ length: m }, () => rng.nextInt(n));
+    const qs = new Float32Array(m * dim);
+    ids.forEach((i, s) => qs.set(points.subarray(i * dim, i * dim + dim), s * dim));
+    const cpu = createCpuBackend();
+    t = performance.now();
+    const ci = await cpu.build(points, dim);
+    const full = await ci.query(qs, k + 1);
+    cpuS = ((performance.now() - t) / 1000) * (n / m);
+    approx = true;
+    ci.dispose();
+    await cpu.dispose();
+    equal = ids.every((i, s) => rowMatchesSelf(got, i, full, s)) ? `yes (${m} sampled rows)` : `NO (${m} sampled rows)`;
+  } else if (n <= NAIVE_MAX) {
+    cpuName = 'naive';
+    t = performance.now();
+    const want = naiveKnn(points, dim, points, k, true);
+    cpuS = (performance.now() - t) / 1000;
+    equal = sameBytes(got, want) ? 'yes' : 'NO';
+  }
+  rows.push({
+    n,
+    dim,
+    cpu: cpuS === null ? 'n/a' : `${approx ? '~' : ''}${cpuS.toFixed(2)}${cpuName === 'cpu' ? '' : ` (${cpuName})`}`,
+    gpu: gpuS.toFixed(2) + (fallbacks ? ` (${fallbacks} exact rescans)` : ''),
+    speed: cpuS === null ? '-' : `${approx ? '~' : ''}${(cpuS / gpuS).toFixed(1)}x`,
+    equal,
+  });
+  console.log(`done: ${n}x${dim} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+}
+await gpu.dispose();
+
+console.log('');
+console.log('| rows | dims | k | cpu seconds | webgpu seconds | speed-up | equal results |');
+console.log('|---:|---:|---:|---:|---:|---:|:---|');
+for (const r of rows) console.log(`| ${r.n} | ${r.dim} | ${k} | ${r.cpu} | ${r.gpu} | ${r.speed} | ${r.equal} |`);
+if (rows.some((r) => String(r.equal).startsWith('NO'))) process.exitCode = 1;

@@ -1,0 +1,229 @@
+/**
+ * The 'webgpu' KnnBackend: exact kNN with the distance scan on a WebGPU device.
+ *
+ * The device keeps k + extra candidates per query (float32, kernels.ts); the CPU re-ranks them
+ * in float64 and proves the true top k is among them (rerank.ts). Queries it cannot prove (ties
+ * or near-ties at the k-th distance) get a second device pass that lists every row within the
+ * float32 error bound of the k-th distance, re-ranked exactly; only when that list overflows
+ * (mass duplicates) is the query scanned exactly on the CPU. So results are identical to the
+ * float64 reference (naive.ts) and to the cpu backend: rows sorted by (distance, index), self
+ * excluded by row id, distances Math.fround(sqrt(d)).
+ */
+import { DataError } from '../../core/errors.js';
+import type { KnnBackend, KnnResult, NeighborIndex } from '../../types.js';
+import { openWebgpuDevice, type AdapterSummary } from './device.js';
+import { NO_INDEX } from './kernels.js';
+import type { PlanOverrides } from './plan.js';
+import { allocateResult, exactScanQuery, rerankBatch, rerankList } from './rerank.js';
+import { CandidateSearch, type DevicePoints } from './search.js';
+
+export interface WebgpuBackendOptions {
+  /** Refuse software adapters (llvmpipe): fail with REBALANCE_NO_ADAPTER instead. */
+  readonly requireGpu?: boolean;
+  /** One-line notices (adapter chosen, queries that needed the exact CPU scan). */
+  readonly log?: (message: string) => void;
+  /** Candidates kept beyond k (default 8; tests use 0 to exercise the near-tie passes). */
+  readonly extraCandidates?: number;
+  /** Rows the near-tie collect pass lists per query before giving up to an exact scan (default 256). */
+  readonly collectCapacity?: number;
+  /** Batch, tile and dispatch sizes (tests force many small ones). */
+  readonly plan?: PlanOverrides;
+}
+
+/** What the last search of an index did (for tests and logs). */
+export interface SearchStats {
+  readonly queries: number;
+  readonly candidates: number;
+  /** Queries whose top-k candidates could not be proven complete (ties or near-ties at the cut). */
+  readonly unproven: number;
+  /** Of those, queries settled by the collect pass (every row within the float32 error bound). */
+  readonly collected: number;
+  /** Queries scanned exactly on the CPU (collect list overflowed, or float32 could overflow). */
+  readonly exactScans: number;
+  readonly batches: number;
+}
+
+export interface WebgpuNeighborIndex extends NeighborIndex {
+  readonly lastStats: SearchStats | null;
+}
+
+export interface WebgpuKnnBackend extends KnnBackend {
+  readonly name: 'webgpu';
+  readonly adapter: AdapterSummary;
+  /** Device limits in use. */
+  readonly limits: Readonly<Record<string, number>>;
+  build(points: Float32Array, dim: number): Promise<WebgpuNeighborIndex>;
+}
+
+const DEFAULT_EXTRA = 8;
+const DEFAULT_COLLECT = 256;
+/** Unproven queries per collect pass. */
+const COLLECT_CHUNK = 16384;
+
+/** Same codes and wording as the cpu backend (cpu.ts). */
+function checkK(k: number, available: number, self: boolean): void {
+  if (!Number.isInteger(k) || k < 0) throw new RangeError(`k must be a non-negative integer, got ${k}`);
+  if (k > available) {
+    throw new DataError(
+      'REBALANCE_K_TOO_LARGE',
+      `expected k <= ${available} (the ${self ? 'other ' : ''}indexed rows), got k=${k}; lower k or supply more rows`,
+    );
+  }
+}
+
+/** Largest |coordinate|; throws REBALANCE_KNN_NONFINITE on NaN or infinity (as cpu.ts does). */
+function maxAbsFinite(values: Float32Array, what: string): number {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) {
+    const a = Math.abs(values[i]);
+    if (a > m) m = a;
+    else if (!(a <= m)) m = NaN;
+    if (!(m < Infinity)) {
+      throw new DataError(
+        'REBALANCE_KNN_NONFINITE',
+        `expected finite ${what} coordinates, found ${values[i]} at position ${i}; impute or drop missing/infinite values first`,
+      );
+    }
+  }
+  return m;
+}
+
+/**
+ * Whether float32 squared distances cannot overflow: (2 max)^2 * dim stays far below the float32
+ * maximum. Beyond it every query takes the exact CPU scan (correct, slow; never seen in practice).
+ */
+function float32Safe(maxAbs: number, dim: number): boolean {
+  return 4 * maxAbs * maxAbs * dim < 2 ** 120;
+}
+
+/**
+ * Opens a WebGPU device (Vulkan first, then OpenGL ES compatibility) and returns the backend.
+ * Throws BackendUnavailableError REBALANCE_NO_ADAPTER, saying what to install, when there is no
+ * adapter; device faults during a search throw REBALANCE_WEBGPU_FAILED.
+ */
+export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): Promise<WebgpuKnnBackend> {
+  const extra = options.extraCandidates ?? DEFAULT_EXTRA;
+  if (!Number.isInteger(extra) || extra < 0) throw new RangeError(`extraCandidates must be a non-negative integer, got ${extra}`);
+  const capacity = options.collectCapacity ?? DEFAULT_COLLECT;
+  if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`collectCapacity must be a positive integer, got ${capacity}`);
+  const gpu = await openWebgpuDevice(options);
+  const search = new CandidateSearch(gpu, options.plan);
+  const log = options.log;
+  const live = new Set<DevicePoints>();
+
+  async function searchInto(
+    points: Float32Array,
+    dim: number,
+    refs: DevicePoints,
+    queries: Float32Array,
+    devQueries: DevicePoints,
+    k: number,
+    self: boolean,
+    safe: boolean,
+  ): Promise<{ result: KnnResult; stats: SearchStats }> {
+    const n = refs.rows;
+    const m = queries.length / dim;
+    const result = allocateResult(m, k);
+    const available = self ? n - 1 : n;
+    const kc = Math.min(k + extra, available);
+    let unproven = 0;
+    let collected = 0;
+    let exactScans = 0;
+    let batches = 0;
+    const scratch = new Float64Array(k);
+    if (k > 0 && m > 0 && !safe) {
+      for (let q = 0; q < m; q++) exactScanQuery(points, dim, queries, q, self ? q : -1, result, q, scratch);
+      exactScans = m;
+    } else if (k > 0 && m > 0) {
+      const rows: number[] = [];
+      const bounds: number[] = [];
+      await search.run(refs, devQueries, kc, self, (batch) => {
+        batches++;
+        unproven += rerankBatch(points, dim, queries, batch, result, (row, bound) => {
+          if (bound === Infinity) {
+            exactScans++;
+            exactScanQuery(points, dim, queries, row, self ? row : -1, result, row, scratch);
+          } else {
+            rows.push(row);
+            bounds.push(bound);
+          }
+        });
+      });
+      // Second pass for near-ties: every row within the float32 error bound of the k-th, in
+      // chunks so the lists stay small (capacity x COLLECT_CHUNK indices at a time).
+      const cd = new Float64Array(k);
+      const ci = new Int32Array(k);
+      for (let c0 = 0; c0 < rows.length; c0 += COLLECT_CHUNK) {
+        const part = rows.slice(c0, c0 + COLLECT_CHUNK);
+        const gathered = new Float32Array(part.length * dim);
+        part.forEach((r, i) => gathered.set(queries.subarray(r * dim, r * dim + dim), i * dim));
+        const selfIds = Uint32Array.from(part, (r) => (self ? r : NO_INDEX));
+        const partBounds = Float32Array.from(bounds.slice(c0, c0 + COLLECT_CHUNK));
+        const { counts, lists } = await search.collect(refs, gathered, partBounds, selfIds, capacity);
+        part.forEach((row, i) => {
+          const list = lists.subarray(i * capacity, i * capacity + Math.min(counts[i], capacity));
+          if (counts[i] <= capacity && rerankList(points, dim, queries, row, self ? row : -1, list, result, cd, ci)) {
+            collected++;
+          } else {
+            exactScans++;
+            exactScanQuery(points, dim, queries, row, self ? row : -1, result, row, scratch);
+          }
+        });
+      }
+    }
+    if (exactScans > 0) log?.(`webgpu: ${exactScans} of ${m} queries had too many ties at the k-th distance and were scanned exactly on the CPU`);
+    return { result, stats: { queries: m, candidates: kc, unproven, collected, exactScans, batches } };
+  }
+
+  return {
+    name: 'webgpu',
+    adapter: gpu.adapter,
+    limits: gpu.limits,
+    async build(points: Float32Array, dim: number): Promise<WebgpuNeighborIndex> {
+      if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`dim must be a positive integer, got ${dim}`);
+      if (points.length % dim !== 0) throw new RangeError(`points length ${points.length} is not a multiple of dim ${dim}`);
+      const maxAbs = maxAbsFinite(points, 'indexed');
+      const refs = await search.upload(points, dim);
+      live.add(refs);
+      let disposed = false;
+      const index: WebgpuNeighborIndex & { lastStats: SearchStats | null } = {
+        size: refs.rows,
+        dim,
+        lastStats: null,
+        async query(q: Float32Array, k: number): Promise<KnnResult> {
+          if (disposed) throw new RangeError('query on a disposed webgpu index');
+          if (q.length % dim !== 0) throw new RangeError(`query length ${q.length} is not a multiple of dim ${dim}`);
+          checkK(k, refs.rows, false);
+          const safe = float32Safe(Math.max(maxAbs, maxAbsFinite(q, 'query')), dim);
+          const devQ = await search.upload(q, dim);
+          try {
+            const { result, stats } = await searchInto(points, dim, refs, q, devQ, k, false, safe);
+            index.lastStats = stats;
+            return result;
+          } finally {
+            CandidateSearch.release(devQ);
+          }
+        },
+        async querySelf(k: number): Promise<KnnResult> {
+          if (disposed) throw new RangeError('querySelf on a disposed webgpu index');
+          checkK(k, Math.max(0, refs.rows - 1), true);
+          const { result, stats } = await searchInto(points, dim, refs, points, refs, k, true, float32Safe(maxAbs, dim));
+          index.lastStats = stats;
+          return result;
+        },
+        dispose(): void {
+          if (disposed) return;
+          disposed = true;
+          live.delete(refs);
+          CandidateSearch.release(refs);
+        },
+      };
+      return index;
+    },
+    async dispose(): Promise<void> {
+      for (const r of live) CandidateSearch.release(r);
+      live.clear();
+      gpu.device.destroy();
+    },
+  };
+}

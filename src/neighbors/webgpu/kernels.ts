@@ -1,0 +1,196 @@
+/**
+ * WGSL source of the kNN candidate kernel.
+ *
+ * One invocation per query. Reference rows are scanned in ascending global index, a tile of
+ * them at a time staged in workgroup memory, and each invocation keeps a private top-KC list
+ * ordered by (float32 distance, index): a new row enters only when strictly closer than the
+ * current last entry, and equal distances keep the lower index first. Distances are plain
+ * float32 sums of squared coordinate differences in feature order (never |q|^2+|r|^2-2q.r,
+ * which cancels catastrophically on offset data). The host re-ranks the candidates exactly in
+ * float64 (see rerank.ts), so the kernel only has to find a superset of the true top-k.
+ *
+ * The candidate state lives in storage buffers between dispatches, so one query batch can be
+ * swept over any number of reference ranges (buffer-size and dispatch-length limits).
+ *
+ * Rows are stored as vec4s (dim padded with zeros to a multiple of 4, see paddedDim): one
+ * workgroup-memory load feeds four coordinates, so the scan is bound by arithmetic, not by
+ * shared-memory traffic. Zero padding adds exact zeros; the float32 error bound of rerank.ts
+ * holds for any summation order or fusion (all terms are non-negative).
+ */
+
+/** Shape constants baked into one compiled kernel. */
+export interface KernelShape {
+  /** Feature count. */
+  readonly dim: number;
+  /** Candidates kept per query (k + extra, at most the number of rows available). */
+  readonly kc: number;
+  /** Reference rows staged per workgroup tile; 0 reads references straight from storage. */
+  readonly tileRows: number;
+  /** Invocations (queries) per workgroup. */
+  readonly workgroupSize: number;
+  /**
+   * 'topk' (default): keep the kc best candidates. 'collect': list, up to kc per query, every row
+   * whose float32 distance is at most the query's bound (with the total count, which may exceed
+   * kc); the second pass for queries whose top-k candidates could not be proven complete.
+   */
+  readonly mode?: 'topk' | 'collect';
+}
+
+/** Marks an empty candidate slot (index) and the initial candidate distance. */
+export const NO_INDEX = 0xffffffff;
+/** The largest finite float32: the distance of an empty slot. */
+export const EMPTY_DISTANCE = 3.4028234663852886e38;
+
+/** Byte size of the per-dispatch parameter block (8 x u32). */
+export const PARAMS_BYTES = 32;
+
+/**
+ * Field order of the parameter block, as written by the host.
+ * queryStart: first query row in the query buffer; queryCount: queries in this batch;
+ * refStart/refCount: the reference rows (in the reference buffer) this dispatch scans;
+ * refBase: global index of row refStart; selfBase: global index of query row queryStart when
+ * querying the indexed points themselves, else NO_INDEX; init: 1 on the first dispatch of a
+ * batch (start from empty lists), 0 to continue from the stored lists.
+ */
+export const PARAM_FIELDS = ['queryStart', 'queryCount', 'refStart', 'refCount', 'refBase', 'selfBase', 'init', 'pad'] as const;
+
+/** Floats per stored row: dim rounded up to a multiple of 4 (rows are vec4 arrays). */
+export function paddedDim(dim: number): number {
+  return Math.ceil(dim / 4) * 4;
+}
+
+/** Above this dimension the query is read from storage instead of private memory. */
+const PRIVATE_QUERY_MAX_DIM = 128;
+
+/** WGSL for a kernel of the given shape (entry point `main`). */
+export function knnKernelSource(shape: KernelShape): string {
+  const { dim, kc, tileRows, workgroupSize } = shape;
+  const collect = shape.mode === 'collect';
+  for (const [name, v] of Object.entries(shape)) {
+    if (name !== 'mode' && (!Number.isInteger(v) || v < 0)) throw new RangeError(`kernel shape ${name} must be a non-negative integer, got ${v}`);
+  }
+  if (dim < 1 || kc < 1 || workgroupSize < 1) throw new RangeError('kernel shape: dim, kc and workgroupSize must be >= 1');
+  const tiled = tileRows > 0;
+  const privateQuery = dim <= PRIVATE_QUERY_MAX_DIM;
+  const dim4 = paddedDim(dim) / 4;
+  const qAt = (j: string): string => (privateQuery ? `q[${j}]` : `queries[qo + ${j}]`);
+  const rAt = (r: string, j: string): string => (tiled ? `tile[${r} * DIM4 + ${j}]` : `refs[(p.refStart + ${r}) * DIM4 + ${j}]`);
+
+  const scanRow = (r: string, gi: string): string => `
+        var s = 0.0;
+        for (var j = 0u; j < DIM4; j++) {
+          let df = ${qAt('j')} - ${rAt(r, 'j')};
+          s += dot(df, df);
+        }
+        let gi = ${gi};${collect ? `
+        if (s <= bound && gi != selfIdx) {
+          if (cnt < KC) { found[slot + 1u + cnt] = gi; }
+          cnt += 1u;
+        }` : `
+        if (s < bd[KC - 1u] && gi != selfIdx) {
+          var cd = s;
+          var ci = gi;
+          for (var t = 0u; t < KC; t++) {
+            if (cd < bd[t] || (cd == bd[t] && ci < bi[t])) {
+              let td = bd[t];
+              let ti = bi[t];
+              bd[t] = cd;
+              bi[t] = ci;
+              cd = td;
+              ci = ti;
+            }
+          }
+        }`}`;
+
+  const body = tiled
+    ? `
+  for (var t0 = 0u; t0 < p.refCount; t0 += TILE) {
+    let rows = min(TILE, p.refCount - t0);
+    let base = (p.refStart + t0) * DIM4;
+    workgroupBarrier();
+    for (var e = lid; e < rows * DIM4; e += WG) {
+      tile[e] = refs[base + e];
+    }
+    workgroupBarrier();
+    if (live) {
+      for (var r = 0u; r < rows; r++) {${scanRow('r', 'p.refBase + t0 + r')}
+      }
+    }
+  }`
+    : `
+  if (live) {
+    for (var r = 0u; r < p.refCount; r++) {${scanRow('r', 'p.refBase + r')}
+    }
+  }`;
+
+  const stateBindings = collect
+    ? `@group(0) @binding(3) var<storage, read> qinfo: array<vec2<u32>>;
+@group(0) @binding(4) var<storage, read_write> found: array<u32>;`
+    : `@group(0) @binding(3) var<storage, read_write> candDist: array<f32>;
+@group(0) @binding(4) var<storage, read_write> candIdx: array<u32>;`;
+  const load = collect
+    ? `var cnt = 0u;
+  var bound = 0.0;
+  var selfIdx = NONE;
+  if (live) {
+    ${privateQuery ? 'for (var j = 0u; j < DIM4; j++) { q[j] = queries[qo + j]; }' : ''}
+    let m = qinfo[qi];
+    bound = bitcast<f32>(m.x);
+    selfIdx = m.y;
+    if (p.init == 0u) { cnt = found[slot]; }
+  }`
+    : `var bd: array<f32, KC>;
+  var bi: array<u32, KC>;
+  if (live) {
+    ${privateQuery ? 'for (var j = 0u; j < DIM4; j++) { q[j] = queries[qo + j]; }' : ''}
+    if (p.init != 0u) {
+      for (var t = 0u; t < KC; t++) { bd[t] = EMPTY; bi[t] = NONE; }
+    } else {
+      for (var t = 0u; t < KC; t++) { bd[t] = candDist[slot + t]; bi[t] = candIdx[slot + t]; }
+    }
+  }
+  let selfIdx = select(NONE, p.selfBase + qi, p.selfBase != NONE);`;
+  const store = collect
+    ? `if (live) { found[slot] = cnt; }`
+    : `if (live) {
+    for (var t = 0u; t < KC; t++) { candDist[slot + t] = bd[t]; candIdx[slot + t] = bi[t]; }
+  }`;
+
+  return `// rebalance kNN ${collect ? 'collect' : 'candidates'}: dim=${dim} kc=${kc} tile=${tileRows} wg=${workgroupSize}
+const DIM4: u32 = ${dim4}u;
+const KC: u32 = ${kc}u;
+const WG: u32 = ${workgroupSize}u;
+const NONE: u32 = 0xffffffffu;
+const EMPTY: f32 = 3.4028234663852886e38f;
+${tiled ? `const TILE: u32 = ${tileRows}u;` : ''}
+
+struct Params {
+  queryStart: u32,
+  queryCount: u32,
+  refStart: u32,
+  refCount: u32,
+  refBase: u32,
+  selfBase: u32,
+  init: u32,
+  pad: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> refs: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> queries: array<vec4<f32>>;
+${stateBindings}
+${tiled ? 'var<workgroup> tile: array<vec4<f32>, TILE * DIM4>;' : ''}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let qi = gid.x;
+  let live = qi < p.queryCount;
+  let slot = qi * ${collect ? '(KC + 1u)' : 'KC'};
+  let qo = (p.queryStart + qi) * DIM4;
+  ${privateQuery ? 'var q: array<vec4<f32>, DIM4>;' : ''}
+  ${load}
+${body}
+  ${store}
+}
+`;
+}

@@ -1,0 +1,228 @@
+/**
+ * Exact float64 re-ranking of GPU candidates, with a proof check and a per-query exact fallback.
+ *
+ * The kernel ranks by a float32 sum of squares f; the contract ranks by the float64 sum D of
+ * squared float64 differences (what naive.ts computes). For non-negative terms summed in any
+ * order, with or without fused multiply-adds, |f - D| <= gamma(dim + 2) * D plus an absolute
+ * term for float32 underflow (flushed subnormals). Every row the kernel did not keep has
+ * f >= fLast (the largest kept float32 distance), hence D >= (fLast - abs) / (1 + rel). So if the
+ * k-th exact distance E_k among the candidates satisfies E_k * (1 + rel) + abs < fLast, no
+ * outside row can reach the top k (not even on a tie) and the candidates' exact top k is the
+ * true top k. Otherwise (ties or near-ties at the cut, empty slots) the query is scanned
+ * exactly on the CPU. Results are therefore identical to naive.ts, never approximations.
+ */
+import type { KnnResult } from '../../types.js';
+import { NO_INDEX } from './kernels.js';
+
+const U32 = 2 ** -24;
+/** Smallest normal float32: the most a flushed subnormal term can lose. */
+const FLT_MIN = 2 ** -126;
+
+/** Relative and absolute bounds on |f32 kernel distance - f64 exact distance|, with a 2x margin. */
+export function distanceErrorBound(dim: number): { rel: number; abs: number } {
+  const n = dim + 2;
+  const gamma = (n * U32) / (1 - n * U32);
+  return { rel: 2 * gamma + 1e-12, abs: 4 * (dim + 1) * FLT_MIN };
+}
+
+/** Float64 squared distance between query row `qRow` of `queries` and point row `pRow`. */
+export function exactSquaredDistance(points: Float32Array, pRow: number, queries: Float32Array, qRow: number, dim: number): number {
+  const po = pRow * dim;
+  const qo = qRow * dim;
+  let s = 0;
+  for (let j = 0; j < dim; j++) {
+    const diff = queries[qo + j] - points[po + j];
+    s += diff * diff;
+  }
+  return s;
+}
+
+/** Output arrays and scratch reused across queries (allocated once per search). */
+export interface RerankTarget {
+  readonly k: number;
+  readonly indices: Int32Array;
+  readonly distances: Float32Array;
+}
+
+/**
+ * Exact top-k of one query by a full float64 scan (ties by lower index, `selfIndex` skipped),
+ * written to row `outRow` of `out`. The fallback when candidates cannot be proven complete.
+ */
+export function exactScanQuery(
+  points: Float32Array,
+  dim: number,
+  queries: Float32Array,
+  qRow: number,
+  selfIndex: number,
+  out: RerankTarget,
+  outRow: number,
+  scratchD: Float64Array,
+): void {
+  const k = out.k;
+  const n = points.length / dim;
+  const idx = out.indices;
+  const base = outRow * k;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    if (i === selfIndex) continue;
+    const d = exactSquaredDistance(points, i, queries, qRow, dim);
+    // Rows arrive in ascending index, so an equal distance never displaces a kept row.
+    if (count === k && !(d < scratchD[k - 1])) continue;
+    let pos = count < k ? count++ : k - 1;
+    while (pos > 0 && scratchD[pos - 1] > d) {
+      scratchD[pos] = scratchD[pos - 1];
+      idx[base + pos] = idx[base + pos - 1];
+      pos--;
+    }
+    scratchD[pos] = d;
+    idx[base + pos] = i;
+  }
+  for (let t = 0; t < k; t++) out.distances[base + t] = Math.sqrt(scratchD[t]);
+}
+
+/** One batch of kernel candidates (row-major count x kc) to re-rank. */
+export interface CandidateBatch {
+  readonly kc: number;
+  readonly count: number;
+  readonly dist: Float32Array;
+  readonly idx: Uint32Array;
+  /** Row in `queries` (and in the output) of the batch's first query. */
+  readonly firstRow: number;
+  /** True when the queries are the indexed points themselves (self excluded by row id). */
+  readonly self: boolean;
+}
+
+/**
+ * Receives a query whose candidates were not proven complete, with `bound`: a float32 distance
+ * that every true top-k row's kernel distance is at most (Infinity when none is known).
+ */
+export type UnprovenHandler = (row: number, bound: number) => void;
+
+/**
+ * The float32 kernel-distance bound for rows that can be in the top k, given E_k (the k-th exact
+ * distance among rows already seen): f <= D (1 + rel) + abs <= E_k (1 + rel) + abs, rounded up.
+ */
+export function collectBound(ek: number, dim: number): number {
+  const { rel, abs } = distanceErrorBound(dim);
+  const b = ek * (1 + 2 * rel) + 2 * abs;
+  const f = Math.fround(b);
+  if (f >= b) return f;
+  // Next float32 above f (f is finite, non-negative here).
+  const buf = new Float32Array([f]);
+  new Uint32Array(buf.buffer)[0] += 1;
+  return buf[0];
+}
+
+/**
+ * Re-ranks one batch exactly into `out`. Queries whose candidates cannot be proven to hold the
+ * true top k go to `unproven` when given (with a collectBound), else are scanned exactly here.
+ * Returns how many queries were not proven.
+ */
+export function rerankBatch(
+  points: Float32Array,
+  dim: number,
+  queries: Float32Array,
+  batch: CandidateBatch,
+  out: RerankTarget,
+  unproven?: UnprovenHandler,
+): number {
+  const k = out.k;
+  const { kc, count, dist, idx, firstRow, self } = batch;
+  const n = points.length / dim;
+  const available = self ? n - 1 : n;
+  const need = Math.min(kc, available);
+  const { rel, abs } = distanceErrorBound(dim);
+  const cd = new Float64Array(kc);
+  const ci = new Int32Array(kc);
+  const scratch = new Float64Array(k);
+  let fallbacks = 0;
+  for (let b = 0; b < count; b++) {
+    const row = firstRow + b;
+    const selfIndex = self ? row : -1;
+    const o = b * kc;
+    let valid = 0;
+    while (valid < kc && idx[o + valid] !== NO_INDEX) valid++;
+    // Exact distances of all candidates, insertion-sorted by (distance, index), when they are
+    // at least k real rows other than the query itself.
+    let ranked = valid >= k;
+    for (let t = 0; ranked && t < valid; t++) {
+      const i = idx[o + t];
+      if (i >= n || i === selfIndex) {
+        ranked = false;
+        break;
+      }
+      const d = exactSquaredDistance(points, i, queries, row, dim);
+      let pos = t;
+      while (pos > 0 && (cd[pos - 1] > d || (cd[pos - 1] === d && ci[pos - 1] > i))) {
+        cd[pos] = cd[pos - 1];
+        ci[pos] = ci[pos - 1];
+        pos--;
+      }
+      cd[pos] = d;
+      ci[pos] = i;
+    }
+    // Complete when every available row is a candidate; else prove nothing outside can enter.
+    let ok = ranked && valid >= need;
+    if (ok && valid < available) ok = cd[k - 1] * (1 + rel) + abs < dist[o + valid - 1];
+    if (!ok) {
+      fallbacks++;
+      if (unproven) unproven(row, ranked ? collectBound(cd[k - 1], dim) : Infinity);
+      else exactScanQuery(points, dim, queries, row, selfIndex, out, row, scratch);
+      continue;
+    }
+    const base = row * k;
+    for (let t = 0; t < k; t++) {
+      out.indices[base + t] = ci[t];
+      out.distances[base + t] = Math.sqrt(cd[t]);
+    }
+  }
+  return fallbacks;
+}
+
+/**
+ * Writes the exact top k of query `row` from an explicit candidate list (every row whose kernel
+ * distance is within the collect bound, so a superset of the true top k), ties by index.
+ * Returns false, writing nothing, when the list holds fewer than k rows, an out-of-range row or
+ * `selfIndex` (a device fault): the caller then scans exactly.
+ */
+export function rerankList(
+  points: Float32Array,
+  dim: number,
+  queries: Float32Array,
+  row: number,
+  selfIndex: number,
+  list: Uint32Array,
+  out: RerankTarget,
+  cd: Float64Array,
+  ci: Int32Array,
+): boolean {
+  const k = out.k;
+  const n = points.length / dim;
+  if (list.length < k) return false;
+  let count = 0;
+  for (let t = 0; t < list.length; t++) {
+    const i = list[t];
+    if (i >= n || i === selfIndex) return false;
+    const d = exactSquaredDistance(points, i, queries, row, dim);
+    if (count === k && !(d < cd[k - 1] || (d === cd[k - 1] && i < ci[k - 1]))) continue;
+    let pos = count < k ? count++ : k - 1;
+    while (pos > 0 && (cd[pos - 1] > d || (cd[pos - 1] === d && ci[pos - 1] > i))) {
+      cd[pos] = cd[pos - 1];
+      ci[pos] = ci[pos - 1];
+      pos--;
+    }
+    cd[pos] = d;
+    ci[pos] = i;
+  }
+  const base = row * k;
+  for (let t = 0; t < k; t++) {
+    out.indices[base + t] = ci[t];
+    out.distances[base + t] = Math.sqrt(cd[t]);
+  }
+  return true;
+}
+
+/** An empty n x k result to fill. */
+export function allocateResult(rows: number, k: number): KnnResult {
+  return { k, indices: new Int32Array(rows * k), distances: new Float32Array(rows * k) };
+}

@@ -1,0 +1,211 @@
+/**
+ * The webgpu kNN backend against the float64 reference (naive.ts), byte for byte, on the real
+ * kernels: llvmpipe on CPU machines, Vulkan on GPUs. Skipped when no adapter exists, unless
+ * REBALANCE_REQUIRE_GPU=1 (CI), where a missing adapter fails.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackendUnavailableError, DataError } from '../../src/core/errors.js';
+import { naiveKnn } from '../../src/neighbors/naive.js';
+import { createWebgpuBackend, probeWebgpu, type SearchStats, type WebgpuKnnBackend } from '../../src/neighbors/webgpu/index.js';
+import type { PlanOverrides } from '../../src/neighbors/webgpu/plan.js';
+import { fitScaler, packFeatures } from '../../src/dataset/pack.js';
+import { BINARY, MULTICLASS, loadDataset } from '../helpers/datasets.js';
+import { expectSameKnn, makePoints, type Kind } from './data.js';
+
+const probe = await probeWebgpu();
+const required = process.env.REBALANCE_REQUIRE_GPU === '1';
+
+describe.runIf(required && !probe.available)('webgpu adapter (required)', () => {
+  it('exists', () => {
+    expect.fail(`REBALANCE_REQUIRE_GPU=1 but no WebGPU adapter: ${probe.reason}; install: ${probe.install}`);
+  });
+});
+
+/** Cuts everything small: many chunks, batches, dispatches per batch and tiles per dispatch. */
+const TINY: PlanOverrides = { rowsPerChunk: 64, queriesPerBatch: 48, refsPerDispatch: 40, tileRows: 8, workgroupSize: 16 };
+/** No workgroup tile: references read straight from storage. */
+const UNTILED: PlanOverrides = { tileRows: 0, queriesPerBatch: 100, refsPerDispatch: 96, workgroupSize: 32 };
+
+describe.runIf(probe.available)('webgpu kNN backend', () => {
+  const backends: Record<string, WebgpuKnnBackend> = {};
+  const notes: string[] = [];
+
+  beforeAll(async () => {
+    const log = (m: string): void => void notes.push(m);
+    backends.standard = await createWebgpuBackend({ log });
+    backends.tiny = await createWebgpuBackend({ plan: TINY, log });
+    backends.untiled = await createWebgpuBackend({ plan: UNTILED, log });
+    backends.noExtra = await createWebgpuBackend({ plan: TINY, extraCandidates: 0, log });
+    backends.smallCollect = await createWebgpuBackend({ plan: TINY, extraCandidates: 0, collectCapacity: 8, log });
+  });
+  afterAll(async () => {
+    for (const b of Object.values(backends)) await b.dispose();
+  });
+
+  it('reports the adapter it runs on', () => {
+    expect(probe.adapter?.backendType).toMatch(/^(vulkan|metal|d3d12|opengles)$/);
+    expect(probe.limits?.maxStorageBufferBindingSize).toBeGreaterThan(0);
+    expect(backends.standard.name).toBe('webgpu');
+    expect(notes.some((m) => m.startsWith('webgpu: '))).toBe(true);
+  });
+
+  /** Self-query and query against naive; returns the query's stats (both calls when self). */
+  async function check(backend: string, kind: Kind, n: number, dim: number, k: number, seed = 1, queryKind: Kind = kind): Promise<SearchStats[]> {
+    const points = makePoints(kind, n, dim, seed);
+    const index = await backends[backend].build(points, dim);
+    try {
+      const label = `${backend} ${kind} n=${n} d=${dim} k=${k}`;
+      expectSameKnn(await index.querySelf(k), naiveKnn(points, dim, points, k, true), `${label} self`);
+      const selfStats = index.lastStats as SearchStats;
+      // On continuous data the kernel's candidates must prove themselves: no query rescued.
+      if (kind === 'uniform' && backend !== 'noExtra' && backend !== 'smallCollect') expect(selfStats.unproven, label).toBe(0);
+      const queries = makePoints(queryKind, 37, dim, seed + 1000);
+      queries.set(points.subarray(0, dim), 0); // an indexed point as a query: its own row is a neighbour
+      expectSameKnn(await index.query(queries, k), naiveKnn(points, dim, queries, k, false), `${label} query`);
+      return [selfStats, index.lastStats as SearchStats];
+    } finally {
+      index.dispose();
+    }
+  }
+
+  for (const dim of [1, 30, 64, 100, 150]) {
+    for (const k of [1, 6, 64]) {
+      it(`matches the reference on uniform data, d=${dim}, k=${k}, many batches and tiles`, async () => {
+        await check('tiny', 'uniform', 300, dim, k, dim * 100 + k);
+      });
+    }
+  }
+
+  it('matches with the default plan and with untiled kernels', async () => {
+    await check('standard', 'uniform', 700, 30, 6);
+    await check('standard', 'uniform', 200, 7, 64);
+    await check('untiled', 'uniform', 500, 30, 6);
+    await check('untiled', 'offset', 300, 150, 6);
+  });
+
+  it('matches on integer data full of ties, falling back to exact scans where needed', async () => {
+    await check('tiny', 'integer', 400, 4, 6);
+    await check('standard', 'integer', 400, 30, 6);
+    // Without spare candidates ties at the cut go through the collect pass...
+    const [ties] = await check('noExtra', 'integer', 400, 4, 6);
+    expect(ties.unproven).toBeGreaterThan(0);
+    expect(ties.collected).toBeGreaterThan(0);
+    await check('noExtra', 'integer', 300, 1, 64);
+    // ...and, when its list overflows, through the exact CPU scan.
+    const [overflow] = await check('smallCollect', 'integer', 400, 4, 6);
+    expect(overflow.exactScans).toBeGreaterThan(0);
+    expect(overflow.exactScans + overflow.collected).toBe(overflow.unproven);
+  });
+
+  it('matches where float32 rounding reorders candidates (squared distances above 2^24)', async () => {
+    // Far queries: exact integer distances a few units apart collapse or swap in float32.
+    const [, far] = await check('noExtra', 'far-lattice', 400, 30, 6, 11, 'near-origin');
+    expect(far.unproven).toBeGreaterThan(0);
+    expect(far.collected).toBeGreaterThan(0);
+    await check('smallCollect', 'far-lattice', 400, 30, 6, 11, 'near-origin');
+    await check('tiny', 'far-lattice', 400, 8, 6, 12, 'near-origin');
+    await check('standard', 'far-lattice', 400, 30, 64, 13, 'near-origin');
+  });
+
+  it('matches on duplicate-heavy data: duplicates are neighbours at distance 0, self is not', async () => {
+    const dim = 5;
+    const points = makePoints('duplicates', 360, dim, 7);
+    const index = await backends.tiny.build(points, dim);
+    const got = await index.querySelf(6);
+    expectSameKnn(got, naiveKnn(points, dim, points, 6, true), 'duplicates');
+    for (let i = 0; i < 360; i++) {
+      for (let t = 0; t < 6; t++) expect(got.indices[i * 6 + t]).not.toBe(i);
+    }
+    expect(got.distances.filter((d) => d === 0).length).toBeGreaterThan(360);
+    index.dispose();
+    await check('noExtra', 'duplicates', 360, 30, 6);
+    await check('smallCollect', 'duplicates', 360, 30, 6);
+    await check('standard', 'duplicates', 360, 64, 64);
+  });
+
+  it('matches on data offset by 1000 and on pairs one float32 step apart', async () => {
+    await check('tiny', 'offset', 400, 30, 6);
+    await check('standard', 'offset', 400, 64, 6);
+    await check('tiny', 'ulp-pairs', 400, 3, 6);
+    await check('noExtra', 'ulp-pairs', 400, 30, 6);
+    await check('standard', 'ulp-pairs', 300, 100, 64);
+  });
+
+  it('matches on every shared dataset (raw and standardized features)', async () => {
+    for (const name of [...BINARY, ...MULTICLASS]) {
+      const data = loadDataset(name);
+      const dim = data.features.length;
+      for (const scaler of [undefined, fitScaler(data, 'standard')]) {
+        const points = packFeatures(data, undefined, undefined, scaler);
+        const index = await backends.standard.build(points, dim);
+        expectSameKnn(await index.querySelf(5), naiveKnn(points, dim, points, 5, true), `${name} ${scaler ? 'standard' : 'raw'}`);
+        index.dispose();
+      }
+    }
+  });
+
+  it('handles k = 0, k = every other row, and k too large', async () => {
+    const points = makePoints('uniform', 70, 3, 3);
+    const index = await backends.tiny.build(points, 3);
+    expect((await index.querySelf(0)).indices.length).toBe(0);
+    expectSameKnn(await index.querySelf(69), naiveKnn(points, 3, points, 69, true), 'k = n - 1');
+    expectSameKnn(await index.query(points, 70), naiveKnn(points, 3, points, 70, false), 'k = n');
+    await expect(index.querySelf(70)).rejects.toBeInstanceOf(DataError);
+    await expect(index.query(points, 71)).rejects.toMatchObject({ code: 'REBALANCE_K_TOO_LARGE' });
+    index.dispose();
+  });
+
+  it('runs concurrent searches on one device without mixing them', async () => {
+    const a = makePoints('uniform', 300, 12, 31);
+    const b = makePoints('offset', 250, 12, 32);
+    const [ia, ib] = await Promise.all([backends.tiny.build(a, 12), backends.tiny.build(b, 12)]);
+    const [ra, rb, rq] = await Promise.all([ia.querySelf(6), ib.querySelf(6), ia.query(b, 3)]);
+    expectSameKnn(ra, naiveKnn(a, 12, a, 6, true), 'concurrent a');
+    expectSameKnn(rb, naiveKnn(b, 12, b, 6, true), 'concurrent b');
+    expectSameKnn(rq, naiveKnn(a, 12, b, 3, false), 'concurrent query');
+    ia.dispose();
+    ib.dispose();
+  });
+
+  it('rejects non-finite coordinates and stays exact where float32 would overflow', async () => {
+    const bad = makePoints('uniform', 50, 3, 8);
+    bad[7] = Number.NaN;
+    await expect(backends.standard.build(bad, 3)).rejects.toMatchObject({ code: 'REBALANCE_KNN_NONFINITE' });
+    const huge = makePoints('uniform', 120, 3, 9).map((v) => v * 1e30);
+    const index = await backends.standard.build(huge, 3);
+    expectSameKnn(await index.querySelf(4), naiveKnn(huge, 3, huge, 4, true), 'huge');
+    expect(index.lastStats?.exactScans).toBe(120);
+    const q = makePoints('uniform', 5, 3, 10);
+    q[2] = Infinity;
+    await expect(index.query(q, 2)).rejects.toMatchObject({ code: 'REBALANCE_KNN_NONFINITE' });
+    index.dispose();
+  });
+
+  it('turns a lost device into BackendUnavailableError, never numbers', async () => {
+    const backend = await createWebgpuBackend();
+    const points = makePoints('uniform', 100, 4, 5);
+    const index = await backend.build(points, 4);
+    await backend.dispose();
+    const err = await index.querySelf(3).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(BackendUnavailableError);
+    expect(err).toMatchObject({ code: 'REBALANCE_WEBGPU_FAILED' });
+  });
+
+  it('with requireGpu refuses a software adapter, saying what to install', async () => {
+    if (!probe.adapter?.software) return;
+    const err = await createWebgpuBackend({ requireGpu: true }).then(
+      async (b) => {
+        await b.dispose();
+        return null;
+      },
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(BackendUnavailableError);
+    expect(err).toMatchObject({ code: 'REBALANCE_NO_ADAPTER' });
+    expect((err as Error).message).toMatch(/libvulkan1/);
+    expect((err as Error).message).toMatch(/libegl-dev/);
+  });
+});
