@@ -3,12 +3,13 @@
  * record batch by record batch. Errors inside the IPC data become data errors, never crashes.
  *
  * Interoperability (fixtures/arrow/, written by polars): every int width, float32/64, bool,
- * Utf8, LargeUtf8, Utf8View and dictionary strings read as native values. Bodies compressed with
- * LZ4 or ZSTD cannot be decoded by apache-arrow JS without a codec: they fail with a DataError
- * (REBALANCE_ARROW_COMPRESSED) naming the codec and how to write the file uncompressed.
+ * Utf8, LargeUtf8, Utf8View and dictionary strings read as native values; date/time columns as
+ * their stored integers (exact at any unit); decimals print with their scale. Bodies compressed
+ * with LZ4 or ZSTD cannot be decoded by apache-arrow JS without a codec: they fail with a
+ * DataError (REBALANCE_ARROW_COMPRESSED) naming the codec and how to write the file uncompressed.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { AsyncMessageReader, CompressionType, RecordBatchReader, type Schema, type Vector } from 'apache-arrow';
+import { AsyncMessageReader, CompressionType, RecordBatchReader, Type, type DataType, type Schema, type Vector } from 'apache-arrow';
 import { DataError, RebalanceError } from '../core/errors.js';
 import type { Cell, RowBatch } from './batch.js';
 import { isArrowFileMagic } from './format.js';
@@ -79,6 +80,50 @@ export async function readArrowSchema(path: string): Promise<Schema> {
 
 type Item = { schema: Schema } | RowBatch;
 
+/** Arrow type ids of date/time types whose cells are read as their stored integers. */
+const TEMPORAL = new Set([Type.Date, Type.Time, Type.Timestamp, Type.Duration]);
+
+/** True for Date, Time, Timestamp and Duration types (any unit). */
+export function isTemporal(type: DataType): boolean {
+  return TEMPORAL.has(type.typeId);
+}
+
+/**
+ * Cell access for one column of a record batch. Date/time columns yield the stored integer
+ * (days, ms, us or ns as the type's unit says: number for 32-bit storage, bigint for 64-bit)
+ * because apache-arrow's `get` converts them to float milliseconds, which loses microseconds and
+ * nanoseconds; arrow-write.ts writes such integers back unchanged. Other types use `get`.
+ */
+export function cellGetter(column: Vector | null): (i: number) => unknown {
+  if (column === null) return () => null;
+  if (isTemporal(column.type) && column.data.length === 1) {
+    const values = column.data[0].values as Int32Array | BigInt64Array;
+    return (i) => (column.isValid(i) ? values[i] : null);
+  }
+  if (column.type.typeId === Type.Decimal) {
+    // apache-arrow's decimal value prints its unscaled integer (1.00 -> "100"): give each cell a
+    // toString with the scale applied, so text output is right; the words stay for Arrow output.
+    const scale = (column.type as unknown as { scale: number }).scale;
+    return (i) => {
+      const v = column.get(i) as (object & { toString(): string }) | null;
+      if (v === null || v === undefined) return null;
+      const text = decimalText(BigInt(v.toString()), scale);
+      Object.defineProperty(v, 'toString', { value: () => text, enumerable: false });
+      Object.defineProperty(v, Symbol.toPrimitive, { value: (hint: string) => (hint === 'number' ? Number(text) : text), enumerable: false });
+      return v;
+    };
+  }
+  return (i) => column.get(i);
+}
+
+/** Decimal text of `unscaled * 10^-scale` (e.g. 100n, 2 -> "1.00"; -5n, 3 -> "-0.005"). */
+export function decimalText(unscaled: bigint, scale: number): string {
+  if (scale <= 0) return (unscaled * 10n ** BigInt(-scale)).toString();
+  const neg = unscaled < 0n;
+  const digits = (neg ? -unscaled : unscaled).toString().padStart(scale + 1, '0');
+  return (neg ? '-' : '') + digits.slice(0, digits.length - scale) + '.' + digits.slice(digits.length - scale);
+}
+
 /**
  * Yields the schema first, then row batches. Row cells are apache-arrow's native values.
  */
@@ -111,13 +156,13 @@ export async function* arrowRecordBatches(path: string): AsyncGenerator<Item> {
       if (next.done) break;
       const batch = next.value;
       const n = batch.numRows;
-      const cols: (Vector | null)[] = batch.schema.fields.map((_, j) => batch.getChildAt(j));
+      const cols = batch.schema.fields.map((_, j) => cellGetter(batch.getChildAt(j)));
       const rows: Cell[][] = new Array(n);
       try {
         for (let i = 0; i < n; i++) {
           const row: Cell[] = new Array(cols.length);
           for (let j = 0; j < cols.length; j++) {
-            const v = cols[j]?.get(i);
+            const v = cols[j](i);
             row[j] = v === undefined ? null : (v as Cell);
           }
           rows[i] = row;

@@ -4,10 +4,10 @@
  * under/over-sampling and SMOTE several times cheaper than a second papaparse run.
  *
  * It must segment rows exactly as papaparse did in the counting pass (which validated the file:
- * quotes, UTF-8), so it follows papaparse's rules: the line break papaparse detected ('\n' or
- * '\r\n'; a lone '\r' file never takes this path), a field is quoted only when it starts with '"',
- * '""' escapes a quote inside quotes, and blank (whitespace-only) lines are skipped. The caller
- * checks that both passes saw the same number of rows.
+ * quotes, UTF-8), so it follows the same rules: rows end at '\n' outside quotes (a '\r' before it
+ * is dropped, as csv-read drops it; lone-'\r' files never take this path), a field is quoted only
+ * when it starts with '"', '""' escapes a quote inside quotes, and blank (whitespace-only) lines
+ * are skipped. The caller checks that both passes saw the same number of rows.
  */
 import { createReadStream } from 'node:fs';
 import { ioErrorFrom } from './fs-errors.js';
@@ -32,25 +32,13 @@ function isBlank(buf: Buffer, start: number, end: number): boolean {
 }
 
 /**
- * Finds the end (index of the line break) of the row starting at `start`, honouring quoted
- * fields; -1 when the buffer ends first.
+ * Finds the end (index of the '\n') of the row starting at `start`, honouring quoted fields;
+ * -1 when the buffer ends first. `nextQuote`: the first quote at or after `start`, or -1.
  */
-function rowEnd(buf: Buffer, start: number, delim: number, crlf: boolean, nextQuote: number): number {
-  // Fast path: no quote before the next line break (nextQuote: first quote at or after start, or -1).
-  let nl = buf.indexOf(LF, start);
-  for (;;) {
-    if (nl < 0) {
-      if (nextQuote < 0) return -1;
-      break;
-    }
-    const q = nextQuote;
-    if (q < 0 || q > nl) {
-      if (!crlf || (nl > start && buf[nl - 1] === CR)) return crlf ? nl - 1 : nl;
-      nl = buf.indexOf(LF, nl + 1); // a lone '\n' inside a '\r\n' file is data
-      continue;
-    }
-    break;
-  }
+function rowEnd(buf: Buffer, start: number, delim: number, nextQuote: number): number {
+  const nl = buf.indexOf(LF, start);
+  // Fast path: no quote before the line break.
+  if (nextQuote < 0 || (nl >= 0 && nextQuote > nl)) return nl;
   // Slow path: a state machine over the row.
   let inQuotes = false;
   let fieldStart = true;
@@ -73,10 +61,8 @@ function rowEnd(buf: Buffer, start: number, delim: number, crlf: boolean, nextQu
       fieldStart = false;
     } else if (c === delim) {
       fieldStart = true;
-    } else if (crlf ? c === CR && i + 1 < n && buf[i + 1] === LF : c === LF) {
+    } else if (c === LF) {
       return i;
-    } else if (crlf && c === CR && i + 1 >= n) {
-      return -1;
     } else {
       fieldStart = false;
     }
@@ -92,13 +78,9 @@ function isBlankQuoted(row: Buffer, delim: number): boolean {
   return s.slice(1, s.endsWith('"') ? -1 : undefined).replace(/""/g, '"').trim() === '';
 }
 
-export async function* readRawCsvRows(
-  path: string,
-  options: { delimiter: string; newline: '\n' | '\r\n'; header: boolean },
-): AsyncGenerator<RawRows> {
+export async function* readRawCsvRows(path: string, options: { delimiter: string; header: boolean }): AsyncGenerator<RawRows> {
   const delim = options.delimiter.charCodeAt(0);
-  const crlf = options.newline === '\r\n';
-  const breakLen = crlf ? 2 : 1;
+
   let carry: Buffer | null = null;
   let needHeader = options.header;
   let first = true;
@@ -128,10 +110,10 @@ export async function* readRawCsvRows(
       let nextQuote = data.indexOf(QUOTE, 0);
       for (;;) {
         if (nextQuote >= 0 && nextQuote < pos) nextQuote = data.indexOf(QUOTE, pos);
-        const end = rowEnd(data, pos, delim, crlf, nextQuote);
+        const end = rowEnd(data, pos, delim, nextQuote);
         if (end < 0) break;
-        const row = data.subarray(pos, end);
-        pos = end + breakLen;
+        const row = data.subarray(pos, end > pos && data[end - 1] === CR ? end - 1 : end);
+        pos = end + 1;
         if (isBlank(row, 0, row.length) || (row[0] === QUOTE && isBlankQuoted(row, delim))) continue;
         if (needHeader) {
           needHeader = false;
@@ -150,7 +132,7 @@ export async function* readRawCsvRows(
     if (carry && carry.length) {
       // The last row has no line break.
       let row = carry;
-      if (row[row.length - 1] === CR && crlf) row = row.subarray(0, row.length - 1);
+      if (row[row.length - 1] === CR) row = row.subarray(0, row.length - 1);
       if (!(isBlank(row, 0, row.length) || (row[0] === QUOTE && isBlankQuoted(row, delim)))) {
         if (needHeader) yield { header: Buffer.from(row), rows: [] };
         else yield { rows: [row] };

@@ -51,6 +51,15 @@ async function* decodeUtf8(path: string): AsyncGenerator<string> {
   }
 }
 
+/** Rows read with '\n' line breaks from '\r\n' lines end in '\r': drop it from the last field. */
+function stripCarriageReturns(rows: string[][]): void {
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    const last = row[row.length - 1];
+    if (last !== undefined && last.charCodeAt(last.length - 1) === 13) row[row.length - 1] = last.slice(0, -1);
+  }
+}
+
 /** Blank (empty or whitespace-only) lines are skipped, as papaparse's 'greedy' mode, but cheaper. */
 function dropBlankLines(rows: string[][]): string[][] {
   let blank = 0;
@@ -114,7 +123,9 @@ export async function* readCsvRows(path: string, options: CsvReadOptions = {}): 
           );
         }
         rowBase += res.data.length;
-        yield { rows: dropBlankLines(res.data), delimiter: res.meta.delimiter, linebreak: res.meta.linebreak };
+        const rows = dropBlankLines(res.data);
+        if (options.newline === '\n') stripCarriageReturns(rows);
+        yield { rows, delimiter: res.meta.delimiter, linebreak: res.meta.linebreak };
         if (!queue.length && !finished) (parser as Papa.Parser | null)?.resume();
         continue;
       }

@@ -47,8 +47,13 @@ function needsQuoteFn(delimiter: string): (s: string) => boolean {
 const FORMULA = /^[=+\-@\t\r]/;
 
 /** A text cell as written to CSV: neutralised (--safe-csv) and quoted only where needed. */
+/** True when --safe-csv must neutralise a text cell (OWASP: =, +, -, @, tab, CR prefixes). */
+function isFormula(s: string): boolean {
+  return FORMULA.test(s);
+}
+
 export function csvText(s: string, delimiter: string, safe: boolean): string {
-  if (safe && FORMULA.test(s)) s = "'" + s;
+  if (safe && isFormula(s)) s = "'" + s;
   return needsQuoteFn(delimiter)(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }
 
@@ -125,7 +130,7 @@ export function createCsvSink(target: ByteTarget, columns: readonly SinkColumn[]
       for (let j = 0; j < cells.length; j++) {
         const v = cells[j];
         let s = typeof v === 'string' ? v : f32[j] && typeof v === 'number' ? formatFloat32(v) : cellText(v);
-        if (safe && textCols[j] && FORMULA.test(s)) s = "'" + s;
+        if (safe && textCols[j] && isFormula(s)) s = "'" + s;
         if (j) line += delim;
         line += needsQuote(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
       }

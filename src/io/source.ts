@@ -174,7 +174,9 @@ export async function openSource(path: string | undefined, options: ReadOptions 
       const r = await probe.next();
       if (!r.done) {
         delimiter = r.value.delimiter || delimiter;
-        newline = r.value.linebreak || newline;
+        // Lone '\r' (old Mac) files keep papaparse's guess; everything else is read with '\n' so
+        // that files mixing '\r\n' and '\n' split at every line (csv-read strips the '\r').
+        newline = r.value.linebreak === '\r' ? '\r' : '\n';
         if (header) columns = r.value.header ?? [];
         else columns = (r.value.rows[0] ?? []).map((_, j) => `col${j}`);
       }
@@ -192,10 +194,7 @@ export async function openSource(path: string | undefined, options: ReadOptions 
       columns,
       delimiter,
       batches: () => wrap(csvBatches(file, { delimiter, newline, header })),
-      rawRows:
-        newline === '\n' || newline === '\r\n'
-          ? () => readRawCsvRows(file, { delimiter, newline: newline as '\n' | '\r\n', header })
-          : undefined,
+      rawRows: newline === '\n' ? () => readRawCsvRows(file, { delimiter, header }) : undefined,
       close: cleanup,
     };
   } catch (e) {

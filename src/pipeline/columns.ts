@@ -6,7 +6,7 @@ import { Bool, DataType, Float64, Int32, Int64, Int8, Precision, Utf8 } from 'ap
 import { csvText, formatFloat32, formatNumber } from '../io/csv-write.js';
 import type { Cell } from '../io/batch.js';
 import type { SinkColumn } from '../io/sink.js';
-import { classifyBool } from '../dataset/numbers.js';
+import { classifyBool, classifyNumber, NumClass } from '../dataset/numbers.js';
 import type { ColumnProfile, TableProfile } from '../dataset/scan.js';
 import type { FeatureKind } from '../types.js';
 
@@ -56,7 +56,9 @@ export function sinkColumns(profile: TableProfile, options: { provenance: boolea
     else type = new Utf8();
     // Fractional synthetic values cannot live in an integer column.
     if (c.role === 'feature' && c.kind === 'int' && !options.round && options.synthetic) type = new Float64();
-    const text = c.kind === 'text' || c.kind === 'categorical';
+    // Text (subject to --safe-csv): free text, and labels/categories unless every value is a number.
+    const values = c.role === 'label' ? profile.classNames : c.categories;
+    const text = c.kind === 'text' || (c.kind === 'categorical' && !(values ?? []).every((v) => classifyNumber(v) !== NumClass.NotNumber));
     return { name: c.name, type, nullable: true, text };
   });
   if (options.provenance) {
@@ -110,7 +112,7 @@ export function syntheticCsvLine(
   const feats = featureColumns(profile);
   const slot = new Int32Array(profile.columns.length).fill(-1);
   feats.forEach((c, f) => (slot[c.index] = f));
-  const classText = profile.classNames.map((n) => csvText(n, delimiter, safe));
+  const classText = profile.classNames.map((n) => csvText(n, delimiter, safe && columns[profile.labelIndex]?.text === true));
   const parts = profile.columns.map((c, j): ((v: readonly number[], code: number) => string) => {
     if (c.role === 'label') return (_, code) => classText[code];
     if (c.role !== 'feature') return () => '';
@@ -127,7 +129,7 @@ export function syntheticCsvLine(
         return (v) => text[v[f] >= 0.5 ? 1 : 0];
       }
       case 'categorical': {
-        const cats = (c.categories ?? []).map((x) => csvText(x, delimiter, safe));
+        const cats = (c.categories ?? []).map((x) => csvText(x, delimiter, safe && columns[j]?.text === true));
         return (v) => cats[Math.min(cats.length - 1, Math.max(0, Math.round(v[f])))] ?? '';
       }
       default:

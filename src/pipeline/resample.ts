@@ -107,7 +107,12 @@ export async function runResample(job: ResampleJob): Promise<ResampleSummary> {
       ['rebalance.seed', String(job.seed)],
     ]);
     const target = await openTarget(job.output);
-    sink = createSink(format, target, columns, { safeCsv: job.safeCsv, metadata, delimiter: format === 'csv' ? ',' : undefined });
+    try {
+      sink = createSink(format, target, columns, { safeCsv: job.safeCsv, metadata, delimiter: format === 'csv' ? ',' : undefined });
+    } catch (e) {
+      await target.abort();
+      throw e;
+    }
     const raw =
       source.rawRows !== undefined &&
       job.safeCsv !== true &&
