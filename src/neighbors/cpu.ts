@@ -31,6 +31,11 @@ export interface CpuBackendOptions {
    * because starting workers would cost more (default 2^22). 0 always uses the workers.
    */
   readonly parallelThreshold?: number;
+  /**
+   * Brute-force self-queries compute each pair once (default true) when the per-thread candidate
+   * state (about n x (2k + 33) x 12 bytes) fits 768 MiB; false always uses the one-sided kernel.
+   */
+  readonly symmetric?: boolean;
 }
 
 /** Highest dimension for which 'auto' uses the kd-tree (measured: on 50k rows of 8+ informative features brute force wins). */
@@ -129,6 +134,7 @@ class CpuIndex implements NeighborIndex {
     private readonly getPool: () => WorkerPool | null,
     private readonly threads: number,
     private readonly parallelThreshold: number,
+    private readonly symmetricSelf: boolean,
     points: Float32Array,
     readonly dim: number,
     readonly algorithm: 'brute' | 'kd-tree',
@@ -306,8 +312,10 @@ class CpuIndex implements NeighborIndex {
     } else if (float32Safe(maxAbs, dim)) {
       const cap = 2 * k + 32;
       const { g, slack } = bruteBound(dim);
-      const stateBytes = guarded(main.symStateBytes(n, cap, dim));
-      if (self && workers * stateBytes <= SYM_STATE_BUDGET) {
+      // Sized in float64 first: the kernel's int32 size would wrap for huge n.
+      const symmetric = self && this.symmetricSelf && workers * (n * (cap + 1) * 12 + 65536) <= SYM_STATE_BUDGET;
+      const stateBytes = symmetric ? guarded(main.symStateBytes(n, cap, dim)) : 0;
+      if (symmetric) {
         await this.symmetric(pool, workers, k, cap, g, slack, stateBytes, scratchBase, counters, outIdx, outDist);
       } else {
         const args = [this.pts, this.blocks, this.centre, n, dim, qs, 0, 0, selfMode, k, cap, g, slack, 0, outIdx, outDist];
@@ -436,7 +444,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): KnnBackend {
       const wasm = await loadKnnWasm();
       const n = points.length / dim;
       const algo = algorithm === 'auto' ? chooseAlgorithm(n, dim) : algorithm;
-      return new CpuIndex(wasm, getPool, threads, parallelThreshold, points, dim, algo);
+      return new CpuIndex(wasm, getPool, threads, parallelThreshold, options.symmetric ?? true, points, dim, algo);
     },
     async dispose(): Promise<void> {
       disposed = true;

@@ -68,6 +68,7 @@ const caseArb = fc.record({
 });
 
 let brute1: KnnBackend;
+let oneSided: KnnBackend;
 let kd1: KnnBackend;
 let brute2: KnnBackend;
 let brute4: KnnBackend;
@@ -78,6 +79,7 @@ beforeAll(() => {
     execFileSync(process.execPath, [join(root, 'scripts/build-wasm.mjs')], { cwd: root, stdio: 'inherit' });
   }
   brute1 = createCpuBackend({ threads: 1, algorithm: 'brute' });
+  oneSided = createCpuBackend({ threads: 1, algorithm: 'brute', symmetric: false });
   kd1 = createCpuBackend({ threads: 1, algorithm: 'kd-tree' });
   brute2 = createCpuBackend({ threads: 2, algorithm: 'brute', parallelThreshold: 0 });
   brute4 = createCpuBackend({ threads: 4, algorithm: 'brute', parallelThreshold: 0 });
@@ -85,7 +87,7 @@ beforeAll(() => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([brute1, kd1, brute2, brute4, kd4].map((b) => b?.dispose()));
+  await Promise.all([brute1, oneSided, kd1, brute2, brute4, kd4].map((b) => b?.dispose()));
 });
 
 describe('cpu kNN equals the float64 reference', () => {
@@ -101,7 +103,7 @@ describe('cpu kNN equals the float64 reference', () => {
         const selfRef = naiveKnn(pts, dim, pts, k, true);
         const kq = Math.min(kRaw, n);
         const queryRef = naiveKnn(pts, dim, qs, kq, false);
-        for (const backend of [brute1, kd1]) {
+        for (const backend of [brute1, oneSided, kd1]) {
           const index = await backend.build(pts, dim);
           expectSame(await index.querySelf(k), selfRef);
           expectSame(await index.query(qs, kq), queryRef);
@@ -117,9 +119,12 @@ describe('cpu kNN equals the float64 reference', () => {
       fc.asyncProperty(caseArb, async ({ n, dim, kRaw, seed }) => {
         const pts = makeData('cluster', n, dim, createRng(seed));
         const k = Math.min(kRaw, n - 1);
-        const index = await brute1.build(pts, dim);
-        expectSame(await index.querySelf(k), naiveKnn(pts, dim, pts, k, true));
-        index.dispose();
+        const expected = naiveKnn(pts, dim, pts, k, true);
+        for (const backend of [brute1, oneSided]) {
+          const index = await backend.build(pts, dim);
+          expectSame(await index.querySelf(k), expected);
+          index.dispose();
+        }
       }),
       { seed: 11, numRuns: 40 },
     );
@@ -153,7 +158,7 @@ describe('identical bytes across thread counts and algorithms', () => {
           const pts = makeData(kind, n, dim, rng.fork('points'));
           const qs = makeData(kind, 50, dim, rng.fork('queries'));
           const results: KnnResult[][] = [];
-          for (const backend of [brute1, brute2, brute4, kd1, kd4]) {
+          for (const backend of [brute1, brute2, brute4, oneSided, kd1, kd4]) {
             const index = await backend.build(pts, dim);
             results.push([await index.querySelf(k), await index.query(qs, k)]);
             index.dispose();
