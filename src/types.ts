@@ -53,10 +53,16 @@ export interface SamplingPlan {
   readonly targets: ReadonlyMap<number, { readonly from: number; readonly to: number }>;
 }
 
-/** Generated rows; one Float64Array per feature, in Dataset feature order. */
+/**
+ * Generated rows; one Float64Array per feature, in Dataset feature order. A lazy block (only when
+ * the caller set ctx.lazySynthetic) has no `features` but `steps`: row i is then
+ * x[sourceRow[i]] + steps[i] * (x[neighborRow[i]] - x[sourceRow[i]]), computed as it is written,
+ * so memory grows with rows, not rows x features.
+ */
 export interface SyntheticBlock {
   readonly nRows: number;
   readonly features: readonly Float64Array[];
+  readonly steps?: Float64Array;
   readonly labels: Int32Array;
   /** Dataset row each synthetic row was generated from (-1 when none), for provenance. */
   readonly sourceRow: Int32Array;
@@ -91,6 +97,8 @@ export interface SamplerContext {
   readonly log: (message: string) => void;
   /** Rows of the whole input when `data` holds only the target classes (scope 'targets'). */
   readonly totalRows?: number;
+  /** The caller can take a lazy SyntheticBlock (SMOTE: source, neighbour and step per row). */
+  readonly lazySynthetic?: boolean;
 }
 
 export interface Sampler {

@@ -150,7 +150,8 @@ export async function runResample(job: ResampleJob): Promise<ResampleSummary> {
           await writer.original(row, r, code);
         });
         const data = builder.finish();
-        const res = await sampler.fitResample(data, plan, rng, ctx);
+        // The synthetic rows go straight to the writer: a lazy block keeps memory O(rows).
+        const res = await sampler.fitResample(data, plan, rng, { ...ctx, lazySynthetic: true });
         await writeExtras(res, data, writer);
       } else {
         const builder = new DatasetBuilder(profile, () => true);
@@ -367,12 +368,18 @@ async function streamOver(
 
 async function writeSynthetic(block: SyntheticBlock | null, data: Dataset, writer: RowWriter): Promise<void> {
   if (!block) return;
-  const d = block.features.length;
+  const lazy = block.steps !== undefined && block.features.length === 0;
+  const cols = lazy ? data.features : block.features;
+  const d = cols.length;
   const values = new Array<number>(d);
   const rowId = (i: number): number => (i < 0 ? -1 : data.rowIds ? data.rowIds[i] : i);
   for (let i = 0; i < block.nRows; i++) {
+    const src = block.sourceRow[i];
+    const nb = block.neighborRow[i];
+    const step = lazy ? block.steps![i] : 0;
     for (let j = 0; j < d; j++) {
-      const x = block.features[j][i];
+      // Same operation order as smote-base interpolate: x + step * (nn - x).
+      const x = lazy ? cols[j][src] + step * (cols[j][nb] - cols[j][src]) : cols[j][i];
       if (!Number.isFinite(x)) {
         throw new Error(`internal: the sampler produced a non-finite value (synthetic row ${i}, feature ${j})`);
       }

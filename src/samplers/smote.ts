@@ -30,7 +30,10 @@ export async function smoteResample(
   const k = options.kNeighbors ?? 5;
   const targets = overTargets(plan);
   const total = targets.reduce((s, t) => s + t.add, 0);
-  const b = allocateSynthetic(data.features.length, total);
+  const lazy = ctx.lazySynthetic === true;
+  // Lazy: keep (source, neighbour, step) per row; the writer interpolates as it writes.
+  const b = allocateSynthetic(lazy ? 0 : data.features.length, total);
+  const steps = lazy ? new Float64Array(total) : undefined;
   for (const { code, add } of targets) {
     checkAbort(ctx);
     const name = data.classNames[code];
@@ -39,9 +42,17 @@ export async function smoteResample(
     const nn = await sameClassNeighbors(data, rows, kk, ctx);
     const draws = drawSmote(rows.length, kk, add, classStream(rng, 'smote', name));
     const { source, neighbor } = resolveDraws(draws, rows, nn, kk);
-    appendInterpolated(b, data, code, source, neighbor, draws.steps);
+    if (steps) {
+      const at = b.offset;
+      steps.set(draws.steps, at);
+      b.block.labels.fill(code, at, at + source.length);
+      b.block.sourceRow.set(source, at);
+      b.block.neighborRow.set(neighbor, at);
+      b.offset += source.length;
+    } else appendInterpolated(b, data, code, source, neighbor, draws.steps);
   }
-  return finish(data, plan, b);
+  const res = finish(data, plan, b);
+  return steps && res.synthetic ? { ...res, synthetic: { ...res.synthetic, steps } } : res;
 }
 
 /**
