@@ -28,8 +28,6 @@ export interface ColumnProfile {
   readonly boolText?: readonly [string, string];
   /** Arrow input: the column's Arrow type (kept on output). */
   readonly arrowType?: DataType;
-  readonly min?: number;
-  readonly max?: number;
 }
 
 export interface ScanOptions {
@@ -124,8 +122,6 @@ class ColumnTracker {
   nonFiniteRows = new GrowInt32();
   distinct: Map<string, number> | null = new Map();
   boolText: [string, string] = ['false', 'true'];
-  min = Infinity;
-  max = -Infinity;
 
   constructor(private readonly forcedCategorical = false) {}
 
@@ -142,11 +138,7 @@ class ColumnTracker {
       else if (cls === NumClass.NonFinite) {
         this.nonFinite++;
         this.nonFiniteRows.push(row);
-        return;
       }
-      const x = +s;
-      if (x < this.min) this.min = x;
-      if (x > this.max) this.max = x;
       return;
     }
     const b = classifyBool(s);
@@ -171,10 +163,7 @@ class ColumnTracker {
     if (!Number.isFinite(x)) {
       this.nonFinite++;
       this.nonFiniteRows.push(row);
-      return;
     }
-    if (x < this.min) this.min = x;
-    if (x > this.max) this.max = x;
   }
 }
 
@@ -219,6 +208,7 @@ export async function scanTable(source: TableSource, options: ScanOptions = {}):
   const badRows = new GrowInt32();
   const onBadRow = options.onBadRow ?? 'error';
   let rowsRead = 0;
+  const textCells = source.format === 'csv';
 
   for await (const batch of source.batches()) {
     if (options.signal?.aborted) throw options.signal.reason;
@@ -241,7 +231,14 @@ export async function scanTable(source: TableSource, options: ScanOptions = {}):
         rawLabels.push(-2);
         continue;
       }
-      for (let j = 0; j < nCols; j++) {
+      if (textCells) {
+        // CSV: every cell is a string (hot loop, kept monomorphic)
+        for (let j = 0; j < nCols; j++) {
+          const v = row[j] as string;
+          if (v === '') trackers[j].missingRows.push(r);
+          else if (j !== labelIndex) trackers[j].addText(v, r);
+        }
+      } else for (let j = 0; j < nCols; j++) {
         const v = row[j];
         const t = trackers[j];
         if (v === null || v === undefined || v === '') {
@@ -292,7 +289,6 @@ export async function scanTable(source: TableSource, options: ScanOptions = {}):
     const t = trackers[j];
     const arrowType = schema?.fields[j].type;
     const base = { name, index: j, missing: t.missingRows.length, nonFinite: t.nonFinite, arrowType };
-    const range = t.min <= t.max ? { min: t.min, max: t.max } : {};
     if (j === labelIndex) return { ...base, role: 'label' as const, kind: 'categorical' as const, missing: t.missingRows.length, nonFinite: 0 };
     if (passSet.has(name) || PROVENANCE.has(name)) return { ...base, role: 'passthrough' as const, kind: 'text' as const };
     if (categoricalSet.has(name)) {
@@ -300,11 +296,11 @@ export async function scanTable(source: TableSource, options: ScanOptions = {}):
       return { ...base, role: 'feature' as const, kind: 'categorical' as const, categories: cats };
     }
     const ak = akinds?.[j];
-    if (ak === 'int' || ak === 'float') return { ...base, role: 'feature' as const, kind: ak, ...range };
+    if (ak === 'int' || ak === 'float') return { ...base, role: 'feature' as const, kind: ak };
     if (ak === 'bool') return { ...base, role: 'feature' as const, kind: 'bool' as const };
     if (ak === 'other') return { ...base, role: 'passthrough' as const, kind: 'text' as const };
     if (ak === undefined && t.nonMissing > 0 && t.numeric === t.nonMissing) {
-      return { ...base, role: 'feature' as const, kind: t.ints === t.numeric ? ('int' as const) : ('float' as const), ...range };
+      return { ...base, role: 'feature' as const, kind: t.ints === t.numeric ? ('int' as const) : ('float' as const) };
     }
     if (ak === undefined && t.nonMissing > 0 && t.bools === t.nonMissing) {
       return { ...base, role: 'feature' as const, kind: 'bool' as const, boolText: t.boolText };

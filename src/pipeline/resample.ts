@@ -132,7 +132,6 @@ export async function runResample(job: ResampleJob): Promise<ResampleSummary> {
       knn = await job.knn();
       ctx.knn = knn;
     }
-    if (needsKnn) warnScale(profile, job.scale, log);
     try {
       if (sampler.scope === 'stream' && def.kind === 'under') {
         const select = createUnderSelector(plan, profile.counts, rng, job.samplerOptions?.replacement === true);
@@ -150,6 +149,7 @@ export async function runResample(job: ResampleJob): Promise<ResampleSummary> {
           await writer.original(row, r, code);
         });
         const data = builder.finish();
+        if (needsKnn) warnScale(data, job.scale, log);
         // The synthetic rows go straight to the writer: a lazy block keeps memory O(rows).
         const res = await sampler.fitResample(data, plan, rng, { ...ctx, lazySynthetic: true });
         await writeExtras(res, data, writer);
@@ -157,6 +157,7 @@ export async function runResample(job: ResampleJob): Promise<ResampleSummary> {
         const builder = new DatasetBuilder(profile, () => true);
         await eachRow(source, profile, job.signal, async (cells, r, code) => builder.add(cells, r, code));
         const data = builder.finish();
+        if (needsKnn) warnScale(data, job.scale, log);
         const res = await sampler.fitResample(data, plan, rng, ctx);
         await writeKept(source, profile, res, data, writer, raw, job.signal);
       }
@@ -187,12 +188,21 @@ export async function runResample(job: ResampleJob): Promise<ResampleSummary> {
   }
 }
 
-function warnScale(profile: TableProfile, scale: string | undefined, log: (m: string) => void): void {
+/** Warns when feature ranges differ by more than 100x and distances are unscaled. */
+function warnScale(data: Dataset, scale: string | undefined, log: (m: string) => void): void {
   if (scale && scale !== 'none') return;
-  const ranges = featureColumns(profile)
-    .filter((c) => c.min !== undefined && c.max !== undefined)
-    .map((c) => ({ name: c.name, range: c.max! - c.min! }))
-    .filter((c) => c.range > 0);
+  const ranges: { name: string; range: number }[] = [];
+  data.features.forEach((col, j) => {
+    if (data.featureKinds[j] === 'categorical') return;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < col.length; i++) {
+      const x = col[i];
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+    if (hi > lo) ranges.push({ name: data.featureNames[j], range: hi - lo });
+  });
   if (ranges.length < 2) return;
   const lo = ranges.reduce((a, b) => (b.range < a.range ? b : a));
   const hi = ranges.reduce((a, b) => (b.range > a.range ? b : a));
