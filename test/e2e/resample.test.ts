@@ -116,6 +116,14 @@ describe('resample random-under / random-over', () => {
     expect(lines.slice(input.length + 1).every((l) => l.split(',')[10] === '1')).toBe(true);
   });
 
+  it('warns when feature ranges differ by more than 100x, not with --scale standard', () => {
+    const r = cli(['resample', PIMA, '-m', 'smote', '-o', join(dir, 'smote.csv')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/feature ranges differ by \d+x \('insulin' vs 'pedigree'\).*--scale standard/);
+    const s = cli(['resample', PIMA, '-m', 'smote', '--scale', 'standard', '-o', join(dir, 'smote2.csv')]);
+    expect(s.stderr).not.toMatch(/feature ranges differ/);
+  });
+
   it('a closed stdout ends the run quietly with exit 0', () => {
     const big = join(dir, 'big.csv');
     const rows = ['a,b,label'];
