@@ -8,7 +8,8 @@
  */
 import { DataError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
-import type { Dataset, Resampled, Sampler, SamplerContext, SamplerDefinition, SamplerOptions, SamplingPlan } from '../types.js';
+import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
+import { defineSampler } from './define.js';
 import {
   allRowsNeighbors,
   allocateSynthetic,
@@ -135,18 +136,11 @@ export async function adasynResample(
  * `adasyn`: adaptive synthetic sampling, more rows where other classes crowd in. Options:
  * kNeighbors (n_neighbors, 5), kAuto. Needs every row.
  */
-export const adasynDefinition: SamplerDefinition = {
+export const adasynDefinition = defineSampler({
   name: 'adasyn',
   kind: 'over',
   scope: 'all',
   summary: 'ADASYN: SMOTE with more synthetic rows near rows crowded by other classes',
   defaultStrategy: 'auto',
-  create(options: SamplerOptions): Sampler {
-    return {
-      name: 'adasyn',
-      kind: 'over',
-      scope: 'all',
-      fitResample: (data, plan, rng, ctx) => adasynResample(data, plan, rng, ctx, options),
-    };
-  },
-};
+  run: adasynResample,
+});

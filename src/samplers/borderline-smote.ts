@@ -14,7 +14,8 @@
 import { UsageError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { packForKnn } from '../dataset/pack.js';
-import type { Dataset, Resampled, Sampler, SamplerContext, SamplerDefinition, SamplerOptions, SamplingPlan } from '../types.js';
+import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
+import { defineSampler } from './define.js';
 import {
   allRowsNeighbors,
   allocateSynthetic,
@@ -138,19 +139,14 @@ function otherRows(labels: Int32Array, code: number): Int32Array {
  * `borderline-smote`: SMOTE from the rows in danger only. Options: variant ('borderline-1' |
  * 'borderline-2'), kNeighbors (5), mNeighbors (10, over all rows), kAuto. Needs every row.
  */
-export const borderlineSmoteDefinition: SamplerDefinition = {
+export const borderlineSmoteDefinition = defineSampler({
   name: 'borderline-smote',
   kind: 'over',
   scope: 'all',
   summary: 'Borderline-SMOTE: SMOTE from rows whose m nearest rows are mostly of other classes',
   defaultStrategy: 'auto',
-  create(options: SamplerOptions): Sampler {
+  check: (options) => {
     parseVariant(options.variant);
-    return {
-      name: 'borderline-smote',
-      kind: 'over',
-      scope: 'all',
-      fitResample: (data, plan, rng, ctx) => borderlineSmoteResample(data, plan, rng, ctx, options),
-    };
   },
-};
+  run: borderlineSmoteResample,
+});

@@ -16,7 +16,8 @@ import { kmeans } from '../cluster/kmeans.js';
 import { DataError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { fitScaler } from '../dataset/pack.js';
-import type { Dataset, Resampled, Sampler, SamplerContext, SamplerDefinition, SamplerOptions, SamplingPlan } from '../types.js';
+import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
+import { defineSampler } from './define.js';
 import {
   allocateSynthetic,
   appendInterpolated,
@@ -160,18 +161,11 @@ export async function kmeansSmoteResample(
  * frequent enough, more rows in sparser clusters. Options: nClusters (8), kNeighbors (2),
  * clusterBalanceThreshold ('auto'). Needs every row.
  */
-export const kmeansSmoteDefinition: SamplerDefinition = {
+export const kmeansSmoteDefinition = defineSampler({
   name: 'kmeans-smote',
   kind: 'over',
   scope: 'all',
   summary: 'KMeans-SMOTE: SMOTE inside k-means clusters where the class is dense enough',
   defaultStrategy: 'auto',
-  create(options: SamplerOptions): Sampler {
-    return {
-      name: 'kmeans-smote',
-      kind: 'over',
-      scope: 'all',
-      fitResample: (data, plan, rng, ctx) => kmeansSmoteResample(data, plan, rng, ctx, options),
-    };
-  },
-};
+  run: kmeansSmoteResample,
+});

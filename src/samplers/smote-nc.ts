@@ -13,7 +13,8 @@
 import { DataError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { fitScaler, packFeatures } from '../dataset/pack.js';
-import type { Dataset, Resampled, Sampler, SamplerContext, SamplerDefinition, SamplerOptions, SamplingPlan } from '../types.js';
+import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
+import { defineSampler } from './define.js';
 import {
   allocateSynthetic,
   appendInterpolated,
@@ -188,18 +189,11 @@ export async function smoteNcResample(
  * `smote-nc`: SMOTE for mixed numeric and categorical features (the Dataset's 'categorical'
  * featureKinds). Options: kNeighbors (5), kAuto. Needs only the target classes.
  */
-export const smoteNcDefinition: SamplerDefinition = {
+export const smoteNcDefinition = defineSampler({
   name: 'smote-nc',
   kind: 'over',
   scope: 'targets',
   summary: 'SMOTE-NC: SMOTE for mixed numeric and categorical features (majority category of the neighbours)',
   defaultStrategy: 'auto',
-  create(options: SamplerOptions): Sampler {
-    return {
-      name: 'smote-nc',
-      kind: 'over',
-      scope: 'targets',
-      fitResample: (data, plan, rng, ctx) => smoteNcResample(data, plan, rng, ctx, options),
-    };
-  },
-};
+  run: smoteNcResample,
+});

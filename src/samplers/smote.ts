@@ -4,7 +4,8 @@
  * (row, neighbour, step in [0, 1)) interpolated in float64.
  */
 import type { Rng } from '../core/rng.js';
-import type { Dataset, Resampled, Sampler, SamplerContext, SamplerDefinition, SamplerOptions, SamplingPlan } from '../types.js';
+import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
+import { defineSampler } from './define.js';
 import {
   allocateSynthetic,
   appendInterpolated,
@@ -59,18 +60,11 @@ export async function smoteResample(
  * `smote`: synthetic rows on segments between a row and one of its k (default 5) nearest
  * same-class neighbours. Options: kNeighbors, kAuto. Needs only the target classes.
  */
-export const smoteDefinition: SamplerDefinition = {
+export const smoteDefinition = defineSampler({
   name: 'smote',
   kind: 'over',
   scope: 'targets',
   summary: 'SMOTE: interpolate between a row and one of its k nearest same-class neighbours',
   defaultStrategy: 'auto',
-  create(options: SamplerOptions): Sampler {
-    return {
-      name: 'smote',
-      kind: 'over',
-      scope: 'targets',
-      fitResample: (data, plan, rng, ctx) => smoteResample(data, plan, rng, ctx, options),
-    };
-  },
-};
+  run: smoteResample,
+});

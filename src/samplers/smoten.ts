@@ -11,7 +11,8 @@
  */
 import { DataError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
-import type { Dataset, Resampled, Sampler, SamplerContext, SamplerDefinition, SamplerOptions, SamplingPlan } from '../types.js';
+import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
+import { defineSampler } from './define.js';
 import { allocateSynthetic, checkAbort, classStream, finish, overTargets, resolveK, rowsOfClass } from './smote-base.js';
 
 /** Per feature, the nCat x nCat table of VDM contributions (sum_c |P(c|a) - P(c|b)|)^2. */
@@ -161,18 +162,11 @@ export async function smotenResample(
  * `smoten`: SMOTE for all-categorical data (value difference metric, majority category of the
  * neighbourhood). Options: kNeighbors (5), kAuto. Needs every row (class-conditional frequencies).
  */
-export const smotenDefinition: SamplerDefinition = {
+export const smotenDefinition = defineSampler({
   name: 'smoten',
   kind: 'over',
   scope: 'all',
   summary: 'SMOTEN: SMOTE for all-categorical features (value difference metric, neighbourhood mode)',
   defaultStrategy: 'auto',
-  create(options: SamplerOptions): Sampler {
-    return {
-      name: 'smoten',
-      kind: 'over',
-      scope: 'all',
-      fitResample: (data, plan, rng, ctx) => smotenResample(data, plan, rng, ctx, options),
-    };
-  },
-};
+  run: smotenResample,
+});

@@ -13,7 +13,8 @@
  */
 import type { Rng } from '../core/rng.js';
 import { fitScaler } from '../dataset/pack.js';
-import type { Dataset, Resampled, Sampler, SamplerContext, SamplerDefinition, SamplerOptions, SamplingPlan } from '../types.js';
+import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
+import { defineSampler } from './define.js';
 import { isDanger, isNoise } from './borderline-smote.js';
 import { trainLinearSvm } from './linear-svm.js';
 import {
@@ -127,18 +128,11 @@ export async function svmSmoteResample(
  * extrapolation where safe). Options: kNeighbors (5), mNeighbors (10), outStep (0.5), kAuto.
  * Needs every row.
  */
-export const svmSmoteDefinition: SamplerDefinition = {
+export const svmSmoteDefinition = defineSampler({
   name: 'svm-smote',
   kind: 'over',
   scope: 'all',
   summary: 'SVM-SMOTE: SMOTE from the support vectors of a linear SVM, extrapolating where safe',
   defaultStrategy: 'auto',
-  create(options: SamplerOptions): Sampler {
-    return {
-      name: 'svm-smote',
-      kind: 'over',
-      scope: 'all',
-      fitResample: (data, plan, rng, ctx) => svmSmoteResample(data, plan, rng, ctx, options),
-    };
-  },
-};
+  run: svmSmoteResample,
+});

@@ -1,0 +1,33 @@
+/**
+ * The one way a sampler file declares itself: metadata plus a `run` function; `create` binds the
+ * options (after an optional early check, so bad options fail before any data is read).
+ */
+import type { Rng } from '../core/rng.js';
+import type { Dataset, Resampled, SamplerContext, SamplerDefinition, SamplerOptions, SamplerScope, SamplingKind, SamplingPlan, SamplingStrategy } from '../types.js';
+
+export interface SamplerSpec {
+  readonly name: string;
+  readonly kind: SamplingKind;
+  readonly scope: SamplerScope;
+  readonly summary: string;
+  readonly defaultStrategy?: SamplingStrategy;
+  /** Validates options when the sampler is created (throws UsageError). */
+  check?(options: SamplerOptions): void;
+  run(data: Dataset, plan: SamplingPlan, rng: Rng, ctx: SamplerContext, options: SamplerOptions): Promise<Resampled>;
+}
+
+export function defineSampler(spec: SamplerSpec): SamplerDefinition {
+  const { run, check, ...meta } = spec;
+  return {
+    ...meta,
+    create(options: SamplerOptions) {
+      check?.(options);
+      return {
+        name: meta.name,
+        kind: meta.kind,
+        scope: meta.scope,
+        fitResample: (data, plan, rng, ctx) => run(data, plan, rng, ctx, options),
+      };
+    },
+  };
+}
