@@ -143,6 +143,22 @@ export function overTargets(plan: SamplingPlan): { code: number; add: number }[]
     .map(([code, t]) => ({ code, add: t.to - t.from }));
 }
 
+/** Rows to add in total over `targets`. */
+export function totalToAdd(targets: readonly { add: number }[]): number {
+  return targets.reduce((s, t) => s + t.add, 0);
+}
+
+/**
+ * m_neighbors over all rows: with --k-auto, clamped to the rows available (and said on the log).
+ */
+export function resolveM(method: string, nRows: number, m: number, kAuto: boolean | undefined, log: (m: string) => void): number {
+  if (kAuto && nRows <= m && nRows >= 2) {
+    log(`${method}: the input has ${nRows} rows, using m=${nRows - 1} instead of ${m} (--k-auto)`);
+    return nRows - 1;
+  }
+  return m;
+}
+
 /** Throws InterruptedError when the context's signal has fired. */
 export function checkAbort(ctx: SamplerContext): void {
   if (ctx.signal?.aborted) throw new InterruptedError();

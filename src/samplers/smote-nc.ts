@@ -24,6 +24,7 @@ import {
   finish,
   mapIndices,
   overTargets,
+  totalToAdd,
   resolveDraws,
   resolveK,
   rowsOfClass,
@@ -139,7 +140,7 @@ export async function smoteNcResample(
   const hot = mStd / 2; // median_std 0 (math.isclose(x, 0) is x == 0) nullifies the one-hot entries too
 
   const targets = overTargets(plan);
-  const total = targets.reduce((s, t) => s + t.add, 0);
+  const total = totalToAdd(targets);
   const b = allocateSynthetic(data.features.length, total);
   const scratch = nCats.map((n) => new Int32Array(n));
   const dimNum = numeric.length;

@@ -14,6 +14,7 @@ import {
   drawSmote,
   finish,
   overTargets,
+  totalToAdd,
   resolveDraws,
   resolveK,
   rowsOfClass,
@@ -30,7 +31,7 @@ export async function smoteResample(
 ): Promise<Resampled> {
   const k = options.kNeighbors ?? 5;
   const targets = overTargets(plan);
-  const total = targets.reduce((s, t) => s + t.add, 0);
+  const total = totalToAdd(targets);
   const lazy = ctx.lazySynthetic === true;
   // Lazy: keep (source, neighbour, step) per row; the writer interpolates as it writes.
   const b = allocateSynthetic(lazy ? 0 : data.features.length, total);

@@ -13,7 +13,7 @@ import { DataError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
 import { defineSampler } from './define.js';
-import { allocateSynthetic, checkAbort, classStream, finish, overTargets, resolveK, rowsOfClass } from './smote-base.js';
+import { allocateSynthetic, checkAbort, classStream, finish, overTargets, resolveK, totalToAdd, rowsOfClass } from './smote-base.js';
 
 /** Per feature, the nCat x nCat table of VDM contributions (sum_c |P(c|a) - P(c|b)|)^2. */
 export interface VdmTables {
@@ -129,7 +129,7 @@ export async function smotenResample(
   }
   const k = options.kNeighbors ?? 5;
   const targets = overTargets(plan);
-  const total = targets.reduce((s, t) => s + t.add, 0);
+  const total = totalToAdd(targets);
   const b = allocateSynthetic(data.features.length, total);
   if (total === 0) return finish(data, plan, b);
   const vdm = fitVdm(data);

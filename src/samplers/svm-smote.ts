@@ -28,6 +28,8 @@ import {
   drawSmote,
   finish,
   overTargets,
+  resolveM,
+  totalToAdd,
   resolveDraws,
   resolveK,
   rowsOfClass,
@@ -67,13 +69,9 @@ export async function svmSmoteResample(
 ): Promise<Resampled> {
   const k = options.kNeighbors ?? 5;
   const outStep = options.outStep ?? 0.5;
-  let m = options.mNeighbors ?? 10;
-  if (options.kAuto && data.nRows <= m && data.nRows >= 2) {
-    ctx.log(`svm-smote: the input has ${data.nRows} rows, using m=${data.nRows - 1} instead of ${m} (--k-auto)`);
-    m = data.nRows - 1;
-  }
+  const m = resolveM('svm-smote', data.nRows, options.mNeighbors ?? 10, options.kAuto, ctx.log);
   const targets = overTargets(plan);
-  const total = targets.reduce((s, t) => s + t.add, 0);
+  const total = totalToAdd(targets);
   const b = allocateSynthetic(data.features.length, total);
   const added = new Map<number, number>();
   if (targets.length === 0) return finish(data, plan, b);
