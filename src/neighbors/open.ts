@@ -6,6 +6,8 @@
  * and readback costs are repaid. Software adapters (llvmpipe) never win against the cpu backend,
  * so 'auto' never picks them. Which backend ran, and why, goes to the log (stderr).
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { KnnBackend, NeighborIndex } from '../types.js';
 import { createCpuBackend, type CpuAlgorithm } from './cpu.js';
 
@@ -32,11 +34,34 @@ export async function openKnn(options: OpenKnnOptions = {}): Promise<KnnBackend>
   return createAutoBackend(cpu(), log);
 }
 
+/**
+ * Whether the Vulkan loader (libvulkan.so.1) is installed: without it no hardware adapter can
+ * exist on Linux, and probing Dawn would only print its warnings on stderr.
+ */
+export function hasVulkanLoader(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (process.platform !== 'linux') return true;
+  const dirs = [
+    ...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean),
+    '/usr/lib/x86_64-linux-gnu',
+    '/usr/lib/aarch64-linux-gnu',
+    '/usr/lib64',
+    '/usr/lib',
+    '/lib/x86_64-linux-gnu',
+    '/usr/local/lib',
+  ];
+  return dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
+}
+
 function createAutoBackend(cpu: KnnBackend, log: (m: string) => void): KnnBackend {
   let gpu: Promise<KnnBackend | null> | null = null;
   let said = false;
   const openGpu = (): Promise<KnnBackend | null> => {
     gpu ??= (async () => {
+      if (!hasVulkanLoader()) {
+        log('kNN backend: cpu (no Vulkan loader, so no hardware GPU: apt-get install libvulkan1 and a GPU driver to use one)');
+        said = true;
+        return null;
+      }
       try {
         const { createWebgpuBackend } = await import('./webgpu/index.js');
         return await createWebgpuBackend({ requireGpu: true, log });
