@@ -39,8 +39,8 @@ export function addInputOptions(cmd: Command): Command {
     .addOption(new Option('--input-format <format>', 'force the input format instead of detecting it from magic bytes').choices(['csv', 'arrow']));
 }
 
-export function readOptions(f: InputFlags): ReadOptions {
-  return { header: f.header, delimiter: f.delimiter, batchSize: f.batchSize, format: f.inputFormat };
+export function readOptions(f: InputFlags, signal?: AbortSignal): ReadOptions {
+  return { header: f.header, delimiter: f.delimiter, batchSize: f.batchSize, format: f.inputFormat, signal };
 }
 
 export function scanOptions(f: InputFlags, signal?: AbortSignal): ScanOptions {

@@ -9,8 +9,9 @@
  * DataError (REBALANCE_ARROW_COMPRESSED) naming the codec and how to write the file uncompressed.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { AsyncMessageReader, CompressionType, RecordBatchReader, Type, type DataType, type Schema, type Vector } from 'apache-arrow';
+import { AsyncMessageReader, CompressionType, DataType, RecordBatchReader, Type, type RecordBatch, type Schema, type Vector } from 'apache-arrow';
 import { DataError, RebalanceError } from '../core/errors.js';
+import { guardArrowDecode } from './arrow-guard.js';
 import type { Cell, RowBatch } from './batch.js';
 import { isArrowFileMagic } from './format.js';
 import { ioErrorFrom } from './fs-errors.js';
@@ -135,6 +136,7 @@ export async function* arrowRecordBatches(path: string): AsyncGenerator<Item> {
     throw ioErrorFrom(e, path, 'open');
   }
   try {
+    await guardArrowDecode(path, path);
     let reader;
     try {
       reader = await RecordBatchReader.from(handle);
@@ -143,6 +145,7 @@ export async function* arrowRecordBatches(path: string): AsyncGenerator<Item> {
       throw await arrowDataError(e, path, handle);
     }
     if (!reader.schema) throw new DataError('REBALANCE_BAD_ARROW', 'the Arrow input has no schema (empty stream?)', { where: { file: path } });
+    checkSchema(reader.schema, path);
     yield { schema: reader.schema };
     let offset = 0;
     const it = reader[Symbol.asyncIterator]();
@@ -155,6 +158,7 @@ export async function* arrowRecordBatches(path: string): AsyncGenerator<Item> {
       }
       if (next.done) break;
       const batch = next.value;
+      checkBatchLengths(batch, path);
       const n = batch.numRows;
       const cols = batch.schema.fields.map((_, j) => cellGetter(batch.getChildAt(j)));
       const rows: Cell[][] = new Array(n);
@@ -176,4 +180,40 @@ export async function* arrowRecordBatches(path: string): AsyncGenerator<Item> {
   } finally {
     await handle.close().catch(() => undefined);
   }
+}
+
+/** A corrupt schema can decode to fields without a name or a type: refuse it as data. */
+function checkSchema(schema: Schema, path: string): void {
+  schema.fields.forEach((f, j) => {
+    if (typeof f?.name !== 'string' || !f.type || typeof (f.type as { typeId?: unknown }).typeId !== 'number') {
+      throw new DataError('REBALANCE_BAD_ARROW', `field ${j + 1} of the Arrow schema has no name or type; the file is corrupt`, { where: { file: path } });
+    }
+  });
+}
+
+/**
+ * A record batch must hold the rows it declares: a corrupt length would otherwise make the reader
+ * materialise (and run out of memory on) rows that do not exist.
+ */
+function checkBatchLengths(batch: RecordBatch, path: string): void {
+  const n = batch.numRows;
+  const bad = (what: string): never => {
+    throw new DataError('REBALANCE_BAD_ARROW', `a record batch declares ${n} rows but ${what}; the file is corrupt or truncated`, { where: { file: path } });
+  };
+  if (!Number.isSafeInteger(n) || n < 0 || n > 2 ** 31 - 1) bad('that is not a valid row count');
+  batch.data.children.forEach((child, j) => {
+    if (child.length !== n) bad(`column ${j + 1} holds ${child.length}`);
+    const t = child.type;
+    const values = child.values as ArrayLike<unknown> | undefined;
+    if (DataType.isDictionary(t) || DataType.isNull(t)) return;
+    if (DataType.isBool(t)) {
+      if (!values || values.length * 8 < child.offset + n) bad(`column ${j + 1} has only ${(values?.length ?? 0) * 8} boolean slots`);
+    } else if (DataType.isInt(t) || DataType.isFloat(t) || DataType.isDate(t) || DataType.isTimestamp(t) || DataType.isTime(t) || DataType.isDecimal(t)) {
+      const stride = child.stride ?? 1;
+      if (!values || values.length < (child.offset + n) * stride) bad(`column ${j + 1} has only ${values?.length ?? 0} values`);
+    } else if (DataType.isUtf8(t) || DataType.isLargeUtf8(t) || DataType.isBinary(t) || DataType.isLargeBinary(t)) {
+      const offsets = child.valueOffsets as ArrayLike<unknown> | undefined;
+      if (!offsets || offsets.length < child.offset + n + 1) bad(`column ${j + 1} has only ${offsets?.length ?? 0} offsets`);
+    }
+  });
 }

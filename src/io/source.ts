@@ -4,7 +4,8 @@
  * make the two passes they need. `batches()` restarts from the first data row on every call.
  */
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { constants as fsConstants, createWriteStream, openSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,8 @@ export interface ReadOptions {
   readonly batchSize?: number;
   /** Where stdin is spooled (default os.tmpdir()). */
   readonly tmpDir?: string;
+  /** Stops a spool that waits for input (stdin, a named pipe) on SIGINT/SIGTERM. */
+  readonly signal?: AbortSignal;
 }
 
 export interface TableSource {
@@ -52,15 +55,26 @@ export function isStdin(path: string | undefined): boolean {
   return path === undefined || path === '-';
 }
 
-async function spoolStdin(dir: string): Promise<string> {
+/** Copies a one-pass stream (stdin, a named pipe) to a temporary file, so it can be read twice. */
+async function spool(input: NodeJS.ReadableStream, dir: string, name: string, signal?: AbortSignal): Promise<string> {
   const path = join(dir, `rebalance-stdin-${process.pid}-${randomUUID()}.tmp`);
   try {
-    await pipeline(process.stdin, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+    await pipeline(input, createWriteStream(path, { flags: 'wx', mode: 0o600 }), { signal });
   } catch (e) {
     await rm(path, { force: true });
-    throw ioErrorFrom(e, '<stdin>', 'read');
+    if ((e as Error).name === 'AbortError') throw e;
+    throw ioErrorFrom(e, name, 'read');
   }
   return path;
+}
+
+/**
+ * A named pipe opened without blocking and read as a libuv pipe: a blocking open would hold a
+ * thread-pool thread until a writer appears, and the process could then not stop on SIGINT/SIGTERM.
+ */
+function openFifo(path: string): NodeJS.ReadableStream {
+  const fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  return new Socket({ fd, readable: true, writable: false });
 }
 
 /** Re-chunks batches to at most `size` rows (one array per yielded batch, no intermediate copies). */
@@ -91,22 +105,35 @@ export async function openSource(path: string | undefined, options: ReadOptions 
   const stdin = isStdin(path);
   const name = stdin ? '<stdin>' : path!;
   let file: string;
+  let spooled = stdin;
   if (stdin) {
     if (process.stdin.isTTY) {
       throw new UsageError('REBALANCE_NO_INPUT', 'no input: give a file path, or pipe data into stdin (e.g. `cat data.csv | rebalance ...`)');
     }
-    file = await spoolStdin(options.tmpDir ?? tmpdir());
+    file = await spool(process.stdin, options.tmpDir ?? tmpdir(), name, options.signal);
   } else {
     file = path!;
+    let fifo = false;
     try {
       const st = await stat(file);
       if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      fifo = st.isFIFO();
     } catch (e) {
       throw ioErrorFrom(e, name, 'open');
     }
+    if (fifo) {
+      let stream: NodeJS.ReadableStream;
+      try {
+        stream = openFifo(file);
+      } catch (e) {
+        throw ioErrorFrom(e, name, 'open');
+      }
+      file = await spool(stream, options.tmpDir ?? tmpdir(), name, options.signal);
+      spooled = true;
+    }
   }
   const cleanup = async (): Promise<void> => {
-    if (stdin) await rm(file, { force: true });
+    if (spooled) await rm(file, { force: true });
   };
   try {
     const head = Buffer.alloc(8);
@@ -126,7 +153,7 @@ export async function openSource(path: string | undefined, options: ReadOptions 
     const batchSize = options.batchSize ?? 16384;
     const relabel = <T extends Error>(e: T): T => {
       const w = (e as { where?: { file?: string } }).where;
-      if (stdin && w?.file === file) (e as { where?: object }).where = { ...w, file: name };
+      if (spooled && w?.file === file) (e as { where?: object }).where = { ...w, file: name };
       return e;
     };
     const wrap = async function* (gen: AsyncGenerator<RowBatch>): AsyncGenerator<RowBatch> {

@@ -98,7 +98,15 @@ export function evaluateCommand(ctx: CliContext): Command {
     ]);
     const { getSampler } = await import('../../samplers/registry.js');
     const { modelNames } = await import('../../models/registry.js');
-    for (const s of flags.samplers) if (s !== 'none') getSampler(s);
+    for (const s of flags.samplers) {
+      if (s === 'none') continue;
+      try {
+        getSampler(s);
+      } catch (e) {
+        const { UsageError } = await import('../../core/errors.js');
+        throw new UsageError('REBALANCE_UNKNOWN_METHOD', `--samplers: ${(e as Error).message}`);
+      }
+    }
     for (const m of flags.models) {
       if (!modelNames.includes(m)) {
         const { UsageError } = await import('../../core/errors.js');
@@ -112,7 +120,7 @@ export function evaluateCommand(ctx: CliContext): Command {
     try {
       const { result } = await runEvaluate({
         input,
-        read: readOptions(flags),
+        read: readOptions(flags, ctx.signal),
         scan: scanOptions(flags, ctx.signal),
         samplers: flags.samplers,
         models: flags.models,

@@ -20,7 +20,7 @@ Examples:
   );
   cmd.action(async (input: string, flags: InputFlags & { json?: boolean }) => {
     const { inspectTable, formatInspect } = await import('../../pipeline/inspect.js');
-    const result = await inspectTable(input, readOptions(flags), scanOptions(flags, ctx.signal));
+    const result = await inspectTable(input, readOptions(flags, ctx.signal), scanOptions(flags, ctx.signal));
     ctx.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatInspect(result));
   });
   return cmd;

@@ -1,7 +1,8 @@
 /**
  * `rebalance resample <input> -m <method>`: the core job.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { UsageError } from '../../core/errors.js';
 import { writeFile } from 'node:fs/promises';
 import { addInputOptions, addKnnOptions, addSeedOption, notice, readOptions, scanOptions, type CliContext, type InputFlags, type KnnFlags } from '../common.js';
 import { intIn, list, numberIn } from '../parse.js';
@@ -59,13 +60,18 @@ Float64). A before/after class table goes to stderr (--quiet silences it).`;
 
 function parseShrinkage(text: string | undefined): SamplerOptions['shrinkage'] {
   if (text === undefined) return undefined;
-  if (/^[^=]+$/.test(text)) return numberIn(0, Infinity)(text);
-  const out: Record<string, number> = {};
-  for (const part of list(text)) {
-    const eq = part.lastIndexOf('=');
-    out[part.slice(0, eq)] = numberIn(0, Infinity)(part.slice(eq + 1));
+  try {
+    if (/^[^=]+$/.test(text)) return numberIn(0, Infinity)(text);
+    const out: Record<string, number> = {};
+    for (const part of list(text)) {
+      const eq = part.lastIndexOf('=');
+      if (eq <= 0) throw new InvalidArgumentError(`expected 'class=number' items, got '${part}'.`);
+      out[part.slice(0, eq)] = numberIn(0, Infinity)(part.slice(eq + 1));
+    }
+    return out;
+  } catch (e) {
+    throw new UsageError('REBALANCE_BAD_OPTION', `option '--shrinkage <x>' argument '${text}' is invalid: ${(e as Error).message}`);
   }
-  return out;
 }
 
 export function resampleCommand(ctx: CliContext): Command {
@@ -111,6 +117,13 @@ export function resampleCommand(ctx: CliContext): Command {
       import('../../neighbors/open.js'),
     ]);
     const log = notice(ctx, flags.quiet);
+    const def = (await import('../../samplers/registry.js')).getSampler(flags.method);
+    if (flags.classes && def.kind !== 'clean') {
+      throw new UsageError('REBALANCE_BAD_OPTION', `--classes names the classes a cleaning method cleans; '${def.name}' is an ${def.kind}-sampler: use --strategy instead`);
+    }
+    if (flags.classes && flags.strategy !== undefined) {
+      throw new UsageError('REBALANCE_BAD_OPTION', '--classes and --strategy both choose the classes to resample; give one of them');
+    }
     const strategy = flags.strategy === undefined ? undefined : parseStrategy(flags.strategy);
     const samplerOptions: SamplerOptions = {
       kNeighbors: flags.kNeighbors,
@@ -136,7 +149,7 @@ export function resampleCommand(ctx: CliContext): Command {
       input,
       output: flags.output,
       format: flags.format,
-      read: readOptions(flags),
+      read: readOptions(flags, ctx.signal),
       scan: scanOptions(flags, ctx.signal),
       method: flags.method,
       strategy,

@@ -67,7 +67,7 @@ Examples:
       const info = await runTrain({
         input,
         output: flags.output,
-        read: readOptions(flags),
+        read: readOptions(flags, ctx.signal),
         scan: scanOptions(flags, ctx.signal),
         method: flags.method,
         model: flags.model,
@@ -130,7 +130,7 @@ export function predictCommand(ctx: CliContext): Command {
         input,
         output: flags.output,
         format: flags.format,
-        read: { header: flags.header, delimiter: flags.delimiter, batchSize: flags.batchSize },
+        read: { header: flags.header, delimiter: flags.delimiter, batchSize: flags.batchSize, signal: ctx.signal },
         threshold: flags.threshold,
         knn,
         signal: ctx.signal,
