@@ -110,3 +110,31 @@ export function checkFinite(model: string, data: Dataset): void {
     }
   }
 }
+
+/** What every supervised binary model fits on: validated target, standardizer, packed rows, weights. */
+export interface BinaryFitInput<T extends Float32Array | Float64Array> {
+  readonly y: Uint8Array;
+  readonly scaler: Standardizer;
+  /** Row-major standardized features. */
+  readonly x: T;
+  /** Per-row sample weights ('balanced' class weights, or 1). */
+  readonly s: Float64Array;
+  readonly d: number;
+}
+
+/** The preparation logistic and mlp share: checks, binary target, standardization, class weights. */
+export function prepareBinaryFit<T extends Float32Array | Float64Array>(
+  model: string,
+  train: Dataset,
+  positive: number,
+  classWeight: 'balanced' | 'none' | undefined,
+  Out: { new (n: number): T },
+): BinaryFitInput<T> {
+  checkFinite(model, train);
+  const y = binaryTarget(train.labels, positive);
+  requireBothClasses(model, y);
+  const scaler = fitStandardizer(train);
+  const x = packStandardized(train, scaler, Out);
+  const s = classWeight === 'balanced' ? balancedWeights(y) : new Float64Array(y.length).fill(1);
+  return { y, scaler, x, s, d: train.features.length };
+}

@@ -12,13 +12,9 @@
 import type { Rng } from '../core/rng.js';
 import type { Classifier, Dataset, FitOptions, FittedClassifier } from '../types.js';
 import {
-  balancedWeights,
-  binaryTarget,
   checkFeatureCount,
-  checkFinite,
-  fitStandardizer,
   packStandardized,
-  requireBothClasses,
+  prepareBinaryFit,
   type Standardizer,
 } from './features.js';
 import { badModel, envelope, readEnum, readNumber, readNumbers, readStrings, toNumbers, type JsonObject } from './json.js';
@@ -208,13 +204,7 @@ export function createLogistic(options: LogisticOptions = {}): Classifier {
   return {
     name: 'logistic',
     async fit(train: Dataset, _rng: Rng, fit: FitOptions): Promise<FittedClassifier> {
-      checkFinite('logistic', train);
-      const y = binaryTarget(train.labels, fit.positive);
-      requireBothClasses('logistic', y);
-      const scaler = fitStandardizer(train);
-      const d = train.features.length;
-      const x = packStandardized(train, scaler, Float64Array);
-      const s = classWeight === 'balanced' ? balancedWeights(y) : new Float64Array(y.length).fill(1);
+      const { y, scaler, x, s, d } = prepareBinaryFit('logistic', train, fit.positive, classWeight, Float64Array);
       const beta = fitLogisticNewton(x, y, s, d, C, options.maxIter ?? 100);
       return new FittedLogistic(train.featureNames, scaler, beta.slice(0, d), beta[d], C, classWeight);
     },

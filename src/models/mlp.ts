@@ -17,13 +17,9 @@ import type { Rng } from '../core/rng.js';
 import { InterruptedError, UsageError } from '../core/errors.js';
 import type { Classifier, Dataset, FitOptions, FittedClassifier } from '../types.js';
 import {
-  balancedWeights,
-  binaryTarget,
   checkFeatureCount,
-  checkFinite,
-  fitStandardizer,
   packStandardized,
-  requireBothClasses,
+  prepareBinaryFit,
   type Standardizer,
 } from './features.js';
 import {
@@ -153,13 +149,7 @@ export function createMlp(options: MlpOptions = {}): Classifier {
   return {
     name: 'mlp',
     async fit(train: Dataset, rng: Rng, fit: FitOptions): Promise<FittedClassifier> {
-      checkFinite('mlp', train);
-      const yAll = binaryTarget(train.labels, fit.positive);
-      requireBothClasses('mlp', yAll);
-      const scaler = fitStandardizer(train);
-      const d = train.features.length;
-      const xAll = packStandardized(train, scaler, Float32Array);
-      const sAll = options.classWeight === 'balanced' ? balancedWeights(yAll) : new Float64Array(yAll.length).fill(1);
+      const { y: yAll, scaler, x: xAll, s: sAll, d } = prepareBinaryFit('mlp', train, fit.positive, options.classWeight, Float32Array);
       const sizes = [d, ...hidden, 1];
       const init = initMlpParams(sizes, activation, rng.fork('mlp/init'));
       const split = stratifiedHoldout(yAll, options.validationFraction ?? 0.1, rng.fork('mlp/split'));
