@@ -9,7 +9,7 @@ import { scanTable, type ScanOptions } from './dataset/scan.js';
 import { openSource, type ReadOptions } from './io/source.js';
 import { createNaiveBackend } from './neighbors/naive.js';
 import { DatasetBuilder } from './pipeline/collect.js';
-import { getSampler } from './samplers/registry.js';
+import { checkFeatureKinds, getSampler } from './samplers/registry.js';
 import { resolveClassList, resolveStrategy } from './samplers/strategy.js';
 import type { Dataset, KnnBackend, Resampled, SamplerOptions, SamplingStrategy } from './types.js';
 
@@ -68,6 +68,7 @@ export async function resample(data: Dataset, method: string, opts: ResampleOpti
     classes && classes.length
       ? resolveClassList(classes, counts, def.kind, data.classNames)
       : resolveStrategy(opts.strategy ?? def.defaultStrategy ?? 'auto', counts, def.kind, data.classNames);
+  checkFeatureKinds(def, data.featureNames, data.featureKinds);
   const sampler = def.create(opts.options ?? {});
   let knn = opts.knn;
   let owned = false;

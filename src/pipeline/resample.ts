@@ -20,13 +20,13 @@ import type { CsvSink } from '../io/csv-write.js';
 import { outputFormatFor, type OutputFormat } from '../io/format.js';
 import { openTarget } from '../io/output.js';
 import { requireTwoClasses, scanTable, type ScanOptions, type TableProfile } from '../dataset/scan.js';
-import { getSampler } from '../samplers/registry.js';
+import { checkFeatureKinds, getSampler } from '../samplers/registry.js';
 import { resolveClassList, resolveStrategy } from '../samplers/strategy.js';
 import { createUnderSelector } from '../samplers/random-under.js';
 import { drawOverSamples } from '../samplers/random-over.js';
 import type { Dataset, KnnBackend, Resampled, SamplerOptions, SamplingPlan, SamplingStrategy, SyntheticBlock } from '../types.js';
 import { DatasetBuilder } from './collect.js';
-import { featureColumns, sinkColumns, syntheticCellWriter, syntheticCsvLine } from './columns.js';
+import { featureColumns, featureKind, sinkColumns, syntheticCellWriter, syntheticCsvLine } from './columns.js';
 import type { SinkColumn } from '../io/sink.js';
 
 export interface ResampleJob {
@@ -96,6 +96,7 @@ export async function runResample(job: ResampleJob): Promise<ResampleSummary> {
     const format = outputFormatFor(job.output, job.format, source.format);
     const round = job.round ?? true;
     const feats = featureColumns(profile);
+    checkFeatureKinds(def, feats.map((c) => c.name), feats.map(featureKind));
     if (sampler.scope !== 'stream' && feats.length === 0) {
       throw new DataError('REBALANCE_NO_FEATURES', `method '${def.name}' needs at least one feature column; the input has none besides the label and pass-through columns`, { where: { file: source.name } });
     }

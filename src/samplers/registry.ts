@@ -2,8 +2,8 @@
  * Every resampling method by name. The only place that knows them all; the CLI, the library
  * `resample` and the contract tests iterate it.
  */
-import { UsageError } from '../core/errors.js';
-import type { SamplerDefinition } from '../types.js';
+import { DataError, UsageError } from '../core/errors.js';
+import type { FeatureKind, SamplerDefinition } from '../types.js';
 import { allKnnDefinition } from './all-knn.js';
 import { ennDefinition } from './enn.js';
 import { nearMissDefinition } from './near-miss.js';
@@ -57,4 +57,21 @@ export function getSampler(name: string): SamplerDefinition {
     throw new UsageError('REBALANCE_UNKNOWN_METHOD', `unknown method '${name}'; choose one of: ${samplerNames().join(', ')}`);
   }
   return found;
+}
+
+/** Methods defined for categorical features; every other method needs numeric distances. */
+const CATEGORICAL_OK = new Set(['random-under', 'random-over', 'smote-nc', 'smoten']);
+
+/**
+ * Refuses categorical features for methods that measure numeric distances (imbalanced-learn
+ * refuses them too): interpolating or measuring category codes would silently make up data.
+ */
+export function checkFeatureKinds(def: SamplerDefinition, featureNames: readonly string[], featureKinds: readonly FeatureKind[]): void {
+  if (CATEGORICAL_OK.has(def.name)) return;
+  const cats = featureNames.filter((_, j) => featureKinds[j] === 'categorical');
+  if (cats.length === 0) return;
+  throw new DataError(
+    'REBALANCE_CATEGORICAL_FEATURES',
+    `method '${def.name}' needs numeric features, but ${cats.length === 1 ? 'column' : 'columns'} ${cats.map((c) => `'${c}'`).join(', ')} ${cats.length === 1 ? 'is' : 'are'} categorical; use -m smote-nc (mixed) or -m smoten (all categorical), or carry ${cats.length === 1 ? 'it' : 'them'} through with --passthrough`,
+  );
 }

@@ -47,6 +47,7 @@ const cases: Case[] = [
   { name: 'missing value', args: (o) => ['resample', file('missing.csv', 'a,b,label\n1,2,x\n3,,x\n5,6,y\n'), '-m', 'random-over', '-o', o], code: 3, message: /missing value in column 'b' at data row 2.*--missing drop/ },
   { name: 'NaN in a feature', args: (o) => ['resample', file('nan.csv', 'a,b,label\n1,2,x\n3,NaN,x\n5,6,y\n'), '-m', 'random-over', '-o', o], code: 3, message: /NaN or Infinity in column 'b'/ },
   { name: 'unterminated quote', args: (o) => ['resample', file('quote.csv', 'a,b,label\n1,"2,x\n3,4,y\n'), '-m', 'random-over', '-o', o], code: 3, message: /unterminated quoted field/ },
+  { name: 'categorical feature with a numeric-only method', args: (o) => ['resample', file('cat.csv', 'a,c,label\n1,u,x\n2,v,x\n3,u,x\n4,v,y\n'), '-m', 'smote', '-o', o], code: 3, message: /method 'smote' needs numeric features, but column 'c' is categorical; use -m smote-nc/ },
   { name: 'output folder does not exist', args: () => ['resample', file('good.csv', GOOD), '-m', 'random-over', '-o', join(dir, 'no', 'such', 'out.csv')], code: 4, message: /folder does not exist/ },
   { name: 'unknown output format', args: (o) => ['resample', file('good.csv', GOOD), '-m', 'random-over', '--format', 'xlsx', '-o', o], code: 2, message: /--format must be one of csv, tsv, arrow, arrows/ },
 ];

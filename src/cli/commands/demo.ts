@@ -57,7 +57,8 @@ export function demoCommand(ctx: CliContext): Command {
         for (const c of summary.classes) say(`  class ${c.name}: ${c.before} -> ${c.after}\n`);
         say(`  ${summary.syntheticRows} synthetic rows, each with _source_row/_neighbor_row provenance, in ${summary.seconds.toFixed(2)} s\n\n`);
 
-        const wanted = flags.quick ? ['none', 'random-under', method] : ['none', 'random-under', 'random-over', 'smote-nc', 'borderline-smote', 'tomek-links', 'smote-enn'];
+        // The example has a categorical column: only methods defined for categorical features apply.
+        const wanted = flags.quick ? ['none', 'random-under', method] : ['none', 'random-under', 'random-over', 'smote-nc'];
         const samplers = wanted.filter((s) => s === 'none' || have.has(s));
         const models = ['logistic', 'knn'];
         const folds = flags.quick ? 3 : 5;
