@@ -17,8 +17,6 @@ import { packForKnn } from '../dataset/pack.js';
 import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
 import { defineSampler } from './define.js';
 import {
-  allRowsNeighbors,
-  allocateSynthetic,
   appendInterpolated,
   betaDraw,
   checkAbort,
@@ -27,9 +25,7 @@ import {
   drawSmote,
   finish,
   mapIndices,
-  overTargets,
-  resolveM,
-  totalToAdd,
+  startMNeighbors,
   resolveDraws,
   resolveK,
   rowsOfClass,
@@ -71,13 +67,9 @@ export async function borderlineSmoteResample(
 ): Promise<Resampled> {
   const variant = parseVariant(options.variant);
   const k = options.kNeighbors ?? 5;
-  const m = resolveM('borderline-smote', data.nRows, options.mNeighbors ?? 10, options.kAuto, ctx.log);
-  const targets = overTargets(plan);
-  const total = totalToAdd(targets);
-  const b = allocateSynthetic(data.features.length, total);
-  const added = new Map<number, number>();
-  if (targets.length === 0) return finish(data, plan, b);
-  const nnAll = await allRowsNeighbors(data, m, ctx, 'borderline-smote', '--m-neighbors');
+  const { targets, b, added, m, nnAll: nn } = await startMNeighbors('borderline-smote', data, plan, options, ctx);
+  if (nn === null) return finish(data, plan, b);
+  const nnAll = nn;
   for (const { code, add } of targets) {
     checkAbort(ctx);
     const name = data.classNames[code];

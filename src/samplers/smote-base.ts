@@ -8,7 +8,7 @@
 import { DataError, InterruptedError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { packForKnn } from '../dataset/pack.js';
-import type { Dataset, KnnResult, Resampled, SamplerContext, SamplingPlan, SyntheticBlock } from '../types.js';
+import type { Dataset, KnnResult, Resampled, SamplerContext, SamplerOptions, SamplingPlan, SyntheticBlock } from '../types.js';
 
 /** One random choice per synthetic row: base row (into the base set), neighbour column, step. */
 export interface SmoteDraws {
@@ -310,4 +310,24 @@ export function countOtherClass(nnAll: Int32Array, m: number, labels: Int32Array
     out[t] = c;
   }
   return out;
+}
+
+/** The common start of the m-neighbour SMOTE variants (Borderline, SVM-SMOTE). */
+export interface MNeighborStart {
+  readonly targets: { code: number; add: number }[];
+  readonly b: SyntheticBuilder;
+  /** Rows actually added per class (may differ from the plan). */
+  readonly added: Map<number, number>;
+  readonly m: number;
+  /** m nearest rows (all classes) of every row; null when nothing is to be added. */
+  readonly nnAll: Int32Array | null;
+}
+
+/** Resolves m (--k-auto), allocates the synthetic block and, when needed, the all-rows neighbours. */
+export async function startMNeighbors(method: string, data: Dataset, plan: SamplingPlan, options: SamplerOptions, ctx: SamplerContext): Promise<MNeighborStart> {
+  const m = resolveM(method, data.nRows, options.mNeighbors ?? 10, options.kAuto, ctx.log);
+  const targets = overTargets(plan);
+  const b = allocateSynthetic(data.features.length, totalToAdd(targets));
+  const nnAll = targets.length === 0 ? null : await allRowsNeighbors(data, m, ctx, method, '--m-neighbors');
+  return { targets, b, added: new Map(), m, nnAll };
 }

@@ -18,8 +18,6 @@ import { defineSampler } from './define.js';
 import { isDanger, isNoise } from './borderline-smote.js';
 import { trainLinearSvm } from './linear-svm.js';
 import {
-  allRowsNeighbors,
-  allocateSynthetic,
   appendInterpolated,
   betaDraw,
   checkAbort,
@@ -27,9 +25,7 @@ import {
   countOtherClass,
   drawSmote,
   finish,
-  overTargets,
-  resolveM,
-  totalToAdd,
+  startMNeighbors,
   resolveDraws,
   resolveK,
   rowsOfClass,
@@ -69,13 +65,9 @@ export async function svmSmoteResample(
 ): Promise<Resampled> {
   const k = options.kNeighbors ?? 5;
   const outStep = options.outStep ?? 0.5;
-  const m = resolveM('svm-smote', data.nRows, options.mNeighbors ?? 10, options.kAuto, ctx.log);
-  const targets = overTargets(plan);
-  const total = totalToAdd(targets);
-  const b = allocateSynthetic(data.features.length, total);
-  const added = new Map<number, number>();
-  if (targets.length === 0) return finish(data, plan, b);
-  const nnAll = await allRowsNeighbors(data, m, ctx, 'svm-smote', '--m-neighbors');
+  const { targets, b, added, m, nnAll: nn } = await startMNeighbors('svm-smote', data, plan, options, ctx);
+  if (nn === null) return finish(data, plan, b);
+  const nnAll = nn;
   for (const { code, add } of targets) {
     checkAbort(ctx);
     const name = data.classNames[code];
