@@ -10,14 +10,19 @@
 //   node bench/gpu-knn.mjs --allow-software             # also run on llvmpipe (CPU adapter)
 //   node bench/gpu-knn.mjs --plan queriesPerBatch=262144,workgroupSize=64,tileRows=64 --extra 4
 //                                                       # tuning knobs (see src/neighbors/webgpu/plan.ts)
+//   node bench/gpu-knn.mjs --variants 'workgroupSize=64;tileRows=0'
+//                                                       # also time these plans (one table row each)
+//   node bench/gpu-knn.mjs --peer python3 --peer-max 200000
+//                                                       # scikit-learn NearestNeighbors on the same data
 //
 // The cpu baseline is createCpuBackend() from dist/neighbors/cpu.js; when that is missing the
 // naive float64 reference stands in for small sizes only. Above --cpu-full-max rows the cpu side
 // answers a random sample of queries (index.query with k+1, self removed by row id), its time is
 // scaled to all rows (marked ~) and "equal" compares the sampled rows. Everything stops at the
 // --budget (default 540 s) so the whole run fits in 10 minutes.
-import { existsSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -35,6 +40,10 @@ const { values } = parseArgs({
     'allow-software': { type: 'boolean', default: false },
     plan: { type: 'string', default: '' },
     extra: { type: 'string' },
+    variants: { type: 'string', default: '' },
+    'variant-max': { type: 'string', default: '1000000' },
+    peer: { type: 'string' },
+    'peer-max': { type: 'string', default: '200000' },
   },
 });
 const dist = (p) => pathToFileURL(join(values.dist, p)).href;
@@ -60,19 +69,24 @@ try {
   console.log(`note: cpu backend unavailable (${e.message.split('\n')[0]}); naive reference up to ${NAIVE_MAX} rows`);
 }
 
-const plan = Object.fromEntries(
-  values.plan
-    .split(',')
-    .filter((s) => s)
-    .map((kv) => kv.split('='))
-    .map(([key, v]) => [key, Number(v)]),
-);
-const gpu = await createWebgpuBackend({
-  requireGpu: !values['allow-software'],
-  log: (m) => console.log(`note: ${m}`),
-  plan,
-  ...(values.extra === undefined ? {} : { extraCandidates: Number(values.extra) }),
-});
+const parsePlan = (text) =>
+  Object.fromEntries(
+    text
+      .split(',')
+      .filter((s) => s)
+      .map((kv) => kv.split('='))
+      .map(([key, v]) => [key, Number(v)]),
+  );
+const plan = parsePlan(values.plan);
+const openGpu = (p) =>
+  createWebgpuBackend({
+    requireGpu: !values['allow-software'],
+    log: (m) => console.log(`note: ${m}`),
+    plan: p,
+    ...(values.extra === undefined ? {} : { extraCandidates: Number(values.extra) }),
+  });
+const gpu = await openGpu(plan);
+const variants = values.variants.split(';').filter((v) => v.trim());
 const a = gpu.adapter;
 console.log(`adapter: ${adapterName(a)} | backend: ${a.backendType} | architecture: ${a.architecture || '-'} | driver: ${a.description || '-'}${a.software ? ' | SOFTWARE' : ''}`);
 console.log(`limits: maxStorageBufferBindingSize=${gpu.limits.maxStorageBufferBindingSize} maxBufferSize=${gpu.limits.maxBufferSize} maxComputeWorkgroupStorageSize=${gpu.limits.maxComputeWorkgroupStorageSize} maxComputeInvocationsPerWorkgroup=${gpu.limits.maxComputeInvocationsPerWorkgroup}`);
@@ -98,33 +112,80 @@ function rowMatchesSelf(got, i, full, s) {
   return t === got.k;
 }
 
+/**
+ * scikit-learn's NearestNeighbors(n_neighbors=k+1) fit + kneighbors on the same float32 points,
+ * timed inside Python; returns seconds and how many rows have the same neighbour set (self removed).
+ */
+function sklearnSelfQuery(points, n, dim, got) {
+  const dir = mkdtempSync(join(tmpdir(), 'rebalance-gpu-peer-'));
+  try {
+    const x = join(dir, 'x.f32');
+    const nnFile = join(dir, 'nn.i32');
+    writeFileSync(x, Buffer.from(points.buffer, points.byteOffset, points.byteLength));
+    const py = [
+      'import json, time, numpy as np',
+      'from sklearn.neighbors import NearestNeighbors',
+      `X = np.fromfile(${JSON.stringify(x)}, dtype=np.float32).reshape(${n}, ${dim})`,
+      't0 = time.perf_counter()',
+      `nn = NearestNeighbors(n_neighbors=${k + 1}).fit(X)`,
+      'd, ind = nn.kneighbors(X)',
+      't = time.perf_counter() - t0',
+      `ind.astype(np.int32).tofile(${JSON.stringify(nnFile)})`,
+      'import sklearn',
+      'print(json.dumps({"seconds": t, "algorithm": nn._fit_method, "version": sklearn.__version__}))',
+    ].join('\n');
+    const r = spawnSync(values.peer, ['-c', py], { encoding: 'utf8', maxBuffer: 1 << 24, timeout: Math.floor(Math.max(10000, left() - 20000)) });
+    if (r.status !== 0) return { error: (r.stderr || r.error?.message || 'failed').trim().split('\n').pop() };
+    const info = JSON.parse(r.stdout.trim().split('\n').pop());
+    const nb = readFileSync(nnFile);
+    const sk = new Int32Array(nb.buffer, nb.byteOffset, n * (k + 1));
+    let same = 0;
+    for (let i = 0; i < n; i++) {
+      const want = new Set();
+      for (let u = 0; u <= k && want.size < k; u++) if (sk[i * (k + 1) + u] !== i) want.add(sk[i * (k + 1) + u]);
+      let ok = want.size === k;
+      for (let u = 0; u < k && ok; u++) ok = want.has(got.indices[i * k + u]);
+      if (ok) same++;
+    }
+    return { ...info, same };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function sameBytes(x, y) {
   return Buffer.from(x.indices.buffer).equals(Buffer.from(y.indices.buffer)) && Buffer.from(x.distances.buffer).equals(Buffer.from(y.distances.buffer));
 }
 
+/** Times build + self-query on one backend (kernel compiled in a warm-up first). */
+async function timeGpu(backend, points, n, dim) {
+  const warm = await backend.build(points.subarray(0, Math.min(n, 256) * dim), dim);
+  await warm.querySelf(Math.min(k, Math.min(n, 256) - 1));
+  warm.dispose();
+  const t = performance.now();
+  const gi = await backend.build(points, dim);
+  const got = await gi.querySelf(k);
+  const seconds = (performance.now() - t) / 1000;
+  const rescans = gi.lastStats?.exactScans ?? 0;
+  gi.dispose();
+  return { got, seconds, rescans };
+}
+
 const rows = [];
+const peerRows = [];
 for (const [n, dim] of sizes) {
   if (left() < 30000) {
-    rows.push({ n, dim, cpu: 'skipped (time budget)', gpu: '-', speed: '-', equal: '-' });
+    rows.push({ n, dim, plan: 'default', cpu: 'skipped (time budget)', gpu: '-', speed: '-', equal: '-' });
     continue;
   }
   const points = uniformPoints(n, dim, Number(values.seed));
-  // Warm-up: compile this (dim, k) kernel outside the timing.
-  const warm = await gpu.build(points.subarray(0, Math.min(n, 256) * dim), dim);
-  await warm.querySelf(Math.min(k, Math.min(n, 256) - 1));
-  warm.dispose();
-
-  let t = performance.now();
-  const gi = await gpu.build(points, dim);
-  const got = await gi.querySelf(k);
-  const gpuS = (performance.now() - t) / 1000;
-  const fallbacks = gi.lastStats?.exactScans ?? 0;
-  gi.dispose();
+  const { got, seconds: gpuS, rescans: fallbacks } = await timeGpu(gpu, points, n, dim);
 
   let cpuS = null;
   let approx = false;
   let equal = 'n/a';
   let cpuName = 'cpu';
+  let t;
   if (createCpuBackend && n <= cpuFullMax) {
     const cpu = createCpuBackend();
     t = performance.now();
@@ -148,7 +209,8 @@ for (const [n, dim] of sizes) {
     approx = true;
     ci.dispose();
     await cpu.dispose();
-    equal = ids.every((i, s) => rowMatchesSelf(got, i, full, s)) ? `yes (${m} sampled rows)` : `NO (${m} sampled rows)`;
+    var check = (g) => ids.every((i, s) => rowMatchesSelf(g, i, full, s));
+    equal = check(got) ? `yes (${m} sampled rows)` : `NO (${m} sampled rows)`;
   } else if (n <= NAIVE_MAX) {
     cpuName = 'naive';
     t = performance.now();
@@ -156,20 +218,45 @@ for (const [n, dim] of sizes) {
     cpuS = (performance.now() - t) / 1000;
     equal = sameBytes(got, want) ? 'yes' : 'NO';
   }
-  rows.push({
-    n,
-    dim,
-    cpu: cpuS === null ? 'n/a' : `${approx ? '~' : ''}${cpuS.toFixed(2)}${cpuName === 'cpu' ? '' : ` (${cpuName})`}`,
-    gpu: gpuS.toFixed(2) + (fallbacks ? ` (${fallbacks} exact rescans)` : ''),
-    speed: cpuS === null ? '-' : `${approx ? '~' : ''}${(cpuS / gpuS).toFixed(1)}x`,
-    equal,
-  });
-  console.log(`done: ${n}x${dim} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  const cell = (s) => (cpuS === null ? '-' : `${approx ? '~' : ''}${(cpuS / s).toFixed(1)}x`);
+  const cpuCell = cpuS === null ? 'n/a' : `${approx ? '~' : ''}${cpuS.toFixed(2)}${cpuName === 'cpu' ? '' : ` (${cpuName})`}`;
+  rows.push({ n, dim, plan: values.plan || 'default', cpu: cpuCell, gpu: gpuS.toFixed(2) + (fallbacks ? ` (${fallbacks} exact rescans)` : ''), speed: cell(gpuS), equal });
+  console.log(`done: ${n}x${dim} webgpu ${gpuS.toFixed(2)} s, cpu ${cpuCell} s, equal ${equal} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+
+  if (values.peer && n <= Number(values['peer-max']) && left() > 60000) {
+    const p = sklearnSelfQuery(points, n, dim, got);
+    if (p.error) peerRows.push({ n, dim, text: `failed: ${p.error}` });
+    else peerRows.push({ n, dim, text: `${p.seconds.toFixed(2)} | ${gpuS.toFixed(2)} | ${(p.seconds / gpuS).toFixed(1)}x | ${p.algorithm}, scikit-learn ${p.version} | ${p.same}/${n}` });
+    console.log(`done: ${n}x${dim} scikit-learn ${p.error ?? p.seconds.toFixed(2) + ' s'}`);
+  }
+
+  // Other plans on the same data (tuning): each is checked against the cpu answer as well.
+  for (const v of n <= Number(values['variant-max']) ? variants : []) {
+    if (left() < 30000) break;
+    let vb = null;
+    try {
+      vb = await openGpu({ ...plan, ...parsePlan(v) });
+      const r = await timeGpu(vb, points, n, dim);
+      const eq = approx ? (check(r.got) ? 'yes (sampled)' : 'NO (sampled)') : sameBytes(r.got, got) ? equal : 'NO (differs from the default plan)';
+      rows.push({ n, dim, plan: v, cpu: cpuCell, gpu: r.seconds.toFixed(2) + (r.rescans ? ` (${r.rescans} exact rescans)` : ''), speed: cell(r.seconds), equal: eq });
+      console.log(`done: ${n}x${dim} plan ${v}: webgpu ${r.seconds.toFixed(2)} s, equal ${eq}`);
+    } catch (e) {
+      rows.push({ n, dim, plan: v, cpu: cpuCell, gpu: `failed: ${String(e.message).split('\n')[0]}`, speed: '-', equal: '-' });
+    } finally {
+      await vb?.dispose();
+    }
+  }
 }
 await gpu.dispose();
 
 console.log('');
-console.log('| rows | dims | k | cpu seconds | webgpu seconds | speed-up | equal results |');
-console.log('|---:|---:|---:|---:|---:|---:|:---|');
-for (const r of rows) console.log(`| ${r.n} | ${r.dim} | ${k} | ${r.cpu} | ${r.gpu} | ${r.speed} | ${r.equal} |`);
+console.log('| rows | dims | k | plan | cpu seconds | webgpu seconds | speed-up | equal results |');
+console.log('|---:|---:|---:|:---|---:|---:|---:|:---|');
+for (const r of rows) console.log(`| ${r.n} | ${r.dim} | ${k} | ${r.plan} | ${r.cpu} | ${r.gpu} | ${r.speed} | ${r.equal} |`);
+if (peerRows.length) {
+  console.log('');
+  console.log('| rows | dims | k | scikit-learn seconds | webgpu seconds | speed-up | sklearn method | same neighbour sets |');
+  console.log('|---:|---:|---:|---:|---:|---:|:---|---:|');
+  for (const r of peerRows) console.log(`| ${r.n} | ${r.dim} | ${k} | ${r.text} |`);
+}
 if (rows.some((r) => String(r.equal).startsWith('NO'))) process.exitCode = 1;

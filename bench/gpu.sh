@@ -1,10 +1,14 @@
 #!/bin/sh
-# kNN on a real GPU: webgpu backend (Vulkan) vs cpu backend, one table. For an NVIDIA machine with
-# the driver and the Vulkan loader (libvulkan1); needs only a node binary ($NODE, or node on PATH)
-# and this project directory with node_modules and dist/ (built here when missing and possible).
+# kNN on a real GPU: webgpu backend (Vulkan) vs cpu backend, one table; then `rebalance resample`
+# end to end with --knn-backend cpu vs webgpu (ENN, Tomek links, SMOTE on 200k x 30), a second
+# table. For an NVIDIA machine with the driver and the Vulkan loader (libvulkan1); needs only a
+# node binary ($NODE, or node on PATH) and this project directory with node_modules and dist/
+# (built here when missing and possible). Arguments go to bench/gpu-knn.mjs:
 #   sh bench/gpu.sh                       # 100000x30 and 1000000x30, k=6
-#   sh bench/gpu.sh --sizes 200000x30 --k 6
-# Finishes within 10 minutes (the script stops itself at 540 s of measurements).
+#   sh bench/gpu.sh --sizes 200000x30 --k 6 --peer python3 --variants 'workgroupSize=64'
+#   GPU_RESAMPLE=0 sh bench/gpu.sh        # kNN table only
+# Finishes within 10 minutes: kNN stops itself at 360 s of measurements (--budget), the resample
+# part at 180 s (GPU_RESAMPLE_BUDGET).
 set -eu
 cd "$(dirname "$0")/.."
 NODE="${NODE:-node}"
@@ -25,7 +29,10 @@ fi
 if command -v nvidia-smi >/dev/null 2>&1; then
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | sed 's/^/nvidia-smi: /'
 fi
-if command -v timeout >/dev/null 2>&1; then
-  exec timeout 590 "$NODE" bench/gpu-knn.mjs "$@"
+limit() { if command -v timeout >/dev/null 2>&1; then timeout "$@"; else shift; "$@"; fi; }
+status=0
+limit 400 "$NODE" bench/gpu-knn.mjs --budget 360 "$@" || status=$?
+if [ "${GPU_RESAMPLE:-1}" != 0 ]; then
+  limit 190 "$NODE" bench/gpu-resample.mjs --budget "${GPU_RESAMPLE_BUDGET:-180}" ${GPU_RESAMPLE_ARGS:-} || status=$?
 fi
-exec "$NODE" bench/gpu-knn.mjs "$@"
+exit $status

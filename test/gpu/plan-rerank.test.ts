@@ -86,8 +86,13 @@ describe('knnKernelSource', () => {
     expect(src).toContain('const KC: u32 = 14u;');
     expect(src).toContain('var<workgroup> tile: array<vec4<f32>, TILE * DIM4>;');
     // Direct differences, squared and summed: never |q|^2 + |r|^2 - 2 q.r.
-    expect(src).toMatch(/let df = q\[j\] - tile\[r \* DIM4 \+ j\];\s+s \+= dot\(df, df\);/);
-    expect(src.match(/dot\(/g)).toHaveLength(1);
+    // One register per vec4 of the query, unrolled in feature order: 8 vec4s for 30 features.
+    expect(src).toContain('let rb = r * DIM4;');
+    for (let j = 0; j < 8; j++) expect(src).toContain(`{ let df = q${j} - tile[rb + ${j}u]; s += dot(df, df); }`);
+    expect(src).not.toContain('q8');
+    expect(src.match(/dot\(/g)).toHaveLength(8);
+    // The per-row test reads a register, refreshed only after an insertion.
+    expect(src).toContain('if (s < worst && gi != selfIdx)');
     const untiled = knnKernelSource({ dim: 300, kc: 7, tileRows: 0, workgroupSize: 64 });
     expect(untiled).not.toContain('workgroupBarrier');
     expect(untiled).toContain('queries[qo + j] - refs[(p.refStart + r) * DIM4 + j]');

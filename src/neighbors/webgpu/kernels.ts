@@ -73,21 +73,31 @@ export function knnKernelSource(shape: KernelShape): string {
   const tiled = tileRows > 0;
   const privateQuery = dim <= PRIVATE_QUERY_MAX_DIM;
   const dim4 = paddedDim(dim) / 4;
-  const qAt = (j: string): string => (privateQuery ? `q[${j}]` : `queries[qo + ${j}]`);
+  const qAt = (j: string): string => `queries[qo + ${j}]`;
   const rAt = (r: string, j: string): string => (tiled ? `tile[${r} * DIM4 + ${j}]` : `refs[(p.refStart + ${r}) * DIM4 + ${j}]`);
 
-  const scanRow = (r: string, gi: string): string => `
-        var s = 0.0;
+  // Private queries are unrolled into one register per vec4 (q0, q1, ...) so no driver has to
+  // prove a loop-indexed array can live in registers; the sum keeps feature order either way.
+  const distance = (r: string): string =>
+    privateQuery
+      ? Array.from({ length: dim4 }, (_, j) => {
+          const ref = tiled ? `tile[rb + ${j}u]` : `refs[rb + ${j}u]`;
+          return `\n        { let df = q${j} - ${ref}; s += dot(df, df); }`;
+        }).join('')
+      : `
         for (var j = 0u; j < DIM4; j++) {
           let df = ${qAt('j')} - ${rAt(r, 'j')};
           s += dot(df, df);
-        }
+        }`;
+  const rowBase = (r: string): string => (tiled ? `${r} * DIM4` : `(p.refStart + ${r}) * DIM4`);
+  const scanRow = (r: string, gi: string): string => `
+        var s = 0.0;${privateQuery ? `\n        let rb = ${rowBase(r)};` : ''}${distance(r)}
         let gi = ${gi};${collect ? `
         if (s <= bound && gi != selfIdx) {
           if (cnt < KC) { found[slot + 1u + cnt] = gi; }
           cnt += 1u;
         }` : `
-        if (s < bd[KC - 1u] && gi != selfIdx) {
+        if (s < worst && gi != selfIdx) {
           var cd = s;
           var ci = gi;
           for (var t = 0u; t < KC; t++) {
@@ -100,6 +110,7 @@ export function knnKernelSource(shape: KernelShape): string {
               ci = ti;
             }
           }
+          worst = bd[KC - 1u];
         }`}`;
 
   const body = tiled
@@ -123,6 +134,8 @@ export function knnKernelSource(shape: KernelShape): string {
     }
   }`;
 
+  const queryRegs = privateQuery ? Array.from({ length: dim4 }, (_, j) => `var q${j} = vec4<f32>();`).join('\n  ') : '';
+  const loadQuery = privateQuery ? Array.from({ length: dim4 }, (_, j) => `q${j} = queries[qo + ${j}u];`).join(' ') : '';
   const stateBindings = collect
     ? `@group(0) @binding(3) var<storage, read> qinfo: array<vec2<u32>>;
 @group(0) @binding(4) var<storage, read_write> found: array<u32>;`
@@ -133,7 +146,7 @@ export function knnKernelSource(shape: KernelShape): string {
   var bound = 0.0;
   var selfIdx = NONE;
   if (live) {
-    ${privateQuery ? 'for (var j = 0u; j < DIM4; j++) { q[j] = queries[qo + j]; }' : ''}
+    ${loadQuery}
     let m = qinfo[qi];
     bound = bitcast<f32>(m.x);
     selfIdx = m.y;
@@ -142,13 +155,14 @@ export function knnKernelSource(shape: KernelShape): string {
     : `var bd: array<f32, KC>;
   var bi: array<u32, KC>;
   if (live) {
-    ${privateQuery ? 'for (var j = 0u; j < DIM4; j++) { q[j] = queries[qo + j]; }' : ''}
+    ${loadQuery}
     if (p.init != 0u) {
       for (var t = 0u; t < KC; t++) { bd[t] = EMPTY; bi[t] = NONE; }
     } else {
       for (var t = 0u; t < KC; t++) { bd[t] = candDist[slot + t]; bi[t] = candIdx[slot + t]; }
     }
   }
+  var worst = bd[KC - 1u];
   let selfIdx = select(NONE, p.selfBase + qi, p.selfBase != NONE);`;
   const store = collect
     ? `if (live) { found[slot] = cnt; }`
@@ -187,7 +201,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
   let live = qi < p.queryCount;
   let slot = qi * ${collect ? '(KC + 1u)' : 'KC'};
   let qo = (p.queryStart + qi) * DIM4;
-  ${privateQuery ? 'var q: array<vec4<f32>, DIM4>;' : ''}
+  ${queryRegs}
   ${load}
 ${body}
   ${store}
