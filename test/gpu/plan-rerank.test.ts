@@ -39,6 +39,7 @@ describe('planSearch', () => {
         refsPerDispatch: fc.integer({ min: 1, max: 1 << 22 }),
         tileRows: fc.integer({ min: 0, max: 4096 }),
         workgroupSize: fc.integer({ min: 1, max: 2048 }),
+        queriesPerThread: fc.integer({ min: 0, max: 8 }),
       },
       { requiredKeys: [] },
     );
@@ -59,6 +60,12 @@ describe('planSearch', () => {
         if (o.rowsPerChunk !== undefined) expect(p.rowsPerChunk).toBeLessThanOrEqual(o.rowsPerChunk);
         if (o.queriesPerBatch !== undefined) expect(p.queriesPerBatch).toBeLessThanOrEqual(o.queriesPerBatch);
         if (o.tileRows !== undefined) expect(p.tileRows).toBeLessThanOrEqual(o.tileRows);
+        expect([1, 2, 4]).toContain(p.queriesPerThread);
+        if (p.queriesPerThread > 1) {
+          expect(dim).toBeLessThanOrEqual(128);
+          expect(p.queriesPerThread * (rowBytes / 4 + 2 * kc)).toBeLessThanOrEqual(128);
+        }
+        if (o.queriesPerThread) expect(p.queriesPerThread).toBeLessThanOrEqual(o.queriesPerThread);
       }),
       { numRuns: 300, seed: 5 },
     );
@@ -84,15 +91,22 @@ describe('knnKernelSource', () => {
     const src = knnKernelSource({ dim: 30, kc: 14, tileRows: 136, workgroupSize: 128 });
     expect(src).toContain('const DIM4: u32 = 8u;');
     expect(src).toContain('const KC: u32 = 14u;');
-    expect(src).toContain('var<workgroup> tile: array<vec4<f32>, TILE * DIM4>;');
     // Direct differences, squared and summed: never |q|^2 + |r|^2 - 2 q.r.
-    // One register per vec4 of the query, unrolled in feature order: 8 vec4s for 30 features.
-    expect(src).toContain('let rb = r * DIM4;');
-    for (let j = 0; j < 8; j++) expect(src).toContain(`{ let df = q${j} - tile[rb + ${j}u]; s += dot(df, df); }`);
-    expect(src).not.toContain('q8');
-    expect(src.match(/dot\(/g)).toHaveLength(8);
+    // One register per vec4 of each query, unrolled in feature order: 8 vec4s for 30 features;
+    // the tile row is read once per vec4 for every query of the invocation.
+    expect(src).toContain('var<workgroup> tile: array<array<vec4<f32>, DIM4>, TILE>;');
+    for (let j = 0; j < 8; j++) expect(src).toContain(`{ let rv = tile[r][${j}u]; let d0 = q0_${j} - rv; a0 = fma(d0, d0, a0); }`);
+    expect(src).not.toContain('q0_8');
+    expect(src).toContain('let s = (a0.x + a0.y) + (a0.z + a0.w);');
     // The per-row test reads a register, refreshed only after an insertion.
-    expect(src).toContain('if (s < worst && gi != selfIdx)');
+    expect(src).toContain('if (s < worst0 && gi != self0)');
+    const two = knnKernelSource({ dim: 30, kc: 14, tileRows: 136, workgroupSize: 128, queriesPerThread: 2 });
+    expect(two).toContain('{ let rv = tile[r][7u]; let d0 = q0_7 - rv; a0 = fma(d0, d0, a0); let d1 = q1_7 - rv; a1 = fma(d1, d1, a1); }');
+    expect(two).toContain('let qi1 = first + 1u * WG;');
+    expect(() => knnKernelSource({ dim: 30, kc: 14, tileRows: 136, workgroupSize: 128, queriesPerThread: 3 })).toThrow(/1, 2 or 4/);
+    expect(() => knnKernelSource({ dim: 300, kc: 14, tileRows: 0, workgroupSize: 128, queriesPerThread: 2 })).toThrow(/private queries/);
+    const collect = knnKernelSource({ dim: 30, kc: 14, tileRows: 136, workgroupSize: 128, mode: 'collect' });
+    expect(collect).toContain('if (s <= bound && gi != selfIdx)');
     const untiled = knnKernelSource({ dim: 300, kc: 7, tileRows: 0, workgroupSize: 64 });
     expect(untiled).not.toContain('workgroupBarrier');
     expect(untiled).toContain('queries[qo + j] - refs[(p.refStart + r) * DIM4 + j]');

@@ -35,6 +35,9 @@ describe.runIf(probe.available)('webgpu kNN backend', () => {
     backends.standard = await createWebgpuBackend({ log });
     backends.tiny = await createWebgpuBackend({ plan: TINY, log });
     backends.untiled = await createWebgpuBackend({ plan: UNTILED, log });
+    backends.single = await createWebgpuBackend({ plan: { ...TINY, queriesPerThread: 1 }, log });
+    backends.quad = await createWebgpuBackend({ plan: { ...TINY, queriesPerThread: 4 }, log });
+    backends.quadUntiled = await createWebgpuBackend({ plan: { ...UNTILED, queriesPerThread: 4 }, log });
     backends.noExtra = await createWebgpuBackend({ plan: TINY, extraCandidates: 0, log });
     backends.smallCollect = await createWebgpuBackend({ plan: TINY, extraCandidates: 0, collectCapacity: 8, log });
   });
@@ -75,6 +78,16 @@ describe.runIf(probe.available)('webgpu kNN backend', () => {
       });
     }
   }
+
+  it('matches with 1, 2 and 4 queries per invocation, partial workgroups included', async () => {
+    for (const [dim, k] of [[1, 1], [3, 6], [5, 6], [12, 3]] as const) {
+      await check('single', 'uniform', 301, dim, k, dim + 7);
+      await check('tiny', 'uniform', 301, dim, k, dim + 7);
+      await check('quad', 'uniform', 301, dim, k, dim + 7);
+      await check('quadUntiled', 'uniform', 251, dim, k, dim + 7);
+    }
+    await check('quad', 'integer', 300, 4, 6);
+  });
 
   it('matches with the default plan and with untiled kernels', async () => {
     await check('standard', 'uniform', 700, 30, 6);

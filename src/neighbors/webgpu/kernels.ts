@@ -26,8 +26,14 @@ export interface KernelShape {
   readonly kc: number;
   /** Reference rows staged per workgroup tile; 0 reads references straight from storage. */
   readonly tileRows: number;
-  /** Invocations (queries) per workgroup. */
+  /** Invocations per workgroup. */
   readonly workgroupSize: number;
+  /**
+   * Queries each invocation answers ('topk' mode with private queries only; default 1): every
+   * reference row read from workgroup memory serves all of them, which halves (2) or quarters (4)
+   * the loads and index arithmetic per distance. Costs registers: see queriesPerThreadFor.
+   */
+  readonly queriesPerThread?: number;
   /**
    * 'topk' (default): keep the kc best candidates. 'collect': list, up to kc per query, every row
    * whose float32 distance is at most the query's bound (with the total count, which may exceed
@@ -60,7 +66,19 @@ export function paddedDim(dim: number): number {
 }
 
 /** Above this dimension the query is read from storage instead of private memory. */
-const PRIVATE_QUERY_MAX_DIM = 128;
+export const PRIVATE_QUERY_MAX_DIM = 128;
+
+/**
+ * Queries per invocation a top-k kernel can hold in registers: each query costs its padded
+ * coordinates plus 2 * kc candidate words; stay within about 128 such registers (GPUs spill
+ * beyond ~255 per invocation and lose occupancy well before). `wanted` caps it (1, 2 or 4).
+ */
+export function queriesPerThreadFor(dim: number, kc: number, wanted: number): number {
+  if (dim > PRIVATE_QUERY_MAX_DIM) return 1;
+  let q = 1;
+  while (q * 2 <= Math.min(4, wanted) && q * 2 * (paddedDim(dim) + 2 * kc) <= 128) q *= 2;
+  return q;
+}
 
 /** WGSL for a kernel of the given shape (entry point `main`). */
 export function knnKernelSource(shape: KernelShape): string {
@@ -70,6 +88,8 @@ export function knnKernelSource(shape: KernelShape): string {
     if (name !== 'mode' && (!Number.isInteger(v) || v < 0)) throw new RangeError(`kernel shape ${name} must be a non-negative integer, got ${v}`);
   }
   if (dim < 1 || kc < 1 || workgroupSize < 1) throw new RangeError('kernel shape: dim, kc and workgroupSize must be >= 1');
+  if (!collect && dim <= PRIVATE_QUERY_MAX_DIM) return topkKernelSource(shape);
+  if ((shape.queriesPerThread ?? 1) !== 1) throw new RangeError('kernel shape: queriesPerThread > 1 needs top-k mode and private queries');
   const tiled = tileRows > 0;
   const privateQuery = dim <= PRIVATE_QUERY_MAX_DIM;
   const dim4 = paddedDim(dim) / 4;
@@ -205,6 +225,128 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
   ${load}
 ${body}
   ${store}
+}
+`;
+}
+
+/**
+ * The top-k kernel for private (register) queries: invocation `lid` of workgroup `w` answers
+ * queries w * WG * QPT + u * WG + lid for u < QPT. Each tile row is read from workgroup memory
+ * once per vec4 and used by every query of the invocation; the squared differences accumulate
+ * into a vec4 of four independent sums (fused multiply-adds), added at the end. An invocation
+ * whose query is past the batch keeps worst = -1, so it never inserts and never stores.
+ */
+function topkKernelSource(shape: KernelShape): string {
+  const { dim, kc, tileRows, workgroupSize } = shape;
+  const qpt = shape.queriesPerThread ?? 1;
+  if (![1, 2, 4].includes(qpt)) throw new RangeError(`kernel shape queriesPerThread must be 1, 2 or 4, got ${qpt}`);
+  const tiled = tileRows > 0;
+  const dim4 = paddedDim(dim) / 4;
+  const us = Array.from({ length: qpt }, (_, u) => u);
+  const js = Array.from({ length: dim4 }, (_, j) => j);
+  const each = (f: (u: number) => string, sep = '\n'): string => us.map(f).join(sep);
+
+  const setup = each(
+    (u) => `  let qi${u} = first + ${u}u * WG;
+  ${js.map((j) => `var q${u}_${j} = vec4<f32>();`).join(' ')}
+  var bd${u}: array<f32, KC>;
+  var bi${u}: array<u32, KC>;
+  var worst${u} = -1.0;
+  let self${u} = select(NONE, p.selfBase + qi${u}, p.selfBase != NONE);
+  if (qi${u} < p.queryCount) {
+    let qo = (p.queryStart + qi${u}) * DIM4;
+    ${js.map((j) => `q${u}_${j} = queries[qo + ${j}u];`).join(' ')}
+    let slot = qi${u} * KC;
+    if (p.init != 0u) {
+      for (var t = 0u; t < KC; t++) { bd${u}[t] = EMPTY; bi${u}[t] = NONE; }
+    } else {
+      for (var t = 0u; t < KC; t++) { bd${u}[t] = candDist[slot + t]; bi${u}[t] = candIdx[slot + t]; }
+    }
+    worst${u} = bd${u}[KC - 1u];
+  }`,
+  );
+  const rowAt = (j: number): string => (tiled ? `tile[r][${j}u]` : `refs[rb + ${j}u]`);
+  const accumulate = js
+    .map((j) => `          { let rv = ${rowAt(j)}; ${each((u) => `let d${u} = q${u}_${j} - rv; a${u} = fma(d${u}, d${u}, a${u});`, ' ')} }`)
+    .join('\n');
+  const insert = each(
+    (u) => `          {
+            let s = (a${u}.x + a${u}.y) + (a${u}.z + a${u}.w);
+            if (s < worst${u} && gi != self${u}) {
+              var cd = s;
+              var ci = gi;
+              for (var t = 0u; t < KC; t++) {
+                if (cd < bd${u}[t] || (cd == bd${u}[t] && ci < bi${u}[t])) {
+                  let td = bd${u}[t];
+                  let ti = bi${u}[t];
+                  bd${u}[t] = cd;
+                  bi${u}[t] = ci;
+                  cd = td;
+                  ci = ti;
+                }
+              }
+              worst${u} = bd${u}[KC - 1u];
+            }
+          }`,
+  );
+  const scan = (rows: string, gi: string): string => `
+        for (var r = 0u; r < ${rows}; r++) {${tiled ? '' : '\n          let rb = (p.refStart + r) * DIM4;'}
+          ${each((u) => `var a${u} = vec4<f32>();`, ' ')}
+${accumulate}
+          let gi = ${gi};
+${insert}
+        }`;
+  const body = tiled
+    ? `
+  for (var t0 = 0u; t0 < p.refCount; t0 += TILE) {
+    let rows = min(TILE, p.refCount - t0);
+    let base = (p.refStart + t0) * DIM4;
+    workgroupBarrier();
+    for (var e = lid; e < rows * DIM4; e += WG) {
+      tile[e / DIM4][e % DIM4] = refs[base + e];
+    }
+    workgroupBarrier();${scan('rows', 'p.refBase + t0 + r')}
+  }`
+    : scan('p.refCount', 'p.refBase + r');
+  const store = each(
+    (u) => `  if (qi${u} < p.queryCount) {
+    let slot = qi${u} * KC;
+    for (var t = 0u; t < KC; t++) { candDist[slot + t] = bd${u}[t]; candIdx[slot + t] = bi${u}[t]; }
+  }`,
+  );
+  return `// rebalance kNN candidates: dim=${dim} kc=${kc} tile=${tileRows} wg=${workgroupSize} qpt=${qpt}
+const DIM4: u32 = ${dim4}u;
+const KC: u32 = ${kc}u;
+const WG: u32 = ${workgroupSize}u;
+const QPT: u32 = ${qpt}u;
+const NONE: u32 = 0xffffffffu;
+const EMPTY: f32 = 3.4028234663852886e38f;
+${tiled ? `const TILE: u32 = ${tileRows}u;` : ''}
+
+struct Params {
+  queryStart: u32,
+  queryCount: u32,
+  refStart: u32,
+  refCount: u32,
+  refBase: u32,
+  selfBase: u32,
+  init: u32,
+  pad: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> refs: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> queries: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> candDist: array<f32>;
+@group(0) @binding(4) var<storage, read_write> candIdx: array<u32>;
+${tiled ? 'var<workgroup> tile: array<array<vec4<f32>, DIM4>, TILE>;' : ''}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let first = wid.x * (WG * QPT) + lid;
+${setup}
+${body}
+${store}
 }
 `;
 }

@@ -5,7 +5,7 @@
  * tiny batches (many batches, tiles, chunks and dispatches) on small data.
  */
 
-import { paddedDim } from './kernels.js';
+import { paddedDim, queriesPerThreadFor } from './kernels.js';
 
 /** The device limits the plan respects (a subset of GPUSupportedLimits). */
 export interface PlanLimits {
@@ -30,6 +30,8 @@ export interface PlanOverrides {
   readonly tileRows?: number;
   /** Invocations per workgroup. */
   readonly workgroupSize?: number;
+  /** Queries per invocation in the top-k kernel (1, 2 or 4; lowered to what registers allow). */
+  readonly queriesPerThread?: number;
 }
 
 export interface SearchPlan {
@@ -38,6 +40,8 @@ export interface SearchPlan {
   readonly refsPerDispatch: number;
   readonly tileRows: number;
   readonly workgroupSize: number;
+  /** Queries per invocation of the top-k kernel (the collect kernel always uses 1). */
+  readonly queriesPerThread: number;
   /** Byte stride between parameter blocks in the uniform buffer. */
   readonly paramsStride: number;
 }
@@ -48,6 +52,8 @@ const MAX_BIND_BYTES = 2 ** 31;
 const DEFAULT_TILE_BYTES = 16384;
 const MAX_TILE_ROWS = 512;
 const DEFAULT_WORKGROUP = 128;
+/** Queries per invocation when registers allow (see queriesPerThreadFor). */
+const DEFAULT_QUERIES_PER_THREAD = 2;
 /**
  * Big enough to fill a large GPU many times over (1M queries = 7812 workgroups of 128: about four
  * waves on an H100, so the last partial wave costs little); smaller batches would leave most of a
@@ -82,6 +88,9 @@ export function planSearch(limits: PlanLimits, dim: number, kc: number, override
   const tileOverride = positive('tileRows', overrides.tileRows);
   const tileRows = tileOverride === undefined ? tileDefault : Math.min(tileOverride, tileMax);
 
+  const qptOverride = positive('queriesPerThread', overrides.queriesPerThread);
+  const queriesPerThread = queriesPerThreadFor(dim, kc, qptOverride || DEFAULT_QUERIES_PER_THREAD);
+
   const candMax = Math.floor(bindBytes / (kc * 4));
   const dispatchMax = limits.maxComputeWorkgroupsPerDimension * workgroupSize;
   const qCap = Math.min(candMax, dispatchMax, rowsPerChunk);
@@ -93,5 +102,5 @@ export function planSearch(limits: PlanLimits, dim: number, kc: number, override
 
   const align = Math.max(16, limits.minUniformBufferOffsetAlignment);
   const paramsStride = Math.ceil(32 / align) * align;
-  return { rowsPerChunk, queriesPerBatch, refsPerDispatch, tileRows, workgroupSize, paramsStride };
+  return { rowsPerChunk, queriesPerBatch, refsPerDispatch, tileRows, workgroupSize, queriesPerThread, paramsStride };
 }

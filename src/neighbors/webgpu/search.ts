@@ -138,7 +138,7 @@ export class CandidateSearch {
   }
 
   private pipeline(shape: KernelShape): Promise<GPUComputePipeline> {
-    const key = `${shape.mode ?? 'topk'}/${shape.dim}/${shape.kc}/${shape.tileRows}/${shape.workgroupSize}`;
+    const key = `${shape.mode ?? 'topk'}/${shape.dim}/${shape.kc}/${shape.tileRows}/${shape.workgroupSize}/${shape.queriesPerThread ?? 1}`;
     let p = this.pipelines.get(key);
     if (!p) {
       p = this.scoped('compile the kNN kernel', () => {
@@ -209,7 +209,7 @@ export class CandidateSearch {
       const encoder = d.createCommandEncoder({ label: 'knn batch' });
       const pass = encoder.beginComputePass();
       pass.setPipeline(pipeline);
-      const groups = Math.ceil(batch.count / plan.workgroupSize);
+      const groups = Math.ceil(batch.count / (plan.workgroupSize * plan.queriesPerThread));
       for (const e of entries) {
         const group = d.createBindGroup({
           layout,
@@ -244,7 +244,7 @@ export class CandidateSearch {
     if (plan.rowsPerChunk < refs.rowsPerChunk || plan.rowsPerChunk < queries.rowsPerChunk) {
       throw new RangeError('points were uploaded with a larger chunk than this plan allows');
     }
-    const shape: KernelShape = { dim: refs.dim, kc, tileRows: plan.tileRows, workgroupSize: plan.workgroupSize };
+    const shape: KernelShape = { dim: refs.dim, kc, tileRows: plan.tileRows, workgroupSize: plan.workgroupSize, queriesPerThread: plan.queriesPerThread };
     const pipeline = await this.pipeline(shape);
     const batches: Batch[] = [];
     for (let c = 0; c < queries.buffers.length; c++) {
