@@ -6,9 +6,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { naiveKnn } from '../../src/neighbors/naive.js';
-import { knnKernelSource, NO_INDEX } from '../../src/neighbors/webgpu/kernels.js';
+import { knnKernelSource, NO_INDEX, rowStride } from '../../src/neighbors/webgpu/kernels.js';
 import { planSearch, type PlanLimits } from '../../src/neighbors/webgpu/plan.js';
-import { allocateResult, collectBound, distanceErrorBound, rerankBatch, rerankList } from '../../src/neighbors/webgpu/rerank.js';
+import { allocateResult, collectBound, distanceErrorBound, expansionSlack, rerankBatch, rerankList } from '../../src/neighbors/webgpu/rerank.js';
+import { columnMeans, prepareRows } from '../../src/neighbors/webgpu/search.js';
 import { expectSameKnn, makePoints } from './data.js';
 
 const COMPAT: PlanLimits = {
@@ -87,29 +88,33 @@ describe('planSearch', () => {
 });
 
 describe('knnKernelSource', () => {
-  it('bakes the shape and uses direct differences, never the dot-product expansion', () => {
+  it('bakes the shape: the top-k kernel expands |q|^2 + |r|^2 - 2 q.r, the others sum squared differences', () => {
     const src = knnKernelSource({ dim: 30, kc: 14, tileRows: 136, workgroupSize: 128 });
     expect(src).toContain('const DIM4: u32 = 8u;');
     expect(src).toContain('const KC: u32 = 14u;');
-    // Direct differences, squared and summed: never |q|^2 + |r|^2 - 2 q.r.
-    // One register per vec4 of each query, unrolled in feature order: 8 vec4s for 30 features;
-    // the tile row is read once per vec4 for every query of the invocation.
     expect(src).toContain('var<workgroup> tile: array<array<vec4<f32>, DIM4>, TILE>;');
-    for (let j = 0; j < 8; j++) expect(src).toContain(`{ let rv = tile[r][${j}u]; let d0 = q0_${j} - rv; a0 = fma(d0, d0, a0); }`);
+    // One register per vec4 of each query (30 coordinates + the norm slot = 8 vec4s), unrolled;
+    // the query's norm slot (vec4 7, component 2) becomes nq and is replaced by -1/2.
+    for (let j = 0; j < 8; j++) expect(src).toContain(`{ let rv = tile[r][${j}u]; a0 = fma(q0_${j}, rv, a0); }`);
     expect(src).not.toContain('q0_8');
-    expect(src).toContain('let s = (a0.x + a0.y) + (a0.z + a0.w);');
+    expect(src).toContain('nq0 = q0_7[2u];');
+    expect(src).toContain('q0_7[2u] = -0.5;');
+    expect(src).toContain('let s = nq0 - 2.0 * ((a0.x + a0.y) + (a0.z + a0.w));');
     // The per-row test reads a register, refreshed only after an insertion.
     expect(src).toContain('if (s < worst0 && gi != self0)');
     const two = knnKernelSource({ dim: 30, kc: 14, tileRows: 136, workgroupSize: 128, queriesPerThread: 2 });
-    expect(two).toContain('{ let rv = tile[r][7u]; let d0 = q0_7 - rv; a0 = fma(d0, d0, a0); let d1 = q1_7 - rv; a1 = fma(d1, d1, a1); }');
+    expect(two).toContain('{ let rv = tile[r][7u]; a0 = fma(q0_7, rv, a0); a1 = fma(q1_7, rv, a1); }');
     expect(two).toContain('let qi1 = first + 1u * WG;');
     expect(() => knnKernelSource({ dim: 30, kc: 14, tileRows: 136, workgroupSize: 128, queriesPerThread: 3 })).toThrow(/1, 2 or 4/);
     expect(() => knnKernelSource({ dim: 300, kc: 14, tileRows: 0, workgroupSize: 128, queriesPerThread: 2 })).toThrow(/private queries/);
+    // The collect kernel: direct differences with the norm slot masked out.
     const collect = knnKernelSource({ dim: 30, kc: 14, tileRows: 136, workgroupSize: 128, mode: 'collect' });
+    expect(collect).toContain('{ var df = q7 - tile[rb + 7u]; df[2u] = 0.0; s += dot(df, df); }');
     expect(collect).toContain('if (s <= bound && gi != selfIdx)');
     const untiled = knnKernelSource({ dim: 300, kc: 7, tileRows: 0, workgroupSize: 64 });
     expect(untiled).not.toContain('workgroupBarrier');
-    expect(untiled).toContain('queries[qo + j] - refs[(p.refStart + r) * DIM4 + j]');
+    expect(untiled).toContain('var df = queries[qo + j] - refs[(p.refStart + r) * DIM4 + j];');
+    expect(untiled).toContain('if (j == 75u) { df[0u] = 0.0; }');
   });
 });
 
@@ -247,6 +252,52 @@ describe('rerankBatch', () => {
         },
       ),
       { numRuns: 400, seed: 9 },
+    );
+  });
+
+  it('bounds the centered float32 expansion |q|^2 + |r|^2 - 2 q.r by expansionSlack, offsets included', () => {
+    const f32 = Math.fround;
+    const fma = (a: number, b: number, c: number): number => f32(a * b + c); // a*b is exact in float64
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 70 }),
+        fc.constantFrom(0, 1, 1000, 4000, 1e6),
+        fc.integer({ min: 2, max: 40 }),
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        (dim, offset, n, seed) => {
+          // n indexed rows around `offset` (one of them sometimes far out), one query near them.
+          const scale = seed % 5 === 0 ? 1e-3 : 1;
+          const pts = makePoints('uniform', n, dim, seed).map((v, i) => f32(offset + v * scale * (i < dim && seed % 3 === 0 ? 50 : 1)));
+          const q = makePoints('uniform', 1, dim, seed + 1).map((v) => f32(offset + v * scale));
+          const mean = columnMeans(pts, dim);
+          const stride = rowStride(dim);
+          const laidR = new Float32Array(n * stride);
+          const norms = new Float64Array(n);
+          const maxNorm = prepareRows(pts, dim, mean, 0, n, laidR, norms);
+          const laidQ = new Float32Array(stride);
+          const qNorm = new Float64Array(1);
+          prepareRows(q, dim, mean, 0, 1, laidQ, qNorm);
+          const [slack] = expansionSlack(dim, qNorm, maxNorm);
+          const { rel, abs } = distanceErrorBound(dim);
+          // The kernel: nq from the norm slot, which becomes -1/2; four fused partial sums.
+          const qv = Float32Array.from(laidQ);
+          const nq = qv[dim];
+          qv[dim] = -0.5;
+          for (let r = 0; r < n; r++) {
+            const acc = [0, 0, 0, 0];
+            for (let j = 0; j < stride; j++) acc[j % 4] = fma(qv[j], laidR[r * stride + j], acc[j % 4]);
+            const f = f32(nq - f32(2 * f32(f32(acc[0] + acc[1]) + f32(acc[2] + acc[3]))));
+            let exact = 0;
+            for (let j = 0; j < dim; j++) exact += (q[j] - pts[r * dim + j]) ** 2;
+            expect(Math.abs(f - exact)).toBeLessThanOrEqual(rel * exact + abs + slack);
+            // The collect kernel's direct differences of centered rows stay under the collect bound.
+            let direct = 0;
+            for (let j = 0; j < dim; j++) direct = f32(direct + f32(f32(laidQ[j] - laidR[r * stride + j]) ** 2));
+            expect(direct).toBeLessThanOrEqual(collectBound(exact, dim, slack));
+          }
+        },
+      ),
+      { numRuns: 300, seed: 21 },
     );
   });
 

@@ -14,8 +14,8 @@ import type { KnnBackend, KnnResult, NeighborIndex } from '../../types.js';
 import { openWebgpuDevice, type AdapterSummary } from './device.js';
 import { NO_INDEX } from './kernels.js';
 import type { PlanOverrides } from './plan.js';
-import { allocateResult, exactScanQuery, rerankBatch, rerankList } from './rerank.js';
-import { CandidateSearch, type DevicePoints } from './search.js';
+import { allocateResult, exactScanQuery, expansionSlack, rerankBatch, rerankList } from './rerank.js';
+import { CandidateSearch, columnMeans, type DevicePoints } from './search.js';
 
 export interface WebgpuBackendOptions {
   /** Refuse software adapters (llvmpipe): fail with REBALANCE_NO_ADAPTER instead. */
@@ -121,6 +121,7 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
     self: boolean,
     safe: boolean,
   ): Promise<{ result: KnnResult; stats: SearchStats }> {
+    const slack = expansionSlack(dim, devQueries.norms, refs.maxNorm);
     const n = refs.rows;
     const m = queries.length / dim;
     const result = allocateResult(m, k);
@@ -147,7 +148,7 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
             rows.push(row);
             bounds.push(bound);
           }
-        });
+        }, slack);
       });
       // Second pass for near-ties: every row within the float32 error bound of the k-th, in
       // chunks so the lists stay small (capacity x COLLECT_CHUNK indices at a time).
@@ -183,7 +184,7 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
       if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`dim must be a positive integer, got ${dim}`);
       if (points.length % dim !== 0) throw new RangeError(`points length ${points.length} is not a multiple of dim ${dim}`);
       const maxAbs = maxAbsFinite(points, 'indexed');
-      const refs = await search.upload(points, dim);
+      const refs = await search.upload(points, dim, columnMeans(points, dim));
       live.add(refs);
       let disposed = false;
       const index: WebgpuNeighborIndex & { lastStats: SearchStats | null } = {
@@ -195,7 +196,7 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
           if (q.length % dim !== 0) throw new RangeError(`query length ${q.length} is not a multiple of dim ${dim}`);
           checkK(k, refs.rows, false);
           const safe = float32Safe(Math.max(maxAbs, maxAbsFinite(q, 'query')), dim);
-          const devQ = await search.upload(q, dim);
+          const devQ = await search.upload(q, dim, refs.mean);
           try {
             const { result, stats } = await searchInto(points, dim, refs, q, devQ, k, false, safe);
             index.lastStats = stats;

@@ -7,4 +7,4 @@ export { knnKernelSource } from './kernels.js';
 export type { KernelShape } from './kernels.js';
 export { planSearch } from './plan.js';
 export type { PlanLimits, PlanOverrides, SearchPlan } from './plan.js';
-export { collectBound, distanceErrorBound, exactScanQuery, rerankBatch, rerankList } from './rerank.js';
+export { collectBound, distanceErrorBound, exactScanQuery, expansionSlack, rerankBatch, rerankList } from './rerank.js';

@@ -1,21 +1,24 @@
 /**
- * WGSL source of the kNN candidate kernel.
+ * WGSL source of the kNN candidate kernels.
  *
- * One invocation per query. Reference rows are scanned in ascending global index, a tile of
- * them at a time staged in workgroup memory, and each invocation keeps a private top-KC list
- * ordered by (float32 distance, index): a new row enters only when strictly closer than the
- * current last entry, and equal distances keep the lower index first. Distances are plain
- * float32 sums of squared coordinate differences in feature order (never |q|^2+|r|^2-2q.r,
- * which cancels catastrophically on offset data). The host re-ranks the candidates exactly in
- * float64 (see rerank.ts), so the kernel only has to find a superset of the true top-k.
+ * Reference rows are scanned in ascending global index, a tile of them at a time staged in
+ * workgroup memory, and each query keeps a private top-KC list ordered by (float32 distance,
+ * index): a new row enters only when strictly closer than the current last entry, and equal
+ * distances keep the lower index first. The host re-ranks the candidates exactly in float64
+ * (see rerank.ts), so the kernel only has to find a superset of the true top-k, and proves that
+ * it did with a per-query bound on the float32 error; queries it cannot prove take the collect
+ * pass or an exact CPU scan.
+ *
+ * Rows are stored centered on the indexed points' mean, with the squared norm in slot `dim`,
+ * as vec4s (rowStride, zero padding). The top-k kernel (topkKernelSource) uses the expansion
+ * |q|^2 + |r|^2 - 2 q.r: one fused multiply-add per coordinate, twice the rate of differences.
+ * On data offset far from the origin that expansion cancels catastrophically (the issue that
+ * made us avoid it at first); centering removes the offset, and the error bound covers what is
+ * left. The collect kernel and the kernel for more than 128 features sum squared differences
+ * (norm slot masked), whose error is relative to the distance itself.
  *
  * The candidate state lives in storage buffers between dispatches, so one query batch can be
  * swept over any number of reference ranges (buffer-size and dispatch-length limits).
- *
- * Rows are stored as vec4s (dim padded with zeros to a multiple of 4, see paddedDim): one
- * workgroup-memory load feeds four coordinates, so the scan is bound by arithmetic, not by
- * shared-memory traffic. Zero padding adds exact zeros; the float32 error bound of rerank.ts
- * holds for any summation order or fusion (all terms are non-negative).
  */
 
 /** Shape constants baked into one compiled kernel. */
@@ -60,9 +63,17 @@ export const PARAMS_BYTES = 32;
  */
 export const PARAM_FIELDS = ['queryStart', 'queryCount', 'refStart', 'refCount', 'refBase', 'selfBase', 'init', 'pad'] as const;
 
-/** Floats per stored row: dim rounded up to a multiple of 4 (rows are vec4 arrays). */
+/** `dim` rounded up to a multiple of 4. */
 export function paddedDim(dim: number): number {
   return Math.ceil(dim / 4) * 4;
+}
+
+/**
+ * Floats per stored row: the dim (centered) coordinates, then the row's squared norm in slot
+ * `dim`, zero-padded to a multiple of 4 (rows are vec4 arrays). See search.ts prepareRows.
+ */
+export function rowStride(dim: number): number {
+  return paddedDim(dim + 1);
 }
 
 /** Above this dimension the query is read from storage instead of private memory. */
@@ -76,7 +87,7 @@ export const PRIVATE_QUERY_MAX_DIM = 128;
 export function queriesPerThreadFor(dim: number, kc: number, wanted: number): number {
   if (dim > PRIVATE_QUERY_MAX_DIM) return 1;
   let q = 1;
-  while (q * 2 <= Math.min(4, wanted) && q * 2 * (paddedDim(dim) + 2 * kc) <= 128) q *= 2;
+  while (q * 2 <= Math.min(4, wanted) && q * 2 * (rowStride(dim) + 2 * kc) <= 128) q *= 2;
   return q;
 }
 
@@ -92,21 +103,25 @@ export function knnKernelSource(shape: KernelShape): string {
   if ((shape.queriesPerThread ?? 1) !== 1) throw new RangeError('kernel shape: queriesPerThread > 1 needs top-k mode and private queries');
   const tiled = tileRows > 0;
   const privateQuery = dim <= PRIVATE_QUERY_MAX_DIM;
-  const dim4 = paddedDim(dim) / 4;
+  const dim4 = rowStride(dim) / 4;
   const qAt = (j: string): string => `queries[qo + ${j}]`;
   const rAt = (r: string, j: string): string => (tiled ? `tile[${r} * DIM4 + ${j}]` : `refs[(p.refStart + ${r}) * DIM4 + ${j}]`);
 
   // Private queries are unrolled into one register per vec4 (q0, q1, ...) so no driver has to
   // prove a loop-indexed array can live in registers; the sum keeps feature order either way.
+  // Direct differences skip the norm slot (vec4 NJ, component NC), which is not a coordinate.
+  const nj = Math.floor(dim / 4);
+  const nc = dim % 4;
   const distance = (r: string): string =>
     privateQuery
       ? Array.from({ length: dim4 }, (_, j) => {
           const ref = tiled ? `tile[rb + ${j}u]` : `refs[rb + ${j}u]`;
-          return `\n        { let df = q${j} - ${ref}; s += dot(df, df); }`;
+          return `\n        { var df = q${j} - ${ref};${j === nj ? ` df[${nc}u] = 0.0;` : ''} s += dot(df, df); }`;
         }).join('')
       : `
         for (var j = 0u; j < DIM4; j++) {
-          let df = ${qAt('j')} - ${rAt(r, 'j')};
+          var df = ${qAt('j')} - ${rAt(r, 'j')};
+          if (j == ${nj}u) { df[${nc}u] = 0.0; }
           s += dot(df, df);
         }`;
   const rowBase = (r: string): string => (tiled ? `${r} * DIM4` : `(p.refStart + ${r}) * DIM4`);
@@ -232,16 +247,25 @@ ${body}
 /**
  * The top-k kernel for private (register) queries: invocation `lid` of workgroup `w` answers
  * queries w * WG * QPT + u * WG + lid for u < QPT. Each tile row is read from workgroup memory
- * once per vec4 and used by every query of the invocation; the squared differences accumulate
- * into a vec4 of four independent sums (fused multiply-adds), added at the end. An invocation
- * whose query is past the batch keeps worst = -1, so it never inserts and never stores.
+ * once per vec4 and used by every query of the invocation.
+ *
+ * Distances are |q|^2 + |r|^2 - 2 q.r over centered coordinates, one fused multiply-add per
+ * coordinate: the query's norm slot is read as nq and replaced by -1/2, so the dot product of the
+ * stored rows is q.r - |r|^2 / 2 and s = nq - 2 * dot. This expansion loses accuracy when |q| and
+ * |r| are large next to |q - r|; the data are centered on the indexed mean before upload and the
+ * host bounds the error per query by c (|q| + max |r|)^2 (rerank.ts expansionSlack), so
+ * candidates it cannot prove go to the exact passes: never a wrong neighbour, only slower. The
+ * products accumulate into a vec4 of four independent sums, added at the end. An invocation whose
+ * query is past the batch keeps worst = -EMPTY, so it never inserts and never stores.
  */
 function topkKernelSource(shape: KernelShape): string {
   const { dim, kc, tileRows, workgroupSize } = shape;
   const qpt = shape.queriesPerThread ?? 1;
   if (![1, 2, 4].includes(qpt)) throw new RangeError(`kernel shape queriesPerThread must be 1, 2 or 4, got ${qpt}`);
   const tiled = tileRows > 0;
-  const dim4 = paddedDim(dim) / 4;
+  const dim4 = rowStride(dim) / 4;
+  const nj = Math.floor(dim / 4);
+  const nc = dim % 4;
   const us = Array.from({ length: qpt }, (_, u) => u);
   const js = Array.from({ length: dim4 }, (_, j) => j);
   const each = (f: (u: number) => string, sep = '\n'): string => us.map(f).join(sep);
@@ -251,11 +275,14 @@ function topkKernelSource(shape: KernelShape): string {
   ${js.map((j) => `var q${u}_${j} = vec4<f32>();`).join(' ')}
   var bd${u}: array<f32, KC>;
   var bi${u}: array<u32, KC>;
-  var worst${u} = -1.0;
+  var nq${u} = 0.0;
+  var worst${u} = -EMPTY;
   let self${u} = select(NONE, p.selfBase + qi${u}, p.selfBase != NONE);
   if (qi${u} < p.queryCount) {
     let qo = (p.queryStart + qi${u}) * DIM4;
     ${js.map((j) => `q${u}_${j} = queries[qo + ${j}u];`).join(' ')}
+    nq${u} = q${u}_${nj}[${nc}u];
+    q${u}_${nj}[${nc}u] = -0.5;
     let slot = qi${u} * KC;
     if (p.init != 0u) {
       for (var t = 0u; t < KC; t++) { bd${u}[t] = EMPTY; bi${u}[t] = NONE; }
@@ -267,11 +294,11 @@ function topkKernelSource(shape: KernelShape): string {
   );
   const rowAt = (j: number): string => (tiled ? `tile[r][${j}u]` : `refs[rb + ${j}u]`);
   const accumulate = js
-    .map((j) => `          { let rv = ${rowAt(j)}; ${each((u) => `let d${u} = q${u}_${j} - rv; a${u} = fma(d${u}, d${u}, a${u});`, ' ')} }`)
+    .map((j) => `          { let rv = ${rowAt(j)}; ${each((u) => `a${u} = fma(q${u}_${j}, rv, a${u});`, ' ')} }`)
     .join('\n');
   const insert = each(
     (u) => `          {
-            let s = (a${u}.x + a${u}.y) + (a${u}.z + a${u}.w);
+            let s = nq${u} - 2.0 * ((a${u}.x + a${u}.y) + (a${u}.z + a${u}.w));
             if (s < worst${u} && gi != self${u}) {
               var cd = s;
               var ci = gi;

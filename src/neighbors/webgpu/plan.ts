@@ -5,7 +5,7 @@
  * tiny batches (many batches, tiles, chunks and dispatches) on small data.
  */
 
-import { paddedDim, queriesPerThreadFor } from './kernels.js';
+import { queriesPerThreadFor, rowStride } from './kernels.js';
 
 /** The device limits the plan respects (a subset of GPUSupportedLimits). */
 export interface PlanLimits {
@@ -55,11 +55,12 @@ const DEFAULT_WORKGROUP = 128;
 /** Queries per invocation when registers allow (see queriesPerThreadFor). */
 const DEFAULT_QUERIES_PER_THREAD = 2;
 /**
- * Big enough to fill a large GPU many times over (1M queries = 7812 workgroups of 128: about four
- * waves on an H100, so the last partial wave costs little); smaller batches would leave most of a
- * large GPU idle in each dispatch.
+ * 2^18 queries = 1024 workgroups of 128 x 2 queries: about two full waves on an H100/H200 (132
+ * cores), and small enough that the CPU re-ranks one batch while the GPU runs the next (the
+ * re-rank of 1M queries in one batch took ~1.5 s of an 8.6 s self-query on an H200 when nothing
+ * overlapped it).
  */
-const DEFAULT_QUERIES_PER_BATCH = 2 ** 20;
+const DEFAULT_QUERIES_PER_BATCH = 2 ** 18;
 /** About this many multiply-adds per dispatch, so no single dispatch runs for long. */
 const DISPATCH_WORK = 2 ** 37;
 
@@ -73,7 +74,7 @@ function positive(name: string, v: number | undefined): number | undefined {
 export function planSearch(limits: PlanLimits, dim: number, kc: number, overrides: PlanOverrides = {}): SearchPlan {
   if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`dim must be a positive integer, got ${dim}`);
   if (!Number.isInteger(kc) || kc < 1) throw new RangeError(`kc must be a positive integer, got ${kc}`);
-  const rowBytes = paddedDim(dim) * 4;
+  const rowBytes = rowStride(dim) * 4;
   const bindBytes = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize, MAX_BIND_BYTES);
 
   const maxRows = Math.floor(bindBytes / rowBytes);

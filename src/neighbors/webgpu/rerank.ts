@@ -1,14 +1,15 @@
 /**
  * Exact float64 re-ranking of GPU candidates, with a proof check and a per-query exact fallback.
  *
- * The kernel ranks by a float32 sum of squares f; the contract ranks by the float64 sum D of
- * squared float64 differences (what naive.ts computes). For non-negative terms summed in any
- * order, with or without fused multiply-adds, |f - D| <= gamma(dim + 2) * D plus an absolute
- * term for float32 underflow (flushed subnormals). Every row the kernel did not keep has
- * f >= fLast (the largest kept float32 distance), hence D >= (fLast - abs) / (1 + rel). So if the
- * k-th exact distance E_k among the candidates satisfies E_k * (1 + rel) + abs < fLast, no
- * outside row can reach the top k (not even on a tie) and the candidates' exact top k is the
- * true top k. Otherwise (ties or near-ties at the cut, empty slots) the query is scanned
+ * The kernel ranks by a float32 distance f; the contract ranks by the float64 sum D of squared
+ * float64 differences (what naive.ts computes). For a float32 sum of squares (non-negative terms
+ * in any order, with or without fused multiply-adds) |f - D| <= gamma(dim + 2) * D plus an
+ * absolute term for float32 underflow (flushed subnormals); centering and the expansion
+ * |q|^2 + |r|^2 - 2 q.r add a per-query absolute `slack` (expansionSlack). Every row the kernel
+ * did not keep has f >= fLast (the largest kept float32 distance), hence
+ * D >= (fLast - abs - slack) / (1 + rel). So if the k-th exact distance E_k among the candidates
+ * satisfies E_k * (1 + rel) + abs + slack < fLast, no outside row can reach the top k (not even
+ * on a tie) and the candidates' exact top k is the true top k. Otherwise (ties or near-ties at the cut, empty slots) the query is scanned
  * exactly on the CPU. Results are therefore identical to naive.ts, never approximations.
  */
 import type { KnnResult } from '../../types.js';
@@ -23,6 +24,28 @@ export function distanceErrorBound(dim: number): { rel: number; abs: number } {
   const n = dim + 2;
   const gamma = (n * U32) / (1 - n * U32);
   return { rel: 2 * gamma + 1e-12, abs: 4 * (dim + 1) * FLT_MIN };
+}
+
+/**
+ * Per-query absolute slack for rows stored centered with their squared norm (search.ts
+ * prepareRows) and ranked by the expansion |q|^2 + |r|^2 - 2 q.r (kernels.ts): with
+ * M = |q'| + max |r'| over centered rows, the float32 expansion is within (2 gamma(dim + 4) + 3u) M^2
+ * of the exact distance between the stored float32 coordinates (dim + 1 fused products including
+ * the norm slot, the stored norms rounded once, the final subtraction), and those coordinates
+ * (rounded after centering) move the distance by at most 3u M^2. Returned with a 2x margin, one
+ * value per row of `norms` (the queries' float64 squared centered norms).
+ */
+export function expansionSlack(dim: number, norms: Float64Array, maxNorm: number): Float64Array {
+  const n = dim + 4;
+  const gamma = (n * U32) / (1 - n * U32);
+  const c = 2 * (2 * gamma + 6 * U32) + 1e-12;
+  const rMax = Math.sqrt(maxNorm);
+  const out = new Float64Array(norms.length);
+  for (let i = 0; i < norms.length; i++) {
+    const m = Math.sqrt(norms[i]) + rMax;
+    out[i] = c * m * m;
+  }
+  return out;
 }
 
 /** Float64 squared distance between query row `qRow` of `queries` and point row `pRow`. */
@@ -100,11 +123,12 @@ export type UnprovenHandler = (row: number, bound: number) => void;
 
 /**
  * The float32 kernel-distance bound for rows that can be in the top k, given E_k (the k-th exact
- * distance among rows already seen): f <= D (1 + rel) + abs <= E_k (1 + rel) + abs, rounded up.
+ * distance among rows already seen): f <= D (1 + rel) + abs + slack <= E_k (1 + rel) + abs + slack,
+ * with a 2x margin, rounded up. `slack`: the query's extra absolute error (expansionSlack).
  */
-export function collectBound(ek: number, dim: number): number {
+export function collectBound(ek: number, dim: number, slack = 0): number {
   const { rel, abs } = distanceErrorBound(dim);
-  const b = ek * (1 + 2 * rel) + 2 * abs;
+  const b = ek * (1 + 2 * rel) + 2 * abs + 2 * slack;
   const f = Math.fround(b);
   if (f >= b) return f;
   // Next float32 above f (f is finite, non-negative here).
@@ -116,7 +140,8 @@ export function collectBound(ek: number, dim: number): number {
 /**
  * Re-ranks one batch exactly into `out`. Queries whose candidates cannot be proven to hold the
  * true top k go to `unproven` when given (with a collectBound), else are scanned exactly here.
- * Returns how many queries were not proven.
+ * `slack[row]`, when given, is an absolute error of the kernel distances of query `row` on top of
+ * distanceErrorBound (expansionSlack). Returns how many queries were not proven.
  */
 export function rerankBatch(
   points: Float32Array,
@@ -125,6 +150,7 @@ export function rerankBatch(
   batch: CandidateBatch,
   out: RerankTarget,
   unproven?: UnprovenHandler,
+  slack?: Float64Array,
 ): number {
   const k = out.k;
   const { kc, count, dist, idx, firstRow, self } = batch;
@@ -140,12 +166,20 @@ export function rerankBatch(
     const row = firstRow + b;
     const selfIndex = self ? row : -1;
     const o = b * kc;
+    const extra = slack ? slack[row] : 0;
     let valid = 0;
     while (valid < kc && idx[o + valid] !== NO_INDEX) valid++;
-    // Exact distances of all candidates, insertion-sorted by (distance, index), when they are
-    // at least k real rows other than the query itself.
+    // Exact distances of the candidates, insertion-sorted by (distance, index), when they are
+    // at least k real rows other than the query itself. Candidates arrive in float32 order, so
+    // once one has f > E_k (1 + rel) + abs + slack, it and every later one have exact D > E_k: they can
+    // neither enter the top k nor tie with it, and the top k is proven (the same test as below).
     let ranked = valid >= k;
+    let pruned = false;
     for (let t = 0; ranked && t < valid; t++) {
+      if (t >= k && cd[k - 1] * (1 + rel) + abs + extra < dist[o + t]) {
+        pruned = true;
+        break;
+      }
       const i = idx[o + t];
       if (i >= n || i === selfIndex) {
         ranked = false;
@@ -163,10 +197,10 @@ export function rerankBatch(
     }
     // Complete when every available row is a candidate; else prove nothing outside can enter.
     let ok = ranked && valid >= need;
-    if (ok && valid < available) ok = cd[k - 1] * (1 + rel) + abs < dist[o + valid - 1];
+    if (ok && !pruned && valid < available) ok = cd[k - 1] * (1 + rel) + abs + extra < dist[o + valid - 1];
     if (!ok) {
       fallbacks++;
-      if (unproven) unproven(row, ranked ? collectBound(cd[k - 1], dim) : Infinity);
+      if (unproven) unproven(row, ranked ? collectBound(cd[k - 1], dim, extra) : Infinity);
       else exactScanQuery(points, dim, queries, row, selfIndex, out, row, scratch);
       continue;
     }

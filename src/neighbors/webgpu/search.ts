@@ -8,16 +8,54 @@
  */
 import { BackendUnavailableError } from '../../core/errors.js';
 import type { WebgpuDevice } from './device.js';
-import { knnKernelSource, NO_INDEX, paddedDim, PARAMS_BYTES, type KernelShape } from './kernels.js';
+import { knnKernelSource, NO_INDEX, PARAMS_BYTES, rowStride, type KernelShape } from './kernels.js';
 import { planSearch, type PlanLimits, type PlanOverrides, type SearchPlan } from './plan.js';
 import type { CandidateBatch } from './rerank.js';
 
-/** Points resident on the device, `rowsPerChunk` rows per buffer. */
+/** Points resident on the device, `rowsPerChunk` rows per buffer, in the prepareRows layout. */
 export interface DevicePoints {
   readonly rows: number;
   readonly dim: number;
   readonly rowsPerChunk: number;
   readonly buffers: readonly GPUBuffer[];
+  /** The center subtracted from every row (the indexed points' column means). */
+  readonly mean: Float64Array;
+  /** Squared norm of each centered row (float64, from the stored float32 coordinates). */
+  readonly norms: Float64Array;
+  /** Largest of `norms`. */
+  readonly maxNorm: number;
+}
+
+/** Column means of row-major points (float64); zeros for no rows. */
+export function columnMeans(points: Float32Array, dim: number): Float64Array {
+  const n = points.length / dim;
+  const mean = new Float64Array(dim);
+  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) mean[j] += points[i * dim + j];
+  if (n > 0) for (let j = 0; j < dim; j++) mean[j] /= n;
+  return mean;
+}
+
+/**
+ * Rows r0..r1 of `points` in the device layout: float32(x - mean) per coordinate, the squared
+ * norm of those float32 values in slot `dim` (rounded to float32), zeros up to rowStride(dim).
+ * Writes each row's float64 squared norm to `norms[row]`; returns the rows' largest.
+ */
+export function prepareRows(points: Float32Array, dim: number, mean: Float64Array, r0: number, r1: number, out: Float32Array, norms: Float64Array): number {
+  const stride = rowStride(dim);
+  let max = 0;
+  for (let r = r0; r < r1; r++) {
+    const o = (r - r0) * stride;
+    let nn = 0;
+    for (let j = 0; j < dim; j++) {
+      const c = Math.fround(points[r * dim + j] - mean[j]);
+      out[o + j] = c;
+      nn += c * c;
+    }
+    out[o + dim] = nn;
+    norms[r] = nn;
+    if (nn > max) max = nn;
+  }
+  return max;
 }
 
 interface BufferSet {
@@ -106,15 +144,17 @@ export class CandidateSearch {
   }
 
   /**
-   * Copies row-major points to device buffers of at most `rowsPerChunk` rows each, every row
-   * padded with zeros to a multiple of 4 floats (the kernel reads vec4s).
+   * Copies row-major points to device buffers of at most `rowsPerChunk` rows each, in the
+   * prepareRows layout centered on `mean` (the indexed points' means, for queries as well).
    */
-  async upload(points: Float32Array, dim: number): Promise<DevicePoints> {
+  async upload(points: Float32Array, dim: number, mean: Float64Array): Promise<DevicePoints> {
     const rows = points.length / dim;
     const rowsPerChunk = this.plan(dim, 1).rowsPerChunk;
-    const stride = paddedDim(dim);
+    const stride = rowStride(dim);
     const { STORAGE, COPY_DST } = this.gpu.usage;
     const buffers: GPUBuffer[] = [];
+    const norms = new Float64Array(rows);
+    let maxNorm = 0;
     await this.scoped('store the points', () => {
       for (let r0 = 0; r0 < Math.max(rows, 1); r0 += rowsPerChunk) {
         const r1 = Math.min(rows, r0 + rowsPerChunk);
@@ -122,19 +162,15 @@ export class CandidateSearch {
         const buffer = this.gpu.device.createBuffer({ size, usage: STORAGE | COPY_DST, label: `points ${r0}-${r1}` });
         buffers.push(buffer);
         if (r1 === r0) continue;
-        if (stride === dim) {
-          this.gpu.device.queue.writeBuffer(buffer, 0, points, r0 * dim, (r1 - r0) * dim);
-        } else {
-          const padded = new Float32Array((r1 - r0) * stride);
-          for (let r = r0; r < r1; r++) padded.set(points.subarray(r * dim, r * dim + dim), (r - r0) * stride);
-          this.gpu.device.queue.writeBuffer(buffer, 0, padded);
-        }
+        const laid = new Float32Array((r1 - r0) * stride);
+        maxNorm = Math.max(maxNorm, prepareRows(points, dim, mean, r0, r1, laid, norms));
+        this.gpu.device.queue.writeBuffer(buffer, 0, laid);
       }
     }).catch((e: unknown) => {
       for (const b of buffers) b.destroy();
       throw e;
     });
-    return { rows, dim, rowsPerChunk, buffers };
+    return { rows, dim, rowsPerChunk, buffers, mean, norms, maxNorm };
   }
 
   private pipeline(shape: KernelShape): Promise<GPUComputePipeline> {
@@ -313,7 +349,7 @@ export class CandidateSearch {
     const pipeline = await this.pipeline({ dim, kc: capacity, tileRows: plan.tileRows, workgroupSize: plan.workgroupSize, mode: 'collect' });
     const { STORAGE, COPY_SRC, COPY_DST, MAP_READ, UNIFORM } = this.gpu.usage;
     const d = this.gpu.device;
-    const stride = paddedDim(dim);
+    const stride = rowStride(dim);
     const ranges: { buffer: GPUBuffer; refStart: number; refCount: number; refBase: number }[] = [];
     for (let c = 0; c < refs.buffers.length; c++) {
       const chunkRows = Math.min(refs.rowsPerChunk, refs.rows - c * refs.rowsPerChunk);
@@ -333,9 +369,9 @@ export class CandidateSearch {
             return b;
           };
           const qBuf = make(count * stride * 4, STORAGE | COPY_DST, 'collect queries');
-          const padded = new Float32Array(count * stride);
-          for (let i = 0; i < count; i++) padded.set(queries.subarray((q0 + i) * dim, (q0 + i + 1) * dim), i * stride);
-          d.queue.writeBuffer(qBuf, 0, padded);
+          const laid = new Float32Array(count * stride);
+          prepareRows(queries.subarray(q0 * dim, (q0 + count) * dim), dim, refs.mean, 0, count, laid, new Float64Array(count));
+          d.queue.writeBuffer(qBuf, 0, laid);
           const info = new Uint32Array(count * 2);
           const boundBits = new Uint32Array(bounds.buffer, bounds.byteOffset, m);
           for (let i = 0; i < count; i++) {
