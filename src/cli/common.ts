@@ -48,7 +48,7 @@ export function scanOptions(f: InputFlags, signal?: AbortSignal): ScanOptions {
 }
 
 export function addSeedOption(cmd: Command): Command {
-  return cmd.option('--seed <n>', `random seed; the same seed gives byte-identical output (default ${DEFAULT_SEED})`, intIn(0), DEFAULT_SEED);
+  return cmd.option('--seed <n>', 'random seed; the same seed gives byte-identical output', intIn(0), DEFAULT_SEED);
 }
 
 export const KNN_BACKENDS = ['auto', 'cpu', 'webgpu'] as const;

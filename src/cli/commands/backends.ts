@@ -43,7 +43,9 @@ export function backendsCommand(ctx: CliContext): Command {
       const webgpu = await probeWebgpu();
       const tf: BackendReport['tf'] = {
         wasm: installed('@tensorflow/tfjs-backend-wasm') ? { available: true } : { available: false, reason: 'package missing', install: 'npm install @tensorflow/tfjs-backend-wasm' },
-        cpu: { available: installed('@tensorflow/tfjs') },
+        cpu: installed('@tensorflow/tfjs')
+          ? { available: true }
+          : { available: false, reason: 'package missing (a dependency of rebalance: reinstall)', install: 'npm install @tensorflow/tfjs' },
         tensorflow:
           installed('@tensorflow/tfjs-node-gpu') || installed('@tensorflow/tfjs-node')
             ? { available: true }
