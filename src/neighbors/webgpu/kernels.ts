@@ -91,6 +91,47 @@ export function queriesPerThreadFor(dim: number, kc: number, wanted: number): nu
   return q;
 }
 
+/** The parameter block and the point bindings every kernel shares. */
+const COMMON_BINDINGS = `struct Params {
+  queryStart: u32,
+  queryCount: u32,
+  refStart: u32,
+  refCount: u32,
+  refBase: u32,
+  selfBase: u32,
+  init: u32,
+  pad: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> refs: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> queries: array<vec4<f32>>;`;
+
+/**
+ * WGSL that inserts row `gi` at distance `s` into the sorted list bd{sfx}/bi{sfx} when strictly
+ * closer than worst{sfx} (equal distances: lower index first) and is not the query's own row.
+ */
+function insertCandidate(sfx: string, self: string, indent: string): string {
+  return `if (s < worst${sfx} && gi != ${self}) {
+  var cd = s;
+  var ci = gi;
+  for (var t = 0u; t < KC; t++) {
+    if (cd < bd${sfx}[t] || (cd == bd${sfx}[t] && ci < bi${sfx}[t])) {
+      let td = bd${sfx}[t];
+      let ti = bi${sfx}[t];
+      bd${sfx}[t] = cd;
+      bi${sfx}[t] = ci;
+      cd = td;
+      ci = ti;
+    }
+  }
+  worst${sfx} = bd${sfx}[KC - 1u];
+}`
+    .split('\n')
+    .map((line) => indent + line)
+    .join('\n');
+}
+
 /** WGSL for a kernel of the given shape (entry point `main`). */
 export function knnKernelSource(shape: KernelShape): string {
   const { dim, kc, tileRows, workgroupSize } = shape;
@@ -132,21 +173,7 @@ export function knnKernelSource(shape: KernelShape): string {
           if (cnt < KC) { found[slot + 1u + cnt] = gi; }
           cnt += 1u;
         }` : `
-        if (s < worst && gi != selfIdx) {
-          var cd = s;
-          var ci = gi;
-          for (var t = 0u; t < KC; t++) {
-            if (cd < bd[t] || (cd == bd[t] && ci < bi[t])) {
-              let td = bd[t];
-              let ti = bi[t];
-              bd[t] = cd;
-              bi[t] = ci;
-              cd = td;
-              ci = ti;
-            }
-          }
-          worst = bd[KC - 1u];
-        }`}`;
+${insertCandidate('', 'selfIdx', '        ')}`}`;
 
   const body = tiled
     ? `
@@ -213,20 +240,7 @@ const NONE: u32 = 0xffffffffu;
 const EMPTY: f32 = 3.4028234663852886e38f;
 ${tiled ? `const TILE: u32 = ${tileRows}u;` : ''}
 
-struct Params {
-  queryStart: u32,
-  queryCount: u32,
-  refStart: u32,
-  refCount: u32,
-  refBase: u32,
-  selfBase: u32,
-  init: u32,
-  pad: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> refs: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> queries: array<vec4<f32>>;
+${COMMON_BINDINGS}
 ${stateBindings}
 ${tiled ? 'var<workgroup> tile: array<vec4<f32>, TILE * DIM4>;' : ''}
 
@@ -299,21 +313,7 @@ function topkKernelSource(shape: KernelShape): string {
   const insert = each(
     (u) => `          {
             let s = nq${u} - 2.0 * ((a${u}.x + a${u}.y) + (a${u}.z + a${u}.w));
-            if (s < worst${u} && gi != self${u}) {
-              var cd = s;
-              var ci = gi;
-              for (var t = 0u; t < KC; t++) {
-                if (cd < bd${u}[t] || (cd == bd${u}[t] && ci < bi${u}[t])) {
-                  let td = bd${u}[t];
-                  let ti = bi${u}[t];
-                  bd${u}[t] = cd;
-                  bi${u}[t] = ci;
-                  cd = td;
-                  ci = ti;
-                }
-              }
-              worst${u} = bd${u}[KC - 1u];
-            }
+${insertCandidate(String(u), `self${u}`, '            ')}
           }`,
   );
   const scan = (rows: string, gi: string): string => `
@@ -350,20 +350,7 @@ const NONE: u32 = 0xffffffffu;
 const EMPTY: f32 = 3.4028234663852886e38f;
 ${tiled ? `const TILE: u32 = ${tileRows}u;` : ''}
 
-struct Params {
-  queryStart: u32,
-  queryCount: u32,
-  refStart: u32,
-  refCount: u32,
-  refBase: u32,
-  selfBase: u32,
-  init: u32,
-  pad: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> refs: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> queries: array<vec4<f32>>;
+${COMMON_BINDINGS}
 @group(0) @binding(3) var<storage, read_write> candDist: array<f32>;
 @group(0) @binding(4) var<storage, read_write> candIdx: array<u32>;
 ${tiled ? 'var<workgroup> tile: array<array<vec4<f32>, DIM4>, TILE>;' : ''}
