@@ -91,7 +91,36 @@ export function queriesPerThreadFor(dim: number, kc: number, wanted: number): nu
   return q;
 }
 
-/** The parameter block and the point bindings every kernel shares. */
+/** The shape constants, parameter block and point bindings every kernel starts with. */
+function header(dim4: number, kc: number, workgroupSize: number, tileRows: number, more = ''): string {
+  return `const DIM4: u32 = ${dim4}u;
+const KC: u32 = ${kc}u;
+const WG: u32 = ${workgroupSize}u;${more ? `\n${more}` : ''}
+const NONE: u32 = 0xffffffffu;
+const EMPTY: f32 = 3.4028234663852886e38f;
+${tileRows > 0 ? `const TILE: u32 = ${tileRows}u;` : ''}
+
+${COMMON_BINDINGS}`;
+}
+
+/**
+ * The sweep over this dispatch's reference rows, TILE at a time: the workgroup copies a tile into
+ * workgroup memory (element e of the tile written to `tileElement`), then runs `scan` over its
+ * `rows` rows (t0 = the tile's first row).
+ */
+function tileSweep(tileElement: string, scan: string): string {
+  return `
+  for (var t0 = 0u; t0 < p.refCount; t0 += TILE) {
+    let rows = min(TILE, p.refCount - t0);
+    let base = (p.refStart + t0) * DIM4;
+    workgroupBarrier();
+    for (var e = lid; e < rows * DIM4; e += WG) {
+      ${tileElement} = refs[base + e];
+    }
+    workgroupBarrier();${scan}
+  }`;
+}
+
 const COMMON_BINDINGS = `struct Params {
   queryStart: u32,
   queryCount: u32,
@@ -176,20 +205,14 @@ export function knnKernelSource(shape: KernelShape): string {
 ${insertCandidate('', 'selfIdx', '        ')}`}`;
 
   const body = tiled
-    ? `
-  for (var t0 = 0u; t0 < p.refCount; t0 += TILE) {
-    let rows = min(TILE, p.refCount - t0);
-    let base = (p.refStart + t0) * DIM4;
-    workgroupBarrier();
-    for (var e = lid; e < rows * DIM4; e += WG) {
-      tile[e] = refs[base + e];
-    }
-    workgroupBarrier();
+    ? tileSweep(
+        'tile[e]',
+        `
     if (live) {
       for (var r = 0u; r < rows; r++) {${scanRow('r', 'p.refBase + t0 + r')}
       }
-    }
-  }`
+    }`,
+      )
     : `
   if (live) {
     for (var r = 0u; r < p.refCount; r++) {${scanRow('r', 'p.refBase + r')}
@@ -233,14 +256,7 @@ ${insertCandidate('', 'selfIdx', '        ')}`}`;
   }`;
 
   return `// rebalance kNN ${collect ? 'collect' : 'candidates'}: dim=${dim} kc=${kc} tile=${tileRows} wg=${workgroupSize}
-const DIM4: u32 = ${dim4}u;
-const KC: u32 = ${kc}u;
-const WG: u32 = ${workgroupSize}u;
-const NONE: u32 = 0xffffffffu;
-const EMPTY: f32 = 3.4028234663852886e38f;
-${tiled ? `const TILE: u32 = ${tileRows}u;` : ''}
-
-${COMMON_BINDINGS}
+${header(dim4, kc, workgroupSize, tileRows)}
 ${stateBindings}
 ${tiled ? 'var<workgroup> tile: array<vec4<f32>, TILE * DIM4>;' : ''}
 
@@ -324,16 +340,7 @@ ${accumulate}
 ${insert}
         }`;
   const body = tiled
-    ? `
-  for (var t0 = 0u; t0 < p.refCount; t0 += TILE) {
-    let rows = min(TILE, p.refCount - t0);
-    let base = (p.refStart + t0) * DIM4;
-    workgroupBarrier();
-    for (var e = lid; e < rows * DIM4; e += WG) {
-      tile[e / DIM4][e % DIM4] = refs[base + e];
-    }
-    workgroupBarrier();${scan('rows', 'p.refBase + t0 + r')}
-  }`
+    ? tileSweep('tile[e / DIM4][e % DIM4]', scan('rows', 'p.refBase + t0 + r'))
     : scan('p.refCount', 'p.refBase + r');
   const store = each(
     (u) => `  if (qi${u} < p.queryCount) {
@@ -342,15 +349,7 @@ ${insert}
   }`,
   );
   return `// rebalance kNN candidates: dim=${dim} kc=${kc} tile=${tileRows} wg=${workgroupSize} qpt=${qpt}
-const DIM4: u32 = ${dim4}u;
-const KC: u32 = ${kc}u;
-const WG: u32 = ${workgroupSize}u;
-const QPT: u32 = ${qpt}u;
-const NONE: u32 = 0xffffffffu;
-const EMPTY: f32 = 3.4028234663852886e38f;
-${tiled ? `const TILE: u32 = ${tileRows}u;` : ''}
-
-${COMMON_BINDINGS}
+${header(dim4, kc, workgroupSize, tileRows, `const QPT: u32 = ${qpt}u;`)}
 @group(0) @binding(3) var<storage, read_write> candDist: array<f32>;
 @group(0) @binding(4) var<storage, read_write> candIdx: array<u32>;
 ${tiled ? 'var<workgroup> tile: array<array<vec4<f32>, DIM4>, TILE>;' : ''}
