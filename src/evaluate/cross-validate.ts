@@ -65,6 +65,29 @@ export interface EvaluateOptions {
   /** One-line notices, unprefixed (the CLI writes them to stderr). */
   readonly warn: (message: string) => void;
   readonly signal?: AbortSignal;
+  /** (fold, sampler) units run at once (default 1); results never depend on it. */
+  readonly concurrency?: number;
+}
+
+/**
+ * Runs `task` over `items` with at most `limit` in flight, in order of start; rejects with the
+ * first failure once the tasks already running have settled (nothing new starts after it).
+ */
+export async function runLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const lane = async (): Promise<void> => {
+    while (next < items.length && !failure) {
+      const item = items[next++];
+      try {
+        await task(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  if (failure) throw failure.error;
 }
 
 /** binaryMetrics field for each reported metric. */
@@ -209,56 +232,82 @@ export async function evaluate(data: Dataset, options: EvaluateOptions): Promise
   const pooledTruth = new Uint8Array(data.nRows * repeats);
   const total = nFolds * nCombos;
   let done = 0;
-  let offset = 0;
 
-  for (let i = 0; i < nFolds; i++) {
-    throwIfAborted(signal);
-    const testRows = testFolds[i];
-    const train = takeRows(data, complementRows(data.nRows, testRows));
-    const test = takeRows(data, testRows);
-    const yTest = binaryTruth(test.labels, positive);
-    const yTrain = binaryTruth(train.labels, positive);
-    pooledTruth.set(yTest, offset);
-    const foldLabel = `repeat ${Math.floor(i / folds) + 1}/${repeats} fold ${(i % folds) + 1}/${folds}`;
-
-    for (let s = 0; s < samplers.length; s++) {
-      throwIfAborted(signal);
-      const sampler = samplers[s];
-      const fitData =
-        sampler === NO_RESAMPLING ? train : await options.resample(train, sampler, rng.fork(`fold/${i}/sampler/${sampler}`));
-      checkResampled(train, fitData, sampler);
-
-      for (let m = 0; m < models.length; m++) {
-        throwIfAborted(signal);
-        const modelName = models[m];
-        const combo = s * models.length + m;
-        const fitted = await options
-          .createModel(modelName)
-          .fit(fitData, rng.fork(`fold/${i}/model/${modelName}`), { positive, signal });
-        let scores: Float32Array;
-        let threshold: number;
-        try {
-          scores = await fitted.predictProba(test);
-          if (options.threshold === 'best-f1') {
-            threshold = bestF1Threshold(yTrain, await fitted.predictProba(train));
-          } else {
-            threshold = options.threshold === 'default' ? DEFAULT_THRESHOLD : options.threshold;
-          }
-        } finally {
-          fitted.dispose();
-        }
-        if (scores.length !== test.nRows) {
-          throw new Error(`model '${modelName}' returned ${scores.length} scores for ${test.nRows} rows`);
-        }
-        const bm = binaryMetrics(yTest, scores, threshold);
-        for (const name of METRIC_NAMES) metricValues[combo][name][i] = bm[FIELD[name]];
-        pooledScores[combo].set(scores, offset);
-        done++;
-        options.onProgress?.(done, total, `${foldLabel} ${sampler} + ${modelName}`);
-      }
-    }
-    offset += testRows.length;
+  // Each fold's rows, built when its first (fold, sampler) unit starts and dropped after its last.
+  const offsets: number[] = [];
+  for (let i = 0, o = 0; i < nFolds; i++) {
+    offsets.push(o);
+    o += testFolds[i].length;
   }
+  interface FoldData {
+    readonly train: Dataset;
+    readonly test: Dataset;
+    readonly yTest: Uint8Array;
+    readonly yTrain: Uint8Array;
+    left: number;
+  }
+  const foldData = new Map<number, FoldData>();
+  const foldOf = (i: number): FoldData => {
+    let f = foldData.get(i);
+    if (!f) {
+      const testRows = testFolds[i];
+      const train = takeRows(data, complementRows(data.nRows, testRows));
+      const test = takeRows(data, testRows);
+      f = { train, test, yTest: binaryTruth(test.labels, positive), yTrain: binaryTruth(train.labels, positive), left: samplers.length };
+      foldData.set(i, f);
+      pooledTruth.set(f.yTest, offsets[i]);
+    }
+    return f;
+  };
+
+  /** One fold resampled by one sampler, then every model fitted on it and scored. */
+  const unit = async (i: number, s: number): Promise<void> => {
+    throwIfAborted(signal);
+    const fold = foldOf(i);
+    const { train, test, yTest, yTrain } = fold;
+    const foldLabel = `repeat ${Math.floor(i / folds) + 1}/${repeats} fold ${(i % folds) + 1}/${folds}`;
+    const sampler = samplers[s];
+    const fitData =
+      sampler === NO_RESAMPLING ? train : await options.resample(train, sampler, rng.fork(`fold/${i}/sampler/${sampler}`));
+    checkResampled(train, fitData, sampler);
+
+    for (let m = 0; m < models.length; m++) {
+      throwIfAborted(signal);
+      const modelName = models[m];
+      const combo = s * models.length + m;
+      const fitted = await options
+        .createModel(modelName)
+        .fit(fitData, rng.fork(`fold/${i}/model/${modelName}`), { positive, signal });
+      let scores: Float32Array;
+      let threshold: number;
+      try {
+        scores = await fitted.predictProba(test);
+        if (options.threshold === 'best-f1') {
+          threshold = bestF1Threshold(yTrain, await fitted.predictProba(train));
+        } else {
+          threshold = options.threshold === 'default' ? DEFAULT_THRESHOLD : options.threshold;
+        }
+      } finally {
+        fitted.dispose();
+      }
+      if (scores.length !== test.nRows) {
+        throw new Error(`model '${modelName}' returned ${scores.length} scores for ${test.nRows} rows`);
+      }
+      const bm = binaryMetrics(yTest, scores, threshold);
+      for (const name of METRIC_NAMES) metricValues[combo][name][i] = bm[FIELD[name]];
+      pooledScores[combo].set(scores, offsets[i]);
+      done++;
+      options.onProgress?.(done, total, `${foldLabel} ${sampler} + ${modelName}`);
+    }
+    if (--fold.left === 0) foldData.delete(i);
+  };
+
+  // Units in fold-then-sampler order, up to `concurrency` at once (models whose fits run in
+  // worker threads, like the MLP, then train in parallel). Results land in fixed slots, so the
+  // numbers do not depend on the order units finish in.
+  const units: [number, number][] = [];
+  for (let i = 0; i < nFolds; i++) for (let s = 0; s < samplers.length; s++) units.push([i, s]);
+  await runLimited(units, Math.max(1, Math.floor(options.concurrency ?? 1)), ([i, s]) => unit(i, s));
 
   const rows: Omit<ResultRow, 'rank'>[] = [];
   for (let s = 0; s < samplers.length; s++) {

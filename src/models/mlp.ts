@@ -1,5 +1,6 @@
 /**
- * Multilayer perceptron for the rare class, trained with tfjs.
+ * Multilayer perceptron for the rare class, trained by rebalance's WebAssembly SIMD kernels
+ * (default, mlp-wasm.ts) or by tfjs on a chosen backend (the same network, loss and Adam).
  *
  * Architecture: standardized inputs -> Dense(h) -> PReLU (or ReLU) -> ... -> Dense(1) -> sigmoid,
  * hidden sizes default [64, 32]. Initialisation: He et al. 2015 for PReLU (see mlp-params.ts).
@@ -34,7 +35,12 @@ import {
 } from './json.js';
 import { initMlpParams, mlpForward, type MlpActivation, type MlpParams } from './mlp-params.js';
 import { stratifiedHoldout } from './split.js';
+import { createMlpEngine } from './mlp-wasm.js';
 import { setupTf, type TfBackendName } from './tf-backend.js';
+
+/** The MLP's training engines: rebalance's own kernels, or tfjs on one of its backends. */
+export type MlpEngineName = 'simd' | TfBackendName;
+export const MLP_ENGINES: readonly MlpEngineName[] = ['simd', 'wasm', 'cpu', 'webgpu', 'tensorflow'];
 
 export interface MlpOptions {
   /** Hidden layer sizes (default [64, 32]). */
@@ -51,7 +57,11 @@ export interface MlpOptions {
   readonly validationFraction?: number;
   /** L2 penalty (scikit-learn's alpha, default 1e-4). */
   readonly l2?: number;
-  readonly tfBackend?: TfBackendName;
+  /**
+   * Training engine: 'simd' (default) runs whole epochs in rebalance's WebAssembly SIMD kernels
+   * (mlp-wasm.ts); a tfjs backend name trains through tfjs on that backend.
+   */
+  readonly tfBackend?: MlpEngineName;
   /** One-line notices (backend fallback), for stderr. */
   readonly log?: (message: string) => void;
 }
@@ -174,6 +184,19 @@ interface TrainingData {
   readonly validation: Int32Array;
 }
 
+/** One way of running the epochs: the WebAssembly SIMD kernels or tfjs. */
+interface TrainingEngine {
+  /** Backend name recorded in the model's training info. */
+  readonly backend: string;
+  /**
+   * Trains one epoch over the training rows at these positions of data.train, in this order;
+   * resolves to the early-stopping loss (validation rows, or the training rows when there are none).
+   */
+  epoch(order: Int32Array): Promise<number>;
+  snapshot(): Promise<Pick<MlpParams, 'weights' | 'biases' | 'alphas'>>;
+  dispose(): void;
+}
+
 /** Adam on shuffled mini-batches from `init`; returns the parameters of the best validation epoch. */
 async function trainNetwork(
   data: TrainingData,
@@ -182,11 +205,74 @@ async function trainNetwork(
   shuffleRng: Rng,
   signal: AbortSignal | undefined,
 ): Promise<{ params: MlpParams; info: MlpTrainingInfo }> {
-  const { tf, backend } = await setupTf(options.tfBackend ?? 'wasm', options.log);
-  const { sizes, activation } = init;
-  const d = data.d;
+  const engine = (options.tfBackend ?? 'simd') === 'simd' ? await simdEngine(data, init, options) : await tfjsEngine(data, init, options);
   const maxEpochs = options.epochs ?? 200;
   const patience = options.patience ?? 10;
+  const nTr = data.train.length;
+  let best: Pick<MlpParams, 'weights' | 'biases' | 'alphas'> | undefined;
+  let bestLoss = Infinity;
+  let bestEpoch = 0;
+  let wait = 0;
+  let epoch = 0;
+  const perm = new Int32Array(nTr);
+  try {
+    best = await engine.snapshot();
+    for (epoch = 1; epoch <= maxEpochs; epoch++) {
+      if (signal?.aborted) throw new InterruptedError('mlp training interrupted');
+      for (let i = 0; i < nTr; i++) perm[i] = i;
+      for (let i = nTr - 1; i > 0; i--) {
+        const j = shuffleRng.nextInt(i + 1);
+        const t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+      }
+      const vLoss = await engine.epoch(perm);
+      if (vLoss < bestLoss - 1e-4 * Math.max(1, Math.abs(bestLoss === Infinity ? 0 : bestLoss))) {
+        bestLoss = vLoss;
+        bestEpoch = epoch;
+        best = await engine.snapshot();
+        wait = 0;
+      } else if (++wait >= patience) {
+        break;
+      }
+      // Let other work (progress, signals) run between epochs.
+      if (epoch % 10 === 0) await new Promise((r) => setImmediate(r));
+    }
+  } finally {
+    engine.dispose();
+  }
+  if (!best) throw new Error('mlp: no parameters'); // unreachable: the first snapshot precedes the loop
+  return {
+    params: { sizes: init.sizes, activation: init.activation, ...best },
+    info: { epochs: Math.min(epoch, maxEpochs), bestEpoch, bestValidationLoss: bestLoss, backend: engine.backend },
+  };
+}
+
+/** The default engine: whole epochs inside rebalance's WebAssembly SIMD kernels (mlp-wasm.ts). */
+async function simdEngine(data: TrainingData, init: MlpParams, options: MlpOptions): Promise<TrainingEngine> {
+  const held = data.validation.length > 0 ? data.validation : data.train;
+  const engine = await createMlpEngine(init, { ...data, held }, {
+    batch: options.batchSize ?? 200,
+    learningRate: options.learningRate ?? 1e-3,
+    l2: options.l2 ?? 1e-4,
+  });
+  const rows = new Int32Array(data.train.length);
+  return {
+    backend: 'simd',
+    epoch(order) {
+      for (let i = 0; i < order.length; i++) rows[i] = data.train[order[i]];
+      return engine.epoch(rows);
+    },
+    snapshot: () => engine.snapshot(),
+    dispose: () => engine.dispose(),
+  };
+}
+
+/** The tfjs engine (`--tf-backend wasm|cpu|webgpu|tensorflow`): autograd and tfjs's Adam per batch. */
+async function tfjsEngine(data: TrainingData, init: MlpParams, options: MlpOptions): Promise<TrainingEngine> {
+  const { tf, backend } = await setupTf(options.tfBackend as TfBackendName, options.log);
+  const { sizes, activation } = init;
+  const d = data.d;
   const l2 = options.l2 ?? 1e-4;
   const nTr = data.train.length;
   const batch = Math.min(options.batchSize ?? 200, nTr);
@@ -235,29 +321,11 @@ async function trainNetwork(
   };
 
   const optimizer = tf.train.adam(options.learningRate ?? 1e-3, 0.9, 0.999, 1e-8);
-  const snapshot = () => ({
-    weights: W.map((v) => Float32Array.from(v.dataSync())),
-    biases: B.map((v) => Float32Array.from(v.dataSync())),
-    alphas: A.map((v) => (v ? Float32Array.from(v.dataSync()) : new Float32Array(0))),
-  });
-  let best = snapshot();
-  let bestLoss = Infinity;
-  let bestEpoch = 0;
-  let wait = 0;
-  let epoch = 0;
-  const perm = new Int32Array(nTr);
-  try {
-    for (epoch = 1; epoch <= maxEpochs; epoch++) {
-      if (signal?.aborted) throw new InterruptedError('mlp training interrupted');
-      for (let i = 0; i < nTr; i++) perm[i] = i;
-      for (let i = nTr - 1; i > 0; i--) {
-        const j = shuffleRng.nextInt(i + 1);
-        const t = perm[i];
-        perm[i] = perm[j];
-        perm[j] = t;
-      }
+  return {
+    backend,
+    async epoch(order) {
       for (let start = 0; start < nTr; start += batch) {
-        const idx = tf.tensor1d(perm.subarray(start, Math.min(nTr, start + batch)), 'int32');
+        const idx = tf.tensor1d(order.subarray(start, Math.min(nTr, start + batch)), 'int32');
         optimizer.minimize(
           () => lossOf(tf.gather(tr.x, idx) as T2, tf.gather(tr.y, idx) as T2, tf.gather(tr.s, idx) as T2, true),
           false,
@@ -265,26 +333,18 @@ async function trainNetwork(
         );
         idx.dispose();
       }
-      const vLoss = tf.tidy(() => lossOf(va.x, va.y, va.s, false).dataSync()[0]);
-      if (vLoss < bestLoss - 1e-4 * Math.max(1, Math.abs(bestLoss === Infinity ? 0 : bestLoss))) {
-        bestLoss = vLoss;
-        bestEpoch = epoch;
-        best = snapshot();
-        wait = 0;
-      } else if (++wait >= patience) {
-        break;
-      }
-      // Let other work (progress, signals) run between epochs.
-      if (epoch % 10 === 0) await new Promise((r) => setImmediate(r));
-    }
-  } finally {
-    optimizer.dispose();
-    for (const v of trainable) v.dispose();
-    for (const t of [tr.x, tr.y, tr.s]) t.dispose();
-    if (va !== tr) for (const t of [va.x, va.y, va.s]) t.dispose();
-  }
-  return {
-    params: { sizes, activation, ...best },
-    info: { epochs: Math.min(epoch, maxEpochs), bestEpoch, bestValidationLoss: bestLoss, backend },
+      return tf.tidy(() => lossOf(va.x, va.y, va.s, false).dataSync()[0]);
+    },
+    snapshot: async () => ({
+      weights: W.map((v) => Float32Array.from(v.dataSync())),
+      biases: B.map((v) => Float32Array.from(v.dataSync())),
+      alphas: A.map((v) => (v ? Float32Array.from(v.dataSync()) : new Float32Array(0))),
+    }),
+    dispose() {
+      optimizer.dispose();
+      for (const v of trainable) v.dispose();
+      for (const t of [tr.x, tr.y, tr.s]) t.dispose();
+      if (va !== tr) for (const t of [va.x, va.y, va.s]) t.dispose();
+    },
   };
 }

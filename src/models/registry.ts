@@ -6,9 +6,8 @@ import type { Classifier, KnnBackend } from '../types.js';
 import { createIsolationForest } from './isolation-forest.js';
 import { createKnn, type KnnWeights } from './knn.js';
 import { createLogistic } from './logistic.js';
-import { createMlp } from './mlp.js';
+import { createMlp, type MlpEngineName } from './mlp.js';
 import type { MlpActivation } from './mlp-params.js';
-import type { TfBackendName } from './tf-backend.js';
 
 /** Options of every model; each model reads the fields it documents. */
 export interface ModelOptions {
@@ -27,7 +26,7 @@ export interface ModelOptions {
   readonly patience?: number;
   readonly validationFraction?: number;
   /** mlp: tfjs backend (default 'wasm'). */
-  readonly tfBackend?: TfBackendName;
+  readonly tfBackend?: MlpEngineName;
   /** knn: neighbours (default 5) and their weighting (default 'uniform'). */
   readonly k?: number;
   readonly weights?: KnnWeights;

@@ -11,6 +11,7 @@ import type { ReadOptions } from '../io/source.js';
 import type { ScanOptions } from '../dataset/scan.js';
 import { evaluate, type EvaluationResult } from '../evaluate/index.js';
 import { createModel, type ModelOptions } from '../models/registry.js';
+import { mlpThreads } from '../models/mlp-wasm.js';
 import type { Dataset, KnnBackend, SamplerOptions, SamplingStrategy } from '../types.js';
 
 export interface EvaluateJob {
@@ -83,6 +84,8 @@ export async function runEvaluate(job: EvaluateJob): Promise<{ result: Evaluatio
     onProgress: job.onProgress,
     warn: job.log,
     signal: job.signal,
+    // MLP fits on the default engine run in worker threads: train that many at once.
+    concurrency: job.models.includes('mlp') && (job.modelOptions?.tfBackend ?? 'simd') === 'simd' ? mlpThreads() : 1,
   });
   return { result, data };
 }

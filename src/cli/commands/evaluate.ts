@@ -30,7 +30,7 @@ interface EvaluateFlags extends InputFlags, KnnFlags {
   activation?: 'prelu' | 'relu';
   classWeight?: 'balanced' | 'none';
   epochs?: number;
-  tfBackend?: 'wasm' | 'cpu' | 'webgpu' | 'tensorflow';
+  tfBackend?: 'simd' | 'wasm' | 'cpu' | 'webgpu' | 'tensorflow';
   modelK?: number;
   quiet?: boolean;
 }
@@ -80,7 +80,7 @@ export function evaluateCommand(ctx: CliContext): Command {
     .addOption(new Option('--activation <a>', 'mlp activation').choices(['prelu', 'relu']))
     .addOption(new Option('--class-weight <w>', 'logistic/mlp class weights').choices(['balanced', 'none']))
     .option('--epochs <n>', 'mlp maximum epochs (default 200)', intIn(1, 100000))
-    .addOption(new Option('--tf-backend <name>', 'tfjs backend for the mlp').choices(['wasm', 'cpu', 'webgpu', 'tensorflow']))
+    .addOption(new Option('--tf-backend <name>', "mlp training engine: simd (rebalance's WebAssembly SIMD kernels, in worker threads) or a tfjs backend").choices(['simd', 'wasm', 'cpu', 'webgpu', 'tensorflow']).default('simd'))
     .option('--model-k <n>', 'knn model: neighbours (default 5)', intIn(1, 1000))
     .option('-q, --quiet', 'no progress or notices on stderr');
   addSeedOption(cmd);
