@@ -41,19 +41,152 @@ function axpy(a: usize, b: usize, s: f32, n: i32): void {
   }
 }
 
-/** Sum of a[i] * b[i] over [0, n) (f32), SIMD with a scalar tail. */
-// @ts-ignore: decorator
-@inline
-function dot(a: usize, b: usize, n: i32): f32 {
-  let acc = f32x4.splat(0);
-  let o = 0;
-  for (; o + 4 <= n; o += 4) {
-    const p = <usize>o << 2;
-    acc = f32x4.add(acc, f32x4.mul(v128.load(a + p), v128.load(b + p)));
+/**
+ * out[i, :] = (bias, or zeros when bias is 0) + sum_k a[i, k] m[k, :] for i < rows, with a
+ * (rows x K), m (K x N) and out (rows x N) row-major. Register tiles of 2 rows x 16 columns (eight
+ * f32x4 accumulators): each vector of m loaded serves two rows; leftover columns and rows run scalar.
+ */
+function matmulRows(a: usize, m: usize, out: usize, bias: usize, rows: i32, K: i32, N: i32): void {
+  const nb = N & ~15;
+  const rowA = <usize>K << 2;
+  const rowN = <usize>N << 2;
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 2 <= rows; i += 2) {
+    const a0 = a + <usize>i * rowA;
+    const a1 = a0 + rowA;
+    const o0 = out + <usize>i * rowN;
+    const o1 = o0 + rowN;
+    for (let c = 0; c < nb; c += 16) {
+      const cb = <usize>c << 2;
+      let x0 = bias ? v128.load(bias + cb) : zero;
+      let x1 = bias ? v128.load(bias + cb, 16) : zero;
+      let x2 = bias ? v128.load(bias + cb, 32) : zero;
+      let x3 = bias ? v128.load(bias + cb, 48) : zero;
+      let y0 = x0;
+      let y1 = x1;
+      let y2 = x2;
+      let y3 = x3;
+      for (let k = 0; k < K; k++) {
+        const mk = m + <usize>k * rowN + cb;
+        const w0 = v128.load(mk);
+        const w1 = v128.load(mk, 16);
+        const w2 = v128.load(mk, 32);
+        const w3 = v128.load(mk, 48);
+        const s0 = f32x4.splat(load<f32>(a0 + (<usize>k << 2)));
+        const s1 = f32x4.splat(load<f32>(a1 + (<usize>k << 2)));
+        x0 = f32x4.add(x0, f32x4.mul(s0, w0));
+        x1 = f32x4.add(x1, f32x4.mul(s0, w1));
+        x2 = f32x4.add(x2, f32x4.mul(s0, w2));
+        x3 = f32x4.add(x3, f32x4.mul(s0, w3));
+        y0 = f32x4.add(y0, f32x4.mul(s1, w0));
+        y1 = f32x4.add(y1, f32x4.mul(s1, w1));
+        y2 = f32x4.add(y2, f32x4.mul(s1, w2));
+        y3 = f32x4.add(y3, f32x4.mul(s1, w3));
+      }
+      v128.store(o0 + cb, x0);
+      v128.store(o0 + cb, x1, 16);
+      v128.store(o0 + cb, x2, 32);
+      v128.store(o0 + cb, x3, 48);
+      v128.store(o1 + cb, y0);
+      v128.store(o1 + cb, y1, 16);
+      v128.store(o1 + cb, y2, 32);
+      v128.store(o1 + cb, y3, 48);
+    }
+    for (let c = nb; c < N; c++) {
+      let t0: f32 = bias ? load<f32>(bias + (<usize>c << 2)) : 0;
+      let t1 = t0;
+      for (let k = 0; k < K; k++) {
+        const w = load<f32>(m + <usize>k * rowN + (<usize>c << 2));
+        t0 += load<f32>(a0 + (<usize>k << 2)) * w;
+        t1 += load<f32>(a1 + (<usize>k << 2)) * w;
+      }
+      store<f32>(o0 + (<usize>c << 2), t0);
+      store<f32>(o1 + (<usize>c << 2), t1);
+    }
   }
-  let s: f32 = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
-  for (; o < n; o++) s += load<f32>(a + (<usize>o << 2)) * load<f32>(b + (<usize>o << 2));
-  return s;
+  for (; i < rows; i++) {
+    const a0 = a + <usize>i * rowA;
+    const o0 = out + <usize>i * rowN;
+    if (bias) memory.copy(o0, bias, rowN);
+    else memory.fill(o0, 0, rowN);
+    for (let k = 0; k < K; k++) axpy(o0, m + <usize>k * rowN, load<f32>(a0 + (<usize>k << 2)), N);
+  }
+}
+
+/**
+ * out[k, :] += sum_i h[i, k] d[i, :] for k < K, with h (rows x K), d (rows x N), out (K x N).
+ * Register tiles of 2 k x 16 columns; each vector of d loaded serves two k.
+ */
+function matmulTN(h: usize, d: usize, out: usize, rows: i32, K: i32, N: i32): void {
+  const nb = N & ~15;
+  const rowK = <usize>K << 2;
+  const rowN = <usize>N << 2;
+  let k = 0;
+  for (; k + 2 <= K; k += 2) {
+    const o0 = out + <usize>k * rowN;
+    const o1 = o0 + rowN;
+    const hk = h + (<usize>k << 2);
+    for (let c = 0; c < nb; c += 16) {
+      const cb = <usize>c << 2;
+      let x0 = v128.load(o0 + cb);
+      let x1 = v128.load(o0 + cb, 16);
+      let x2 = v128.load(o0 + cb, 32);
+      let x3 = v128.load(o0 + cb, 48);
+      let y0 = v128.load(o1 + cb);
+      let y1 = v128.load(o1 + cb, 16);
+      let y2 = v128.load(o1 + cb, 32);
+      let y3 = v128.load(o1 + cb, 48);
+      for (let i = 0; i < rows; i++) {
+        const di = d + <usize>i * rowN + cb;
+        const v0 = v128.load(di);
+        const v1 = v128.load(di, 16);
+        const v2 = v128.load(di, 32);
+        const v3 = v128.load(di, 48);
+        const hi = hk + <usize>i * rowK;
+        const s0 = f32x4.splat(load<f32>(hi));
+        const s1 = f32x4.splat(load<f32>(hi, 4));
+        x0 = f32x4.add(x0, f32x4.mul(s0, v0));
+        x1 = f32x4.add(x1, f32x4.mul(s0, v1));
+        x2 = f32x4.add(x2, f32x4.mul(s0, v2));
+        x3 = f32x4.add(x3, f32x4.mul(s0, v3));
+        y0 = f32x4.add(y0, f32x4.mul(s1, v0));
+        y1 = f32x4.add(y1, f32x4.mul(s1, v1));
+        y2 = f32x4.add(y2, f32x4.mul(s1, v2));
+        y3 = f32x4.add(y3, f32x4.mul(s1, v3));
+      }
+      v128.store(o0 + cb, x0);
+      v128.store(o0 + cb, x1, 16);
+      v128.store(o0 + cb, x2, 32);
+      v128.store(o0 + cb, x3, 48);
+      v128.store(o1 + cb, y0);
+      v128.store(o1 + cb, y1, 16);
+      v128.store(o1 + cb, y2, 32);
+      v128.store(o1 + cb, y3, 48);
+    }
+    for (let c = nb; c < N; c++) {
+      let t0 = load<f32>(o0 + (<usize>c << 2));
+      let t1 = load<f32>(o1 + (<usize>c << 2));
+      for (let i = 0; i < rows; i++) {
+        const v = load<f32>(d + <usize>i * rowN + (<usize>c << 2));
+        t0 += load<f32>(hk + <usize>i * rowK) * v;
+        t1 += load<f32>(hk + <usize>i * rowK, 4) * v;
+      }
+      store<f32>(o0 + (<usize>c << 2), t0);
+      store<f32>(o1 + (<usize>c << 2), t1);
+    }
+  }
+  for (; k < K; k++) {
+    const o0 = out + <usize>k * rowN;
+    for (let i = 0; i < rows; i++) axpy(o0, d + <usize>i * rowN, load<f32>(h + <usize>i * rowK + (<usize>k << 2)), N);
+  }
+}
+
+/** t (N x K) = m^T for m (K x N). */
+function transpose(m: usize, t: usize, K: i32, N: i32): void {
+  for (let k = 0; k < K; k++) {
+    for (let c = 0; c < N; c++) store<f32>(t + ((<usize>c * <usize>K + <usize>k) << 2), load<f32>(m + ((<usize>k * <usize>N + <usize>c) << 2)));
+  }
 }
 
 /** Copies rows rows[start..start+count) of x (n x d) into h0 (count x d). */
@@ -77,21 +210,27 @@ function forward(net: usize, params: usize, h0: usize, count: i32): void {
     const b = params + <usize>field(net, l, 3);
     const act = <usize>field(net, l, 5);
     const outBytes = <usize>nout << 2;
-    for (let i = 0; i < count; i++) {
-      const row = act + <usize>i * outBytes;
-      memory.copy(row, b, outBytes);
-      const hi = h + ((<usize>i * <usize>nin) << 2);
-      for (let k = 0; k < nin; k++) axpy(row, w + <usize>k * outBytes, load<f32>(hi + (<usize>k << 2)), nout);
-    }
+    matmulRows(h, w, act, b, count, nin, nout);
     if (l + 1 < L) {
       const post = <usize>field(net, l, 6);
       const aOff = field(net, l, 4);
+      // Branch-free (the sign of a pre-activation is a coin flip): v > 0 ? v : slope * v.
+      const zero = f32x4.splat(0);
+      const slopes = params + <usize>aOff;
+      const nv = nout & ~3;
       for (let i = 0; i < count; i++) {
         const row = act + <usize>i * outBytes;
         const dst = post + <usize>i * outBytes;
-        for (let o = 0; o < nout; o++) {
+        let o = 0;
+        for (; o < nv; o += 4) {
+          const p = <usize>o << 2;
+          const v = v128.load(row + p);
+          const neg = prelu ? f32x4.mul(v, v128.load(slopes + p)) : zero;
+          v128.store(dst + p, v128.bitselect(v, neg, f32x4.gt(v, zero)));
+        }
+        for (; o < nout; o++) {
           const v = load<f32>(row + (<usize>o << 2));
-          const slope: f32 = prelu ? load<f32>(params + <usize>aOff + (<usize>o << 2)) : 0;
+          const slope: f32 = prelu ? load<f32>(slopes + (<usize>o << 2)) : 0;
           store<f32>(dst + (<usize>o << 2), v > 0 ? v : slope * v);
         }
       }
@@ -114,7 +253,7 @@ function crossEntropy(z: f32, y: f32): f64 {
  */
 function backward(
   net: usize, params: usize, grads: usize, h0: usize, count: i32,
-  y: usize, s: usize, rows: usize, start: i32, l2: f32, dA: usize, dH: usize,
+  y: usize, s: usize, rows: usize, start: i32, l2: f32, dA: usize, dH: usize, wt: usize,
 ): void {
   const L = word(net, 0);
   const prelu = word(net, 1) != 0;
@@ -145,25 +284,38 @@ function backward(
       for (let o = 0; o < nout; o++) store<f32>(gk + (<usize>o << 2), decay * load<f32>(wk + (<usize>o << 2)));
     }
     memory.fill(gb, 0, outBytes);
-    for (let i = 0; i < count; i++) {
-      const da = cur + <usize>i * outBytes;
-      const hi = h + ((<usize>i * <usize>nin) << 2);
-      for (let k = 0; k < nin; k++) axpy(gw + <usize>k * outBytes, da, load<f32>(hi + (<usize>k << 2)), nout);
-      axpy(gb, da, 1, nout);
-    }
+    matmulTN(h, cur, gw, count, nin, nout);
+    for (let i = 0; i < count; i++) axpy(gb, cur + <usize>i * outBytes, 1, nout);
     if (l == 0) break;
-    // dH_{l-1} = dA W^T, then through layer l-1's activation into dA_{l-1}.
+    // dH_{l-1} = dA W^T (through a transposed copy of W), then through layer l-1's activation.
+    transpose(w, wt, nin, nout);
+    matmulRows(cur, wt, other, 0, count, nout, nin);
     const prevAct = <usize>field(net, l - 1, 5);
     const aOff = field(net, l - 1, 4);
     const ga = grads + <usize>aOff;
     const pa = params + <usize>aOff;
     if (prelu) memory.fill(ga, 0, <usize>nin << 2);
+    // Branch-free: dA = v > 0 ? g : slope * g; dSlope += v > 0 ? 0 : g * v.
+    const zero = f32x4.splat(0);
+    const nv = nin & ~3;
     for (let i = 0; i < count; i++) {
-      const da = cur + <usize>i * outBytes;
       const dst = other + ((<usize>i * <usize>nin) << 2);
       const pre = prevAct + ((<usize>i * <usize>nin) << 2);
-      for (let k = 0; k < nin; k++) {
-        const g = dot(da, w + <usize>k * outBytes, nout);
+      let k = 0;
+      for (; k < nv; k += 4) {
+        const p = <usize>k << 2;
+        const g = v128.load(dst + p);
+        const v = v128.load(pre + p);
+        const pos = f32x4.gt(v, zero);
+        if (prelu) {
+          v128.store(dst + p, v128.bitselect(g, f32x4.mul(g, v128.load(pa + p)), pos));
+          v128.store(ga + p, f32x4.add(v128.load(ga + p), v128.bitselect(zero, f32x4.mul(g, v), pos)));
+        } else {
+          v128.store(dst + p, v128.and(g, pos));
+        }
+      }
+      for (; k < nin; k++) {
+        const g = load<f32>(dst + (<usize>k << 2));
         const v = load<f32>(pre + (<usize>k << 2));
         if (v > 0) {
           store<f32>(dst + (<usize>k << 2), g);
@@ -206,12 +358,13 @@ function adam(params: usize, grads: usize, m: usize, v: usize, n: i32, lr: f32, 
 /**
  * One epoch: mini-batches of `batch` rows in the order of rows[0..n) (the shuffled training rows),
  * each a forward pass, back-propagation and an Adam step. `step0`: Adam steps taken before.
- * Regions: x (rows x d), y and s (per row), h0 (batch x d), dA and dH (batch x widest layer).
+ * Regions: x (rows x d), y and s (per row), h0 (batch x d), dA and dH (batch x widest layer), wt
+ * (widest x widest, a transposed weight matrix).
  */
 export function trainEpoch(
   net: usize, params: usize, grads: usize, m: usize, v: usize, nParams: i32,
   x: usize, y: usize, s: usize, d: i32, rows: usize, n: i32, batch: i32,
-  h0: usize, dA: usize, dH: usize,
+  h0: usize, dA: usize, dH: usize, wt: usize,
   lr: f32, l2: f32, b1: f32, b2: f32, eps: f32, step0: i32,
 ): void {
   let step = step0;
@@ -219,7 +372,7 @@ export function trainEpoch(
     const count = min(batch, n - start);
     gather(x, d, rows, start, count, h0);
     forward(net, params, h0, count);
-    backward(net, params, grads, h0, count, y, s, rows, start, l2, dA, dH);
+    backward(net, params, grads, h0, count, y, s, rows, start, l2, dA, dH, wt);
     step++;
     const c1 = <f32>(1 - Math.pow(<f64>b1, <f64>step));
     const c2 = <f32>(1 - Math.pow(<f64>b2, <f64>step));

@@ -19,7 +19,7 @@ interface MlpKernels {
   trainEpoch(
     net: number, params: number, grads: number, m: number, v: number, nParams: number,
     x: number, y: number, s: number, d: number, rows: number, n: number, batch: number,
-    h0: number, dA: number, dH: number,
+    h0: number, dA: number, dH: number, wt: number,
     lr: number, l2: number, b1: number, b2: number, eps: number, step0: number,
   ): void;
   meanLoss(net: number, params: number, x: number, y: number, s: number, d: number, rows: number, n: number, batch: number, h0: number): number;
@@ -308,6 +308,7 @@ export async function createMlpEngine(init: MlpParams, data: EngineData, setting
   const h0 = take(batch * d * 4);
   const dA = take(batch * widest * 4);
   const dH = take(batch * widest * 4);
+  const wt = take(widest * widest * 4);
   const act: number[] = [];
   const post: number[] = [];
   for (let l = 0; l < L; l++) {
@@ -342,7 +343,7 @@ export async function createMlpEngine(init: MlpParams, data: EngineData, setting
     pages,
     maxPages: wasm.maxPages,
     image,
-    train: [net, params, grads, m, v, nParams, x, y, s, d, rows, batch, h0, dA, dH, settings.learningRate, settings.l2, BETA1, BETA2, EPSILON],
+    train: [net, params, grads, m, v, nParams, x, y, s, d, rows, batch, h0, dA, dH, wt, settings.learningRate, settings.l2, BETA1, BETA2, EPSILON],
     loss: [net, params, x, y, s, d, held, data.held.length, batch, h0],
     rows,
     params,

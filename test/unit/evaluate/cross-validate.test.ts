@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataError, InterruptedError, UsageError } from '../../../src/core/errors.js';
 import { createRng, type Rng } from '../../../src/core/rng.js';
-import { evaluate, type EvaluateOptions } from '../../../src/evaluate/cross-validate.js';
+import { evaluate, runLimited, type EvaluateOptions } from '../../../src/evaluate/cross-validate.js';
 import { stratifiedKFold, repeatedStratifiedKFold } from '../../../src/evaluate/folds.js';
 import { bestF1Threshold } from '../../../src/metrics/index.js';
 import type { Classifier, Dataset } from '../../../src/types.js';
@@ -69,6 +69,55 @@ describe('evaluate', () => {
     // A different seed gives different draws.
     const d = await evaluate(data, options({ positive: pos, samplers: ['dup'], models: ['random'], rng: createRng(12) }));
     expect(d.results[0].metrics.pr_auc.folds).not.toEqual(a.results[0].metrics.pr_auc.folds);
+  });
+
+  it('gives the same result whatever the concurrency, with fits finishing out of order', async () => {
+    // A model whose fits take longer for earlier (fold, sampler) units, so units finish reversed.
+    let delay = 40;
+    const slow = (): Classifier => {
+      const inner = randomModel();
+      return {
+        name: 'slow',
+        async fit(train, rng, o) {
+          const wait = (delay = Math.max(0, delay - 3));
+          await new Promise((r) => setTimeout(r, wait));
+          return inner.fit(train, rng, o);
+        },
+      };
+    };
+    const o = { positive: pos, samplers: ['none', 'dup', 'dup2'], models: ['slow', 'knn1'], createModel: (n: string) => (n === 'slow' ? slow() : MODELS[n]()) };
+    const one = await evaluate(data, options(o));
+    delay = 40;
+    const order: string[] = [];
+    const four = await evaluate(data, options({ ...o, concurrency: 4, onProgress: (_d, _t, label) => void order.push(label) }));
+    expect(four).toEqual(one);
+    expect(order).toHaveLength(4 * 3 * 2);
+    // Out of order indeed: a later unit's fit (shorter sleep) reports before the first unit's.
+    expect(order[0]).not.toBe('repeat 1/1 fold 1/4 none + slow');
+    expect(order).toContain('repeat 1/1 fold 1/4 none + slow');
+  });
+
+  it('runLimited keeps at most `limit` tasks running and reports the first failure', async () => {
+    let running = 0;
+    let peak = 0;
+    const seen: number[] = [];
+    await runLimited([1, 2, 3, 4, 5, 6, 7], 3, async (x) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 10 - x));
+      seen.push(x);
+      running--;
+    });
+    expect(peak).toBe(3);
+    expect(seen.sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    const started: number[] = [];
+    const failing = runLimited([1, 2, 3, 4, 5], 2, async (x) => {
+      started.push(x);
+      await new Promise((r) => setTimeout(r, 5));
+      if (x === 2) throw new Error('task 2 failed');
+    });
+    await expect(failing).rejects.toThrow('task 2 failed');
+    expect(started).toEqual([1, 2, 3]); // 3 starts when 1 ends; nothing starts after 2 fails
   });
 
   it('resamples only training rows, scores untouched test folds and forks streams per fold', async () => {

@@ -42,15 +42,17 @@ describe('mlp initialisation (He et al. 2015 for PReLU)', () => {
     expect(p.alphas.every((a) => a.length === 0)).toBe(true);
   });
 
-  it('fit starts from that initialisation (a vanishing learning rate leaves it unchanged)', async () => {
-    const data = blobs(120, 3, 5);
-    const rng = createRng(21);
-    const m = (await createMlp({ hidden: [8, 4], epochs: 1, learningRate: 1e-20, tfBackend: 'cpu' }).fit(data, rng, {
-      positive: RARE,
-    })) as FittedMlp;
-    const init = initMlpParams([3, 8, 4, 1], 'prelu', createRng(21).fork('mlp/init'));
-    for (let l = 0; l < 3; l++) expect(m.params.weights[l]).toEqual(init.weights[l]);
-  });
+  for (const engine of ['simd', 'cpu'] as const) {
+    it(`fit starts from that initialisation (a vanishing learning rate leaves it unchanged), ${engine} engine`, async () => {
+      const data = blobs(120, 3, 5);
+      const rng = createRng(21);
+      const m = (await createMlp({ hidden: [8, 4], epochs: 1, learningRate: 1e-20, tfBackend: engine }).fit(data, rng, {
+        positive: RARE,
+      })) as FittedMlp;
+      const init = initMlpParams([3, 8, 4, 1], 'prelu', createRng(21).fork('mlp/init'));
+      for (let l = 0; l < 3; l++) expect(m.params.weights[l]).toEqual(init.weights[l]);
+    });
+  }
 });
 
 describe('mlp training', () => {
@@ -87,11 +89,50 @@ describe('mlp training', () => {
     expect(m.info!.epochs - m.info!.bestEpoch).toBe(3);
   });
 
-  it('leaves no tfjs tensors behind', async () => {
+  it('leaves no tfjs tensors behind (tfjs engine)', async () => {
     const { tf } = await setupTf('wasm');
     const before = tf.memory().numTensors;
-    await createMlp({ hidden: [8], epochs: 3 }).fit(train, createRng(3), { positive: RARE });
+    await createMlp({ hidden: [8], epochs: 3, tfBackend: 'wasm' }).fit(train, createRng(3), { positive: RARE });
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('the simd engine takes the same steps as tfjs autograd + Adam (float32 rounding apart)', async () => {
+    // Odd sizes exercise every SIMD tail: 5 inputs, layers of 18 and 7 units, batches of 33 rows.
+    const data = blobs(300, 5, 8);
+    for (const activation of ['prelu', 'relu'] as const) {
+      const o = { hidden: [18, 7], epochs: 6, batchSize: 33, learningRate: 0.01, classWeight: 'balanced', activation } as const;
+      const simd = (await createMlp(o).fit(data, createRng(5), { positive: RARE })) as FittedMlp;
+      const tfjs = (await createMlp({ ...o, tfBackend: 'cpu' }).fit(data, createRng(5), { positive: RARE })) as FittedMlp;
+      expect(simd.info!.backend).toBe('simd');
+      expect(simd.info!.bestEpoch).toBe(tfjs.info!.bestEpoch);
+      expect(simd.info!.bestValidationLoss).toBeCloseTo(tfjs.info!.bestValidationLoss, 5);
+      for (const part of ['weights', 'biases', 'alphas'] as const) {
+        simd.params[part].forEach((w, l) => {
+          const t = tfjs.params[part][l];
+          expect(w.length).toBe(t.length);
+          for (let i = 0; i < w.length; i++) expect(Math.abs(w[i] - t[i]), `${activation} ${part}[${l}][${i}]`).toBeLessThan(1e-4);
+        });
+      }
+      // A network whose weights moved: the comparison is not between two untouched copies.
+      const init = initMlpParams([5, 18, 7, 1], activation, createRng(5).fork('mlp/init'));
+      expect(Math.max(...simd.params.weights[0].map((w, i) => Math.abs(w - init.weights[0][i])))).toBeGreaterThan(1e-3);
+    }
+  });
+
+  it('trains to the same bytes in a worker thread and in the calling thread', async () => {
+    const o = { hidden: [16, 8], epochs: 8 } as const;
+    const saved = process.env.REBALANCE_MLP_THREADS;
+    try {
+      process.env.REBALANCE_MLP_THREADS = '0';
+      const here = (await createMlp(o).fit(train, createRng(9), { positive: RARE })) as FittedMlp;
+      process.env.REBALANCE_MLP_THREADS = '2';
+      const [w1, w2] = await Promise.all([createMlp(o).fit(train, createRng(9), { positive: RARE }), createMlp(o).fit(train, createRng(9), { positive: RARE })]);
+      for (const w of [w1, w2] as FittedMlp[]) expect(w.params.weights).toEqual(here.params.weights);
+      expect(await w1.predictProba(test)).toEqual(await here.predictProba(test));
+    } finally {
+      if (saved === undefined) delete process.env.REBALANCE_MLP_THREADS;
+      else process.env.REBALANCE_MLP_THREADS = saved;
+    }
   });
 
   it('saves and loads to identical scores', async () => {
