@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
+import { mlpThreads } from '../../models/mlp-wasm.js';
 import type { CliContext } from '../common.js';
 
 interface BackendReport {
@@ -70,6 +71,7 @@ export function backendsCommand(ctx: CliContext): Command {
         lines.push(`  webgpu  unavailable: ${webgpu.reason ?? 'no adapter'}`);
         if (webgpu.install) lines.push(`          to enable: ${webgpu.install}`);
       }
+      lines.push(`mlp engine:\n  simd       available: WebAssembly SIMD kernels on up to ${mlpThreads()} worker threads (default; --tf-backend picks tfjs instead)`);
       lines.push('tensor backends (models):');
       for (const [name, r] of Object.entries(tf)) {
         lines.push(`  ${name.padEnd(10)} ${r.available ? 'available' : `unavailable: ${r.reason}${r.install ? `; ${r.install}` : ''}`}`);

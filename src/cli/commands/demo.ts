@@ -60,7 +60,7 @@ export function demoCommand(ctx: CliContext): Command {
         // The example has a categorical column: only methods defined for categorical features apply.
         const wanted = flags.quick ? ['none', 'random-under', method] : ['none', 'random-under', 'random-over', 'smote-nc'];
         const samplers = wanted.filter((s) => s === 'none' || have.has(s));
-        const models = ['logistic', 'knn'];
+        const models = ['logistic', 'mlp', 'knn'];
         const folds = flags.quick ? 3 : 5;
         say(`== 3. evaluate: does rebalancing help on data that was never resampled?\n`);
         say(`$ rebalance evaluate examples/transactions.csv --label is_fraud --samplers ${samplers.join(',')} --models ${models.join(',')} --folds ${folds} --report ${join(flags.out, 'report.md')}\n\n`);
