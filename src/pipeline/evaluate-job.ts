@@ -54,6 +54,22 @@ export function positiveClass(data: Dataset, name: string | undefined): number {
   return best;
 }
 
+/** Memory the (fold, sampler) units in flight may hold together: resampled folds, MLP copies. */
+const UNITS_MEMORY_BUDGET = 1 << 30;
+
+/**
+ * How many (fold, sampler) units evaluate runs at once. MLP fits on the default engine run in
+ * worker threads: keep twice as many units in flight as workers, so resampling and the other
+ * models on this thread overlap the workers' training (bench/evaluate.mjs: 36.0 s vs 42.7 s with
+ * as many units as workers, 2 cores). Each unit holds about three float64 copies of the data
+ * (training fold, resampled fold up to twice its size), so big tables get fewer units.
+ */
+export function unitConcurrency(job: Pick<EvaluateJob, 'models' | 'modelOptions'>, data: Pick<Dataset, 'nRows' | 'featureNames'>): number {
+  if (!job.models.includes('mlp') || (job.modelOptions?.tfBackend ?? 'simd') !== 'simd') return 1;
+  const perUnit = data.nRows * Math.max(1, data.featureNames.length) * 8 * 3;
+  return Math.max(1, Math.min(mlpThreads() * 2, Math.floor(UNITS_MEMORY_BUDGET / perUnit)));
+}
+
 export async function runEvaluate(job: EvaluateJob): Promise<{ result: EvaluationResult; data: Dataset }> {
   const data = await readTable(job.input, { ...job.read, ...job.scan });
   const positive = positiveClass(data, job.positive);
@@ -84,10 +100,7 @@ export async function runEvaluate(job: EvaluateJob): Promise<{ result: Evaluatio
     onProgress: job.onProgress,
     warn: job.log,
     signal: job.signal,
-    // MLP fits on the default engine run in worker threads: keep twice as many units in flight,
-    // so resampling and the other models on this thread overlap the workers' training
-    // (bench/evaluate.mjs: 36.0 s vs 42.7 s with as many units as workers, 2 cores).
-    concurrency: job.models.includes('mlp') && (job.modelOptions?.tfBackend ?? 'simd') === 'simd' ? mlpThreads() * 2 : 1,
+    concurrency: unitConcurrency(job, data),
   });
   return { result, data };
 }

@@ -6,6 +6,8 @@ import { stratifiedKFold, repeatedStratifiedKFold } from '../../../src/evaluate/
 import { bestF1Threshold } from '../../../src/metrics/index.js';
 import type { Classifier, Dataset } from '../../../src/types.js';
 import { loadDataset } from '../../helpers/datasets.js';
+import { unitConcurrency } from '../../../src/pipeline/evaluate-job.js';
+import { mlpThreads } from '../../../src/models/mlp-wasm.js';
 import { duplicateMinority, featureModel, knnClassifier, noiseData, randomModel, sourceRows } from './fixtures.js';
 
 const MODELS: Record<string, () => Classifier> = {
@@ -251,5 +253,16 @@ describe('evaluate with a broken resample function', () => {
       resample: async (train) => ({ ...train, classNames: ['pos', 'neg'] }),
     }));
     await expect(run).rejects.toThrow(/sampler 'bad' returned a Dataset with other classes/);
+  });
+});
+
+describe('unitConcurrency (evaluate job)', () => {
+  it('runs units in parallel only for MLPs on worker threads, fewer for big tables', () => {
+    const small = { nRows: 20000, featureNames: Array.from({ length: 16 }, (_, j) => `f${j}`) };
+    const huge = { nRows: 5_000_000, featureNames: Array.from({ length: 30 }, (_, j) => `f${j}`) };
+    expect(unitConcurrency({ models: ['logistic', 'mlp'] }, small)).toBe(mlpThreads() * 2);
+    expect(unitConcurrency({ models: ['logistic', 'knn'] }, small)).toBe(1);
+    expect(unitConcurrency({ models: ['mlp'], modelOptions: { tfBackend: 'wasm' } }, small)).toBe(1);
+    expect(unitConcurrency({ models: ['mlp'] }, huge)).toBe(1);
   });
 });
