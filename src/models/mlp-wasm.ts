@@ -14,6 +14,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { BackendUnavailableError } from '../core/errors.js';
+import { embeddedWasmLoader, wasmApi } from '../core/wasm.js';
 import type { MlpParams } from './mlp-params.js';
 
 interface MlpKernels {
@@ -26,44 +27,12 @@ interface MlpKernels {
   meanLoss(net: number, params: number, x: number, y: number, s: number, d: number, rows: number, n: number, batch: number, h0: number): number;
 }
 
-interface WasmModuleApi {
-  compile(bytes: Uint8Array): Promise<unknown>;
-  Instance: new (module: unknown, imports: object) => { exports: unknown };
-  Memory: new (descriptor: { initial: number; maximum: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
-}
-const wasmApi = (globalThis as unknown as { WebAssembly: WasmModuleApi }).WebAssembly;
-
-let compiled: Promise<{ module: unknown; maxPages: number }> | undefined;
-
 /** Compiles the embedded MLP kernels once; BackendUnavailableError when not built or unsupported. */
-function loadMlpWasm(): Promise<{ module: unknown; maxPages: number }> {
-  compiled ??= (async () => {
-    const specifier = './wasm/mlp-wasm.generated.js';
-    let gen: { MLP_WASM_BASE64: string; MLP_WASM_MAX_PAGES: number };
-    try {
-      gen = (await import(specifier)) as typeof gen;
-    } catch (cause) {
-      throw new BackendUnavailableError(
-        'REBALANCE_WASM_NOT_BUILT',
-        'expected the compiled MLP kernels in src/models/wasm/mlp-wasm.generated.ts, found none; run `node scripts/build.mjs`',
-        { cause },
-      );
-    }
-    try {
-      return { module: await wasmApi.compile(Buffer.from(gen.MLP_WASM_BASE64, 'base64')), maxPages: gen.MLP_WASM_MAX_PAGES };
-    } catch (cause) {
-      throw new BackendUnavailableError(
-        'REBALANCE_WASM_UNSUPPORTED',
-        `expected WebAssembly SIMD support, found a runtime that rejects it (${String(cause)}); use Node >= 20 or --tf-backend wasm`,
-        { cause },
-      );
-    }
-  })();
-  compiled.catch(() => {
-    compiled = undefined;
-  });
-  return compiled;
-}
+const loadMlpWasm = embeddedWasmLoader('MLP kernels', 'src/models/wasm/mlp-wasm.generated.ts', 'SIMD', async () => {
+  const specifier = './wasm/mlp-wasm.generated.js';
+  const gen = (await import(specifier)) as { MLP_WASM_BASE64: string; MLP_WASM_MAX_PAGES: number };
+  return { base64: gen.MLP_WASM_BASE64, maxPages: gen.MLP_WASM_MAX_PAGES };
+});
 
 /** Training rows as the engine needs them (row-major standardized x, 0/1 labels, sample weights). */
 export interface EngineData {
@@ -102,6 +71,7 @@ const pad4 = (floats: number): number => Math.ceil(floats / 4) * 4;
 
 /** Everything a host needs: the memory image from BASE, and the kernels' arguments. */
 interface Setup {
+  readonly base: number;
   readonly pages: number;
   readonly maxPages: number;
   readonly image: ArrayBuffer;
@@ -115,43 +85,52 @@ interface Setup {
   readonly batch: number;
 }
 
+type Reply = { loss?: number; params?: Float32Array; error?: string };
+type Handle = (m: Record<string, unknown>) => Reply;
+
 /**
- * The in-thread host and the worker's message handler share this code, as plain JavaScript
- * (workers run it with `eval: true`, so it works alike from TypeScript sources and from dist/).
- * Messages: { type: 'init', module, setup } | { type: 'epoch', rows, n, step0 } -> { loss } |
- * { type: 'params' } -> { params }; replies carry the request id; errors { error: message }.
+ * The host of one network: owns its memory and instance and answers messages
+ * { type: 'init', module, setup } | { type: 'epoch', rows, n, step0 } -> { loss } |
+ * { type: 'params' } -> { params } | { type: 'free' }. Runs in the calling thread, or in a worker
+ * as source text (makeHost.toString()), so it must not use anything from this module's scope.
  */
-const HOST_SOURCE = `
-function makeHost(WebAssembly) {
-  let k = null, memory = null, setup = null;
-  return function handle(m) {
+function makeHost(wa: typeof wasmApi): Handle {
+  let k: Record<string, (...a: number[]) => number> | null = null;
+  let memory: { buffer: ArrayBuffer | SharedArrayBuffer } | null = null;
+  let setup: Setup | null = null;
+  return (m) => {
     if (m.type === 'init') {
-      setup = m.setup;
-      memory = new WebAssembly.Memory({ initial: setup.pages, maximum: setup.maxPages });
-      k = new WebAssembly.Instance(m.module, { env: { memory } }).exports;
-      new Uint8Array(memory.buffer, ${BASE}, setup.image.byteLength).set(new Uint8Array(setup.image));
+      setup = m.setup as Setup;
+      memory = new wa.Memory({ initial: setup.pages, maximum: setup.maxPages });
+      k = new wa.Instance(m.module as never, { env: { memory } }).exports as Record<string, (...a: number[]) => number>;
+      new Uint8Array(memory.buffer, setup.base, setup.image.byteLength).set(new Uint8Array(setup.image));
       return {};
     }
+    if (!k || !memory || !setup) throw new Error(`mlp host: '${String(m.type)}' before init`);
     if (m.type === 'epoch') {
-      new Int32Array(memory.buffer, setup.rows, m.n).set(m.rows);
+      const n = m.n as number;
+      new Int32Array(memory.buffer, setup.rows, n).set(m.rows as Int32Array);
       const a = setup.train.slice();
-      a.splice(11, 0, m.n);
-      a.push(m.step0);
+      a.splice(11, 0, n);
+      a.push(m.step0 as number);
       k.trainEpoch(...a);
       return { loss: k.meanLoss(...setup.loss) };
     }
     if (m.type === 'params') return { params: new Float32Array(memory.buffer, setup.params, setup.nParams).slice() };
-    if (m.type === 'free') { k = null; memory = null; setup = null; return {}; }
-    throw new Error('unknown message ' + m.type);
+    if (m.type === 'free') {
+      k = null;
+      memory = null;
+      setup = null;
+      return {};
+    }
+    throw new Error(`mlp host: unknown message ${String(m.type)}`);
   };
 }
-`;
 
 const WORKER_SOURCE = `
 'use strict';
 const { parentPort } = require('node:worker_threads');
-${HOST_SOURCE}
-const handle = makeHost(WebAssembly);
+const handle = (${makeHost.toString()})(WebAssembly);
 parentPort.on('message', (m) => {
   try {
     const out = handle(m);
@@ -161,9 +140,6 @@ parentPort.on('message', (m) => {
   }
 });
 `;
-
-type Reply = { loss?: number; params?: Float32Array; error?: string };
-type Handle = (m: Record<string, unknown>) => Reply;
 
 /** A worker thread hosting one network at a time. */
 class HostWorker {
@@ -341,6 +317,7 @@ export async function createMlpEngine(init: MlpParams, data: EngineData, setting
   view(Float32Array, s, n).set(data.s);
   view(Int32Array, held, data.held.length).set(data.held);
   const setup: Setup = {
+    base: BASE,
     pages,
     maxPages: wasm.maxPages,
     image,
@@ -362,7 +339,7 @@ export async function createMlpEngine(init: MlpParams, data: EngineData, setting
     worker = w;
     call = (msg, transfer) => w.call(msg, transfer);
   } else {
-    const handle = new Function(`${HOST_SOURCE}; return makeHost;`)()(wasmApi) as Handle;
+    const handle = makeHost(wasmApi);
     call = async (msg) => handle(msg);
   }
   await call({ type: 'init', module: wasm.module, setup }, [image]);
