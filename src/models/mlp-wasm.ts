@@ -331,18 +331,25 @@ export async function createMlpEngine(init: MlpParams, data: EngineData, setting
 
   const threads = mlpThreads();
   let worker: HostWorker | undefined;
+  let release = (): void => {};
   let call: (msg: Record<string, unknown>, transfer?: ArrayBuffer[]) => Promise<Reply>;
   if (threads > 0) {
-    pool ??= new HostPool(threads);
-    if (pool.size !== threads) pool = new HostPool(threads);
-    const w = await pool.acquire();
+    if (pool?.size !== threads) pool = new HostPool(threads);
+    const owner = pool;
+    const w = await owner.acquire();
+    release = () => owner.release(w);
     worker = w;
     call = (msg, transfer) => w.call(msg, transfer);
   } else {
     const handle = makeHost(wasmApi);
     call = async (msg) => handle(msg);
   }
-  await call({ type: 'init', module: wasm.module, setup }, [image]);
+  try {
+    await call({ type: 'init', module: wasm.module, setup }, [image]);
+  } catch (e) {
+    release();
+    throw e;
+  }
 
   let steps = 0;
   let disposed = false;
@@ -366,7 +373,7 @@ export async function createMlpEngine(init: MlpParams, data: EngineData, setting
       disposed = true;
       if (worker) {
         const w = worker;
-        void w.call({ type: 'free' }).catch(() => undefined).finally(() => pool?.release(w));
+        void w.call({ type: 'free' }).catch(() => undefined).finally(release);
       }
     },
   };
