@@ -7,7 +7,7 @@
  * allowMinority a cleaned class can become the smallest, and the old minority is then cleaned).
  */
 import type { Rng } from '../core/rng.js';
-import type { Dataset, Resampled, SamplerContext, SamplerDefinition, SamplerOptions, SamplingPlan } from '../types.js';
+import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
 import {
   allRows,
   cleanClassMask,
@@ -22,6 +22,7 @@ import {
 } from './cleaning-common.js';
 import { ennOnRows } from './enn.js';
 import { shouldStop } from './renn.js';
+import { defineSampler } from './define.js';
 
 /** Runs AllKNN on all rows; returns the kept rows, ascending. */
 export async function allKnn(
@@ -47,25 +48,21 @@ export async function allKnn(
 }
 
 /** `all-knn`: ENN with growing neighbourhoods (options.nNeighbors, variant, allowMinority). */
-export const allKnnDefinition: SamplerDefinition = {
+export const allKnnDefinition = defineSampler({
   name: 'all-knn',
   kind: 'clean',
   scope: 'all',
   summary: 'AllKNN: ENN passes with 1..k neighbours, each on the rows the previous pass kept',
   defaultStrategy: 'auto',
-  create(options: SamplerOptions) {
+  bind(options: SamplerOptions) {
     const k = intOption(options.nNeighbors, 3, 'nNeighbors', 'all-knn');
     const kind = kindSelOption(options.variant, 'all-knn');
     const allowMinority = options.allowMinority ?? false;
-    return {
-      name: 'all-knn',
-      kind: 'clean',
-      scope: 'all',
-      async fitResample(data: Dataset, plan: SamplingPlan, _rng: Rng, ctx: SamplerContext): Promise<Resampled> {
-        const mask = cleanClassMask(data, plan, options);
-        const indices = await allKnn(data, k, kind, allowMinority, mask, ctx, cleansAllButMinority(data, mask, options));
-        return { indices, synthetic: null, plan };
-      },
-    };
+    return { k, kind, allowMinority };
   },
-};
+  async run(data: Dataset, plan: SamplingPlan, _rng: Rng, ctx: SamplerContext, options: SamplerOptions, { k, kind, allowMinority }): Promise<Resampled> {
+    const mask = cleanClassMask(data, plan, options);
+    const indices = await allKnn(data, k, kind, allowMinority, mask, ctx, cleansAllButMinority(data, mask, options));
+    return { indices, synthetic: null, plan };
+  },
+});

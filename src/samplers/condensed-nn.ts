@@ -18,8 +18,9 @@
 import { DataError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { packForKnn } from '../dataset/pack.js';
-import type { Dataset, Resampled, SamplerContext, SamplerDefinition, SamplerOptions, SamplingPlan } from '../types.js';
+import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
 import { cleanClassMask, intOption, minorityClass, queryNeighbors, rowsOfClass, throwIfAborted, maskToRows } from './cleaning-common.js';
+import { defineSampler } from './define.js';
 
 /** Squared float64 distance between packed rows a and b (row-major, dim columns). */
 function dist2(packed: Float32Array, dim: number, a: number, b: number): number {
@@ -127,37 +128,33 @@ function insertNeighbour(rows: Int32Array, d2: Float64Array, base: number, k: nu
 }
 
 /** `condensed-nn`: options.nNeighbors (1); seeded by `rng.fork('condensed-nn/<class>')`. */
-export const condensedNnDefinition: SamplerDefinition = {
+export const condensedNnDefinition = defineSampler({
   name: 'condensed-nn',
   kind: 'clean',
   scope: 'all',
   summary: "condensed nearest neighbour (Hart): keep only the rows a growing 1-NN store misclassifies",
   defaultStrategy: 'auto',
-  create(options: SamplerOptions) {
+  bind(options: SamplerOptions) {
     const k = intOption(options.nNeighbors, 1, 'nNeighbors', 'condensed-nn');
-    return {
-      name: 'condensed-nn',
-      kind: 'clean',
-      scope: 'all',
-      async fitResample(data: Dataset, plan: SamplingPlan, rng: Rng, ctx: SamplerContext): Promise<Resampled> {
-        const mask = cleanClassMask(data, plan, options);
-        const nClasses = data.classNames.length;
-        const minority = rowsOfClass(data.labels, minorityClass(data.labels, nClasses));
-        const packed = packForKnn(data, ctx.scale);
-        const keep = new Uint8Array(data.nRows).fill(1);
-        for (let c = 0; c < nClasses; c++) {
-          if (!mask[c]) continue;
-          const classRows = rowsOfClass(data.labels, c);
-          if (classRows.length === 0) continue;
-          throwIfAborted(ctx);
-          const seed = classRows[rng.fork(`condensed-nn/${data.classNames[c]}`).nextInt(classRows.length)];
-          const kept = await condenseClass(data, packed, minority, classRows, seed, k, ctx);
-          for (const r of classRows) keep[r] = 0;
-          for (const r of kept) keep[r] = 1;
-        }
-        const indices = maskToRows(keep);
-        return { indices, synthetic: null, plan };
-      },
-    };
+    return { k };
   },
-};
+  async run(data: Dataset, plan: SamplingPlan, rng: Rng, ctx: SamplerContext, options: SamplerOptions, { k }): Promise<Resampled> {
+    const mask = cleanClassMask(data, plan, options);
+    const nClasses = data.classNames.length;
+    const minority = rowsOfClass(data.labels, minorityClass(data.labels, nClasses));
+    const packed = packForKnn(data, ctx.scale);
+    const keep = new Uint8Array(data.nRows).fill(1);
+    for (let c = 0; c < nClasses; c++) {
+      if (!mask[c]) continue;
+      const classRows = rowsOfClass(data.labels, c);
+      if (classRows.length === 0) continue;
+      throwIfAborted(ctx);
+      const seed = classRows[rng.fork(`condensed-nn/${data.classNames[c]}`).nextInt(classRows.length)];
+      const kept = await condenseClass(data, packed, minority, classRows, seed, k, ctx);
+      for (const r of classRows) keep[r] = 0;
+      for (const r of kept) keep[r] = 1;
+    }
+    const indices = maskToRows(keep);
+    return { indices, synthetic: null, plan };
+  },
+});

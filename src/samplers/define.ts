@@ -5,7 +5,7 @@
 import type { Rng } from '../core/rng.js';
 import type { Dataset, Resampled, SamplerContext, SamplerDefinition, SamplerOptions, SamplerScope, SamplingKind, SamplingPlan, SamplingStrategy } from '../types.js';
 
-export interface SamplerSpec {
+export interface SamplerSpec<P = undefined> {
   readonly name: string;
   readonly kind: SamplingKind;
   readonly scope: SamplerScope;
@@ -13,20 +13,23 @@ export interface SamplerSpec {
   readonly defaultStrategy?: SamplingStrategy;
   /** Validates options when the sampler is created (throws UsageError). */
   check?(options: SamplerOptions): void;
-  run(data: Dataset, plan: SamplingPlan, rng: Rng, ctx: SamplerContext, options: SamplerOptions): Promise<Resampled>;
+  /** Validates options when the sampler is created and returns what `run` needs of them. */
+  bind?(options: SamplerOptions): P;
+  run(data: Dataset, plan: SamplingPlan, rng: Rng, ctx: SamplerContext, options: SamplerOptions, params: P): Promise<Resampled>;
 }
 
-export function defineSampler(spec: SamplerSpec): SamplerDefinition {
-  const { run, check, ...meta } = spec;
+export function defineSampler<P = undefined>(spec: SamplerSpec<P>): SamplerDefinition {
+  const { run, check, bind, ...meta } = spec;
   return {
     ...meta,
     create(options: SamplerOptions) {
       check?.(options);
+      const params = (bind ? bind(options) : undefined) as P;
       return {
         name: meta.name,
         kind: meta.kind,
         scope: meta.scope,
-        fitResample: (data, plan, rng, ctx) => run(data, plan, rng, ctx, options),
+        fitResample: (data, plan, rng, ctx) => run(data, plan, rng, ctx, options, params),
       };
     },
   };

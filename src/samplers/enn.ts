@@ -6,7 +6,7 @@
  * scikit-learn's `_mode` breaks them: see ModeTie in cleaning-common.ts).
  */
 import type { Rng } from '../core/rng.js';
-import type { Dataset, Resampled, SamplerContext, SamplerDefinition, SamplerOptions, SamplingPlan } from '../types.js';
+import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
 import {
   allRows,
   cleanClassMask,
@@ -19,6 +19,7 @@ import {
   type KindSel,
   type ModeTie,
 } from './cleaning-common.js';
+import { defineSampler } from './define.js';
 
 /**
  * Pure kernel: keep[p] = 1 when position p survives ENN. `nn` holds k neighbour positions per
@@ -80,24 +81,20 @@ export async function ennOnRows(
 }
 
 /** `enn`: edited nearest neighbours (kNeighbors via options.nNeighbors, kind_sel via options.variant). */
-export const ennDefinition: SamplerDefinition = {
+export const ennDefinition = defineSampler({
   name: 'enn',
   kind: 'clean',
   scope: 'all',
   summary: "edited nearest neighbours: remove rows whose k nearest neighbours disagree with them (variant all|mode)",
   defaultStrategy: 'auto',
-  create(options: SamplerOptions) {
+  bind(options: SamplerOptions) {
     const k = intOption(options.nNeighbors, 3, 'nNeighbors', 'enn');
     const kind = kindSelOption(options.variant, 'enn');
-    return {
-      name: 'enn',
-      kind: 'clean',
-      scope: 'all',
-      async fitResample(data: Dataset, plan: SamplingPlan, _rng: Rng, ctx: SamplerContext): Promise<Resampled> {
-        const mask = cleanClassMask(data, plan, options);
-        const indices = await ennOnRows(data, allRows(data.nRows), k, kind, mask, ctx);
-        return { indices, synthetic: null, plan };
-      },
-    };
+    return { k, kind };
   },
-};
+  async run(data: Dataset, plan: SamplingPlan, _rng: Rng, ctx: SamplerContext, options: SamplerOptions, { k, kind }): Promise<Resampled> {
+    const mask = cleanClassMask(data, plan, options);
+    const indices = await ennOnRows(data, allRows(data.nRows), k, kind, mask, ctx);
+    return { indices, synthetic: null, plan };
+  },
+});

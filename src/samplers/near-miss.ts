@@ -11,8 +11,9 @@
  */
 import { DataError, UsageError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
-import type { Dataset, Resampled, SamplerContext, SamplerDefinition, SamplerOptions, SamplingPlan } from '../types.js';
+import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
 import { ExactDistance, intOption, minorityClass, queryNeighbors, rowsOfClass, throwIfAborted, maskToRows } from './cleaning-common.js';
+import { defineSampler } from './define.js';
 
 /**
  * Positions 0..n-1 ordered by `score` (ascending, or descending when `farthest`), equal scores in
@@ -102,41 +103,37 @@ export async function nearMissClass(
 }
 
 /** `near-miss`: options.version 1|2|3, options.nNeighbors (3), options.nNeighborsVer3 (3). */
-export const nearMissDefinition: SamplerDefinition = {
+export const nearMissDefinition = defineSampler({
   name: 'near-miss',
   kind: 'under',
   scope: 'all',
   summary: 'NearMiss 1/2/3: keep the rows of each larger class closest to (or, v3, farthest among those near) the minority',
   defaultStrategy: 'auto',
-  create(options: SamplerOptions) {
+  bind(options: SamplerOptions) {
     const version = options.version ?? 1;
     if (version !== 1 && version !== 2 && version !== 3) {
       throw new UsageError('REBALANCE_BAD_OPTION', `near-miss: version must be 1, 2 or 3, got ${version}; pass --near-miss-version 1`);
     }
     const k = intOption(options.nNeighbors, 3, 'nNeighbors', 'near-miss');
     const kVer3 = intOption(options.nNeighborsVer3, 3, 'nNeighborsVer3', 'near-miss');
-    return {
-      name: 'near-miss',
-      kind: 'under',
-      scope: 'all',
-      async fitResample(data: Dataset, plan: SamplingPlan, _rng: Rng, ctx: SamplerContext): Promise<Resampled> {
-        const nClasses = data.classNames.length;
-        const minority = rowsOfClass(data.labels, minorityClass(data.labels, nClasses));
-        const dist = new ExactDistance(data, ctx.scale);
-        const keep = new Uint8Array(data.nRows).fill(1);
-        for (let c = 0; c < nClasses; c++) {
-          const target = plan.targets.get(c);
-          if (!target) continue;
-          throwIfAborted(ctx);
-          const classRows = rowsOfClass(data.labels, c);
-          if (classRows.length === 0) continue;
-          const kept = await nearMissClass(data, minority, classRows, target.to, version, k, kVer3, dist, ctx);
-          for (const r of classRows) keep[r] = 0;
-          for (const r of kept) keep[r] = 1;
-        }
-        const indices = maskToRows(keep);
-        return { indices, synthetic: null, plan };
-      },
-    };
+    return { version, k, kVer3 };
   },
-};
+  async run(data: Dataset, plan: SamplingPlan, _rng: Rng, ctx: SamplerContext, options: SamplerOptions, { version, k, kVer3 }): Promise<Resampled> {
+    const nClasses = data.classNames.length;
+    const minority = rowsOfClass(data.labels, minorityClass(data.labels, nClasses));
+    const dist = new ExactDistance(data, ctx.scale);
+    const keep = new Uint8Array(data.nRows).fill(1);
+    for (let c = 0; c < nClasses; c++) {
+      const target = plan.targets.get(c);
+      if (!target) continue;
+      throwIfAborted(ctx);
+      const classRows = rowsOfClass(data.labels, c);
+      if (classRows.length === 0) continue;
+      const kept = await nearMissClass(data, minority, classRows, target.to, version, k, kVer3, dist, ctx);
+      for (const r of classRows) keep[r] = 0;
+      for (const r of kept) keep[r] = 1;
+    }
+    const indices = maskToRows(keep);
+    return { indices, synthetic: null, plan };
+  },
+});

@@ -12,7 +12,7 @@
  */
 import { UsageError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
-import type { Dataset, Resampled, SamplerContext, SamplerDefinition, SamplerOptions, SamplingPlan } from '../types.js';
+import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
 import {
   allRows,
   cleanClassMask,
@@ -28,6 +28,7 @@ import {
   type ModeTie,
 } from './cleaning-common.js';
 import { ennKeep } from './enn.js';
+import { defineSampler } from './define.js';
 
 /**
  * Pure kernel: keep[i] for every row, given the k self-neighbours of every row (`nn`, n x k).
@@ -69,13 +70,13 @@ export function ncrKeep(
 }
 
 /** `neighbourhood-cleaning-rule`: options.nNeighbors (3), variant (kind_sel, 'all'), thresholdCleaning (0.5). */
-export const neighbourhoodCleaningRuleDefinition: SamplerDefinition = {
+export const neighbourhoodCleaningRuleDefinition = defineSampler({
   name: 'neighbourhood-cleaning-rule',
   kind: 'clean',
   scope: 'all',
   summary: 'neighbourhood cleaning rule: ENN (mode) plus the large-class neighbours of misclassified minority rows',
   defaultStrategy: 'auto',
-  create(options: SamplerOptions) {
+  bind(options: SamplerOptions) {
     const k = intOption(options.nNeighbors, 3, 'nNeighbors', 'neighbourhood-cleaning-rule');
     const kind = kindSelOption(options.variant, 'neighbourhood-cleaning-rule');
     const threshold = options.thresholdCleaning ?? 0.5;
@@ -85,19 +86,15 @@ export const neighbourhoodCleaningRuleDefinition: SamplerDefinition = {
         `neighbourhood-cleaning-rule: thresholdCleaning must be in [0, 1], got ${threshold}; pass e.g. 0.5`,
       );
     }
-    return {
-      name: 'neighbourhood-cleaning-rule',
-      kind: 'clean',
-      scope: 'all',
-      async fitResample(data: Dataset, plan: SamplingPlan, _rng: Rng, ctx: SamplerContext): Promise<Resampled> {
-        const mask = cleanClassMask(data, plan, options);
-        const rows = allRows(data.nRows);
-        const nn = await selfNeighbors(data, rows, k, ctx, 'neighbourhood-cleaning-rule');
-        const nClasses = data.classNames.length;
-        const keep = ncrKeep(data.labels, nn, k, kind, mask, nClasses, threshold, modeTieFor(data.classNames));
-        const indices = maskToRows(keep);
-        return { indices, synthetic: null, plan };
-      },
-    };
+    return { k, kind, threshold };
   },
-};
+  async run(data: Dataset, plan: SamplingPlan, _rng: Rng, ctx: SamplerContext, options: SamplerOptions, { k, kind, threshold }): Promise<Resampled> {
+    const mask = cleanClassMask(data, plan, options);
+    const rows = allRows(data.nRows);
+    const nn = await selfNeighbors(data, rows, k, ctx, 'neighbourhood-cleaning-rule');
+    const nClasses = data.classNames.length;
+    const keep = ncrKeep(data.labels, nn, k, kind, mask, nClasses, threshold, modeTieFor(data.classNames));
+    const indices = maskToRows(keep);
+    return { indices, synthetic: null, plan };
+  },
+});

@@ -8,60 +8,57 @@
  */
 import { DataError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
-import type { Dataset, Resampled, SamplerContext, SamplerDefinition, SamplerOptions, SamplingPlan } from '../types.js';
+import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
 import { cleanClassMask, intOption, minorityClass, queryNeighbors, rowsOfClass, throwIfAborted, maskToRows } from './cleaning-common.js';
 import { tomekLinksOnRows } from './tomek-links.js';
+import { defineSampler } from './define.js';
 
 /** `one-sided-selection`: options.nNeighbors (1); seeded per class. */
-export const oneSidedSelectionDefinition: SamplerDefinition = {
+export const oneSidedSelectionDefinition = defineSampler({
   name: 'one-sided-selection',
   kind: 'clean',
   scope: 'all',
   summary: 'one-sided selection: 1-NN condensation from one seed, then Tomek links',
   defaultStrategy: 'auto',
-  create(options: SamplerOptions) {
+  bind(options: SamplerOptions) {
     const k = intOption(options.nNeighbors, 1, 'nNeighbors', 'one-sided-selection');
-    return {
-      name: 'one-sided-selection',
-      kind: 'clean',
-      scope: 'all',
-      async fitResample(data: Dataset, plan: SamplingPlan, rng: Rng, ctx: SamplerContext): Promise<Resampled> {
-        const mask = cleanClassMask(data, plan, options);
-        const nClasses = data.classNames.length;
-        const minority = rowsOfClass(data.labels, minorityClass(data.labels, nClasses));
-        const keep = new Uint8Array(data.nRows).fill(1);
-        const votes = new Int32Array(nClasses);
-        for (let c = 0; c < nClasses; c++) {
-          if (!mask[c]) continue;
-          const classRows = rowsOfClass(data.labels, c);
-          if (classRows.length === 0) continue;
-          throwIfAborted(ctx);
-          const pos = rng.fork(`one-sided-selection/${data.classNames[c]}`).nextInt(classRows.length);
-          const seed = classRows[pos];
-          const store = Int32Array.from([...minority, seed]);
-          if (store.length < k) {
-            throw new DataError(
-              'REBALANCE_CLASS_TOO_SMALL',
-              `one-sided-selection needs at least ${k} rows in the minority class plus one seed, found ${store.length}; lower nNeighbors to ${store.length}`,
-            );
-          }
-          const others = Int32Array.from(classRows.filter((_, i) => i !== pos));
-          for (const r of classRows) keep[r] = 0;
-          keep[seed] = 1;
-          await queryNeighbors(data, store, others, k, ctx, (first, count, idx) => {
-            for (let q = 0; q < count; q++) {
-              votes.fill(0);
-              for (let t = 0; t < k; t++) votes[data.labels[store[idx[q * k + t]]]]++;
-              let best = 0;
-              for (let v = 1; v < nClasses; v++) if (votes[v] > votes[best]) best = v;
-              if (best !== c) keep[others[first + q]] = 1;
-            }
-          });
-        }
-        const kept = maskToRows(keep);
-        const indices = kept.length >= 2 ? await tomekLinksOnRows(data, kept, mask, ctx) : kept;
-        return { indices, synthetic: null, plan };
-      },
-    };
+    return { k };
   },
-};
+  async run(data: Dataset, plan: SamplingPlan, rng: Rng, ctx: SamplerContext, options: SamplerOptions, { k }): Promise<Resampled> {
+    const mask = cleanClassMask(data, plan, options);
+    const nClasses = data.classNames.length;
+    const minority = rowsOfClass(data.labels, minorityClass(data.labels, nClasses));
+    const keep = new Uint8Array(data.nRows).fill(1);
+    const votes = new Int32Array(nClasses);
+    for (let c = 0; c < nClasses; c++) {
+      if (!mask[c]) continue;
+      const classRows = rowsOfClass(data.labels, c);
+      if (classRows.length === 0) continue;
+      throwIfAborted(ctx);
+      const pos = rng.fork(`one-sided-selection/${data.classNames[c]}`).nextInt(classRows.length);
+      const seed = classRows[pos];
+      const store = Int32Array.from([...minority, seed]);
+      if (store.length < k) {
+        throw new DataError(
+          'REBALANCE_CLASS_TOO_SMALL',
+          `one-sided-selection needs at least ${k} rows in the minority class plus one seed, found ${store.length}; lower nNeighbors to ${store.length}`,
+        );
+      }
+      const others = Int32Array.from(classRows.filter((_, i) => i !== pos));
+      for (const r of classRows) keep[r] = 0;
+      keep[seed] = 1;
+      await queryNeighbors(data, store, others, k, ctx, (first, count, idx) => {
+        for (let q = 0; q < count; q++) {
+          votes.fill(0);
+          for (let t = 0; t < k; t++) votes[data.labels[store[idx[q * k + t]]]]++;
+          let best = 0;
+          for (let v = 1; v < nClasses; v++) if (votes[v] > votes[best]) best = v;
+          if (best !== c) keep[others[first + q]] = 1;
+        }
+      });
+    }
+    const kept = maskToRows(keep);
+    const indices = kept.length >= 2 ? await tomekLinksOnRows(data, kept, mask, ctx) : kept;
+    return { indices, synthetic: null, plan };
+  },
+});

@@ -10,7 +10,7 @@
  * re-resolved: a documented difference that needs a class to change rank between passes).
  */
 import type { Rng } from '../core/rng.js';
-import type { Dataset, Resampled, SamplerContext, SamplerDefinition, SamplerOptions, SamplingPlan } from '../types.js';
+import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
 import {
   allRows,
   cleanClassMask,
@@ -24,6 +24,7 @@ import {
   type KindSel,
 } from './cleaning-common.js';
 import { ennOnRows } from './enn.js';
+import { defineSampler } from './define.js';
 
 /**
  * imbalanced-learn's stopping tests after a pass: true when a class that is not the original
@@ -73,26 +74,22 @@ export async function renn(
 }
 
 /** `renn`: repeated ENN (options.nNeighbors 3, options.variant kind_sel, options.maxIter 100). */
-export const rennDefinition: SamplerDefinition = {
+export const rennDefinition = defineSampler({
   name: 'renn',
   kind: 'clean',
   scope: 'all',
   summary: 'repeated edited nearest neighbours: ENN until nothing changes (at most maxIter passes)',
   defaultStrategy: 'auto',
-  create(options: SamplerOptions) {
+  bind(options: SamplerOptions) {
     const k = intOption(options.nNeighbors, 3, 'nNeighbors', 'renn');
     const kind = kindSelOption(options.variant, 'renn');
     const maxIter = intOption(options.maxIter, 100, 'maxIter', 'renn');
-    return {
-      name: 'renn',
-      kind: 'clean',
-      scope: 'all',
-      async fitResample(data: Dataset, plan: SamplingPlan, _rng: Rng, ctx: SamplerContext): Promise<Resampled> {
-        const mask = cleanClassMask(data, plan, options);
-        const reresolve = cleansAllButMinority(data, mask, options);
-        const { rows } = await renn(data, k, kind, maxIter, mask, ctx, reresolve);
-        return { indices: rows, synthetic: null, plan };
-      },
-    };
+    return { k, kind, maxIter };
   },
-};
+  async run(data: Dataset, plan: SamplingPlan, _rng: Rng, ctx: SamplerContext, options: SamplerOptions, { k, kind, maxIter }): Promise<Resampled> {
+    const mask = cleanClassMask(data, plan, options);
+    const reresolve = cleansAllButMinority(data, mask, options);
+    const { rows } = await renn(data, k, kind, maxIter, mask, ctx, reresolve);
+    return { indices: rows, synthetic: null, plan };
+  },
+});

@@ -5,8 +5,9 @@
  * member; with strategy 'all' both members go.
  */
 import type { Rng } from '../core/rng.js';
-import type { Dataset, Resampled, SamplerContext, SamplerDefinition, SamplerOptions, SamplingPlan } from '../types.js';
+import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
 import { allRows, cleanClassMask, filterRows, selfNeighbors } from './cleaning-common.js';
+import { defineSampler } from './define.js';
 
 /**
  * Pure kernel: which positions are the cleaned member of a Tomek link.
@@ -42,22 +43,15 @@ export async function tomekLinksOnRows(
 }
 
 /** `tomek-links`: removes the cleaned member(s) of every Tomek link. */
-export const tomekLinksDefinition: SamplerDefinition = {
+export const tomekLinksDefinition = defineSampler({
   name: 'tomek-links',
   kind: 'clean',
   scope: 'all',
   summary: "remove rows that form Tomek links (mutual nearest neighbours of different classes); 'all' removes both",
   defaultStrategy: 'auto',
-  create(options: SamplerOptions) {
-    return {
-      name: 'tomek-links',
-      kind: 'clean',
-      scope: 'all',
-      async fitResample(data: Dataset, plan: SamplingPlan, _rng: Rng, ctx: SamplerContext): Promise<Resampled> {
-        const mask = cleanClassMask(data, plan, options);
-        const indices = await tomekLinksOnRows(data, allRows(data.nRows), mask, ctx);
-        return { indices, synthetic: null, plan };
-      },
-    };
+  async run(data: Dataset, plan: SamplingPlan, _rng: Rng, ctx: SamplerContext, options: SamplerOptions): Promise<Resampled> {
+    const mask = cleanClassMask(data, plan, options);
+    const indices = await tomekLinksOnRows(data, allRows(data.nRows), mask, ctx);
+    return { indices, synthetic: null, plan };
   },
-};
+});
