@@ -77,6 +77,8 @@ export interface CsvSink extends RowSink {
   writeRaw(bytes: Uint8Array, suffix: string): Promise<void>;
   /** Writes a line the caller already formatted (quoting done), plus a line break. */
   writeLine(line: string): Promise<void>;
+  /** The line `write(cells)` would write, without the line break. */
+  format(cells: readonly Cell[]): string;
   readonly safeCsv: boolean;
   readonly delimiter: string;
 }
@@ -94,6 +96,17 @@ export function createCsvSink(target: ByteTarget, columns: readonly SinkColumn[]
   let len = 0;
   let started = false;
   const header = columns.map((c) => quote(c.name)).join(delim) + '\n';
+  const format = (cells: readonly Cell[]): string => {
+    let line = '';
+    for (let j = 0; j < cells.length; j++) {
+      const v = cells[j];
+      let s = typeof v === 'string' ? v : f32[j] && typeof v === 'number' ? formatFloat32(v) : cellText(v);
+      if (safe && textCols[j] && isFormula(s)) s = "'" + s;
+      if (j) line += delim;
+      line += needsQuote(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+    }
+    return line;
+  };
 
   const flush = async (): Promise<void> => {
     if (len === 0) return;
@@ -124,17 +137,10 @@ export function createCsvSink(target: ByteTarget, columns: readonly SinkColumn[]
       if (!started) await start();
       await putString(line + '\n');
     },
+    format,
     async write(cells: readonly Cell[]) {
       if (!started) await start();
-      let line = '';
-      for (let j = 0; j < cells.length; j++) {
-        const v = cells[j];
-        let s = typeof v === 'string' ? v : f32[j] && typeof v === 'number' ? formatFloat32(v) : cellText(v);
-        if (safe && textCols[j] && isFormula(s)) s = "'" + s;
-        if (j) line += delim;
-        line += needsQuote(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
-      }
-      await putString(line + '\n');
+      await putString(format(cells) + '\n');
     },
     async writeRaw(bytes: Uint8Array, suffix: string) {
       if (!started) await start();

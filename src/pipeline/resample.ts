@@ -277,6 +277,9 @@ function parseRawRow(bytes: Buffer, delimiter: string): Cell[] {
   return Papa.parse<string[]>(bytes.toString('utf8'), { delimiter, header: false }).data[0] ?? [];
 }
 
+/** Bytes of formatted copies RowWriter keeps. */
+const COPY_CACHE_BYTES = 64 * 1024 * 1024;
+
 /** Writes rows to the sink, appending provenance and tracking class counts. */
 class RowWriter {
   rows = 0;
@@ -286,6 +289,9 @@ class RowWriter {
   private readonly synthLine: ((values: readonly number[], classCode: number) => string) | null;
   private readonly rawSink: CsvSink | null;
   private readonly csvSink: CsvSink | null;
+  /** CSV bytes of input rows already written as copies, by input row (at most COPY_CACHE_BYTES). */
+  private readonly copies = new Map<number, Buffer>();
+  private copyBytes = 0;
 
   constructor(
     private readonly sink: RowSink,
@@ -310,6 +316,20 @@ class RowWriter {
     if (row.raw && this.rawSink) {
       const d = this.rawSink.delimiter;
       await this.rawSink.writeRaw(row.raw, this.provenance ? `${d}${added ? 1 : 0}${d}${r}${d}` : '');
+      return;
+    }
+    if (added && this.csvSink) {
+      // Copies of a row (random over-sampling draws small classes many times) reuse its bytes.
+      let bytes = this.copies.get(r);
+      if (bytes === undefined) {
+        bytes = Buffer.from(this.csvSink.format(row.cells()), 'utf8');
+        if (this.copyBytes + bytes.length <= COPY_CACHE_BYTES) {
+          this.copies.set(r, bytes);
+          this.copyBytes += bytes.length;
+        }
+      }
+      const d = this.csvSink.delimiter;
+      await this.csvSink.writeRaw(bytes, this.provenance ? `${d}1${d}${r}${d}` : '');
       return;
     }
     const cells = row.cells();

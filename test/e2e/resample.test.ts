@@ -100,6 +100,14 @@ describe('resample random-under / random-over', () => {
     expect(fromArrow.stdout).toBe(fromCsv.stdout);
     const viaStdin = cli(['resample', '-', '-m', 'random-under', '--seed', '5', '-q', '--format', 'csv'], { input: readFileSync(arrowPath) });
     expect(viaStdin.stdout).toBe(fromCsv.stdout);
+    // Copies (random-over writes each drawn row's text again; Arrow input formats them once).
+    for (const extra of [[], ['--provenance']]) {
+      const overCsv = cli(['resample', PIMA, '-m', 'random-over', '--seed', '5', '-q', ...extra]);
+      const overArrow = cli(['resample', arrowPath, '-m', 'random-over', '--seed', '5', '-q', '--format', 'csv', ...extra]);
+      expect(overArrow.code, overArrow.stderr).toBe(0);
+      expect(overArrow.stdout.split('\n').length).toBe(1000 + 2);
+      expect(overArrow.stdout).toBe(overCsv.stdout);
+    }
   });
 
   it('--provenance marks added rows with their source row', () => {
