@@ -17,16 +17,6 @@ import { BackendUnavailableError } from '../core/errors.js';
 import { embeddedWasmLoader, wasmApi } from '../core/wasm.js';
 import type { MlpParams } from './mlp-params.js';
 
-interface MlpKernels {
-  trainEpoch(
-    net: number, params: number, grads: number, m: number, v: number, nParams: number,
-    x: number, y: number, s: number, d: number, rows: number, n: number, batch: number,
-    h0: number, dA: number, dH: number, wt: number,
-    lr: number, l2: number, b1: number, b2: number, eps: number, step0: number,
-  ): void;
-  meanLoss(net: number, params: number, x: number, y: number, s: number, d: number, rows: number, n: number, batch: number, h0: number): number;
-}
-
 /** Compiles the embedded MLP kernels once; BackendUnavailableError when not built or unsupported. */
 const loadMlpWasm = embeddedWasmLoader('MLP kernels', 'src/models/wasm/mlp-wasm.generated.ts', 'SIMD', async () => {
   const specifier = './wasm/mlp-wasm.generated.js';
@@ -75,14 +65,13 @@ interface Setup {
   readonly pages: number;
   readonly maxPages: number;
   readonly image: ArrayBuffer;
-  /** trainEpoch's arguments except `n` and `step0` (positions 11 and 21). */
+  /** trainEpoch's arguments (assembly/mlp.ts) without `n` (inserted at index 11) and `step0` (appended). */
   readonly train: number[];
   /** meanLoss's arguments (rows = the held rows' region). */
   readonly loss: number[];
   readonly rows: number;
   readonly params: number;
   readonly nParams: number;
-  readonly batch: number;
 }
 
 type Reply = { loss?: number; params?: Float32Array; error?: string };
@@ -326,7 +315,6 @@ export async function createMlpEngine(init: MlpParams, data: EngineData, setting
     rows,
     params,
     nParams,
-    batch,
   };
 
   const threads = mlpThreads();
