@@ -1,7 +1,8 @@
 // Benchmark: self-query kNN on the webgpu backend vs the cpu backend, same data, same machine.
 // Prints the adapter (name, driver) first, then one markdown table:
 //   rows | dims | k | cpu s | webgpu s | speed-up | equal
-// Times include build (upload) and read-back; the kernel is compiled in a warm-up first.
+// Times include build (upload) and read-back; the kernel is compiled in a warm-up first. Each run
+// also prints where its milliseconds went (scan, upload, device wait, re-rank, collect, exact).
 // Needs only node and the project directory with node_modules and dist/ (bench/gpu.sh checks).
 //
 //   node bench/gpu-knn.mjs                              # 100000x30 and 1000000x30, k=6
@@ -10,8 +11,9 @@
 //   node bench/gpu-knn.mjs --allow-software             # also run on llvmpipe (CPU adapter)
 //   node bench/gpu-knn.mjs --plan queriesPerBatch=262144,workgroupSize=64,tileRows=64 --extra 4
 //                                                       # tuning knobs (see src/neighbors/webgpu/plan.ts)
-//   node bench/gpu-knn.mjs --variants 'workgroupSize=64;tileRows=0'
-//                                                       # also time these plans (one table row each)
+//   node bench/gpu-knn.mjs --variants 'workgroupSize=64;tileRows=0;extra=4'
+//                                                       # also time these plans (one table row each;
+//                                                       # extra=N: candidates kept beyond k)
 //   node bench/gpu-knn.mjs --peer python3 --peer-max 200000
 //                                                       # scikit-learn NearestNeighbors on the same data
 //
@@ -78,12 +80,13 @@ const parsePlan = (text) =>
       .map(([key, v]) => [key, Number(v)]),
   );
 const plan = parsePlan(values.plan);
-const openGpu = (p) =>
+/** A plan may carry `extra=N` (candidates kept beyond k), the backend option rather than a plan field. */
+const openGpu = ({ extra = values.extra, ...p }) =>
   createWebgpuBackend({
     requireGpu: !values['allow-software'],
     log: (m) => console.log(`note: ${m}`),
     plan: p,
-    ...(values.extra === undefined ? {} : { extraCandidates: Number(values.extra) }),
+    ...(extra === undefined ? {} : { extraCandidates: Number(extra) }),
   });
 const gpu = await openGpu(plan);
 const variants = values.variants.split(';').filter((v) => v.trim());
@@ -167,8 +170,19 @@ async function timeGpu(backend, points, n, dim) {
   const got = await gi.querySelf(k);
   const seconds = (performance.now() - t) / 1000;
   const rescans = gi.lastStats?.exactScans ?? 0;
+  const phases = describePhases(gi.buildPhases, gi.lastStats?.phases);
   gi.dispose();
-  return { got, seconds, rescans };
+  return { got, seconds, rescans, phases };
+}
+
+/** One line saying where a timed run's milliseconds went (backend.ts BuildPhases, SearchPhases). */
+function describePhases(build, search) {
+  if (!build || !search) return 'phases: n/a (dist/ predates phase timings)';
+  const ms = (v) => `${Math.round(v)}`;
+  return (
+    `phases (ms): build scan ${ms(build.scanMs)}, upload ${ms(build.uploadMs)}; search compile ${ms(search.compileMs)}, ` +
+    `submit ${ms(search.submitMs)}, device wait ${ms(search.waitMs)}, re-rank ${ms(search.rerankMs)}, collect ${ms(search.collectMs)}, exact ${ms(search.exactMs)}, total ${ms(search.totalMs)}`
+  );
 }
 
 const rows = [];
@@ -179,7 +193,8 @@ for (const [n, dim] of sizes) {
     continue;
   }
   const points = uniformPoints(n, dim, Number(values.seed));
-  const { got, seconds: gpuS, rescans: fallbacks } = await timeGpu(gpu, points, n, dim);
+  const { got, seconds: gpuS, rescans: fallbacks, phases } = await timeGpu(gpu, points, n, dim);
+  console.log(`${n}x${dim} default ${phases}`);
 
   let cpuS = null;
   let approx = false;
@@ -241,7 +256,7 @@ for (const [n, dim] of sizes) {
       const r = await timeGpu(vb, points, n, dim);
       const eq = approx ? (check(r.got) ? 'yes (sampled)' : 'NO (sampled)') : sameBytes(r.got, got) ? equal : 'NO (differs from the default plan)';
       rows.push({ n, dim, plan: v, cpu: cpuCell, gpu: r.seconds.toFixed(2) + (r.rescans ? ` (${r.rescans} exact rescans)` : ''), speed: cell(r.seconds), equal: eq });
-      console.log(`done: ${n}x${dim} plan ${v}: webgpu ${r.seconds.toFixed(2)} s, equal ${eq}`);
+      console.log(`done: ${n}x${dim} plan ${v}: webgpu ${r.seconds.toFixed(2)} s, equal ${eq}; ${r.phases}`);
     } catch (e) {
       rows.push({ n, dim, plan: v, cpu: cpuCell, gpu: `failed: ${String(e.message).split('\n')[0]}`, speed: '-', equal: '-' });
     } finally {

@@ -17,6 +17,7 @@ import { DataError } from '../core/errors.js';
 import type { KnnBackend, KnnResult, NeighborIndex } from '../types.js';
 import { WorkerPool } from './cpu-pool.js';
 import { instantiateKernels, loadKnnWasm, wasmApi, type KnnKernels, type KnnWasm, type WasmMemory } from './cpu-wasm.js';
+import { checkK, float32Safe, maxAbsFinite, scanIndexed } from './checks.js';
 import { buildKdTree } from './kdtree.js';
 
 export type CpuAlgorithm = 'auto' | 'brute' | 'kd-tree';
@@ -48,14 +49,6 @@ export function chooseAlgorithm(n: number, dim: number): 'brute' | 'kd-tree' {
   return dim <= KD_TREE_MAX_DIM && n >= KD_TREE_MIN_ROWS ? 'kd-tree' : 'brute';
 }
 
-/**
- * Largest |coordinate| for which the float32 pass cannot overflow: (2 max)^2 * dim stays below
- * 2^120, far under the float32 maximum. Beyond it calls use the exact float64 scan.
- */
-function float32Safe(maxAbs: number, dim: number): boolean {
-  return 4 * maxAbs * maxAbs * dim < 2 ** 120;
-}
-
 const PAGE = 65536;
 /** Byte offset where regions start (the module has no data segments; keep page 0 free anyway). */
 const BASE = PAGE;
@@ -71,38 +64,6 @@ const GUARD = 16;
 const GUARD_WORD = 0x5ca1ab1e;
 /** Per-worker stride for a kernel needing `bytes` of scratch: aligned, plus the guard. */
 const guarded = (bytes: number): number => align16(bytes) + GUARD;
-
-function maxAbsFinite(values: Float32Array, what: string): number {
-  let m = 0;
-  for (let i = 0; i < values.length; i++) {
-    const a = Math.abs(values[i]);
-    if (a > m) m = a;
-    else if (!(a <= m)) {
-      throw new DataError(
-        'REBALANCE_KNN_NONFINITE',
-        `expected finite ${what} coordinates, found ${values[i]} at position ${i}; impute or drop missing/infinite values first`,
-      );
-    }
-  }
-  if (m === Infinity) {
-    const i = values.findIndex((v) => !Number.isFinite(v));
-    throw new DataError(
-      'REBALANCE_KNN_NONFINITE',
-      `expected finite ${what} coordinates, found ${values[i]} at position ${i}; impute or drop missing/infinite values first`,
-    );
-  }
-  return m;
-}
-
-function checkK(k: number, available: number, self: boolean): void {
-  if (!Number.isInteger(k) || k < 0) throw new RangeError(`k must be a non-negative integer, got ${k}`);
-  if (k > available) {
-    throw new DataError(
-      'REBALANCE_K_TOO_LARGE',
-      `expected k <= ${available} (the ${self ? 'other ' : ''}indexed rows), got k=${k}; lower k or supply more rows`,
-    );
-  }
-}
 
 let nextMemId = 1;
 
@@ -141,7 +102,8 @@ class CpuIndex implements NeighborIndex {
   ) {
     const n = points.length / dim;
     this.size = n;
-    this.maxAbs = maxAbsFinite(points, 'indexed');
+    const scanned = scanIndexed(points, dim);
+    this.maxAbs = scanned.maxAbs;
     const rowBytes = dim * 4;
     let at = BASE;
     this.pts = at;
@@ -183,9 +145,7 @@ class CpuIndex implements NeighborIndex {
       // r' = fround(r - c) per feature, then fround(|r'|^2), then |r'| rounded up; padded lanes
       // hold 0, +Infinity, 0 so their estimate is +Infinity (and the kernel skips rows >= n).
       const c = new Float32Array(buf, centre, dim);
-      const sum = new Float64Array(dim);
-      for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) sum[j] += points[i * dim + j];
-      for (let j = 0; j < dim; j++) c[j] = n > 0 ? sum[j] / n : 0;
+      c.set(scanned.mean);
       const stride = (dim + 2) * 8;
       const nb = Math.ceil(n / 8);
       const t = new Float32Array(buf, blocks, nb * stride);

@@ -9,7 +9,8 @@ import { naiveKnn } from '../../src/neighbors/naive.js';
 import { knnKernelSource, NO_INDEX, rowStride } from '../../src/neighbors/webgpu/kernels.js';
 import { planSearch, type PlanLimits } from '../../src/neighbors/webgpu/plan.js';
 import { allocateResult, collectBound, distanceErrorBound, expansionSlack, rerankBatch, rerankList } from '../../src/neighbors/webgpu/rerank.js';
-import { columnMeans, prepareRows } from '../../src/neighbors/webgpu/search.js';
+import { scanIndexed } from '../../src/neighbors/checks.js';
+import { prepareRows } from '../../src/neighbors/webgpu/search.js';
 import { expectSameKnn, makePoints } from './data.js';
 
 const COMPAT: PlanLimits = {
@@ -269,7 +270,7 @@ describe('rerankBatch', () => {
           const scale = seed % 5 === 0 ? 1e-3 : 1;
           const pts = makePoints('uniform', n, dim, seed).map((v, i) => f32(offset + v * scale * (i < dim && seed % 3 === 0 ? 50 : 1)));
           const q = makePoints('uniform', 1, dim, seed + 1).map((v) => f32(offset + v * scale));
-          const mean = columnMeans(pts, dim);
+          const { mean } = scanIndexed(pts, dim);
           const stride = rowStride(dim);
           const laidR = new Float32Array(n * stride);
           const norms = new Float64Array(n);

@@ -90,7 +90,17 @@ describe.runIf(probe.available)('webgpu kNN backend', () => {
   });
 
   it('matches with the default plan and with untiled kernels', async () => {
-    await check('standard', 'uniform', 700, 30, 6);
+    const [self, query] = await check('standard', 'uniform', 700, 30, 6);
+    // Where the time went: a self-query uploads nothing; a query uploads its rows; the device
+    // wait, the re-rank and the whole call are measured, and the parts fit inside the whole.
+    expect(self.phases.uploadMs).toBe(0);
+    expect(query.phases.uploadMs).toBeGreaterThan(0);
+    for (const p of [self.phases, query.phases]) {
+      expect(p.submitMs + p.waitMs).toBeGreaterThan(0);
+      expect(p.rerankMs).toBeGreaterThan(0);
+      expect(p.collectMs + p.exactMs).toBe(0);
+      expect(p.uploadMs + p.compileMs + p.submitMs + p.waitMs + p.rerankMs).toBeLessThanOrEqual(p.totalMs);
+    }
     await check('standard', 'uniform', 200, 7, 64);
     await check('untiled', 'uniform', 500, 30, 6);
     await check('untiled', 'offset', 300, 150, 6);
@@ -186,8 +196,14 @@ describe.runIf(probe.available)('webgpu kNN backend', () => {
     await expect(backends.standard.build(bad, 3)).rejects.toMatchObject({ code: 'REBALANCE_KNN_NONFINITE' });
     const huge = makePoints('uniform', 120, 3, 9).map((v) => v * 1e30);
     const index = await backends.standard.build(huge, 3);
+    expect(index.buildPhases.scanMs).toBeGreaterThanOrEqual(0);
+    expect(index.buildPhases.uploadMs).toBeGreaterThan(0);
     expectSameKnn(await index.querySelf(4), naiveKnn(huge, 3, huge, 4, true), 'huge');
     expect(index.lastStats?.exactScans).toBe(120);
+    // Every query took the exact scan: the phases say so (no device wait, no re-rank).
+    const { phases } = index.lastStats as SearchStats;
+    expect(phases.exactMs).toBeGreaterThan(0);
+    expect(phases.submitMs + phases.waitMs + phases.rerankMs).toBe(0);
     const q = makePoints('uniform', 5, 3, 10);
     q[2] = Infinity;
     await expect(index.query(q, 2)).rejects.toMatchObject({ code: 'REBALANCE_KNN_NONFINITE' });

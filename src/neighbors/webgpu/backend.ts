@@ -9,13 +9,13 @@
  * float64 reference (naive.ts) and to the cpu backend: rows sorted by (distance, index), self
  * excluded by row id, distances Math.fround(sqrt(d)).
  */
-import { DataError } from '../../core/errors.js';
 import type { KnnBackend, KnnResult, NeighborIndex } from '../../types.js';
+import { checkK, float32Safe, maxAbsFinite, scanIndexed } from '../checks.js';
 import { openWebgpuDevice, type AdapterSummary } from './device.js';
 import { NO_INDEX } from './kernels.js';
 import type { PlanOverrides } from './plan.js';
 import { allocateResult, exactScanQuery, expansionSlack, rerankBatch, rerankList } from './rerank.js';
-import { CandidateSearch, columnMeans, type DevicePoints } from './search.js';
+import { CandidateSearch, type DevicePoints, type SearchTiming } from './search.js';
 
 export interface WebgpuBackendOptions {
   /** Refuse software adapters (llvmpipe): fail with REBALANCE_NO_ADAPTER instead. */
@@ -41,10 +41,40 @@ export interface SearchStats {
   /** Queries scanned exactly on the CPU (collect list overflowed, or float32 could overflow). */
   readonly exactScans: number;
   readonly batches: number;
+  /** Where the search's time went (see SearchPhases). */
+  readonly phases: SearchPhases;
+}
+
+/**
+ * Milliseconds of one search, measured on the host. `uploadMs`: laying out and copying the
+ * queries (0 for a self-query); `compileMs`: awaiting the kernel's pipeline (0 when cached);
+ * `waitMs`: awaiting candidates from the device (kernel time the host's work did not hide);
+ * `rerankMs`: exact re-ranking of the candidates (overlaps the next batch's kernel);
+ * `collectMs`: the near-tie collect pass (device and re-rank); `exactMs`: exact CPU scans;
+ * `submitMs`: encoding and submitting the batches (on an OpenGL ES adapter such as llvmpipe
+ * the kernels run inside the submit, so their time lands here rather than in `waitMs`);
+ * `totalMs`: the whole query call.
+ */
+export interface SearchPhases {
+  readonly uploadMs: number;
+  readonly compileMs: number;
+  readonly submitMs: number;
+  readonly waitMs: number;
+  readonly rerankMs: number;
+  readonly collectMs: number;
+  readonly exactMs: number;
+  readonly totalMs: number;
+}
+
+/** Milliseconds of an index build: `scanMs` the finiteness check and column means, `uploadMs` laying out and copying the rows. */
+export interface BuildPhases {
+  readonly scanMs: number;
+  readonly uploadMs: number;
 }
 
 export interface WebgpuNeighborIndex extends NeighborIndex {
   readonly lastStats: SearchStats | null;
+  readonly buildPhases: BuildPhases;
 }
 
 export interface WebgpuKnnBackend extends KnnBackend {
@@ -59,42 +89,6 @@ const DEFAULT_EXTRA = 8;
 const DEFAULT_COLLECT = 256;
 /** Unproven queries per collect pass. */
 const COLLECT_CHUNK = 16384;
-
-/** Same codes and wording as the cpu backend (cpu.ts). */
-function checkK(k: number, available: number, self: boolean): void {
-  if (!Number.isInteger(k) || k < 0) throw new RangeError(`k must be a non-negative integer, got ${k}`);
-  if (k > available) {
-    throw new DataError(
-      'REBALANCE_K_TOO_LARGE',
-      `expected k <= ${available} (the ${self ? 'other ' : ''}indexed rows), got k=${k}; lower k or supply more rows`,
-    );
-  }
-}
-
-/** Largest |coordinate|; throws REBALANCE_KNN_NONFINITE on NaN or infinity (as cpu.ts does). */
-function maxAbsFinite(values: Float32Array, what: string): number {
-  let m = 0;
-  for (let i = 0; i < values.length; i++) {
-    const a = Math.abs(values[i]);
-    if (a > m) m = a;
-    else if (!(a <= m)) m = NaN;
-    if (!(m < Infinity)) {
-      throw new DataError(
-        'REBALANCE_KNN_NONFINITE',
-        `expected finite ${what} coordinates, found ${values[i]} at position ${i}; impute or drop missing/infinite values first`,
-      );
-    }
-  }
-  return m;
-}
-
-/**
- * Whether float32 squared distances cannot overflow: (2 max)^2 * dim stays far below the float32
- * maximum. Beyond it every query takes the exact CPU scan (correct, slow; never seen in practice).
- */
-function float32Safe(maxAbs: number, dim: number): boolean {
-  return 4 * maxAbs * maxAbs * dim < 2 ** 120;
-}
 
 /**
  * Opens a WebGPU device (Vulkan first, then OpenGL ES compatibility) and returns the backend.
@@ -120,6 +114,8 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
     k: number,
     self: boolean,
     safe: boolean,
+    started: number,
+    uploadMs: number,
   ): Promise<{ result: KnnResult; stats: SearchStats }> {
     const slack = expansionSlack(dim, devQueries.norms, refs.maxNorm);
     const n = refs.rows;
@@ -132,24 +128,41 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
     let exactScans = 0;
     let batches = 0;
     const scratch = new Float64Array(k);
+    const timing: SearchTiming = { compileMs: 0, submitMs: 0, waitMs: 0, consumeMs: 0 };
+    let exactMs = 0;
+    let exactInBatches = 0;
+    let collectMs = 0;
+    const exactScan = (row: number): void => {
+      const t = performance.now();
+      exactScans++;
+      exactScanQuery(points, dim, queries, row, self ? row : -1, result, row, scratch);
+      exactMs += performance.now() - t;
+    };
     if (k > 0 && m > 0 && !safe) {
-      for (let q = 0; q < m; q++) exactScanQuery(points, dim, queries, q, self ? q : -1, result, q, scratch);
-      exactScans = m;
+      for (let q = 0; q < m; q++) exactScan(q);
     } else if (k > 0 && m > 0) {
       const rows: number[] = [];
       const bounds: number[] = [];
-      await search.run(refs, devQueries, kc, self, (batch) => {
-        batches++;
-        unproven += rerankBatch(points, dim, queries, batch, result, (row, bound) => {
-          if (bound === Infinity) {
-            exactScans++;
-            exactScanQuery(points, dim, queries, row, self ? row : -1, result, row, scratch);
-          } else {
-            rows.push(row);
-            bounds.push(bound);
-          }
-        }, slack);
-      });
+      await search.run(
+        refs,
+        devQueries,
+        kc,
+        self,
+        (batch) => {
+          batches++;
+          unproven += rerankBatch(points, dim, queries, batch, result, (row, bound) => {
+            if (bound === Infinity) {
+              exactScan(row);
+            } else {
+              rows.push(row);
+              bounds.push(bound);
+            }
+          }, slack);
+        },
+        timing,
+      );
+      exactInBatches = exactMs;
+      const collectStart = performance.now();
       // Second pass for near-ties: every row within the float32 error bound of the k-th, in
       // chunks so the lists stay small (capacity x COLLECT_CHUNK indices at a time).
       const cd = new Float64Array(k);
@@ -166,14 +179,24 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
           if (counts[i] <= capacity && rerankList(points, dim, queries, row, self ? row : -1, list, result, cd, ci)) {
             collected++;
           } else {
-            exactScans++;
-            exactScanQuery(points, dim, queries, row, self ? row : -1, result, row, scratch);
+            exactScan(row);
           }
         });
       }
+      if (rows.length > 0) collectMs = performance.now() - collectStart - (exactMs - exactInBatches);
     }
     if (exactScans > 0) log?.(`webgpu: ${exactScans} of ${m} queries had too many ties at the k-th distance and were scanned exactly on the CPU`);
-    return { result, stats: { queries: m, candidates: kc, unproven, collected, exactScans, batches } };
+    const phases: SearchPhases = {
+      uploadMs,
+      compileMs: timing.compileMs,
+      submitMs: timing.submitMs,
+      waitMs: timing.waitMs,
+      rerankMs: timing.consumeMs - exactInBatches,
+      collectMs,
+      exactMs,
+      totalMs: performance.now() - started,
+    };
+    return { result, stats: { queries: m, candidates: kc, unproven, collected, exactScans, batches, phases } };
   }
 
   return {
@@ -183,22 +206,27 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
     async build(points: Float32Array, dim: number): Promise<WebgpuNeighborIndex> {
       if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`dim must be a positive integer, got ${dim}`);
       if (points.length % dim !== 0) throw new RangeError(`points length ${points.length} is not a multiple of dim ${dim}`);
-      const maxAbs = maxAbsFinite(points, 'indexed');
-      const refs = await search.upload(points, dim, columnMeans(points, dim));
+      const t0 = performance.now();
+      const { maxAbs, mean } = scanIndexed(points, dim);
+      const t1 = performance.now();
+      const refs = await search.upload(points, dim, mean);
+      const buildPhases: BuildPhases = { scanMs: t1 - t0, uploadMs: performance.now() - t1 };
       live.add(refs);
       let disposed = false;
       const index: WebgpuNeighborIndex & { lastStats: SearchStats | null } = {
         size: refs.rows,
         dim,
         lastStats: null,
+        buildPhases,
         async query(q: Float32Array, k: number): Promise<KnnResult> {
           if (disposed) throw new RangeError('query on a disposed webgpu index');
           if (q.length % dim !== 0) throw new RangeError(`query length ${q.length} is not a multiple of dim ${dim}`);
           checkK(k, refs.rows, false);
+          const started = performance.now();
           const safe = float32Safe(Math.max(maxAbs, maxAbsFinite(q, 'query')), dim);
           const devQ = await search.upload(q, dim, refs.mean);
           try {
-            const { result, stats } = await searchInto(points, dim, refs, q, devQ, k, false, safe);
+            const { result, stats } = await searchInto(points, dim, refs, q, devQ, k, false, safe, started, performance.now() - started);
             index.lastStats = stats;
             return result;
           } finally {
@@ -208,7 +236,7 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
         async querySelf(k: number): Promise<KnnResult> {
           if (disposed) throw new RangeError('querySelf on a disposed webgpu index');
           checkK(k, Math.max(0, refs.rows - 1), true);
-          const { result, stats } = await searchInto(points, dim, refs, points, refs, k, true, float32Safe(maxAbs, dim));
+          const { result, stats } = await searchInto(points, dim, refs, points, refs, k, true, float32Safe(maxAbs, dim), performance.now(), 0);
           index.lastStats = stats;
           return result;
         },

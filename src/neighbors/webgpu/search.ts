@@ -26,15 +26,6 @@ export interface DevicePoints {
   readonly maxNorm: number;
 }
 
-/** Column means of row-major points (float64); zeros for no rows. */
-export function columnMeans(points: Float32Array, dim: number): Float64Array {
-  const n = points.length / dim;
-  const mean = new Float64Array(dim);
-  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) mean[j] += points[i * dim + j];
-  if (n > 0) for (let j = 0; j < dim; j++) mean[j] /= n;
-  return mean;
-}
-
 /**
  * Rows r0..r1 of `points` in the device layout: float32(x - mean) per coordinate, the squared
  * norm of those float32 values in slot `dim` (rounded to float32), zeros up to rowStride(dim).
@@ -56,6 +47,21 @@ export function prepareRows(points: Float32Array, dim: number, mean: Float64Arra
     if (nn > max) max = nn;
   }
   return max;
+}
+
+/**
+ * Where a search's host time went (milliseconds, accumulated by CandidateSearch.run): `waitMs`
+ * awaiting the device's candidates (kernel time not hidden behind the host's work), `consumeMs`
+ * in the consumer (the re-rank of each batch, which overlaps the next batch's kernel), `compileMs`
+ * awaiting the kernel's pipeline (0 once compiled: pipelines are cached per shape), `submitMs` in
+ * the synchronous part of encoding and submitting each batch (on Dawn's OpenGL ES backend, e.g.
+ * llvmpipe, that includes running the kernel; on Vulkan the device runs it asynchronously).
+ */
+export interface SearchTiming {
+  compileMs: number;
+  submitMs: number;
+  waitMs: number;
+  consumeMs: number;
 }
 
 interface BufferSet {
@@ -274,14 +280,23 @@ export class CandidateSearch {
    * with each batch (rows in query order) while the next batch runs. `self`: the queries are
    * the references, and each query skips its own row.
    */
-  async run(refs: DevicePoints, queries: DevicePoints, kc: number, self: boolean, consume: (b: CandidateBatch) => void): Promise<void> {
+  async run(
+    refs: DevicePoints,
+    queries: DevicePoints,
+    kc: number,
+    self: boolean,
+    consume: (b: CandidateBatch) => void,
+    timing?: SearchTiming,
+  ): Promise<void> {
     if (queries.rows === 0) return;
     const plan = this.plan(refs.dim, kc);
     if (plan.rowsPerChunk < refs.rowsPerChunk || plan.rowsPerChunk < queries.rowsPerChunk) {
       throw new RangeError('points were uploaded with a larger chunk than this plan allows');
     }
     const shape: KernelShape = { dim: refs.dim, kc, tileRows: plan.tileRows, workgroupSize: plan.workgroupSize, queriesPerThread: plan.queriesPerThread };
+    const compiling = performance.now();
     const pipeline = await this.pipeline(shape);
+    if (timing) timing.compileMs += performance.now() - compiling;
     const batches: Batch[] = [];
     for (let c = 0; c < queries.buffers.length; c++) {
       const chunkRows = Math.min(queries.rowsPerChunk, queries.rows - c * queries.rowsPerChunk);
@@ -302,22 +317,28 @@ export class CandidateSearch {
       });
       let pending: Promise<void> | null = null;
       for (let i = 0; i <= batches.length; i++) {
+        const submitting = performance.now();
         const next: Promise<void> | null =
           i < batches.length ? this.submit(sets[i % sets.length], pipeline, plan, kc, refs, queries, batches[i], self) : null;
+        if (timing) timing.submitMs += performance.now() - submitting;
         // Keep a rejection of `next` from being reported unhandled while we await `pending`.
         next?.catch(() => undefined);
         if (pending) {
+          const waited = performance.now();
           await pending;
+          if (timing) timing.waitMs += performance.now() - waited;
           const b = batches[i - 1];
           const set = sets[(i - 1) % sets.length];
           const n = b.count * kc;
           const dist = new Float32Array(set.readDist.getMappedRange(0, n * 4));
           const idx = new Uint32Array(set.readIdx.getMappedRange(0, n * 4));
+          const consumed = performance.now();
           try {
             consume({ kc, count: b.count, dist, idx, firstRow: b.chunk * queries.rowsPerChunk + b.start, self });
           } finally {
             set.readDist.unmap();
             set.readIdx.unmap();
+            if (timing) timing.consumeMs += performance.now() - consumed;
           }
         }
         pending = next;
