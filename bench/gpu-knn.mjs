@@ -11,9 +11,10 @@
 //   node bench/gpu-knn.mjs --allow-software             # also run on llvmpipe (CPU adapter)
 //   node bench/gpu-knn.mjs --plan queriesPerBatch=262144,workgroupSize=64,tileRows=64 --extra 4
 //                                                       # tuning knobs (see src/neighbors/webgpu/plan.ts)
-//   node bench/gpu-knn.mjs --variants 'workgroupSize=64;tileRows=0;extra=4'
+//   node bench/gpu-knn.mjs --variants 'workgroupSize=64;tileRows=0;extra=4;rerankThreads=0'
 //                                                       # also time these plans (one table row each;
-//                                                       # extra=N: candidates kept beyond k)
+//                                                       # extra=N: candidates kept beyond k;
+//                                                       # rerankThreads=N: re-rank workers, 0 = none)
 //   node bench/gpu-knn.mjs --peer python3 --peer-max 200000
 //                                                       # scikit-learn NearestNeighbors on the same data
 //
@@ -80,13 +81,17 @@ const parsePlan = (text) =>
       .map(([key, v]) => [key, Number(v)]),
   );
 const plan = parsePlan(values.plan);
-/** A plan may carry `extra=N` (candidates kept beyond k), the backend option rather than a plan field. */
-const openGpu = ({ extra = values.extra, ...p }) =>
+/**
+ * A plan may also carry backend options: `extra=N` (candidates kept beyond k) and
+ * `rerankThreads=N` (worker threads of the exact re-rank; 0 = in the calling thread).
+ */
+const openGpu = ({ extra = values.extra, rerankThreads, ...p }) =>
   createWebgpuBackend({
     requireGpu: !values['allow-software'],
     log: (m) => console.log(`note: ${m}`),
     plan: p,
     ...(extra === undefined ? {} : { extraCandidates: Number(extra) }),
+    ...(rerankThreads === undefined ? {} : { rerankThreads }),
   });
 const gpu = await openGpu(plan);
 const variants = values.variants.split(';').filter((v) => v.trim());

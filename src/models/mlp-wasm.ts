@@ -12,9 +12,9 @@
  * still trains through tfjs.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { BackendUnavailableError } from '../core/errors.js';
 import { embeddedWasmLoader, wasmApi } from '../core/wasm.js';
+import { HostPool, hostWorkerSource, type HostReply, type HostWorker } from '../core/worker-host.js';
 import type { MlpParams } from './mlp-params.js';
 
 /** Compiles the embedded MLP kernels once; BackendUnavailableError when not built or unsupported. */
@@ -74,8 +74,7 @@ interface Setup {
   readonly nParams: number;
 }
 
-type Reply = { loss?: number; params?: Float32Array; error?: string };
-type Handle = (m: Record<string, unknown>) => Reply;
+type Reply = HostReply & { loss?: number; params?: Float32Array };
 
 /**
  * The host of one network: owns its memory and instance and answers messages
@@ -83,7 +82,7 @@ type Handle = (m: Record<string, unknown>) => Reply;
  * { type: 'params' } -> { params } | { type: 'free' }. Runs in the calling thread, or in a worker
  * as source text (makeHost.toString()), so it must not use anything from this module's scope.
  */
-function makeHost(wa: typeof wasmApi): Handle {
+function makeHost(wa: typeof wasmApi): (m: Record<string, unknown>) => Reply {
   let k: Record<string, (...a: number[]) => number> | null = null;
   let memory: { buffer: ArrayBuffer | SharedArrayBuffer } | null = null;
   let setup: Setup | null = null;
@@ -116,99 +115,7 @@ function makeHost(wa: typeof wasmApi): Handle {
   };
 }
 
-const WORKER_SOURCE = `
-'use strict';
-const { parentPort } = require('node:worker_threads');
-const handle = (${makeHost.toString()})(WebAssembly);
-parentPort.on('message', (m) => {
-  try {
-    const out = handle(m);
-    parentPort.postMessage({ id: m.id, ...out });
-  } catch (e) {
-    parentPort.postMessage({ id: m.id, error: String((e && e.stack) || e) });
-  }
-});
-`;
-
-/** A worker thread hosting one network at a time. */
-class HostWorker {
-  private readonly worker: Worker;
-  private readonly waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
-  private nextId = 1;
-  broken: Error | undefined;
-
-  constructor() {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true });
-    this.worker.unref();
-    this.worker.on('message', (r: Reply & { id: number }) => {
-      const w = this.waiting.get(r.id);
-      if (!w) return;
-      this.waiting.delete(r.id);
-      if (this.waiting.size === 0) this.worker.unref();
-      if (r.error !== undefined) w.reject(new Error(`mlp worker: ${r.error}`));
-      else w.resolve(r);
-    });
-    const fail = (e: Error): void => {
-      this.broken ??= e;
-      for (const w of this.waiting.values()) w.reject(e);
-      this.waiting.clear();
-    };
-    this.worker.on('error', (e) => fail(e instanceof Error ? e : new Error(String(e))));
-    this.worker.on('exit', (code) => fail(new Error(`mlp worker exited (code ${code})`)));
-  }
-
-  call(m: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
-    if (this.broken) return Promise.reject(this.broken);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.worker.ref();
-      this.worker.postMessage({ ...m, id }, transfer);
-    });
-  }
-
-  terminate(): void {
-    void this.worker.terminate();
-  }
-}
-
-/**
- * Worker threads for concurrent fits (rebalance evaluate trains several networks at once): at
- * most `size`, created on first use, unref'd while idle so they never keep the process alive.
- */
-class HostPool {
-  private readonly idle: HostWorker[] = [];
-  private made = 0;
-  private readonly queue: ((w: HostWorker) => void)[] = [];
-
-  constructor(readonly size: number) {}
-
-  async acquire(): Promise<HostWorker> {
-    const w = this.idle.pop();
-    if (w) return w;
-    if (this.made < this.size) {
-      this.made++;
-      return new HostWorker();
-    }
-    return new Promise((resolve) => this.queue.push(resolve));
-  }
-
-  release(w: HostWorker): void {
-    if (w.broken) {
-      this.made--;
-      w.terminate();
-      const next = this.queue.shift();
-      if (next) {
-        this.made++;
-        next(new HostWorker());
-      }
-      return;
-    }
-    const next = this.queue.shift();
-    if (next) next(w);
-    else this.idle.push(w);
-  }
-}
+const WORKER_SOURCE = hostWorkerSource(`(${makeHost.toString()})(WebAssembly)`);
 
 let pool: HostPool | undefined;
 
@@ -322,12 +229,12 @@ export async function createMlpEngine(init: MlpParams, data: EngineData, setting
   let release = (): void => {};
   let call: (msg: Record<string, unknown>, transfer?: ArrayBuffer[]) => Promise<Reply>;
   if (threads > 0) {
-    if (pool?.size !== threads) pool = new HostPool(threads);
+    if (pool?.size !== threads) pool = new HostPool(threads, WORKER_SOURCE, 'mlp');
     const owner = pool;
     const w = await owner.acquire();
     release = () => owner.release(w);
     worker = w;
-    call = (msg, transfer) => w.call(msg, transfer);
+    call = (msg, transfer) => w.call(msg, transfer) as Promise<Reply>;
   } else {
     const handle = makeHost(wasmApi);
     call = async (msg) => handle(msg);

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { naiveKnn } from '../../src/neighbors/naive.js';
 import { knnKernelSource, NO_INDEX, rowStride } from '../../src/neighbors/webgpu/kernels.js';
 import { planSearch, type PlanLimits } from '../../src/neighbors/webgpu/plan.js';
-import { allocateResult, collectBound, distanceErrorBound, expansionSlack, rerankBatch, rerankList } from '../../src/neighbors/webgpu/rerank.js';
+import { allocateResult, collectBound, distanceErrorBound, expansionSlack, rerankBatch, rerankKit, rerankList, type RerankKit } from '../../src/neighbors/webgpu/rerank.js';
 import { scanIndexed } from '../../src/neighbors/checks.js';
 import { prepareRows } from '../../src/neighbors/webgpu/search.js';
 import { expectSameKnn, makePoints } from './data.js';
@@ -187,6 +187,25 @@ describe('rerankBatch', () => {
     const out2 = allocateResult(200, k);
     expect(rerankBatch(points, dim, points, { kc: k + 1, count: 200, dist: spare.dist, idx: spare.idx, firstRow: 0, self: true }, out2)).toBe(200);
     expectSameKnn(out2, naiveKnn(points, dim, points, k, true), 'near-tie spare');
+  });
+
+  it('builds the same functions from its source text alone, as the re-rank workers do', () => {
+    const kit = new Function(`return (${rerankKit.toString()})();`)() as RerankKit;
+    expect(NO_INDEX).toBe(0xffffffff);
+    expect(rerankKit.toString()).toMatch(/const NONE = (0xffffffff|4294967295);/);
+    const k = 4;
+    const { dist, idx } = fakeCandidates(points, dim, points, k + 3, true, () => false);
+    idx[5 * 7 + 6] = NO_INDEX;
+    dist.fill(dist[9 * 7 + 3], 9 * 7 + 4, 9 * 7 + 7); // query 9: the spares tie the k-th
+    const seen: [number, number][][] = [[], []];
+    const outs = [allocateResult(200, k), allocateResult(200, k)];
+    const slack = expansionSlack(dim, new Float64Array(200).fill(3), 4);
+    [rerankBatch, kit.rerankBatch].forEach((run, i) =>
+      run(points, dim, points, { kc: k + 3, count: 200, dist, idx, firstRow: 0, self: true }, outs[i], (row, bound) => void seen[i].push([row, bound]), slack),
+    );
+    expect(seen[1]).toEqual(seen[0]);
+    expect(seen[0].map(([row]) => row)).toEqual([5, 9]);
+    expect(outs[1]).toEqual(outs[0]);
   });
 
   it('rejects empty slots, out-of-range indices and the query itself', () => {

@@ -40,6 +40,9 @@ describe.runIf(probe.available)('webgpu kNN backend', () => {
     backends.quadUntiled = await createWebgpuBackend({ plan: { ...UNTILED, queriesPerThread: 4 }, log });
     backends.noExtra = await createWebgpuBackend({ plan: TINY, extraCandidates: 0, log });
     backends.smallCollect = await createWebgpuBackend({ plan: TINY, extraCandidates: 0, collectCapacity: 8, log });
+    // The same two with the re-rank on worker threads from the first query on.
+    backends.parallel = await createWebgpuBackend({ plan: TINY, rerankThreads: 3, parallelRerankMin: 1, log });
+    backends.parallelSmallCollect = await createWebgpuBackend({ plan: TINY, extraCandidates: 0, collectCapacity: 8, rerankThreads: 2, parallelRerankMin: 1, log });
   });
   afterAll(async () => {
     for (const b of Object.values(backends)) await b.dispose();
@@ -104,6 +107,22 @@ describe.runIf(probe.available)('webgpu kNN backend', () => {
     await check('standard', 'uniform', 200, 7, 64);
     await check('untiled', 'uniform', 500, 30, 6);
     await check('untiled', 'offset', 300, 150, 6);
+  });
+
+  it('re-ranks on worker threads with the same results and statistics as in the calling thread', async () => {
+    for (const [dim, k] of [[30, 6], [3, 1], [7, 64]] as const) {
+      const [ps, pq] = await check('parallel', 'uniform', 300, dim, k, dim + 1);
+      const [ts, tq] = await check('tiny', 'uniform', 300, dim, k, dim + 1);
+      expect({ ...ps, phases: null }).toEqual({ ...ts, phases: null });
+      expect({ ...pq, phases: null }).toEqual({ ...tq, phases: null });
+    }
+    // Unproven queries come back from the workers in row order: the collect pass and the exact
+    // scans see the same rows as in-thread (integer data: ties at the cut, overflowing lists).
+    const [ps] = await check('parallelSmallCollect', 'integer', 400, 4, 6);
+    const [ts] = await check('smallCollect', 'integer', 400, 4, 6);
+    expect(ps.unproven).toBeGreaterThan(0);
+    expect(ps.exactScans).toBeGreaterThan(0);
+    expect({ ...ps, phases: null }).toEqual({ ...ts, phases: null });
   });
 
   it('matches on integer data full of ties, falling back to exact scans where needed', async () => {

@@ -9,12 +9,14 @@
  * float64 reference (naive.ts) and to the cpu backend: rows sorted by (distance, index), self
  * excluded by row id, distances Math.fround(sqrt(d)).
  */
+import { availableParallelism } from 'node:os';
 import type { KnnBackend, KnnResult, NeighborIndex } from '../../types.js';
 import { checkK, float32Safe, maxAbsFinite, scanIndexed } from '../checks.js';
 import { openWebgpuDevice, type AdapterSummary } from './device.js';
 import { NO_INDEX } from './kernels.js';
 import type { PlanOverrides } from './plan.js';
 import { allocateResult, exactScanQuery, expansionSlack, rerankBatch, rerankList } from './rerank.js';
+import { isShared, RerankPool, shareCopy, type SharedRerank } from './rerank-pool.js';
 import { CandidateSearch, type DevicePoints, type SearchTiming } from './search.js';
 
 export interface WebgpuBackendOptions {
@@ -28,6 +30,13 @@ export interface WebgpuBackendOptions {
   readonly collectCapacity?: number;
   /** Batch, tile and dispatch sizes (tests force many small ones). */
   readonly plan?: PlanOverrides;
+  /**
+   * Worker threads for the exact re-rank of large searches (default: available cores, at most
+   * 8; 0 or 1: re-rank in the calling thread). Results do not depend on it.
+   */
+  readonly rerankThreads?: number;
+  /** Fewest queries a search needs before its re-rank goes to the workers (default 16384; tests lower it). */
+  readonly parallelRerankMin?: number;
 }
 
 /** What the last search of an index did (for tests and logs). */
@@ -89,6 +98,14 @@ const DEFAULT_EXTRA = 8;
 const DEFAULT_COLLECT = 256;
 /** Unproven queries per collect pass. */
 const COLLECT_CHUNK = 16384;
+/** Queries below which a search re-ranks in the calling thread (worker messages cost more). */
+const PARALLEL_RERANK_MIN = 16384;
+/**
+ * Largest indexed points copied to shared memory for the parallel re-rank (points already in a
+ * SharedArrayBuffer are shared as they are). Above it the re-rank stays in the calling thread
+ * rather than holding a second copy of a big table.
+ */
+const SHARE_COPY_MAX_BYTES = 256 * 1024 * 1024;
 
 /**
  * Opens a WebGPU device (Vulkan first, then OpenGL ES compatibility) and returns the backend.
@@ -100,8 +117,12 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
   if (!Number.isInteger(extra) || extra < 0) throw new RangeError(`extraCandidates must be a non-negative integer, got ${extra}`);
   const capacity = options.collectCapacity ?? DEFAULT_COLLECT;
   if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`collectCapacity must be a positive integer, got ${capacity}`);
+  const threads = options.rerankThreads ?? Math.min(8, availableParallelism());
+  if (!Number.isInteger(threads) || threads < 0) throw new RangeError(`rerankThreads must be a non-negative integer, got ${threads}`);
+  const parallelMin = options.parallelRerankMin ?? PARALLEL_RERANK_MIN;
   const gpu = await openWebgpuDevice(options);
   const search = new CandidateSearch(gpu, options.plan);
+  const pool = threads > 1 ? new RerankPool(threads) : null;
   const log = options.log;
   const live = new Set<DevicePoints>();
 
@@ -116,11 +137,21 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
     safe: boolean,
     started: number,
     uploadMs: number,
+    sharedPoints: () => Float32Array | null,
   ): Promise<{ result: KnnResult; stats: SearchStats }> {
-    const slack = expansionSlack(dim, devQueries.norms, refs.maxNorm);
     const n = refs.rows;
     const m = queries.length / dim;
-    const result = allocateResult(m, k);
+    // Parallel re-rank: every array the workers touch over SharedArrayBuffers.
+    const sharedPts = pool && m >= parallelMin && k > 0 && safe ? sharedPoints() : null;
+    const shared: SharedRerank | null = sharedPts && {
+      points: sharedPts,
+      queries: self ? sharedPts : shareCopy(queries),
+      dim,
+      slack: expansionSlack(dim, devQueries.norms, refs.maxNorm, new Float64Array(new SharedArrayBuffer(m * 8))),
+      out: { k, indices: new Int32Array(new SharedArrayBuffer(m * k * 4)), distances: new Float32Array(new SharedArrayBuffer(m * k * 4)) },
+    };
+    const slack = shared ? shared.slack : expansionSlack(dim, devQueries.norms, refs.maxNorm);
+    const result: KnnResult = shared ? { k, indices: shared.out.indices, distances: shared.out.distances } : allocateResult(m, k);
     const available = self ? n - 1 : n;
     const kc = Math.min(k + extra, available);
     let unproven = 0;
@@ -150,14 +181,21 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
         self,
         (batch) => {
           batches++;
-          unproven += rerankBatch(points, dim, queries, batch, result, (row, bound) => {
+          const onUnproven = (row: number, bound: number): void => {
             if (bound === Infinity) {
               exactScan(row);
             } else {
               rows.push(row);
               bounds.push(bound);
             }
-          }, slack);
+          };
+          if (shared && pool) {
+            const copy = { ...batch, dist: shareCopy(batch.dist), idx: shareCopy(batch.idx) };
+            return pool.rerank(shared, copy, onUnproven).then((u) => {
+              unproven += u;
+            });
+          }
+          unproven += rerankBatch(points, dim, queries, batch, result, onUnproven, slack);
         },
         timing,
       );
@@ -191,7 +229,7 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
       compileMs: timing.compileMs,
       submitMs: timing.submitMs,
       waitMs: timing.waitMs,
-      rerankMs: timing.consumeMs - exactInBatches,
+      rerankMs: Math.max(0, timing.consumeMs - exactInBatches),
       collectMs,
       exactMs,
       totalMs: performance.now() - started,
@@ -213,6 +251,12 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
       const buildPhases: BuildPhases = { scanMs: t1 - t0, uploadMs: performance.now() - t1 };
       live.add(refs);
       let disposed = false;
+      // The points as the re-rank workers see them: shared as they are, or one lazy copy.
+      let shared: Float32Array | null = isShared(points) ? points : null;
+      const sharedPoints = (): Float32Array | null => {
+        if (!shared && points.byteLength <= SHARE_COPY_MAX_BYTES) shared = shareCopy(points);
+        return shared;
+      };
       const index: WebgpuNeighborIndex & { lastStats: SearchStats | null } = {
         size: refs.rows,
         dim,
@@ -226,7 +270,7 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
           const safe = float32Safe(Math.max(maxAbs, maxAbsFinite(q, 'query')), dim);
           const devQ = await search.upload(q, dim, refs.mean);
           try {
-            const { result, stats } = await searchInto(points, dim, refs, q, devQ, k, false, safe, started, performance.now() - started);
+            const { result, stats } = await searchInto(points, dim, refs, q, devQ, k, false, safe, started, performance.now() - started, sharedPoints);
             index.lastStats = stats;
             return result;
           } finally {
@@ -236,13 +280,14 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
         async querySelf(k: number): Promise<KnnResult> {
           if (disposed) throw new RangeError('querySelf on a disposed webgpu index');
           checkK(k, Math.max(0, refs.rows - 1), true);
-          const { result, stats } = await searchInto(points, dim, refs, points, refs, k, true, float32Safe(maxAbs, dim), performance.now(), 0);
+          const { result, stats } = await searchInto(points, dim, refs, points, refs, k, true, float32Safe(maxAbs, dim), performance.now(), 0, sharedPoints);
           index.lastStats = stats;
           return result;
         },
         dispose(): void {
           if (disposed) return;
           disposed = true;
+          shared = null;
           live.delete(refs);
           CandidateSearch.release(refs);
         },
@@ -253,6 +298,7 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
       for (const r of live) CandidateSearch.release(r);
       live.clear();
       gpu.device.destroy();
+      await pool?.dispose();
     },
   };
 }

@@ -13,94 +13,12 @@
  * exactly on the CPU. Results are therefore identical to naive.ts, never approximations.
  */
 import type { KnnResult } from '../../types.js';
-import { NO_INDEX } from './kernels.js';
-
-const U32 = 2 ** -24;
-/** Smallest normal float32: the most a flushed subnormal term can lose. */
-const FLT_MIN = 2 ** -126;
-
-/** Relative and absolute bounds on |f32 kernel distance - f64 exact distance|, with a 2x margin. */
-export function distanceErrorBound(dim: number): { rel: number; abs: number } {
-  const n = dim + 2;
-  const gamma = (n * U32) / (1 - n * U32);
-  return { rel: 2 * gamma + 1e-12, abs: 4 * (dim + 1) * FLT_MIN };
-}
-
-/**
- * Per-query absolute slack for rows stored centered with their squared norm (search.ts
- * prepareRows) and ranked by the expansion |q|^2 + |r|^2 - 2 q.r (kernels.ts): with
- * M = |q'| + max |r'| over centered rows, the float32 expansion is within (2 gamma(dim + 4) + 3u) M^2
- * of the exact distance between the stored float32 coordinates (dim + 1 fused products including
- * the norm slot, the stored norms rounded once, the final subtraction), and those coordinates
- * (rounded after centering) move the distance by at most 3u M^2. Returned with a 2x margin, one
- * value per row of `norms` (the queries' float64 squared centered norms).
- */
-export function expansionSlack(dim: number, norms: Float64Array, maxNorm: number): Float64Array {
-  const n = dim + 4;
-  const gamma = (n * U32) / (1 - n * U32);
-  const c = 2 * (2 * gamma + 6 * U32) + 1e-12;
-  const rMax = Math.sqrt(maxNorm);
-  const out = new Float64Array(norms.length);
-  for (let i = 0; i < norms.length; i++) {
-    const m = Math.sqrt(norms[i]) + rMax;
-    out[i] = c * m * m;
-  }
-  return out;
-}
-
-/** Float64 squared distance between query row `qRow` of `queries` and point row `pRow`. */
-export function exactSquaredDistance(points: Float32Array, pRow: number, queries: Float32Array, qRow: number, dim: number): number {
-  const po = pRow * dim;
-  const qo = qRow * dim;
-  let s = 0;
-  for (let j = 0; j < dim; j++) {
-    const diff = queries[qo + j] - points[po + j];
-    s += diff * diff;
-  }
-  return s;
-}
 
 /** Output arrays and scratch reused across queries (allocated once per search). */
 export interface RerankTarget {
   readonly k: number;
   readonly indices: Int32Array;
   readonly distances: Float32Array;
-}
-
-/**
- * Exact top-k of one query by a full float64 scan (ties by lower index, `selfIndex` skipped),
- * written to row `outRow` of `out`. The fallback when candidates cannot be proven complete.
- */
-export function exactScanQuery(
-  points: Float32Array,
-  dim: number,
-  queries: Float32Array,
-  qRow: number,
-  selfIndex: number,
-  out: RerankTarget,
-  outRow: number,
-  scratchD: Float64Array,
-): void {
-  const k = out.k;
-  const n = points.length / dim;
-  const idx = out.indices;
-  const base = outRow * k;
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    if (i === selfIndex) continue;
-    const d = exactSquaredDistance(points, i, queries, qRow, dim);
-    // Rows arrive in ascending index, so an equal distance never displaces a kept row.
-    if (count === k && !(d < scratchD[k - 1])) continue;
-    let pos = count < k ? count++ : k - 1;
-    while (pos > 0 && scratchD[pos - 1] > d) {
-      scratchD[pos] = scratchD[pos - 1];
-      idx[base + pos] = idx[base + pos - 1];
-      pos--;
-    }
-    scratchD[pos] = d;
-    idx[base + pos] = i;
-  }
-  for (let t = 0; t < k; t++) out.distances[base + t] = Math.sqrt(scratchD[t]);
 }
 
 /** One batch of kernel candidates (row-major count x kc) to re-rank. */
@@ -122,71 +40,215 @@ export interface CandidateBatch {
 export type UnprovenHandler = (row: number, bound: number) => void;
 
 /**
- * The float32 kernel-distance bound for rows that can be in the top k, given E_k (the k-th exact
- * distance among rows already seen): f <= D (1 + rel) + abs + slack <= E_k (1 + rel) + abs + slack,
- * with a 2x margin, rounded up. `slack`: the query's extra absolute error (expansionSlack).
+ * The re-rank functions, built by one self-contained function (it uses nothing from this
+ * module's scope, not even imports) so worker threads can build the same functions from its
+ * source text (rerank-pool.ts). The exports below are this module's instance.
  */
-export function collectBound(ek: number, dim: number, slack = 0): number {
-  const { rel, abs } = distanceErrorBound(dim);
-  const b = ek * (1 + 2 * rel) + 2 * abs + 2 * slack;
-  const f = Math.fround(b);
-  if (f >= b) return f;
-  // Next float32 above f (f is finite, non-negative here).
-  const buf = new Float32Array([f]);
-  new Uint32Array(buf.buffer)[0] += 1;
-  return buf[0];
-}
+export function rerankKit() {
+  /** kernels.ts NO_INDEX: an empty candidate slot (a test checks the two agree). */
+  const NONE = 0xffffffff;
+  const U32 = 2 ** -24;
+  /** Smallest normal float32: the most a flushed subnormal term can lose. */
+  const FLT_MIN = 2 ** -126;
 
-/**
- * Re-ranks one batch exactly into `out`. Queries whose candidates cannot be proven to hold the
- * true top k go to `unproven` when given (with a collectBound), else are scanned exactly here.
- * `slack[row]`, when given, is an absolute error of the kernel distances of query `row` on top of
- * distanceErrorBound (expansionSlack). Returns how many queries were not proven.
- */
-export function rerankBatch(
-  points: Float32Array,
-  dim: number,
-  queries: Float32Array,
-  batch: CandidateBatch,
-  out: RerankTarget,
-  unproven?: UnprovenHandler,
-  slack?: Float64Array,
-): number {
-  const k = out.k;
-  const { kc, count, dist, idx, firstRow, self } = batch;
-  const n = points.length / dim;
-  const available = self ? n - 1 : n;
-  const need = Math.min(kc, available);
-  const { rel, abs } = distanceErrorBound(dim);
-  const cd = new Float64Array(kc);
-  const ci = new Int32Array(kc);
-  const scratch = new Float64Array(k);
-  let fallbacks = 0;
-  for (let b = 0; b < count; b++) {
-    const row = firstRow + b;
-    const selfIndex = self ? row : -1;
-    const o = b * kc;
-    const extra = slack ? slack[row] : 0;
-    let valid = 0;
-    while (valid < kc && idx[o + valid] !== NO_INDEX) valid++;
-    // Exact distances of the candidates, insertion-sorted by (distance, index), when they are
-    // at least k real rows other than the query itself. Candidates arrive in float32 order, so
-    // once one has f > E_k (1 + rel) + abs + slack, it and every later one have exact D > E_k: they can
-    // neither enter the top k nor tie with it, and the top k is proven (the same test as below).
-    let ranked = valid >= k;
-    let pruned = false;
-    for (let t = 0; ranked && t < valid; t++) {
-      if (t >= k && cd[k - 1] * (1 + rel) + abs + extra < dist[o + t]) {
-        pruned = true;
-        break;
+  /** Relative and absolute bounds on |f32 kernel distance - f64 exact distance|, with a 2x margin. */
+  function distanceErrorBound(dim: number): { rel: number; abs: number } {
+    const n = dim + 2;
+    const gamma = (n * U32) / (1 - n * U32);
+    return { rel: 2 * gamma + 1e-12, abs: 4 * (dim + 1) * FLT_MIN };
+  }
+
+  /**
+   * Per-query absolute slack for rows stored centered with their squared norm (search.ts
+   * prepareRows) and ranked by the expansion |q|^2 + |r|^2 - 2 q.r (kernels.ts): with
+   * M = |q'| + max |r'| over centered rows, the float32 expansion is within (2 gamma(dim + 4) + 3u) M^2
+   * of the exact distance between the stored float32 coordinates (dim + 1 fused products including
+   * the norm slot, the stored norms rounded once, the final subtraction), and those coordinates
+   * (rounded after centering) move the distance by at most 3u M^2. Returned with a 2x margin, one
+   * value per row of `norms` (the queries' float64 squared centered norms), written to `out`.
+   */
+  function expansionSlack(dim: number, norms: Float64Array, maxNorm: number, out: Float64Array = new Float64Array(norms.length)): Float64Array {
+    const n = dim + 4;
+    const gamma = (n * U32) / (1 - n * U32);
+    const c = 2 * (2 * gamma + 6 * U32) + 1e-12;
+    const rMax = Math.sqrt(maxNorm);
+    for (let i = 0; i < norms.length; i++) {
+      const m = Math.sqrt(norms[i]) + rMax;
+      out[i] = c * m * m;
+    }
+    return out;
+  }
+
+  /** Float64 squared distance between query row `qRow` of `queries` and point row `pRow`. */
+  function exactSquaredDistance(points: Float32Array, pRow: number, queries: Float32Array, qRow: number, dim: number): number {
+    const po = pRow * dim;
+    const qo = qRow * dim;
+    let s = 0;
+    for (let j = 0; j < dim; j++) {
+      const diff = queries[qo + j] - points[po + j];
+      s += diff * diff;
+    }
+    return s;
+  }
+
+
+  /**
+   * Exact top-k of one query by a full float64 scan (ties by lower index, `selfIndex` skipped),
+   * written to row `outRow` of `out`. The fallback when candidates cannot be proven complete.
+   */
+  function exactScanQuery(
+    points: Float32Array,
+    dim: number,
+    queries: Float32Array,
+    qRow: number,
+    selfIndex: number,
+    out: RerankTarget,
+    outRow: number,
+    scratchD: Float64Array,
+  ): void {
+    const k = out.k;
+    const n = points.length / dim;
+    const idx = out.indices;
+    const base = outRow * k;
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      if (i === selfIndex) continue;
+      const d = exactSquaredDistance(points, i, queries, qRow, dim);
+      // Rows arrive in ascending index, so an equal distance never displaces a kept row.
+      if (count === k && !(d < scratchD[k - 1])) continue;
+      let pos = count < k ? count++ : k - 1;
+      while (pos > 0 && scratchD[pos - 1] > d) {
+        scratchD[pos] = scratchD[pos - 1];
+        idx[base + pos] = idx[base + pos - 1];
+        pos--;
       }
-      const i = idx[o + t];
-      if (i >= n || i === selfIndex) {
-        ranked = false;
-        break;
+      scratchD[pos] = d;
+      idx[base + pos] = i;
+    }
+    for (let t = 0; t < k; t++) out.distances[base + t] = Math.sqrt(scratchD[t]);
+  }
+
+
+
+  /**
+   * The float32 kernel-distance bound for rows that can be in the top k, given E_k (the k-th exact
+   * distance among rows already seen): f <= D (1 + rel) + abs + slack <= E_k (1 + rel) + abs + slack,
+   * with a 2x margin, rounded up. `slack`: the query's extra absolute error (expansionSlack).
+   */
+  function collectBound(ek: number, dim: number, slack = 0): number {
+    const { rel, abs } = distanceErrorBound(dim);
+    const b = ek * (1 + 2 * rel) + 2 * abs + 2 * slack;
+    const f = Math.fround(b);
+    if (f >= b) return f;
+    // Next float32 above f (f is finite, non-negative here).
+    const buf = new Float32Array([f]);
+    new Uint32Array(buf.buffer)[0] += 1;
+    return buf[0];
+  }
+
+  /**
+   * Re-ranks one batch exactly into `out`. Queries whose candidates cannot be proven to hold the
+   * true top k go to `unproven` when given (with a collectBound), else are scanned exactly here.
+   * `slack[row]`, when given, is an absolute error of the kernel distances of query `row` on top of
+   * distanceErrorBound (expansionSlack). Returns how many queries were not proven.
+   */
+  function rerankBatch(
+    points: Float32Array,
+    dim: number,
+    queries: Float32Array,
+    batch: CandidateBatch,
+    out: RerankTarget,
+    unproven?: UnprovenHandler,
+    slack?: Float64Array,
+  ): number {
+    const k = out.k;
+    const { kc, count, dist, idx, firstRow, self } = batch;
+    const n = points.length / dim;
+    const available = self ? n - 1 : n;
+    const need = Math.min(kc, available);
+    const { rel, abs } = distanceErrorBound(dim);
+    const cd = new Float64Array(kc);
+    const ci = new Int32Array(kc);
+    const scratch = new Float64Array(k);
+    let fallbacks = 0;
+    for (let b = 0; b < count; b++) {
+      const row = firstRow + b;
+      const selfIndex = self ? row : -1;
+      const o = b * kc;
+      const extra = slack ? slack[row] : 0;
+      let valid = 0;
+      while (valid < kc && idx[o + valid] !== NONE) valid++;
+      // Exact distances of the candidates, insertion-sorted by (distance, index), when they are
+      // at least k real rows other than the query itself. Candidates arrive in float32 order, so
+      // once one has f > E_k (1 + rel) + abs + slack, it and every later one have exact D > E_k: they can
+      // neither enter the top k nor tie with it, and the top k is proven (the same test as below).
+      let ranked = valid >= k;
+      let pruned = false;
+      for (let t = 0; ranked && t < valid; t++) {
+        if (t >= k && cd[k - 1] * (1 + rel) + abs + extra < dist[o + t]) {
+          pruned = true;
+          break;
+        }
+        const i = idx[o + t];
+        if (i >= n || i === selfIndex) {
+          ranked = false;
+          break;
+        }
+        const d = exactSquaredDistance(points, i, queries, row, dim);
+        let pos = t;
+        while (pos > 0 && (cd[pos - 1] > d || (cd[pos - 1] === d && ci[pos - 1] > i))) {
+          cd[pos] = cd[pos - 1];
+          ci[pos] = ci[pos - 1];
+          pos--;
+        }
+        cd[pos] = d;
+        ci[pos] = i;
       }
+      // Complete when every available row is a candidate; else prove nothing outside can enter.
+      let ok = ranked && valid >= need;
+      if (ok && !pruned && valid < available) ok = cd[k - 1] * (1 + rel) + abs + extra < dist[o + valid - 1];
+      if (!ok) {
+        fallbacks++;
+        if (unproven) unproven(row, ranked ? collectBound(cd[k - 1], dim, extra) : Infinity);
+        else exactScanQuery(points, dim, queries, row, selfIndex, out, row, scratch);
+        continue;
+      }
+      const base = row * k;
+      for (let t = 0; t < k; t++) {
+        out.indices[base + t] = ci[t];
+        out.distances[base + t] = Math.sqrt(cd[t]);
+      }
+    }
+    return fallbacks;
+  }
+
+  /**
+   * Writes the exact top k of query `row` from an explicit candidate list (every row whose kernel
+   * distance is within the collect bound, so a superset of the true top k), ties by index.
+   * Returns false, writing nothing, when the list holds fewer than k rows, an out-of-range row or
+   * `selfIndex` (a device fault): the caller then scans exactly.
+   */
+  function rerankList(
+    points: Float32Array,
+    dim: number,
+    queries: Float32Array,
+    row: number,
+    selfIndex: number,
+    list: Uint32Array,
+    out: RerankTarget,
+    cd: Float64Array,
+    ci: Int32Array,
+  ): boolean {
+    const k = out.k;
+    const n = points.length / dim;
+    if (list.length < k) return false;
+    let count = 0;
+    for (let t = 0; t < list.length; t++) {
+      const i = list[t];
+      if (i >= n || i === selfIndex) return false;
       const d = exactSquaredDistance(points, i, queries, row, dim);
-      let pos = t;
+      if (count === k && !(d < cd[k - 1] || (d === cd[k - 1] && i < ci[k - 1]))) continue;
+      let pos = count < k ? count++ : k - 1;
       while (pos > 0 && (cd[pos - 1] > d || (cd[pos - 1] === d && ci[pos - 1] > i))) {
         cd[pos] = cd[pos - 1];
         ci[pos] = ci[pos - 1];
@@ -195,66 +257,21 @@ export function rerankBatch(
       cd[pos] = d;
       ci[pos] = i;
     }
-    // Complete when every available row is a candidate; else prove nothing outside can enter.
-    let ok = ranked && valid >= need;
-    if (ok && !pruned && valid < available) ok = cd[k - 1] * (1 + rel) + abs + extra < dist[o + valid - 1];
-    if (!ok) {
-      fallbacks++;
-      if (unproven) unproven(row, ranked ? collectBound(cd[k - 1], dim, extra) : Infinity);
-      else exactScanQuery(points, dim, queries, row, selfIndex, out, row, scratch);
-      continue;
-    }
     const base = row * k;
     for (let t = 0; t < k; t++) {
       out.indices[base + t] = ci[t];
       out.distances[base + t] = Math.sqrt(cd[t]);
     }
+    return true;
   }
-  return fallbacks;
+
+  return { distanceErrorBound, expansionSlack, exactSquaredDistance, exactScanQuery, collectBound, rerankBatch, rerankList };
 }
 
-/**
- * Writes the exact top k of query `row` from an explicit candidate list (every row whose kernel
- * distance is within the collect bound, so a superset of the true top k), ties by index.
- * Returns false, writing nothing, when the list holds fewer than k rows, an out-of-range row or
- * `selfIndex` (a device fault): the caller then scans exactly.
- */
-export function rerankList(
-  points: Float32Array,
-  dim: number,
-  queries: Float32Array,
-  row: number,
-  selfIndex: number,
-  list: Uint32Array,
-  out: RerankTarget,
-  cd: Float64Array,
-  ci: Int32Array,
-): boolean {
-  const k = out.k;
-  const n = points.length / dim;
-  if (list.length < k) return false;
-  let count = 0;
-  for (let t = 0; t < list.length; t++) {
-    const i = list[t];
-    if (i >= n || i === selfIndex) return false;
-    const d = exactSquaredDistance(points, i, queries, row, dim);
-    if (count === k && !(d < cd[k - 1] || (d === cd[k - 1] && i < ci[k - 1]))) continue;
-    let pos = count < k ? count++ : k - 1;
-    while (pos > 0 && (cd[pos - 1] > d || (cd[pos - 1] === d && ci[pos - 1] > i))) {
-      cd[pos] = cd[pos - 1];
-      ci[pos] = ci[pos - 1];
-      pos--;
-    }
-    cd[pos] = d;
-    ci[pos] = i;
-  }
-  const base = row * k;
-  for (let t = 0; t < k; t++) {
-    out.indices[base + t] = ci[t];
-    out.distances[base + t] = Math.sqrt(cd[t]);
-  }
-  return true;
-}
+/** What rerankKit builds. */
+export type RerankKit = ReturnType<typeof rerankKit>;
+
+export const { distanceErrorBound, expansionSlack, exactSquaredDistance, exactScanQuery, collectBound, rerankBatch, rerankList } = rerankKit();
 
 /** An empty n x k result to fill. */
 export function allocateResult(rows: number, k: number): KnnResult {

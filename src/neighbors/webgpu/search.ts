@@ -278,14 +278,17 @@ export class CandidateSearch {
   /**
    * Finds `kc` candidates for every query row against every reference row, calling `consume`
    * with each batch (rows in query order) while the next batch runs. `self`: the queries are
-   * the references, and each query skips its own row.
+   * the references, and each query skips its own row. The batch's arrays are valid only during
+   * the synchronous call (they are the mapped read-back buffers); a consumer that continues
+   * asynchronously copies what it needs and returns a promise, which is awaited before the next
+   * batch is consumed and before run resolves.
    */
   async run(
     refs: DevicePoints,
     queries: DevicePoints,
     kc: number,
     self: boolean,
-    consume: (b: CandidateBatch) => void,
+    consume: (b: CandidateBatch) => void | Promise<void>,
     timing?: SearchTiming,
   ): Promise<void> {
     if (queries.rows === 0) return;
@@ -316,6 +319,7 @@ export class CandidateSearch {
         if (batches.length > 1) sets.push(this.allocate(plan, kc, slots, maxCount));
       });
       let pending: Promise<void> | null = null;
+      let consuming: Promise<void> | null = null;
       for (let i = 0; i <= batches.length; i++) {
         const submitting = performance.now();
         const next: Promise<void> | null =
@@ -333,16 +337,21 @@ export class CandidateSearch {
           const dist = new Float32Array(set.readDist.getMappedRange(0, n * 4));
           const idx = new Uint32Array(set.readIdx.getMappedRange(0, n * 4));
           const consumed = performance.now();
+          if (consuming) await consuming;
           try {
-            consume({ kc, count: b.count, dist, idx, firstRow: b.chunk * queries.rowsPerChunk + b.start, self });
+            consuming = consume({ kc, count: b.count, dist, idx, firstRow: b.chunk * queries.rowsPerChunk + b.start, self }) ?? null;
           } finally {
             set.readDist.unmap();
             set.readIdx.unmap();
             if (timing) timing.consumeMs += performance.now() - consumed;
           }
+          consuming?.catch(() => undefined);
         }
         pending = next;
       }
+      const consumed = performance.now();
+      if (consuming) await consuming;
+      if (timing) timing.consumeMs += performance.now() - consumed;
     } finally {
       for (const s of sets) CandidateSearch.destroySet(s);
     }
