@@ -97,9 +97,10 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<num
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   const controller = new AbortController();
   let signals = 0;
+  let finished = false;
   const onSignal = (sig: NodeJS.Signals): void => {
     signals++;
-    if (signals > 1) {
+    if (signals > 1 || finished) {
       for (const f of liveTempFiles) rmSync(f, { force: true });
       process.exit(130);
     }
@@ -125,6 +126,21 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   }
   if (controller.signal.aborted && code !== EXIT.ok) code = EXIT.interrupted;
   process.exitCode = code;
+  finished = true;
+  // The command is done: nothing should keep the process alive now. If something does (a bug:
+  // a handle left referenced), say so and exit once stdout and stderr have drained, rather than
+  // hang a pipeline. The timer is unref'd, so a normal exit never waits for it.
+  const linger = setInterval(() => {
+    if (process.stdout.writableLength > 0 || process.stderr.writableLength > 0) return;
+    process.stderr.write(`rebalance: ${LINGER_NOTE}\n`, () => process.exit());
+    clearInterval(linger);
+  }, LINGER_MS);
+  linger.unref();
 }
+
+/** How long a finished command may linger before main() ends it (see the note below). */
+const LINGER_MS = 2000;
+/** What main() prints when it has to end a finished command that did not exit by itself. */
+export const LINGER_NOTE = 'internal: the command finished but a handle kept the process open; exiting (please report this)';
 
 export { UsageError };

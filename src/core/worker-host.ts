@@ -44,7 +44,6 @@ export class HostWorker {
     private readonly label: string,
   ) {
     this.worker = new Worker(source, { eval: true });
-    this.worker.unref();
     this.worker.on('message', (r: HostReply & { id: number }) => {
       const w = this.waiting.get(r.id);
       if (!w) return;
@@ -60,6 +59,8 @@ export class HostWorker {
     };
     this.worker.on('error', (e) => fail(e instanceof Error ? e : new Error(String(e))));
     this.worker.on('exit', (code) => fail(new Error(`${label} worker exited (code ${code})`)));
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    this.worker.unref();
   }
 
   call(m: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<HostReply> {

@@ -149,4 +149,22 @@ describe('disk full and unreadable paths are io errors (exit 4)', () => {
     expect(code, stderr).toBe(130);
     expect(existsSync(join(d, 'o5.csv'))).toBe(false);
   }, 30_000);
+
+  it('a finished command that something keeps open still ends, saying so, with its own exit code', () => {
+    // A referenced interval stands in for a leaked handle; main() must end the process anyway.
+    const script = `import { main } from ${JSON.stringify(join(ROOT, 'dist/cli/main.js'))};
+setInterval(() => undefined, 1000);
+await main([process.argv[0], 'rebalance', 'resample', ${JSON.stringify(small)}, '-m', 'random-over', '-o', '-', '-q']);`;
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
+    expect(r.signal, r.stderr).toBeNull();
+    expect(r.status).toBe(0);
+    expect(lines(r.stdout)).toHaveLength(9); // header + 4 x + 4 y: the output was written in full
+    expect(r.stderr).toContain('a handle kept the process open');
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    // And a second run that needs no help exits by itself, without the note.
+    const plain = cli(['resample', small, '-m', 'random-over', '-o', '-', '-q'], { timeout: 20_000 });
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).not.toContain('a handle kept the process open');
+  }, 30_000);
 });

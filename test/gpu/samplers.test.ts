@@ -3,6 +3,7 @@
  * backends, on the shared datasets (the real WGSL kernels: llvmpipe in CI). Skipped without an
  * adapter unless REBALANCE_REQUIRE_GPU=1 (then webgpu-knn.test.ts fails the run).
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 import { classCounts } from '../../src/dataset/make.js';
@@ -12,6 +13,7 @@ import { createWebgpuBackend, probeWebgpu } from '../../src/neighbors/webgpu/ind
 import { SAMPLERS } from '../../src/samplers/registry.js';
 import { resolveStrategy } from '../../src/samplers/strategy.js';
 import type { Dataset, KnnBackend } from '../../src/types.js';
+import { cli, tempDir } from '../helpers/cli.js';
 import { loadDataset } from '../helpers/datasets.js';
 
 const probe = await probeWebgpu();
@@ -49,4 +51,27 @@ describe.runIf(probe.available)('samplers: cpu and webgpu agree byte for byte', 
       });
     }
   }
+});
+
+describe.runIf(probe.available)('the CLI with --knn-backend webgpu', () => {
+  // As a user runs it: the process must end by itself (the backend's worker threads never keep
+  // it alive) and write the same bytes as the cpu backend.
+  it('resample with ENN and SMOTE exits 0 with the cpu backend\'s output', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      for (const method of ['enn', 'smote']) {
+        const outs = ['cpu', 'webgpu'].map((backend) => {
+          const out = `${dir}/${method}-${backend}.csv`;
+          const r = cli(['resample', 'examples/pima.csv', '--label', 'label', '-m', method, '--knn-backend', backend, '-o', out], { timeout: 30_000, killSignal: 'SIGKILL' });
+          expect(r.signal, `${method} ${backend}: ${r.stderr}`).toBeNull();
+          expect(r.code, r.stderr).toBe(0);
+          expect(r.stderr).not.toContain('a handle kept the process open');
+          return readFileSync(out);
+        });
+        expect(outs[1].equals(outs[0]), method).toBe(true);
+      }
+    } finally {
+      cleanup();
+    }
+  });
 });

@@ -19,12 +19,16 @@ export interface CliResult {
   readonly stdoutBytes: Buffer;
 }
 
-export function cli(args: readonly string[], options: { input?: string | Buffer; cwd?: string; env?: Record<string, string>; timeout?: number } = {}): CliResult {
+export function cli(
+  args: readonly string[],
+  options: { input?: string | Buffer; cwd?: string; env?: Record<string, string>; timeout?: number; killSignal?: NodeJS.Signals } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     input: options.input,
     env: { ...process.env, REBALANCE_DEBUG: '', ...options.env },
     timeout: options.timeout ?? 60_000,
+    killSignal: options.killSignal,
     maxBuffer: 256 * 1024 * 1024,
   });
   return {

@@ -16,7 +16,7 @@ import { openWebgpuDevice, type AdapterSummary } from './device.js';
 import { NO_INDEX } from './kernels.js';
 import type { PlanOverrides } from './plan.js';
 import { allocateResult, exactScanQuery, expansionSlack, rerankBatch, rerankList } from './rerank.js';
-import { isShared, RerankPool, shareCopy, type SharedRerank } from './rerank-pool.js';
+import { isShared, shareCopy, sharedRerankPool, type SharedRerank } from './rerank-pool.js';
 import { CandidateSearch, type DevicePoints, type SearchTiming } from './search.js';
 
 export interface WebgpuBackendOptions {
@@ -122,7 +122,7 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
   const parallelMin = options.parallelRerankMin ?? PARALLEL_RERANK_MIN;
   const gpu = await openWebgpuDevice(options);
   const search = new CandidateSearch(gpu, options.plan);
-  const pool = threads > 1 ? new RerankPool(threads) : null;
+  const pool = threads > 1 ? sharedRerankPool(threads) : null;
   const log = options.log;
   const live = new Set<DevicePoints>();
 
@@ -298,7 +298,6 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
       for (const r of live) CandidateSearch.release(r);
       live.clear();
       gpu.device.destroy();
-      await pool?.dispose();
     },
   };
 }

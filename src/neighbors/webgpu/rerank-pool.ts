@@ -82,6 +82,23 @@ export function shareCopy<T extends Float32Array | Float64Array | Int32Array | U
   return copy;
 }
 
+/** The process's re-rank pools, one per thread count (see sharedRerankPool). */
+const pools = new Map<number, RerankPool>();
+
+/**
+ * The process-wide pool of `threads` re-rank workers, started (and warmed) on first request and
+ * shared by every backend: workers are unref'd while idle, so the pool never keeps the process
+ * alive and needs no disposal, and many backends never multiply the threads.
+ */
+export function sharedRerankPool(threads: number): RerankPool {
+  let p = pools.get(threads);
+  if (!p || p.disposed) {
+    p = new RerankPool(threads);
+    pools.set(threads, p);
+  }
+  return p;
+}
+
 export class RerankPool {
   private readonly pool: HostPool;
 
@@ -89,6 +106,9 @@ export class RerankPool {
     this.pool = new HostPool(threads, SOURCE, 'kNN re-rank');
     this.pool.warm();
   }
+
+  /** Set by dispose (a shared pool is then replaced on the next request). */
+  disposed = false;
 
   /**
    * Re-ranks `batch` (its dist and idx over SharedArrayBuffers) into `shared.out`, then calls
@@ -128,6 +148,7 @@ export class RerankPool {
   }
 
   dispose(): Promise<void> {
+    this.disposed = true;
     return this.pool.dispose();
   }
 }
