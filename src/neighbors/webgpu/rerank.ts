@@ -147,6 +147,29 @@ export function rerankKit() {
   }
 
   /**
+   * Puts (d, i) into the list cd/ci, sorted by (distance, index), at slot `pos` or below: entries
+   * from the insertion point to pos - 1 move up one slot (what was in `pos` is dropped).
+   */
+  function insertAt(cd: Float64Array, ci: Int32Array, pos: number, d: number, i: number): void {
+    while (pos > 0 && (cd[pos - 1] > d || (cd[pos - 1] === d && ci[pos - 1] > i))) {
+      cd[pos] = cd[pos - 1];
+      ci[pos] = ci[pos - 1];
+      pos--;
+    }
+    cd[pos] = d;
+    ci[pos] = i;
+  }
+
+  /** Writes the first out.k entries of cd/ci as row `row` of `out` (distances square-rooted). */
+  function writeTopK(out: RerankTarget, row: number, cd: Float64Array, ci: Int32Array): void {
+    const base = row * out.k;
+    for (let t = 0; t < out.k; t++) {
+      out.indices[base + t] = ci[t];
+      out.distances[base + t] = Math.sqrt(cd[t]);
+    }
+  }
+
+  /**
    * Re-ranks one batch exactly into `out`. Queries whose candidates cannot be proven to hold the
    * true top k go to `unproven` when given (with a collectBound), else are scanned exactly here.
    * `slack[row]`, when given, is an absolute error of the kernel distances of query `row` on top of
@@ -194,15 +217,7 @@ export function rerankKit() {
           ranked = false;
           break;
         }
-        const d = exactSquaredDistance(points, i, queries, row, dim);
-        let pos = t;
-        while (pos > 0 && (cd[pos - 1] > d || (cd[pos - 1] === d && ci[pos - 1] > i))) {
-          cd[pos] = cd[pos - 1];
-          ci[pos] = ci[pos - 1];
-          pos--;
-        }
-        cd[pos] = d;
-        ci[pos] = i;
+        insertAt(cd, ci, t, exactSquaredDistance(points, i, queries, row, dim), i);
       }
       // Complete when every available row is a candidate; else prove nothing outside can enter.
       let ok = ranked && valid >= need;
@@ -213,11 +228,7 @@ export function rerankKit() {
         else exactScanQuery(points, dim, queries, row, selfIndex, out, row, scratch);
         continue;
       }
-      const base = row * k;
-      for (let t = 0; t < k; t++) {
-        out.indices[base + t] = ci[t];
-        out.distances[base + t] = Math.sqrt(cd[t]);
-      }
+      writeTopK(out, row, cd, ci);
     }
     return fallbacks;
   }
@@ -248,20 +259,9 @@ export function rerankKit() {
       if (i >= n || i === selfIndex) return false;
       const d = exactSquaredDistance(points, i, queries, row, dim);
       if (count === k && !(d < cd[k - 1] || (d === cd[k - 1] && i < ci[k - 1]))) continue;
-      let pos = count < k ? count++ : k - 1;
-      while (pos > 0 && (cd[pos - 1] > d || (cd[pos - 1] === d && ci[pos - 1] > i))) {
-        cd[pos] = cd[pos - 1];
-        ci[pos] = ci[pos - 1];
-        pos--;
-      }
-      cd[pos] = d;
-      ci[pos] = i;
+      insertAt(cd, ci, count < k ? count++ : k - 1, d, i);
     }
-    const base = row * k;
-    for (let t = 0; t < k; t++) {
-      out.indices[base + t] = ci[t];
-      out.distances[base + t] = Math.sqrt(cd[t]);
-    }
+    writeTopK(out, row, cd, ci);
     return true;
   }
 
