@@ -91,7 +91,6 @@ export function rerankKit() {
     return s;
   }
 
-
   /**
    * Exact top-k of one query by a full float64 scan (ties by lower index, `selfIndex` skipped),
    * written to row `outRow` of `out`. The fallback when candidates cannot be proven complete.
@@ -108,27 +107,17 @@ export function rerankKit() {
   ): void {
     const k = out.k;
     const n = points.length / dim;
-    const idx = out.indices;
-    const base = outRow * k;
+    const ci = new Int32Array(k);
     let count = 0;
     for (let i = 0; i < n; i++) {
       if (i === selfIndex) continue;
       const d = exactSquaredDistance(points, i, queries, qRow, dim);
       // Rows arrive in ascending index, so an equal distance never displaces a kept row.
       if (count === k && !(d < scratchD[k - 1])) continue;
-      let pos = count < k ? count++ : k - 1;
-      while (pos > 0 && scratchD[pos - 1] > d) {
-        scratchD[pos] = scratchD[pos - 1];
-        idx[base + pos] = idx[base + pos - 1];
-        pos--;
-      }
-      scratchD[pos] = d;
-      idx[base + pos] = i;
+      insertAt(scratchD, ci, count < k ? count++ : k - 1, d, i);
     }
-    for (let t = 0; t < k; t++) out.distances[base + t] = Math.sqrt(scratchD[t]);
+    writeTopK(out, outRow, scratchD, ci);
   }
-
-
 
   /**
    * The float32 kernel-distance bound for rows that can be in the top k, given E_k (the k-th exact
