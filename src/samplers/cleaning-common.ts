@@ -5,6 +5,7 @@
  * distances for rankings, and the typed errors these methods raise.
  */
 import { DataError, InterruptedError, UsageError } from '../core/errors.js';
+import type { Rng } from '../core/rng.js';
 import { fitScaler, packForKnn, type Scaler } from '../dataset/pack.js';
 import type { Dataset, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
 
@@ -301,4 +302,32 @@ export function maskToRows(keep: Uint8Array): Int32Array {
   let m = 0;
   for (let i = 0; i < keep.length; i++) if (keep[i]) out[m++] = i;
   return out;
+}
+
+/**
+ * The per-class loop of the seeded condensation methods (condensed-nn, one-sided-selection): for
+ * each class in `mask` with rows, in class-code order, draws the position of a seed row from
+ * `rng.fork('<method>/<class name>')` and asks `condense` which of the class's rows to keep; the
+ * class's other rows are dropped. Rows of other classes are kept. Returns the keep mask.
+ */
+export async function condenseEachClass(
+  data: Dataset,
+  mask: Uint8Array,
+  rng: Rng,
+  method: string,
+  ctx: SamplerContext,
+  condense: (c: number, classRows: Int32Array, seedPos: number) => Promise<Iterable<number>>,
+): Promise<Uint8Array> {
+  const keep = new Uint8Array(data.nRows).fill(1);
+  for (let c = 0; c < data.classNames.length; c++) {
+    if (!mask[c]) continue;
+    const classRows = rowsOfClass(data.labels, c);
+    if (classRows.length === 0) continue;
+    throwIfAborted(ctx);
+    const seedPos = rng.fork(`${method}/${data.classNames[c]}`).nextInt(classRows.length);
+    const kept = await condense(c, classRows, seedPos);
+    for (const r of classRows) keep[r] = 0;
+    for (const r of kept) keep[r] = 1;
+  }
+  return keep;
 }

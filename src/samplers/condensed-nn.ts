@@ -19,7 +19,7 @@ import { DataError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { packForKnn } from '../dataset/pack.js';
 import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
-import { cleanClassMask, intOption, minorityClass, queryNeighbors, rowsOfClass, throwIfAborted, maskToRows } from './cleaning-common.js';
+import { cleanClassMask, condenseEachClass, intOption, minorityClass, queryNeighbors, rowsOfClass, throwIfAborted, maskToRows } from './cleaning-common.js';
 import { defineSampler } from './define.js';
 
 /** Squared float64 distance between packed rows a and b (row-major, dim columns). */
@@ -139,21 +139,11 @@ export const condensedNnDefinition = defineSampler({
     return { k };
   },
   async run(data: Dataset, plan: SamplingPlan, rng: Rng, ctx: SamplerContext, options: SamplerOptions, { k }): Promise<Resampled> {
-    const mask = cleanClassMask(data, plan, options);
-    const nClasses = data.classNames.length;
-    const minority = rowsOfClass(data.labels, minorityClass(data.labels, nClasses));
+    const minority = rowsOfClass(data.labels, minorityClass(data.labels, data.classNames.length));
     const packed = packForKnn(data, ctx.scale);
-    const keep = new Uint8Array(data.nRows).fill(1);
-    for (let c = 0; c < nClasses; c++) {
-      if (!mask[c]) continue;
-      const classRows = rowsOfClass(data.labels, c);
-      if (classRows.length === 0) continue;
-      throwIfAborted(ctx);
-      const seed = classRows[rng.fork(`condensed-nn/${data.classNames[c]}`).nextInt(classRows.length)];
-      const kept = await condenseClass(data, packed, minority, classRows, seed, k, ctx);
-      for (const r of classRows) keep[r] = 0;
-      for (const r of kept) keep[r] = 1;
-    }
+    const keep = await condenseEachClass(data, cleanClassMask(data, plan, options), rng, 'condensed-nn', ctx, (_c, classRows, seedPos) =>
+      condenseClass(data, packed, minority, classRows, classRows[seedPos], k, ctx),
+    );
     const indices = maskToRows(keep);
     return { indices, synthetic: null, plan };
   },

@@ -9,7 +9,7 @@
 import { DataError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
-import { cleanClassMask, intOption, minorityClass, queryNeighbors, rowsOfClass, throwIfAborted, maskToRows } from './cleaning-common.js';
+import { cleanClassMask, condenseEachClass, intOption, minorityClass, queryNeighbors, rowsOfClass, maskToRows } from './cleaning-common.js';
 import { tomekLinksOnRows } from './tomek-links.js';
 import { defineSampler } from './define.js';
 
@@ -28,14 +28,8 @@ export const oneSidedSelectionDefinition = defineSampler({
     const mask = cleanClassMask(data, plan, options);
     const nClasses = data.classNames.length;
     const minority = rowsOfClass(data.labels, minorityClass(data.labels, nClasses));
-    const keep = new Uint8Array(data.nRows).fill(1);
     const votes = new Int32Array(nClasses);
-    for (let c = 0; c < nClasses; c++) {
-      if (!mask[c]) continue;
-      const classRows = rowsOfClass(data.labels, c);
-      if (classRows.length === 0) continue;
-      throwIfAborted(ctx);
-      const pos = rng.fork(`one-sided-selection/${data.classNames[c]}`).nextInt(classRows.length);
+    const keep = await condenseEachClass(data, mask, rng, 'one-sided-selection', ctx, async (c, classRows, pos) => {
       const seed = classRows[pos];
       const store = Int32Array.from([...minority, seed]);
       if (store.length < k) {
@@ -45,18 +39,18 @@ export const oneSidedSelectionDefinition = defineSampler({
         );
       }
       const others = Int32Array.from(classRows.filter((_, i) => i !== pos));
-      for (const r of classRows) keep[r] = 0;
-      keep[seed] = 1;
+      const kept = [seed];
       await queryNeighbors(data, store, others, k, ctx, (first, count, idx) => {
         for (let q = 0; q < count; q++) {
           votes.fill(0);
           for (let t = 0; t < k; t++) votes[data.labels[store[idx[q * k + t]]]]++;
           let best = 0;
           for (let v = 1; v < nClasses; v++) if (votes[v] > votes[best]) best = v;
-          if (best !== c) keep[others[first + q]] = 1;
+          if (best !== c) kept.push(others[first + q]);
         }
       });
-    }
+      return kept;
+    });
     const kept = maskToRows(keep);
     const indices = kept.length >= 2 ? await tomekLinksOnRows(data, kept, mask, ctx) : kept;
     return { indices, synthetic: null, plan };
