@@ -65,7 +65,7 @@ export function addKnnOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--knn-backend <name>', 'k-nearest-neighbour backend: auto (GPU when available and the problem is big), cpu, webgpu').choices(KNN_BACKENDS).default('auto'))
     .addOption(new Option('--knn-algorithm <name>', 'cpu search: auto (from the data shape), brute, kd-tree').choices(KNN_ALGORITHMS).default('auto'))
-    .option('--threads <n>', 'worker threads for the cpu kNN (default: all cores)', intIn(1, 1024))
+    .option('--threads <n>', 'worker threads for kNN: the cpu search, the webgpu re-rank (default: all cores; webgpu at most 8)', intIn(1, 1024))
     .addOption(new Option('--scale <mode>', 'scale features for distances only (output values are never scaled)').choices(['none', 'standard', 'minmax']).default('none'));
 }
 

@@ -17,6 +17,7 @@ export const GPU_MIN_WORK = 2e10;
 export interface OpenKnnOptions {
   readonly backend?: 'auto' | 'cpu' | 'webgpu';
   readonly algorithm?: CpuAlgorithm;
+  /** Worker threads of the cpu search and of the webgpu re-rank (default: all cores; webgpu at most 8). */
   readonly threads?: number;
   readonly log?: (message: string) => void;
 }
@@ -29,9 +30,9 @@ export async function openKnn(options: OpenKnnOptions = {}): Promise<KnnBackend>
   if (backend === 'webgpu') {
     const { createWebgpuBackend } = await import('./webgpu/index.js');
     // The backend itself logs the adapter it opened.
-    return createWebgpuBackend({ log });
+    return createWebgpuBackend({ log, rerankThreads: options.threads });
   }
-  return createAutoBackend(cpu(), log);
+  return createAutoBackend(cpu(), log, options.threads);
 }
 
 /**
@@ -52,7 +53,7 @@ export function hasVulkanLoader(env: NodeJS.ProcessEnv = process.env): boolean {
   return dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
 }
 
-function createAutoBackend(cpu: KnnBackend, log: (m: string) => void): KnnBackend {
+function createAutoBackend(cpu: KnnBackend, log: (m: string) => void, threads: number | undefined): KnnBackend {
   let gpu: Promise<KnnBackend | null> | null = null;
   let said = false;
   const openGpu = (): Promise<KnnBackend | null> => {
@@ -64,7 +65,7 @@ function createAutoBackend(cpu: KnnBackend, log: (m: string) => void): KnnBacken
       }
       try {
         const { createWebgpuBackend } = await import('./webgpu/index.js');
-        return await createWebgpuBackend({ requireGpu: true, log });
+        return await createWebgpuBackend({ requireGpu: true, log, rerankThreads: threads });
       } catch (e) {
         log(`kNN backend: cpu (no hardware WebGPU adapter: ${(e as Error).message.split(';')[0]})`);
         said = true;

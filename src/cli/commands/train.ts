@@ -120,7 +120,7 @@ export function predictCommand(ctx: CliContext): Command {
     .option('--delimiter <char>', 'CSV field delimiter (default: auto-detect)')
     .option('--batch-size <rows>', 'rows scored at a time', intIn(1, 10_000_000), 16384)
     .addOption(new Option('--knn-backend <name>', 'neighbour backend for knn models').choices(['auto', 'cpu', 'webgpu']).default('auto'))
-    .option('--threads <n>', 'worker threads for the cpu kNN', intIn(1, 1024));
+    .option('--threads <n>', 'worker threads for kNN: the cpu search, the webgpu re-rank', intIn(1, 1024));
   cmd.action(async (model: string, input: string, flags: PredictFlags) => {
     const [{ runPredict }, { openKnn }] = await Promise.all([import('../../pipeline/model-file.js'), import('../../neighbors/open.js')]);
     const knn = await openKnn({ backend: flags.knnBackend, threads: flags.threads });
