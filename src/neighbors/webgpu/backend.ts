@@ -141,11 +141,13 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
   ): Promise<{ result: KnnResult; stats: SearchStats }> {
     const n = refs.rows;
     const m = queries.length / dim;
-    // Parallel re-rank: every array the workers touch over SharedArrayBuffers.
+    // Parallel re-rank: every array the workers touch over SharedArrayBuffers (copies of the
+    // points and queries only up to SHARE_COPY_MAX_BYTES each).
     const sharedPts = pool && m >= parallelMin && k > 0 && safe ? sharedPoints() : null;
-    const shared: SharedRerank | null = sharedPts && {
+    const sharedQs = !sharedPts ? null : self ? sharedPts : isShared(queries) || queries.byteLength <= SHARE_COPY_MAX_BYTES ? shareCopy(queries) : null;
+    const shared: SharedRerank | null = sharedPts && sharedQs && {
       points: sharedPts,
-      queries: self ? sharedPts : shareCopy(queries),
+      queries: sharedQs,
       dim,
       slack: expansionSlack(dim, devQueries.norms, refs.maxNorm, new Float64Array(new SharedArrayBuffer(m * 8))),
       out: { k, indices: new Int32Array(new SharedArrayBuffer(m * k * 4)), distances: new Float32Array(new SharedArrayBuffer(m * k * 4)) },
