@@ -192,6 +192,8 @@ function describePhases(build, search) {
 
 const rows = [];
 const peerRows = [];
+/** Numbers behind the table, for the bar lines at the end: { n, dim, plan, gpu, cpu, peer }. */
+const measured = [];
 for (const [n, dim] of sizes) {
   if (left() < 30000) {
     rows.push({ n, dim, plan: 'default', cpu: 'skipped (time budget)', gpu: '-', speed: '-', equal: '-' });
@@ -243,12 +245,17 @@ for (const [n, dim] of sizes) {
   const cell = (s) => (cpuS === null ? '-' : `${approx ? '~' : ''}${(cpuS / s).toFixed(1)}x`);
   const cpuCell = cpuS === null ? 'n/a' : `${approx ? '~' : ''}${cpuS.toFixed(2)}${cpuName === 'cpu' ? '' : ` (${cpuName})`}`;
   rows.push({ n, dim, plan: values.plan || 'default', cpu: cpuCell, gpu: gpuS.toFixed(2) + (fallbacks ? ` (${fallbacks} exact rescans)` : ''), speed: cell(gpuS), equal });
+  const base = { n, dim, plan: values.plan || 'default', gpu: gpuS, cpu: cpuS, ok: !String(equal).startsWith('NO') };
+  measured.push(base);
   console.log(`done: ${n}x${dim} webgpu ${gpuS.toFixed(2)} s, cpu ${cpuCell} s, equal ${equal} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
 
   if (values.peer && n <= Number(values['peer-max']) && left() > 60000) {
     const p = sklearnSelfQuery(points, n, dim, got);
     if (p.error) peerRows.push({ n, dim, text: `failed: ${p.error}` });
-    else peerRows.push({ n, dim, text: `${p.seconds.toFixed(2)} | ${gpuS.toFixed(2)} | ${(p.seconds / gpuS).toFixed(1)}x | ${p.algorithm}, scikit-learn ${p.version} | ${p.same}/${n}` });
+    else {
+      peerRows.push({ n, dim, text: `${p.seconds.toFixed(2)} | ${gpuS.toFixed(2)} | ${(p.seconds / gpuS).toFixed(1)}x | ${p.algorithm}, scikit-learn ${p.version} | ${p.same}/${n}` });
+      base.peer = p.seconds;
+    }
     console.log(`done: ${n}x${dim} scikit-learn ${p.error ?? p.seconds.toFixed(2) + ' s'}`);
   }
 
@@ -261,6 +268,7 @@ for (const [n, dim] of sizes) {
       const r = await timeGpu(vb, points, n, dim);
       const eq = approx ? (check(r.got) ? 'yes (sampled)' : 'NO (sampled)') : sameBytes(r.got, got) ? equal : 'NO (differs from the default plan)';
       rows.push({ n, dim, plan: v, cpu: cpuCell, gpu: r.seconds.toFixed(2) + (r.rescans ? ` (${r.rescans} exact rescans)` : ''), speed: cell(r.seconds), equal: eq });
+      measured.push({ n, dim, plan: v, gpu: r.seconds, cpu: cpuS, ok: !eq.startsWith('NO') });
       console.log(`done: ${n}x${dim} plan ${v}: webgpu ${r.seconds.toFixed(2)} s, equal ${eq}; ${r.phases}`);
     } catch (e) {
       rows.push({ n, dim, plan: v, cpu: cpuCell, gpu: `failed: ${String(e.message).split('\n')[0]}`, speed: '-', equal: '-' });
@@ -282,3 +290,18 @@ if (peerRows.length) {
   for (const r of peerRows) console.log(`| ${r.n} | ${r.dim} | ${k} | ${r.text} |`);
 }
 if (rows.some((r) => String(r.equal).startsWith('NO'))) process.exitCode = 1;
+
+// The GPU issue's bars, read off this run (default plan first, then the best correct plan).
+const at = (n) => measured.filter((m) => m.n === n && m.dim === 30 && m.ok);
+if (k === 6 && (at(1000000).length || at(100000).length)) {
+  console.log('');
+  const verdict = (ok) => (ok ? 'met' : 'MISSED');
+  const [d1m, ...v1m] = at(1000000);
+  if (d1m) {
+    const best = [d1m, ...v1m].reduce((a, b) => (b.gpu < a.gpu ? b : a));
+    console.log(`bar: 1000000x30 k=6 self-query under 5 s: ${d1m.gpu.toFixed(2)} s with the default plan, ${verdict(d1m.gpu < 5)}; best ${best.gpu.toFixed(2)} s (${best.plan})`);
+    if (d1m.cpu) console.log(`bar: 1000000x30 at least 20x the cpu backend: ~${(d1m.cpu / d1m.gpu).toFixed(1)}x, ${verdict(d1m.cpu / d1m.gpu >= 20)}`);
+  }
+  const d100k = at(100000)[0];
+  if (d100k?.peer) console.log(`bar: 100000x30 at least 10x scikit-learn: ${(d100k.peer / d100k.gpu).toFixed(1)}x (${d100k.peer.toFixed(2)} s vs ${d100k.gpu.toFixed(2)} s, default plan), ${verdict(d100k.peer / d100k.gpu >= 10)}`);
+}
