@@ -54,6 +54,15 @@ describe.runIf(probe.available)('samplers: cpu and webgpu agree byte for byte', 
 });
 
 describe.runIf(probe.available)('the CLI with --knn-backend webgpu', () => {
+  it('rebalance backends lists the adapter, its limits and the re-rank threads; --json parses', () => {
+    const text = cli(['backends']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/webgpu {2}available: .*\n {10}limits: maxStorageBufferBindingSize=\d+/);
+    expect(text.stdout).toMatch(/exact re-rank: searches of 16384\+ queries on up to \d+ worker threads/);
+    const json = cli(['backends', '--json']);
+    expect(JSON.parse(json.stdout).knn.webgpu.available).toBe(true);
+  });
+
   // As a user runs it: the process must end by itself (the backend's worker threads never keep
   // it alive) and write the same bytes as the cpu backend.
   it('resample with ENN and SMOTE exits 0 with the cpu backend\'s output', () => {

@@ -40,7 +40,7 @@ export function backendsCommand(ctx: CliContext): Command {
     .description('show which kNN (cpu, webgpu) and tensor (tfjs) backends work here, and what to install otherwise')
     .option('--json', 'print JSON')
     .action(async (flags: { json?: boolean }) => {
-      const { probeWebgpu } = await import('../../neighbors/webgpu/index.js');
+      const { probeWebgpu, defaultRerankThreads, PARALLEL_RERANK_MIN } = await import('../../neighbors/webgpu/index.js');
       const webgpu = await probeWebgpu();
       const tf: BackendReport['tf'] = {
         wasm: installed('@tensorflow/tfjs-backend-wasm') ? { available: true } : { available: false, reason: 'package missing', install: 'npm install @tensorflow/tfjs-backend-wasm' },
@@ -67,6 +67,7 @@ export function backendsCommand(ctx: CliContext): Command {
         lines.push(`  webgpu  available: ${a.description || a.device || a.vendor} (${a.backendType}${a.software ? ', software rasterizer: correct but slower than cpu; auto never picks it' : ''})`);
         const l = webgpu.limits ?? {};
         lines.push(`          limits: ${Object.entries(l).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+        lines.push(`          exact re-rank: searches of ${PARALLEL_RERANK_MIN}+ queries on up to ${defaultRerankThreads()} worker threads (--threads caps them)`);
       } else {
         lines.push(`  webgpu  unavailable: ${webgpu.reason ?? 'no adapter'}`);
         if (webgpu.install) lines.push(`          to enable: ${webgpu.install}`);

@@ -99,7 +99,12 @@ const DEFAULT_COLLECT = 256;
 /** Unproven queries per collect pass. */
 const COLLECT_CHUNK = 16384;
 /** Queries below which a search re-ranks in the calling thread (worker messages cost more). */
-const PARALLEL_RERANK_MIN = 16384;
+export const PARALLEL_RERANK_MIN = 16384;
+
+/** Re-rank worker threads when the caller does not say: the available cores, at most 8. */
+export function defaultRerankThreads(): number {
+  return Math.min(8, availableParallelism());
+}
 /**
  * Largest indexed points copied to shared memory for the parallel re-rank (points already in a
  * SharedArrayBuffer are shared as they are). Above it the re-rank stays in the calling thread
@@ -117,7 +122,7 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
   if (!Number.isInteger(extra) || extra < 0) throw new RangeError(`extraCandidates must be a non-negative integer, got ${extra}`);
   const capacity = options.collectCapacity ?? DEFAULT_COLLECT;
   if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`collectCapacity must be a positive integer, got ${capacity}`);
-  const threads = options.rerankThreads ?? Math.min(8, availableParallelism());
+  const threads = options.rerankThreads ?? defaultRerankThreads();
   if (!Number.isInteger(threads) || threads < 0) throw new RangeError(`rerankThreads must be a non-negative integer, got ${threads}`);
   const parallelMin = options.parallelRerankMin ?? PARALLEL_RERANK_MIN;
   const gpu = await openWebgpuDevice(options);

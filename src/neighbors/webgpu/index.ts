@@ -1,5 +1,5 @@
 /** Public API of the WebGPU kNN backend (re-exports only). */
-export { createWebgpuBackend } from './backend.js';
+export { createWebgpuBackend, defaultRerankThreads, PARALLEL_RERANK_MIN } from './backend.js';
 export type { SearchStats, WebgpuBackendOptions, WebgpuKnnBackend, WebgpuNeighborIndex } from './backend.js';
 export { adapterName, openWebgpuDevice, probeWebgpu, WEBGPU_INSTALL_HINT } from './device.js';
 export type { AdapterSummary, BackendType, OpenOptions, WebgpuDevice, WebgpuProbe } from './device.js';
