@@ -141,6 +141,6 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
 /** How long a finished command may linger before main() ends it (see the note below). */
 const LINGER_MS = 2000;
 /** What main() prints when it has to end a finished command that did not exit by itself. */
-export const LINGER_NOTE = 'internal: the command finished but a handle kept the process open; exiting (please report this)';
+const LINGER_NOTE = 'internal: the command finished but a handle kept the process open; exiting (please report this)';
 
 export { UsageError };

@@ -16,7 +16,7 @@ import { openWebgpuDevice, type AdapterSummary } from './device.js';
 import { NO_INDEX } from './kernels.js';
 import type { PlanOverrides } from './plan.js';
 import { allocateResult, exactScanQuery, expansionSlack, rerankBatch, rerankList } from './rerank.js';
-import { isShared, shareCopy, sharedRerankPool, type SharedRerank } from './rerank-pool.js';
+import { isShared, shareCopy, sharedRerankPool, type RerankPool, type SharedRerank } from './rerank-pool.js';
 import { CandidateSearch, type DevicePoints, type SearchTiming } from './search.js';
 
 export interface WebgpuBackendOptions {
@@ -127,7 +127,9 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
   const parallelMin = options.parallelRerankMin ?? PARALLEL_RERANK_MIN;
   const gpu = await openWebgpuDevice(options);
   const search = new CandidateSearch(gpu, options.plan);
-  const pool = threads > 1 ? sharedRerankPool(threads) : null;
+  // The process's re-rank workers, started by the first index or search big enough to use them
+  // (an index that large will be searched with as many queries when self-queried).
+  const rerankPool = (): RerankPool | null => (threads > 1 ? sharedRerankPool(threads) : null);
   const log = options.log;
   const live = new Set<DevicePoints>();
 
@@ -148,7 +150,8 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
     const m = queries.length / dim;
     // Parallel re-rank: every array the workers touch over SharedArrayBuffers (copies of the
     // points and queries only up to SHARE_COPY_MAX_BYTES each).
-    const sharedPts = pool && m >= parallelMin && k > 0 && safe ? sharedPoints() : null;
+    const pool = m >= parallelMin && k > 0 && safe ? rerankPool() : null;
+    const sharedPts = pool ? sharedPoints() : null;
     const sharedQs = !sharedPts ? null : self ? sharedPts : isShared(queries) || queries.byteLength <= SHARE_COPY_MAX_BYTES ? shareCopy(queries) : null;
     const shared: SharedRerank | null = sharedPts && sharedQs && {
       points: sharedPts,
@@ -254,6 +257,7 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
       const t0 = performance.now();
       const { maxAbs, mean } = scanIndexed(points, dim);
       const t1 = performance.now();
+      if (points.length / dim >= parallelMin) rerankPool();
       const refs = await search.upload(points, dim, mean);
       const buildPhases: BuildPhases = { scanMs: t1 - t0, uploadMs: performance.now() - t1 };
       live.add(refs);

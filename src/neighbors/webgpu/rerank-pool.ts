@@ -6,7 +6,7 @@
  * results and statistics do not depend on the thread count. Everything the workers read or write
  * lives in SharedArrayBuffers (see SharedRerank).
  */
-import { HostPool, hostWorkerSource, type HostReply } from '../../core/worker-host.js';
+import { HostPool, hostWorkerSource, type HostHandle } from '../../core/worker-host.js';
 import { rerankKit, type CandidateBatch, type RerankKit, type RerankTarget, type UnprovenHandler } from './rerank.js';
 
 /** The arrays of one search the workers share (every typed array over a SharedArrayBuffer). */
@@ -25,7 +25,7 @@ const MIN_PART = 2048;
  * The worker's host: re-ranks one range into the shared output, returns the unproven rows.
  * Runs from source text (makeRerankHost.toString()), so it uses nothing from this module's scope.
  */
-function makeRerankHost(kit: RerankKit): (m: Record<string, unknown>) => HostReply {
+function makeRerankHost(kit: RerankKit): HostHandle {
   // Run the re-rank on made-up data (shared arrays, as real batches are) so the engine has
   // optimized it before the first real batch arrives.
   const n = 256;
