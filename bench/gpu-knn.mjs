@@ -185,7 +185,7 @@ function describePhases(build, search) {
   if (!build || !search) return 'phases: n/a (dist/ predates phase timings)';
   const ms = (v) => `${Math.round(v)}`;
   return (
-    `phases (ms): build scan ${ms(build.scanMs)}, upload ${ms(build.uploadMs)}; search compile ${ms(search.compileMs)}, ` +
+    `phases (ms): build center ${ms(build.centerMs)}, upload ${ms(build.uploadMs)}; search compile ${ms(search.compileMs)}, ` +
     `submit ${ms(search.submitMs)}, device wait ${ms(search.waitMs)}, re-rank ${ms(search.rerankMs)}, collect ${ms(search.collectMs)}, exact ${ms(search.exactMs)}, total ${ms(search.totalMs)}`
   );
 }

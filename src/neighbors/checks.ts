@@ -4,7 +4,8 @@
  */
 import { DataError } from '../core/errors.js';
 
-function nonFinite(values: Float32Array, what: string): DataError {
+/** REBALANCE_KNN_NONFINITE naming the first non-finite value of `values`. */
+export function nonFinite(values: Float32Array, what: string): DataError {
   const i = values.findIndex((v) => !Number.isFinite(v));
   return new DataError(
     'REBALANCE_KNN_NONFINITE',
@@ -46,6 +47,31 @@ export function scanIndexed(points: Float32Array, dim: number): { maxAbs: number
   return { maxAbs: m, mean };
 }
 
+/** Rows sampleCenter averages at most. */
+export const CENTER_SAMPLE_ROWS = 4096;
+
+/**
+ * Float64 column means of at most `maxRows` evenly spaced rows of row-major `points` (all rows
+ * when there are that few; zeros for none): a center near the data's mean for one pass that
+ * centers every row (webgpu/search.ts prepareRows) instead of a pass for the mean first. Throws
+ * REBALANCE_KNN_NONFINITE on a non-finite sampled value; rows outside the sample are checked by
+ * that pass.
+ */
+export function sampleCenter(points: Float32Array, dim: number, maxRows = CENTER_SAMPLE_ROWS): Float64Array {
+  const n = points.length / dim;
+  const center = new Float64Array(dim);
+  const take = Math.min(n, maxRows);
+  for (let s = 0; s < take; s++) {
+    const o = Math.floor((s * n) / take) * dim;
+    for (let j = 0; j < dim; j++) center[j] += points[o + j];
+  }
+  for (let j = 0; j < dim; j++) {
+    if (!Number.isFinite(center[j])) throw nonFinite(points, 'indexed');
+    if (take > 0) center[j] /= take;
+  }
+  return center;
+}
+
 /** Throws RangeError for a k that is not a non-negative integer, REBALANCE_K_TOO_LARGE above `available`. */
 export function checkK(k: number, available: number, self: boolean): void {
   if (!Number.isInteger(k) || k < 0) throw new RangeError(`k must be a non-negative integer, got ${k}`);
@@ -55,6 +81,15 @@ export function checkK(k: number, available: number, self: boolean): void {
       `expected k <= ${available} (the ${self ? 'other ' : ''}indexed rows), got k=${k}; lower k or supply more rows`,
     );
   }
+}
+
+/**
+ * Whether float32 arithmetic on rows centered on some point, the largest squared norm of them
+ * `maxNorm`, cannot overflow: every squared distance is at most (|q| + |r|)^2 <= 4 maxNorm, kept
+ * below 2^120 as in float32Safe (the webgpu backend's test; Infinity and NaN are unsafe).
+ */
+export function centeredFloat32Safe(maxNorm: number): boolean {
+  return 4 * maxNorm < 2 ** 120;
 }
 
 /**

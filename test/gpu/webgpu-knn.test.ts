@@ -215,7 +215,7 @@ describe.runIf(probe.available)('webgpu kNN backend', () => {
     await expect(backends.standard.build(bad, 3)).rejects.toMatchObject({ code: 'REBALANCE_KNN_NONFINITE' });
     const huge = makePoints('uniform', 120, 3, 9).map((v) => v * 1e30);
     const index = await backends.standard.build(huge, 3);
-    expect(index.buildPhases.scanMs).toBeGreaterThanOrEqual(0);
+    expect(index.buildPhases.centerMs).toBeGreaterThanOrEqual(0);
     expect(index.buildPhases.uploadMs).toBeGreaterThan(0);
     expectSameKnn(await index.querySelf(4), naiveKnn(huge, 3, huge, 4, true), 'huge');
     expect(index.lastStats?.exactScans).toBe(120);
@@ -227,6 +227,20 @@ describe.runIf(probe.available)('webgpu kNN backend', () => {
     q[2] = Infinity;
     await expect(index.query(q, 2)).rejects.toMatchObject({ code: 'REBALANCE_KNN_NONFINITE' });
     index.dispose();
+  });
+
+  it('lays out more rows than one upload stage and finds a NaN outside the center sample', async () => {
+    // 9,000 rows: more than the 8,192 rows laid out per writeBuffer and than the 4,096 rows the
+    // center averages, so the layout pass alone checks most rows.
+    const n = 9000;
+    const points = makePoints('uniform', n, 2, 21);
+    const index = await backends.standard.build(points, 2);
+    const queries = makePoints('uniform', 40, 2, 22);
+    expectSameKnn(await index.query(queries, 3), naiveKnn(points, 2, queries, 3, false), 'staged');
+    index.dispose();
+    const bad = points.slice();
+    bad[2 * 8999 + 1] = Number.NaN; // row 8999: past the first stage, not a sampled row
+    await expect(backends.standard.build(bad, 2)).rejects.toMatchObject({ code: 'REBALANCE_KNN_NONFINITE', message: expect.stringContaining('position 17999') });
   });
 
   it('turns a lost device into BackendUnavailableError, never numbers', async () => {

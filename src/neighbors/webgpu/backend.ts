@@ -11,7 +11,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { KnnBackend, KnnResult, NeighborIndex } from '../../types.js';
-import { checkK, float32Safe, maxAbsFinite, scanIndexed } from '../checks.js';
+import { centeredFloat32Safe, checkK, sampleCenter } from '../checks.js';
 import { openWebgpuDevice, type AdapterSummary } from './device.js';
 import { NO_INDEX } from './kernels.js';
 import type { PlanOverrides } from './plan.js';
@@ -75,9 +75,12 @@ export interface SearchPhases {
   readonly totalMs: number;
 }
 
-/** Milliseconds of an index build: `scanMs` the finiteness check and column means, `uploadMs` laying out and copying the rows. */
+/**
+ * Milliseconds of an index build: `centerMs` averaging a sample of rows for the center,
+ * `uploadMs` checking, centering, laying out and copying the rows (one pass).
+ */
 export interface BuildPhases {
-  readonly scanMs: number;
+  readonly centerMs: number;
   readonly uploadMs: number;
 }
 
@@ -113,6 +116,16 @@ export function defaultRerankThreads(): number {
 const SHARE_COPY_MAX_BYTES = 256 * 1024 * 1024;
 
 /**
+ * A getter of `a` over a SharedArrayBuffer (itself when it is one, else a copy made on the first
+ * call and kept), or null when a copy would exceed SHARE_COPY_MAX_BYTES.
+ */
+function lazyShare(a: Float32Array): (() => Float32Array) | null {
+  if (!isShared(a) && a.byteLength > SHARE_COPY_MAX_BYTES) return null;
+  let copy: Float32Array | null = null;
+  return () => (copy ??= shareCopy(a));
+}
+
+/**
  * Opens a WebGPU device (Vulkan first, then OpenGL ES compatibility) and returns the backend.
  * Throws BackendUnavailableError REBALANCE_NO_ADAPTER, saying what to install, when there is no
  * adapter; device faults during a search throw REBALANCE_WEBGPU_FAILED.
@@ -144,24 +157,22 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
     safe: boolean,
     started: number,
     uploadMs: number,
-    sharedPoints: () => Float32Array | null,
+    sharedPoints: (() => Float32Array) | null,
   ): Promise<{ result: KnnResult; stats: SearchStats }> {
     const n = refs.rows;
     const m = queries.length / dim;
-    // Parallel re-rank: every array the workers touch over SharedArrayBuffers (copies of the
-    // points and queries only up to SHARE_COPY_MAX_BYTES each).
+    // Parallel re-rank: every array the workers touch over SharedArrayBuffers. The copies of the
+    // points and queries (at most SHARE_COPY_MAX_BYTES each) are made when the first batch comes
+    // back, while the device computes the next one, not before the first batch is submitted.
     const pool = m >= parallelMin && k > 0 && safe ? rerankPool() : null;
-    const sharedPts = pool ? sharedPoints() : null;
-    const sharedQs = !sharedPts ? null : self ? sharedPts : isShared(queries) || queries.byteLength <= SHARE_COPY_MAX_BYTES ? shareCopy(queries) : null;
-    const shared: SharedRerank | null = sharedPts && sharedQs && {
-      points: sharedPts,
-      queries: sharedQs,
-      dim,
+    const sharedQueries = self ? sharedPoints : lazyShare(queries);
+    const parts = pool && sharedPoints && sharedQueries && {
       slack: expansionSlack(dim, devQueries.norms, refs.maxNorm, new Float64Array(new SharedArrayBuffer(m * 8))),
       out: { k, indices: new Int32Array(new SharedArrayBuffer(m * k * 4)), distances: new Float32Array(new SharedArrayBuffer(m * k * 4)) },
     };
-    const slack = shared ? shared.slack : expansionSlack(dim, devQueries.norms, refs.maxNorm);
-    const result: KnnResult = shared ? { k, indices: shared.out.indices, distances: shared.out.distances } : allocateResult(m, k);
+    let shared: SharedRerank | null = null;
+    const slack = parts ? parts.slack : expansionSlack(dim, devQueries.norms, refs.maxNorm);
+    const result: KnnResult = parts ? { k, indices: parts.out.indices, distances: parts.out.distances } : allocateResult(m, k);
     const available = self ? n - 1 : n;
     const kc = Math.min(k + extra, available);
     let unproven = 0;
@@ -199,7 +210,8 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
               bounds.push(bound);
             }
           };
-          if (shared && pool) {
+          if (parts && pool && sharedPoints && sharedQueries) {
+            shared ??= { points: sharedPoints(), queries: sharedQueries(), dim, ...parts };
             const copy = { ...batch, dist: shareCopy(batch.dist), idx: shareCopy(batch.idx) };
             return pool.rerank(shared, copy, onUnproven).then((u) => {
               unproven += u;
@@ -255,19 +267,15 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
       if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`dim must be a positive integer, got ${dim}`);
       if (points.length % dim !== 0) throw new RangeError(`points length ${points.length} is not a multiple of dim ${dim}`);
       const t0 = performance.now();
-      const { maxAbs, mean } = scanIndexed(points, dim);
+      const center = sampleCenter(points, dim);
       const t1 = performance.now();
       if (points.length / dim >= parallelMin) rerankPool();
-      const refs = await search.upload(points, dim, mean);
-      const buildPhases: BuildPhases = { scanMs: t1 - t0, uploadMs: performance.now() - t1 };
+      const refs = await search.upload(points, dim, center);
+      const buildPhases: BuildPhases = { centerMs: t1 - t0, uploadMs: performance.now() - t1 };
       live.add(refs);
       let disposed = false;
       // The points as the re-rank workers see them: shared as they are, or one lazy copy.
-      let shared: Float32Array | null = isShared(points) ? points : null;
-      const sharedPoints = (): Float32Array | null => {
-        if (!shared && points.byteLength <= SHARE_COPY_MAX_BYTES) shared = shareCopy(points);
-        return shared;
-      };
+      let sharedPoints = lazyShare(points);
       const index: WebgpuNeighborIndex & { lastStats: SearchStats | null } = {
         size: refs.rows,
         dim,
@@ -278,8 +286,8 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
           if (q.length % dim !== 0) throw new RangeError(`query length ${q.length} is not a multiple of dim ${dim}`);
           checkK(k, refs.rows, false);
           const started = performance.now();
-          const safe = float32Safe(Math.max(maxAbs, maxAbsFinite(q, 'query')), dim);
-          const devQ = await search.upload(q, dim, refs.mean);
+          const devQ = await search.upload(q, dim, refs.center, 'query');
+          const safe = centeredFloat32Safe(Math.max(refs.maxNorm, devQ.maxNorm));
           try {
             const { result, stats } = await searchInto(points, dim, refs, q, devQ, k, false, safe, started, performance.now() - started, sharedPoints);
             index.lastStats = stats;
@@ -291,14 +299,14 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
         async querySelf(k: number): Promise<KnnResult> {
           if (disposed) throw new RangeError('querySelf on a disposed webgpu index');
           checkK(k, Math.max(0, refs.rows - 1), true);
-          const { result, stats } = await searchInto(points, dim, refs, points, refs, k, true, float32Safe(maxAbs, dim), performance.now(), 0, sharedPoints);
+          const { result, stats } = await searchInto(points, dim, refs, points, refs, k, true, centeredFloat32Safe(refs.maxNorm), performance.now(), 0, sharedPoints);
           index.lastStats = stats;
           return result;
         },
         dispose(): void {
           if (disposed) return;
           disposed = true;
-          shared = null;
+          sharedPoints = null;
           live.delete(refs);
           CandidateSearch.release(refs);
         },

@@ -9,7 +9,7 @@
  * it did with a per-query bound on the float32 error; queries it cannot prove take the collect
  * pass or an exact CPU scan.
  *
- * Rows are stored centered on the indexed points' mean, with the squared norm in slot `dim`,
+ * Rows are stored centered near the indexed points' mean (checks.ts sampleCenter), with the squared norm in slot `dim`,
  * as vec4s (rowStride, zero padding). The top-k kernel (topkKernelSource) uses the expansion
  * |q|^2 + |r|^2 - 2 q.r: one fused multiply-add per coordinate, twice the rate of differences.
  * On data offset far from the origin that expansion cancels catastrophically (the issue that
@@ -282,7 +282,7 @@ ${body}
  * Distances are |q|^2 + |r|^2 - 2 q.r over centered coordinates, one fused multiply-add per
  * coordinate: the query's norm slot is read as nq and replaced by -1/2, so the dot product of the
  * stored rows is q.r - |r|^2 / 2 and s = nq - 2 * dot. This expansion loses accuracy when |q| and
- * |r| are large next to |q - r|; the data are centered on the indexed mean before upload and the
+ * |r| are large next to |q - r|; the data are centered near the indexed mean before upload and the
  * host bounds the error per query by c (|q| + max |r|)^2 (rerank.ts expansionSlack), so
  * candidates it cannot prove go to the exact passes: never a wrong neighbour, only slower. The
  * products accumulate into a vec4 of four independent sums, added at the end. An invocation whose

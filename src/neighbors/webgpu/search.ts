@@ -6,7 +6,8 @@
  * and internal error scopes; any error, a lost device or a failed mapping becomes a
  * BackendUnavailableError (REBALANCE_WEBGPU_FAILED), so a device fault never yields numbers.
  */
-import { BackendUnavailableError } from '../../core/errors.js';
+import { BackendUnavailableError, isRebalanceError } from '../../core/errors.js';
+import { nonFinite } from '../checks.js';
 import type { WebgpuDevice } from './device.js';
 import { knnKernelSource, NO_INDEX, PARAMS_BYTES, rowStride, type KernelShape } from './kernels.js';
 import { planSearch, type PlanLimits, type PlanOverrides, type SearchPlan } from './plan.js';
@@ -18,8 +19,8 @@ export interface DevicePoints {
   readonly dim: number;
   readonly rowsPerChunk: number;
   readonly buffers: readonly GPUBuffer[];
-  /** The center subtracted from every row (the indexed points' column means). */
-  readonly mean: Float64Array;
+  /** The center subtracted from every row (for queries, the indexed points' center). */
+  readonly center: Float64Array;
   /** Squared norm of each centered row (float64, from the stored float32 coordinates). */
   readonly norms: Float64Array;
   /** Largest of `norms`. */
@@ -27,23 +28,39 @@ export interface DevicePoints {
 }
 
 /**
- * Rows r0..r1 of `points` in the device layout: float32(x - mean) per coordinate, the squared
+ * Rows r0..r1 of `points` in the device layout: float32(x - center) per coordinate, the squared
  * norm of those float32 values in slot `dim` (rounded to float32), zeros up to rowStride(dim).
- * Writes each row's float64 squared norm to `norms[row]`; returns the rows' largest.
+ * Writes each row's float64 squared norm to `norms[row - r0]`; returns the rows' largest, or
+ * Infinity when a centered value overflowed float32 (such points are not float32-safe; see
+ * centeredFloat32Safe). Also the finiteness check of the coordinates: a NaN or infinity throws
+ * REBALANCE_KNN_NONFINITE (`what`: 'indexed' or 'query'), so no separate pass over the data.
  */
-export function prepareRows(points: Float32Array, dim: number, mean: Float64Array, r0: number, r1: number, out: Float32Array, norms: Float64Array): number {
+export function prepareRows(
+  points: Float32Array,
+  dim: number,
+  center: Float64Array,
+  r0: number,
+  r1: number,
+  out: Float32Array,
+  norms: Float64Array,
+  what = 'indexed',
+): number {
   const stride = rowStride(dim);
   let max = 0;
-  for (let r = r0; r < r1; r++) {
-    const o = (r - r0) * stride;
+  for (let r = r0, i = r0 * dim, o = 0; r < r1; r++, o += stride) {
     let nn = 0;
-    for (let j = 0; j < dim; j++) {
-      const c = Math.fround(points[r * dim + j] - mean[j]);
+    for (let j = 0; j < dim; j++, i++) {
+      const c = Math.fround(points[i] - center[j]);
       out[o + j] = c;
       nn += c * c;
     }
+    // A NaN or infinite coordinate makes nn NaN or infinite; so does an overflowed difference.
+    if (!(nn < Infinity)) {
+      for (let j = i - dim; j < i; j++) if (!Number.isFinite(points[j])) throw nonFinite(points, what);
+      nn = Infinity;
+    }
     out[o + dim] = nn;
-    norms[r] = nn;
+    norms[r - r0] = nn;
     if (nn > max) max = nn;
   }
   return max;
@@ -78,6 +95,9 @@ interface Batch {
   readonly start: number;
   readonly count: number;
 }
+
+/** Rows laid out per writeBuffer call when uploading points (1 MiB at 30 features). */
+const STAGE_ROWS = 8192;
 
 const SCOPES: readonly GPUErrorFilter[] = ['validation', 'out-of-memory', 'internal'];
 
@@ -142,7 +162,8 @@ export class CandidateSearch {
     const err = (await Promise.all(pops)).find((e) => e !== null);
     if (err) throw failed(what, err.message, err);
     if (threw) {
-      if (thrown instanceof BackendUnavailableError) throw thrown;
+      // Our own typed errors (a non-finite coordinate found while laying out points) pass as they are.
+      if (isRebalanceError(thrown)) throw thrown;
       throw failed(what, (thrown as Error)?.message ?? String(thrown), thrown);
     }
     this.checkAlive(what);
@@ -151,15 +172,18 @@ export class CandidateSearch {
 
   /**
    * Copies row-major points to device buffers of at most `rowsPerChunk` rows each, in the
-   * prepareRows layout centered on `mean` (the indexed points' means, for queries as well).
+   * prepareRows layout centered on `center` (for queries, the indexed points' center), laying
+   * out STAGE_ROWS rows at a time in one reused array (no second copy of the whole table).
+   * Throws REBALANCE_KNN_NONFINITE on a NaN or infinite coordinate (`what` names the points).
    */
-  async upload(points: Float32Array, dim: number, mean: Float64Array): Promise<DevicePoints> {
+  async upload(points: Float32Array, dim: number, center: Float64Array, what = 'indexed'): Promise<DevicePoints> {
     const rows = points.length / dim;
     const rowsPerChunk = this.plan(dim, 1).rowsPerChunk;
     const stride = rowStride(dim);
     const { STORAGE, COPY_DST } = this.gpu.usage;
     const buffers: GPUBuffer[] = [];
     const norms = new Float64Array(rows);
+    const stage = new Float32Array(Math.min(rows, STAGE_ROWS) * stride);
     let maxNorm = 0;
     await this.scoped('store the points', () => {
       for (let r0 = 0; r0 < Math.max(rows, 1); r0 += rowsPerChunk) {
@@ -167,16 +191,17 @@ export class CandidateSearch {
         const size = Math.max(16, (r1 - r0) * stride * 4);
         const buffer = this.gpu.device.createBuffer({ size, usage: STORAGE | COPY_DST, label: `points ${r0}-${r1}` });
         buffers.push(buffer);
-        if (r1 === r0) continue;
-        const laid = new Float32Array((r1 - r0) * stride);
-        maxNorm = Math.max(maxNorm, prepareRows(points, dim, mean, r0, r1, laid, norms));
-        this.gpu.device.queue.writeBuffer(buffer, 0, laid);
+        for (let s0 = r0; s0 < r1; s0 += STAGE_ROWS) {
+          const s1 = Math.min(r1, s0 + STAGE_ROWS);
+          maxNorm = Math.max(maxNorm, prepareRows(points, dim, center, s0, s1, stage, norms.subarray(s0, s1), what));
+          this.gpu.device.queue.writeBuffer(buffer, (s0 - r0) * stride * 4, stage, 0, (s1 - s0) * stride);
+        }
       }
     }).catch((e: unknown) => {
       for (const b of buffers) b.destroy();
       throw e;
     });
-    return { rows, dim, rowsPerChunk, buffers, mean, norms, maxNorm };
+    return { rows, dim, rowsPerChunk, buffers, center, norms, maxNorm };
   }
 
   private pipeline(shape: KernelShape): Promise<GPUComputePipeline> {
@@ -400,7 +425,7 @@ export class CandidateSearch {
           };
           const qBuf = make(count * stride * 4, STORAGE | COPY_DST, 'collect queries');
           const laid = new Float32Array(count * stride);
-          prepareRows(queries.subarray(q0 * dim, (q0 + count) * dim), dim, refs.mean, 0, count, laid, new Float64Array(count));
+          prepareRows(queries.subarray(q0 * dim, (q0 + count) * dim), dim, refs.center, 0, count, laid, new Float64Array(count), 'query');
           d.queue.writeBuffer(qBuf, 0, laid);
           const info = new Uint32Array(count * 2);
           const boundBits = new Uint32Array(bounds.buffer, bounds.byteOffset, m);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkK, float32Safe, maxAbsFinite, scanIndexed } from '../../../src/neighbors/checks.js';
+import { CENTER_SAMPLE_ROWS, centeredFloat32Safe, checkK, float32Safe, maxAbsFinite, sampleCenter, scanIndexed } from '../../../src/neighbors/checks.js';
 
 describe('kNN input checks shared by the backends', () => {
   it('scanIndexed returns the largest |coordinate| and float64 column means in one pass', () => {
@@ -45,5 +45,40 @@ describe('kNN input checks shared by the backends', () => {
   it('float32Safe draws the line where float32 squared distances could overflow', () => {
     expect(float32Safe(1e6, 30)).toBe(true);
     expect(float32Safe(2 ** 60, 1)).toBe(false);
+  });
+
+  it('sampleCenter: the exact column means up to maxRows rows, evenly spaced rows beyond', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 50 }), (dim, n, maxRows) => {
+        const points = Float32Array.from({ length: n * dim }, (_, i) => Math.fround(Math.sin(i * 7.1) * 100));
+        const center = sampleCenter(points, dim, maxRows);
+        const take = Math.min(n, maxRows);
+        const rows = Array.from({ length: take }, (_, s) => Math.floor((s * n) / take));
+        expect(new Set(rows).size).toBe(take); // distinct rows, first row 0
+        for (let j = 0; j < dim; j++) {
+          let sum = 0;
+          for (const r of rows) sum += points[r * dim + j];
+          expect(center[j]).toBe(take > 0 ? sum / take : 0);
+        }
+        if (n <= maxRows) expect(Array.from(center)).toEqual(Array.from(scanIndexed(points, dim).mean));
+      }),
+    );
+    expect(CENTER_SAMPLE_ROWS).toBeGreaterThanOrEqual(1024);
+  });
+
+  it('sampleCenter rejects a non-finite sampled value, naming the first in the data', () => {
+    const points = Float32Array.from({ length: 40 }, (_, i) => i);
+    points[10] = Infinity; // maxRows 4 of 40 rows samples rows 0, 10, 20 and 30
+    expect(() => sampleCenter(points, 1, 4)).toThrow(expect.objectContaining({ code: 'REBALANCE_KNN_NONFINITE' }));
+    points[10] = 10;
+    points[11] = NaN; // not sampled: the center stays finite, the layout pass finds it
+    expect(Array.from(sampleCenter(points, 1, 4))).toEqual([15]);
+  });
+
+  it('centeredFloat32Safe bounds squared distances of centered rows by 4 max |row|^2', () => {
+    expect(centeredFloat32Safe(1e30)).toBe(true);
+    expect(centeredFloat32Safe(2 ** 118)).toBe(false);
+    expect(centeredFloat32Safe(Infinity)).toBe(false);
+    expect(centeredFloat32Safe(Number.NaN)).toBe(false);
   });
 });
