@@ -11,10 +11,11 @@
 //   node bench/gpu-knn.mjs --allow-software             # also run on llvmpipe (CPU adapter)
 //   node bench/gpu-knn.mjs --plan queriesPerBatch=262144,workgroupSize=64,tileRows=64 --extra 4
 //                                                       # tuning knobs (see src/neighbors/webgpu/plan.ts)
-//   node bench/gpu-knn.mjs --variants 'workgroupSize=64;tileRows=0;extra=4;rerankThreads=0'
+//   node bench/gpu-knn.mjs --variants 'workgroupSize=64;tileRows=0;extra=4;rerankThreads=0;candidateLists=storage;toggles=disable_robustness'
 //                                                       # also time these plans (one table row each;
 //                                                       # extra=N: candidates kept beyond k;
-//                                                       # rerankThreads=N: re-rank workers, 0 = none)
+//                                                       # rerankThreads=N: re-rank workers, 0 = none;
+//                                                       # toggles=a+b: Dawn toggles)
 //   node bench/gpu-knn.mjs --peer python3 --peer-max 200000
 //                                                       # scikit-learn NearestNeighbors on the same data
 //
@@ -78,20 +79,22 @@ const parsePlan = (text) =>
       .split(',')
       .filter((s) => s)
       .map((kv) => kv.split('='))
-      .map(([key, v]) => [key, Number(v)]),
+      .map(([key, v]) => [key, v !== '' && Number.isFinite(Number(v)) ? Number(v) : v]),
   );
 const plan = parsePlan(values.plan);
 /**
- * A plan may also carry backend options: `extra=N` (candidates kept beyond k) and
- * `rerankThreads=N` (worker threads of the exact re-rank; 0 = in the calling thread).
+ * A plan may also carry backend options: `extra=N` (candidates kept beyond k),
+ * `rerankThreads=N` (worker threads of the exact re-rank; 0 = in the calling thread) and
+ * `toggles=a+b` (Dawn toggles, e.g. toggles=disable_robustness).
  */
-const openGpu = ({ extra = values.extra, rerankThreads, ...p }) =>
+const openGpu = ({ extra = values.extra, rerankThreads, toggles, ...p }) =>
   createWebgpuBackend({
     requireGpu: !values['allow-software'],
     log: (m) => console.log(`note: ${m}`),
     plan: p,
     ...(extra === undefined ? {} : { extraCandidates: Number(extra) }),
     ...(rerankThreads === undefined ? {} : { rerankThreads }),
+    ...(toggles === undefined ? {} : { dawnToggles: String(toggles).split('+') }),
   });
 const gpu = await openGpu(plan);
 const variants = values.variants.split(';').filter((v) => v.trim());

@@ -42,6 +42,7 @@ describe('planSearch', () => {
         tileRows: fc.integer({ min: 0, max: 4096 }),
         workgroupSize: fc.integer({ min: 1, max: 2048 }),
         queriesPerThread: fc.integer({ min: 0, max: 8 }),
+        candidateLists: fc.constantFrom('registers' as const, 'storage' as const),
       },
       { requiredKeys: [] },
     );
@@ -65,9 +66,11 @@ describe('planSearch', () => {
         expect([1, 2, 4]).toContain(p.queriesPerThread);
         if (p.queriesPerThread > 1) {
           expect(dim).toBeLessThanOrEqual(128);
-          expect(p.queriesPerThread * (rowBytes / 4 + 2 * kc)).toBeLessThanOrEqual(128);
+          if (p.candidateLists === 'storage') expect(p.queriesPerThread * (rowBytes / 4 + 4)).toBeLessThanOrEqual(160);
+          else expect(p.queriesPerThread * (rowBytes / 4 + 2 * kc)).toBeLessThanOrEqual(128);
         }
         if (o.queriesPerThread) expect(p.queriesPerThread).toBeLessThanOrEqual(o.queriesPerThread);
+        expect(p.candidateLists).toBe(o.candidateLists ?? 'registers');
       }),
       { numRuns: 300, seed: 5 },
     );
@@ -81,6 +84,13 @@ describe('planSearch', () => {
     expect(p.tileRows).toBe(16384 / 128);
     expect(p.workgroupSize).toBe(128);
     expect(planSearch(COMPAT, 5000, 14).tileRows).toBe(0);
+  });
+
+  it('keeps lists in registers unless told, and allows 4 queries per invocation at 30 features only without them', () => {
+    expect(planSearch(COMPAT, 30, 14).candidateLists).toBe('registers');
+    expect(planSearch(COMPAT, 30, 14, { queriesPerThread: 4 }).queriesPerThread).toBe(2);
+    expect(planSearch(COMPAT, 30, 14, { queriesPerThread: 4, candidateLists: 'storage' }).queriesPerThread).toBe(4);
+    expect(() => planSearch(COMPAT, 30, 14, { candidateLists: 'shared' as never })).toThrow(/candidateLists must be/);
   });
 
   it('names the limit when one row cannot be bound', () => {
@@ -108,6 +118,15 @@ describe('knnKernelSource', () => {
     expect(two).toContain('let qi1 = first + 1u * WG;');
     expect(() => knnKernelSource({ dim: 30, kc: 14, tileRows: 136, workgroupSize: 128, queriesPerThread: 3 })).toThrow(/1, 2 or 4/);
     expect(() => knnKernelSource({ dim: 300, kc: 14, tileRows: 0, workgroupSize: 128, queriesPerThread: 2 })).toThrow(/private queries/);
+    // Lists in storage: no private arrays, every list access goes to the candidate buffers, and
+    // nothing is copied back at the end.
+    const stored = knnKernelSource({ dim: 30, kc: 14, tileRows: 136, workgroupSize: 128, queriesPerThread: 2, lists: 'storage' });
+    expect(stored).not.toContain('var bd0');
+    expect(stored).toContain('let td = candDist[slot1 + t];');
+    expect(stored).toContain('worst0 = candDist[slot0 + KC - 1u];');
+    expect(stored).not.toContain('= bd0[t];');
+    expect(two).toContain('candDist[slot0 + t] = bd0[t];');
+    expect(() => knnKernelSource({ dim: 30, kc: 14, tileRows: 136, workgroupSize: 128, lists: 'shared' as never })).toThrow(/registers' or 'storage/);
     // The collect kernel: direct differences with the norm slot masked out.
     const collect = knnKernelSource({ dim: 30, kc: 14, tileRows: 136, workgroupSize: 128, mode: 'collect' });
     expect(collect).toContain('{ var df = q7 - tile[rb + 7u]; df[2u] = 0.0; s += dot(df, df); }');

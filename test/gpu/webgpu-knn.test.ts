@@ -6,8 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendUnavailableError, DataError } from '../../src/core/errors.js';
 import { naiveKnn } from '../../src/neighbors/naive.js';
-import { createWebgpuBackend, probeWebgpu, type SearchStats, type WebgpuKnnBackend } from '../../src/neighbors/webgpu/index.js';
+import { createWebgpuBackend, openWebgpuDevice, probeWebgpu, type SearchStats, type WebgpuKnnBackend } from '../../src/neighbors/webgpu/index.js';
 import type { PlanOverrides } from '../../src/neighbors/webgpu/plan.js';
+import { CandidateSearch } from '../../src/neighbors/webgpu/search.js';
+import { sampleCenter } from '../../src/neighbors/checks.js';
 import { fitScaler, packFeatures } from '../../src/dataset/pack.js';
 import { BINARY, MULTICLASS, loadDataset } from '../helpers/datasets.js';
 import { expectSameKnn, makePoints, type Kind } from './data.js';
@@ -39,6 +41,11 @@ describe.runIf(probe.available)('webgpu kNN backend', () => {
     backends.quad = await createWebgpuBackend({ plan: { ...TINY, queriesPerThread: 4 }, log });
     backends.quadUntiled = await createWebgpuBackend({ plan: { ...UNTILED, queriesPerThread: 4 }, log });
     backends.noExtra = await createWebgpuBackend({ plan: TINY, extraCandidates: 0, log });
+    // Candidate lists kept in the candidate buffers instead of private arrays.
+    backends.storage = await createWebgpuBackend({ plan: { ...TINY, candidateLists: 'storage' }, log });
+    backends.storageQuad = await createWebgpuBackend({ plan: { ...TINY, candidateLists: 'storage', queriesPerThread: 4 }, log });
+    backends.storageUntiled = await createWebgpuBackend({ plan: { ...UNTILED, candidateLists: 'storage', queriesPerThread: 1 }, log });
+    backends.storageNoExtra = await createWebgpuBackend({ plan: { ...TINY, candidateLists: 'storage' }, extraCandidates: 0, log });
     backends.smallCollect = await createWebgpuBackend({ plan: TINY, extraCandidates: 0, collectCapacity: 8, log });
     // The same two with the re-rank on worker threads from the first query on.
     backends.parallel = await createWebgpuBackend({ plan: TINY, rerankThreads: 3, parallelRerankMin: 1, log });
@@ -90,6 +97,75 @@ describe.runIf(probe.available)('webgpu kNN backend', () => {
       await check('quadUntiled', 'uniform', 251, dim, k, dim + 7);
     }
     await check('quad', 'integer', 300, 4, 6);
+  });
+
+  it('finds the same candidates with the lists in storage as in registers', async () => {
+    // Same candidates: same proofs, the same queries rescued by the collect pass and exact scans.
+    const same = (a: SearchStats[], b: SearchStats[]): void => {
+      for (let i = 0; i < 2; i++) expect({ ...a[i], phases: null }).toEqual({ ...b[i], phases: null });
+    };
+    for (const [dim, k] of [[1, 1], [5, 6], [30, 6], [3, 64]] as const) {
+      same(await check('storage', 'uniform', 301, dim, k, dim + 3), await check('tiny', 'uniform', 301, dim, k, dim + 3));
+      same(await check('storageQuad', 'uniform', 301, dim, k, dim + 3), await check('quad', 'uniform', 301, dim, k, dim + 3));
+      if (k < 64) await check('storageUntiled', 'uniform', 251, dim, k, dim + 3);
+    }
+    const ties = await check('storageNoExtra', 'integer', 300, 4, 6);
+    expect(ties[0].unproven).toBeGreaterThan(0);
+    same(ties, await check('noExtra', 'integer', 300, 4, 6));
+  });
+
+  it('hands back the same raw candidates from every kernel variant, in (distance, index) order', async () => {
+    // Below the backend: the candidate lists themselves, on integer data (many equal distances,
+    // where only the lower-index-first rule decides which rows are kept and in which order).
+    const gpu = await openWebgpuDevice();
+    try {
+      const n = 230;
+      const dim = 3;
+      const kc = 7;
+      const points = makePoints('integer', n, dim, 4);
+      const candidates = async (plan: PlanOverrides, on = gpu): Promise<{ dist: Float32Array; idx: Uint32Array }> => {
+        const search = new CandidateSearch(on, plan);
+        const refs = await search.upload(points, dim, sampleCenter(points, dim));
+        const dist = new Float32Array(n * kc);
+        const idx = new Uint32Array(n * kc);
+        try {
+          await search.run(refs, refs, kc, true, (b) => {
+            dist.set(b.dist, b.firstRow * kc);
+            idx.set(b.idx, b.firstRow * kc);
+          });
+        } finally {
+          CandidateSearch.release(refs);
+        }
+        return { dist, idx };
+      };
+      const base = await candidates(TINY);
+      for (let q = 0; q < n; q++) {
+        for (let t = 1; t < kc; t++) {
+          const [d0, d1] = [base.dist[q * kc + t - 1], base.dist[q * kc + t]];
+          expect(d0 < d1 || (d0 === d1 && base.idx[q * kc + t - 1] < base.idx[q * kc + t]), `query ${q} slot ${t}`).toBe(true);
+        }
+      }
+      for (const plan of [
+        { ...TINY, candidateLists: 'storage' as const },
+        { ...TINY, candidateLists: 'storage' as const, queriesPerThread: 4 },
+        { ...TINY, queriesPerThread: 1 },
+        { ...UNTILED, candidateLists: 'storage' as const },
+      ]) {
+        const other = await candidates(plan);
+        expect(Array.from(other.idx), JSON.stringify(plan)).toEqual(Array.from(base.idx));
+        expect(Array.from(other.dist), JSON.stringify(plan)).toEqual(Array.from(base.dist));
+      }
+      // A benchmark knob: Dawn without index clamping in the kernels finds the same candidates.
+      const unclamped = await openWebgpuDevice({ dawnToggles: ['disable_robustness'] });
+      try {
+        const other = await candidates(TINY, unclamped);
+        expect(Array.from(other.idx)).toEqual(Array.from(base.idx));
+      } finally {
+        unclamped.device.destroy();
+      }
+    } finally {
+      gpu.device.destroy();
+    }
   });
 
   it('matches with the default plan and with untiled kernels', async () => {

@@ -12,18 +12,19 @@
 import { availableParallelism } from 'node:os';
 import type { KnnBackend, KnnResult, NeighborIndex } from '../../types.js';
 import { centeredFloat32Safe, checkK, sampleCenter } from '../checks.js';
-import { openWebgpuDevice, type AdapterSummary } from './device.js';
+import { openWebgpuDevice, type AdapterSummary, type OpenOptions } from './device.js';
 import { NO_INDEX } from './kernels.js';
 import type { PlanOverrides } from './plan.js';
 import { allocateResult, exactScanQuery, expansionSlack, rerankBatch, rerankList } from './rerank.js';
 import { isShared, shareCopy, sharedRerankPool, type RerankPool, type SharedRerank } from './rerank-pool.js';
 import { CandidateSearch, type DevicePoints, type SearchTiming } from './search.js';
 
-export interface WebgpuBackendOptions {
-  /** Refuse software adapters (llvmpipe): fail with REBALANCE_NO_ADAPTER instead. */
-  readonly requireGpu?: boolean;
-  /** One-line notices (adapter chosen, queries that needed the exact CPU scan). */
-  readonly log?: (message: string) => void;
+/**
+ * Options of the backend; from OpenOptions: `requireGpu` (refuse software adapters such as
+ * llvmpipe: REBALANCE_NO_ADAPTER instead), `log` (one-line notices: adapter chosen, queries that
+ * needed the exact CPU scan), `dawnToggles`.
+ */
+export interface WebgpuBackendOptions extends OpenOptions {
   /** Candidates kept beyond k (default 8; tests use 0 to exercise the near-tie passes). */
   readonly extraCandidates?: number;
   /** Rows the near-tie collect pass lists per query before giving up to an exact scan (default 256). */

@@ -65,6 +65,13 @@ export interface OpenOptions {
   /** Refuse software adapters (llvmpipe and the like). */
   readonly requireGpu?: boolean;
   readonly log?: (message: string) => void;
+  /**
+   * Dawn toggles to enable on the instance (dawn.node's enable-dawn-features), e.g.
+   * 'disable_robustness' (no index clamping in the compiled kernels; for benchmarks: our kernels
+   * index within bounds by construction, but a fault then reads stray memory instead of a clamped
+   * element).
+   */
+  readonly dawnToggles?: readonly string[];
 }
 
 interface Route {
@@ -144,12 +151,14 @@ async function findAdapter(options: OpenOptions): Promise<Found | { reason: stri
     return { reason: `the webgpu package (dawn.node) did not load: ${(e as Error).message.split('\n')[0]}` };
   }
   const seen: string[] = [];
+  const toggles = options.dawnToggles ?? [];
   for (const route of ROUTES) {
     let adapter: GPUAdapter | null = null;
     let instance: GPU;
     try {
-      const key = route.createArgs.join(' ');
-      instance = instances.get(key) ?? mod.create(route.createArgs);
+      const args = toggles.length > 0 ? [...route.createArgs, `enable-dawn-features=${toggles.join(',')}`] : route.createArgs;
+      const key = args.join(' ');
+      instance = instances.get(key) ?? mod.create(args);
       instances.set(key, instance);
       adapter = await instance.requestAdapter(route.adapterOptions);
     } catch (e) {

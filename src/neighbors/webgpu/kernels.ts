@@ -38,6 +38,16 @@ export interface KernelShape {
    */
   readonly queriesPerThread?: number;
   /**
+   * Where the top-k kernel for private queries keeps each query's candidate list while it scans:
+   * 'registers' (default: private arrays, copied from and to the candidate buffers once per
+   * dispatch) or 'storage' (in the candidate buffers themselves, touched only by an insertion,
+   * which is rare once the list is full: only the list's last distance stays in a register, so
+   * an invocation needs about 2 kc fewer registers per query and more of them fit on a GPU core).
+   * Same candidates either way. The collect kernel and the kernel for more than 128 features
+   * always use private arrays.
+   */
+  readonly lists?: 'registers' | 'storage';
+  /**
    * 'topk' (default): keep the kc best candidates. 'collect': list, up to kc per query, every row
    * whose float32 distance is at most the query's bound (with the total count, which may exceed
    * kc); the second pass for queries whose top-k candidates could not be proven complete.
@@ -81,13 +91,16 @@ export const PRIVATE_QUERY_MAX_DIM = 128;
 
 /**
  * Queries per invocation a top-k kernel can hold in registers: each query costs its padded
- * coordinates plus 2 * kc candidate words; stay within about 128 such registers (GPUs spill
- * beyond ~255 per invocation and lose occupancy well before). `wanted` caps it (1, 2 or 4).
+ * coordinates plus 2 * kc candidate words (lists in registers); stay within about 128 such
+ * registers (GPUs spill beyond ~255 per invocation and lose occupancy well before). With the
+ * lists in storage a query costs its coordinates and four partial sums, within about 160.
+ * `wanted` caps it (1, 2 or 4).
  */
-export function queriesPerThreadFor(dim: number, kc: number, wanted: number): number {
+export function queriesPerThreadFor(dim: number, kc: number, wanted: number, lists: 'registers' | 'storage' = 'registers'): number {
   if (dim > PRIVATE_QUERY_MAX_DIM) return 1;
+  const [cost, budget] = lists === 'storage' ? [rowStride(dim) + 4, 160] : [rowStride(dim) + 2 * kc, 128];
   let q = 1;
-  while (q * 2 <= Math.min(4, wanted) && q * 2 * (rowStride(dim) + 2 * kc) <= 128) q *= 2;
+  while (q * 2 <= Math.min(4, wanted) && q * 2 * cost <= budget) q *= 2;
   return q;
 }
 
@@ -137,24 +150,25 @@ const COMMON_BINDINGS = `struct Params {
 @group(0) @binding(2) var<storage, read> queries: array<vec4<f32>>;`;
 
 /**
- * WGSL that inserts row `gi` at distance `s` into the sorted list bd{sfx}/bi{sfx} when strictly
- * closer than worst{sfx} (equal distances: lower index first) and is not the query's own row.
+ * WGSL that inserts row `gi` at distance `s` into the sorted candidate list of a query when
+ * strictly closer than worst{sfx} (equal distances: lower index first) and is not the query's
+ * own row. `dist(t)` and `idx(t)` are the list's t-th entries (private arrays or storage).
  */
-function insertCandidate(sfx: string, self: string, indent: string): string {
+function insertCandidate(sfx: string, self: string, indent: string, dist = (t: string): string => `bd${sfx}[${t}]`, idx = (t: string): string => `bi${sfx}[${t}]`): string {
   return `if (s < worst${sfx} && gi != ${self}) {
   var cd = s;
   var ci = gi;
   for (var t = 0u; t < KC; t++) {
-    if (cd < bd${sfx}[t] || (cd == bd${sfx}[t] && ci < bi${sfx}[t])) {
-      let td = bd${sfx}[t];
-      let ti = bi${sfx}[t];
-      bd${sfx}[t] = cd;
-      bi${sfx}[t] = ci;
+    let td = ${dist('t')};
+    let ti = ${idx('t')};
+    if (cd < td || (cd == td && ci < ti)) {
+      ${dist('t')} = cd;
+      ${idx('t')} = ci;
       cd = td;
       ci = ti;
     }
   }
-  worst${sfx} = bd${sfx}[KC - 1u];
+  worst${sfx} = ${dist('KC - 1u')};
 }`
     .split('\n')
     .map((line) => indent + line)
@@ -166,9 +180,10 @@ export function knnKernelSource(shape: KernelShape): string {
   const { dim, kc, tileRows, workgroupSize } = shape;
   const collect = shape.mode === 'collect';
   for (const [name, v] of Object.entries(shape)) {
-    if (name !== 'mode' && (!Number.isInteger(v) || v < 0)) throw new RangeError(`kernel shape ${name} must be a non-negative integer, got ${v}`);
+    if (name !== 'mode' && name !== 'lists' && (!Number.isInteger(v) || v < 0)) throw new RangeError(`kernel shape ${name} must be a non-negative integer, got ${v}`);
   }
   if (dim < 1 || kc < 1 || workgroupSize < 1) throw new RangeError('kernel shape: dim, kc and workgroupSize must be >= 1');
+  if (shape.lists !== undefined && shape.lists !== 'registers' && shape.lists !== 'storage') throw new RangeError(`kernel shape lists must be 'registers' or 'storage', got ${String(shape.lists)}`);
   if (!collect && dim <= PRIVATE_QUERY_MAX_DIM) return topkKernelSource(shape);
   if ((shape.queriesPerThread ?? 1) !== 1) throw new RangeError('kernel shape: queriesPerThread > 1 needs top-k mode and private queries');
   const tiled = tileRows > 0;
@@ -300,11 +315,16 @@ function topkKernelSource(shape: KernelShape): string {
   const js = Array.from({ length: dim4 }, (_, j) => j);
   const each = (f: (u: number) => string, sep = '\n'): string => us.map(f).join(sep);
 
+  const inStorage = shape.lists === 'storage';
+  // Candidate list u: private arrays bd/bi, or the query's slots of the candidate buffers.
+  const listDist = (u: number) => (t: string): string => (inStorage ? `candDist[slot${u} + ${t}]` : `bd${u}[${t}]`);
+  const listIdx = (u: number) => (t: string): string => (inStorage ? `candIdx[slot${u} + ${t}]` : `bi${u}[${t}]`);
   const setup = each(
     (u) => `  let qi${u} = first + ${u}u * WG;
-  ${js.map((j) => `var q${u}_${j} = vec4<f32>();`).join(' ')}
+  let slot${u} = qi${u} * KC;
+  ${js.map((j) => `var q${u}_${j} = vec4<f32>();`).join(' ')}${inStorage ? '' : `
   var bd${u}: array<f32, KC>;
-  var bi${u}: array<u32, KC>;
+  var bi${u}: array<u32, KC>;`}
   var nq${u} = 0.0;
   var worst${u} = -EMPTY;
   let self${u} = select(NONE, p.selfBase + qi${u}, p.selfBase != NONE);
@@ -313,13 +333,12 @@ function topkKernelSource(shape: KernelShape): string {
     ${js.map((j) => `q${u}_${j} = queries[qo + ${j}u];`).join(' ')}
     nq${u} = q${u}_${nj}[${nc}u];
     q${u}_${nj}[${nc}u] = -0.5;
-    let slot = qi${u} * KC;
     if (p.init != 0u) {
-      for (var t = 0u; t < KC; t++) { bd${u}[t] = EMPTY; bi${u}[t] = NONE; }
-    } else {
-      for (var t = 0u; t < KC; t++) { bd${u}[t] = candDist[slot + t]; bi${u}[t] = candIdx[slot + t]; }
-    }
-    worst${u} = bd${u}[KC - 1u];
+      for (var t = 0u; t < KC; t++) { ${listDist(u)('t')} = EMPTY; ${listIdx(u)('t')} = NONE; }
+    }${inStorage ? '' : ` else {
+      for (var t = 0u; t < KC; t++) { bd${u}[t] = candDist[slot${u} + t]; bi${u}[t] = candIdx[slot${u} + t]; }
+    }`}
+    worst${u} = ${listDist(u)('KC - 1u')};
   }`,
   );
   const rowAt = (j: number): string => (tiled ? `tile[r][${j}u]` : `refs[rb + ${j}u]`);
@@ -329,7 +348,7 @@ function topkKernelSource(shape: KernelShape): string {
   const insert = each(
     (u) => `          {
             let s = nq${u} - 2.0 * ((a${u}.x + a${u}.y) + (a${u}.z + a${u}.w));
-${insertCandidate(String(u), `self${u}`, '            ')}
+${insertCandidate(String(u), `self${u}`, '            ', listDist(u), listIdx(u))}
           }`,
   );
   const scan = (rows: string, gi: string): string => `
@@ -342,13 +361,14 @@ ${insert}
   const body = tiled
     ? tileSweep('tile[e / DIM4][e % DIM4]', scan('rows', 'p.refBase + t0 + r'))
     : scan('p.refCount', 'p.refBase + r');
-  const store = each(
-    (u) => `  if (qi${u} < p.queryCount) {
-    let slot = qi${u} * KC;
-    for (var t = 0u; t < KC; t++) { candDist[slot + t] = bd${u}[t]; candIdx[slot + t] = bi${u}[t]; }
+  const store = inStorage
+    ? ''
+    : each(
+        (u) => `  if (qi${u} < p.queryCount) {
+    for (var t = 0u; t < KC; t++) { candDist[slot${u} + t] = bd${u}[t]; candIdx[slot${u} + t] = bi${u}[t]; }
   }`,
-  );
-  return `// rebalance kNN candidates: dim=${dim} kc=${kc} tile=${tileRows} wg=${workgroupSize} qpt=${qpt}
+      );
+  return `// rebalance kNN candidates: dim=${dim} kc=${kc} tile=${tileRows} wg=${workgroupSize} qpt=${qpt} lists=${inStorage ? 'storage' : 'registers'}
 ${header(dim4, kc, workgroupSize, tileRows, `const QPT: u32 = ${qpt}u;`)}
 @group(0) @binding(3) var<storage, read_write> candDist: array<f32>;
 @group(0) @binding(4) var<storage, read_write> candIdx: array<u32>;

@@ -32,6 +32,8 @@ export interface PlanOverrides {
   readonly workgroupSize?: number;
   /** Queries per invocation in the top-k kernel (1, 2 or 4; lowered to what registers allow). */
   readonly queriesPerThread?: number;
+  /** Where the top-k kernel keeps candidate lists while it scans (kernels.ts KernelShape.lists). */
+  readonly candidateLists?: 'registers' | 'storage';
 }
 
 export interface SearchPlan {
@@ -42,6 +44,8 @@ export interface SearchPlan {
   readonly workgroupSize: number;
   /** Queries per invocation of the top-k kernel (the collect kernel always uses 1). */
   readonly queriesPerThread: number;
+  /** Where the top-k kernel keeps candidate lists while it scans. */
+  readonly candidateLists: 'registers' | 'storage';
   /** Byte stride between parameter blocks in the uniform buffer. */
   readonly paramsStride: number;
 }
@@ -90,7 +94,11 @@ export function planSearch(limits: PlanLimits, dim: number, kc: number, override
   const tileRows = tileOverride === undefined ? tileDefault : Math.min(tileOverride, tileMax);
 
   const qptOverride = positive('queriesPerThread', overrides.queriesPerThread);
-  const queriesPerThread = queriesPerThreadFor(dim, kc, qptOverride || DEFAULT_QUERIES_PER_THREAD);
+  const candidateLists = overrides.candidateLists ?? 'registers';
+  if (candidateLists !== 'registers' && candidateLists !== 'storage') {
+    throw new RangeError(`plan override candidateLists must be 'registers' or 'storage', got ${String(candidateLists)}`);
+  }
+  const queriesPerThread = queriesPerThreadFor(dim, kc, qptOverride || DEFAULT_QUERIES_PER_THREAD, candidateLists);
 
   const candMax = Math.floor(bindBytes / (kc * 4));
   const dispatchMax = limits.maxComputeWorkgroupsPerDimension * workgroupSize;
@@ -103,5 +111,5 @@ export function planSearch(limits: PlanLimits, dim: number, kc: number, override
 
   const align = Math.max(16, limits.minUniformBufferOffsetAlignment);
   const paramsStride = Math.ceil(32 / align) * align;
-  return { rowsPerChunk, queriesPerBatch, refsPerDispatch, tileRows, workgroupSize, queriesPerThread, paramsStride };
+  return { rowsPerChunk, queriesPerBatch, refsPerDispatch, tileRows, workgroupSize, queriesPerThread, candidateLists, paramsStride };
 }

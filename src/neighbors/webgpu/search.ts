@@ -205,7 +205,7 @@ export class CandidateSearch {
   }
 
   private pipeline(shape: KernelShape): Promise<GPUComputePipeline> {
-    const key = `${shape.mode ?? 'topk'}/${shape.dim}/${shape.kc}/${shape.tileRows}/${shape.workgroupSize}/${shape.queriesPerThread ?? 1}`;
+    const key = `${shape.mode ?? 'topk'}/${shape.dim}/${shape.kc}/${shape.tileRows}/${shape.workgroupSize}/${shape.queriesPerThread ?? 1}/${shape.lists ?? 'registers'}`;
     let p = this.pipelines.get(key);
     if (!p) {
       p = this.scoped('compile the kNN kernel', () => {
@@ -321,7 +321,14 @@ export class CandidateSearch {
     if (plan.rowsPerChunk < refs.rowsPerChunk || plan.rowsPerChunk < queries.rowsPerChunk) {
       throw new RangeError('points were uploaded with a larger chunk than this plan allows');
     }
-    const shape: KernelShape = { dim: refs.dim, kc, tileRows: plan.tileRows, workgroupSize: plan.workgroupSize, queriesPerThread: plan.queriesPerThread };
+    const shape: KernelShape = {
+      dim: refs.dim,
+      kc,
+      tileRows: plan.tileRows,
+      workgroupSize: plan.workgroupSize,
+      queriesPerThread: plan.queriesPerThread,
+      lists: plan.candidateLists,
+    };
     const compiling = performance.now();
     const pipeline = await this.pipeline(shape);
     if (timing) timing.compileMs += performance.now() - compiling;
