@@ -19,5 +19,5 @@ if [ -z "${SIM:-}" ] && ! grep -q "webgpu  available:.*(vulkan" "$OUT/backends.t
   node bin/rebalance.js backends 2>&1 | tee "$OUT/backends2.txt" | head -30
 fi
 set -o pipefail
-sh bench/gpu.sh --peer python3 ${KNN_ARGS:-} --variants "${VARIANTS:-candidateLists=storage;candidateLists=storage,queriesPerThread=4;toggles=disable_robustness;refsPerDispatch=65536;queriesPerBatch=1048576;rerankThreads=0;extra=4;workgroupSize=256;workgroupSize=64;queriesPerThread=1;tileRows=64}" 2>&1 | tee "$OUT/gpu.log"
+sh bench/gpu.sh --peer python3 ${KNN_ARGS:-} --variants "${VARIANTS:-candidateLists=storage;candidateLists=storage,queriesPerThread=4;robustKernels=1;refsPerDispatch=65536;queriesPerBatch=1048576;rerankThreads=0;extra=4;workgroupSize=256;workgroupSize=64;queriesPerThread=1;tileRows=64}" 2>&1 | tee "$OUT/gpu.log"
 echo "rc=$?"

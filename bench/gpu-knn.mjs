@@ -11,11 +11,12 @@
 //   node bench/gpu-knn.mjs --allow-software             # also run on llvmpipe (CPU adapter)
 //   node bench/gpu-knn.mjs --plan queriesPerBatch=262144,workgroupSize=64,tileRows=64 --extra 4
 //                                                       # tuning knobs (see src/neighbors/webgpu/plan.ts)
-//   node bench/gpu-knn.mjs --variants 'workgroupSize=64;tileRows=0;extra=4;rerankThreads=0;candidateLists=storage;toggles=disable_robustness'
+//   node bench/gpu-knn.mjs --variants 'workgroupSize=64;tileRows=0;extra=4;rerankThreads=0;candidateLists=storage;robustKernels=1'
 //                                                       # also time these plans (one table row each;
 //                                                       # extra=N: candidates kept beyond k;
 //                                                       # rerankThreads=N: re-rank workers, 0 = none;
-//                                                       # toggles=a+b: Dawn toggles)
+//                                                       # robustKernels=1: Dawn's index clamping;
+//                                                       # toggles=a+b: more Dawn toggles)
 //   node bench/gpu-knn.mjs --peer python3 --peer-max 200000
 //                                                       # scikit-learn NearestNeighbors on the same data
 //
@@ -85,15 +86,17 @@ const plan = parsePlan(values.plan);
 /**
  * A plan may also carry backend options: `extra=N` (candidates kept beyond k),
  * `rerankThreads=N` (worker threads of the exact re-rank; 0 = in the calling thread) and
- * `toggles=a+b` (Dawn toggles, e.g. toggles=disable_robustness).
+ * `robustKernels=1` (Dawn's index clamping and loop guards in the kernels, off by default) and
+ * `toggles=a+b` (more Dawn toggles).
  */
-const openGpu = ({ extra = values.extra, rerankThreads, toggles, ...p }) =>
+const openGpu = ({ extra = values.extra, rerankThreads, robustKernels, toggles, ...p }) =>
   createWebgpuBackend({
     requireGpu: !values['allow-software'],
     log: (m) => console.log(`note: ${m}`),
     plan: p,
     ...(extra === undefined ? {} : { extraCandidates: Number(extra) }),
     ...(rerankThreads === undefined ? {} : { rerankThreads }),
+    ...(robustKernels === undefined ? {} : { robustKernels: Boolean(robustKernels) }),
     ...(toggles === undefined ? {} : { dawnToggles: String(toggles).split('+') }),
   });
 const gpu = await openGpu(plan);

@@ -155,13 +155,14 @@ describe.runIf(probe.available)('webgpu kNN backend', () => {
         expect(Array.from(other.idx), JSON.stringify(plan)).toEqual(Array.from(base.idx));
         expect(Array.from(other.dist), JSON.stringify(plan)).toEqual(Array.from(base.dist));
       }
-      // A benchmark knob: Dawn without index clamping in the kernels finds the same candidates.
-      const unclamped = await openWebgpuDevice({ dawnToggles: ['disable_robustness'] });
+      // Dawn's robustness transforms (index clamps, loop guards; off by default) change nothing.
+      const robust = await openWebgpuDevice({ robustKernels: true });
       try {
-        const other = await candidates(TINY, unclamped);
+        const other = await candidates(TINY, robust);
         expect(Array.from(other.idx)).toEqual(Array.from(base.idx));
+        expect(Array.from(other.dist)).toEqual(Array.from(base.dist));
       } finally {
-        unclamped.device.destroy();
+        robust.device.destroy();
       }
     } finally {
       gpu.device.destroy();

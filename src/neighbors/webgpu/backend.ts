@@ -22,7 +22,7 @@ import { CandidateSearch, type DevicePoints, type SearchTiming } from './search.
 /**
  * Options of the backend; from OpenOptions: `requireGpu` (refuse software adapters such as
  * llvmpipe: REBALANCE_NO_ADAPTER instead), `log` (one-line notices: adapter chosen, queries that
- * needed the exact CPU scan), `dawnToggles`.
+ * needed the exact CPU scan), `robustKernels`, `dawnToggles`.
  */
 export interface WebgpuBackendOptions extends OpenOptions {
   /** Candidates kept beyond k (default 8; tests use 0 to exercise the near-tie passes). */

@@ -66,11 +66,16 @@ export interface OpenOptions {
   readonly requireGpu?: boolean;
   readonly log?: (message: string) => void;
   /**
-   * Dawn toggles to enable on the instance (dawn.node's enable-dawn-features), e.g.
-   * 'disable_robustness' (no index clamping in the compiled kernels; for benchmarks: our kernels
-   * index within bounds by construction, but a fault then reads stray memory instead of a clamped
-   * element).
+   * Compile the kernels with Dawn's robustness transforms (default false). They clamp every array
+   * index and add a 64-bit iteration guard to every loop: in our top-k kernel's inner loop (one
+   * reference row) that is 8 clamps and the guard next to ~86 instructions for two queries (seen
+   * in Dawn's dump_shaders output). Our kernels are trusted code that indexes within bounds by
+   * construction (the plan's sizes; tests on every variant), every loop ends, and the host
+   * re-ranks candidates from the points themselves (an out-of-range row sends the query to an
+   * exact scan), so the transforms are off (Dawn's disable_robustness) unless this asks for them.
    */
+  readonly robustKernels?: boolean;
+  /** More Dawn toggles to enable (dawn.node's enable-dawn-features), e.g. 'dump_shaders'. */
   readonly dawnToggles?: readonly string[];
 }
 
@@ -151,7 +156,7 @@ async function findAdapter(options: OpenOptions): Promise<Found | { reason: stri
     return { reason: `the webgpu package (dawn.node) did not load: ${(e as Error).message.split('\n')[0]}` };
   }
   const seen: string[] = [];
-  const toggles = options.dawnToggles ?? [];
+  const toggles = [...(options.robustKernels ? [] : ['disable_robustness']), ...(options.dawnToggles ?? [])];
   for (const route of ROUTES) {
     let adapter: GPUAdapter | null = null;
     let instance: GPU;
