@@ -111,7 +111,7 @@ const KC: u32 = ${kc}u;
 const WG: u32 = ${workgroupSize}u;${more ? `\n${more}` : ''}
 const NONE: u32 = 0xffffffffu;
 const EMPTY: f32 = 3.4028234663852886e38f;
-${tileRows > 0 ? `const TILE: u32 = ${tileRows}u;` : ''}
+${tileRows > 0 ? `const TILE: u32 = ${tileRows}u;\n// Vec4 loads per invocation to fill one tile.\nconst LOADS: u32 = ${Math.ceil((tileRows * dim4) / workgroupSize)}u;` : ''}
 
 ${COMMON_BINDINGS}`;
 }
@@ -119,16 +119,22 @@ ${COMMON_BINDINGS}`;
 /**
  * The sweep over this dispatch's reference rows, TILE at a time: the workgroup copies a tile into
  * workgroup memory (element e of the tile written to `tileElement`), then runs `scan` over its
- * `rows` rows (t0 = the tile's first row).
+ * `rows` rows (t0 = the tile's first row). The copy loop has a constant trip count (LOADS, with a
+ * bound check for the last, partial tile), so a GPU compiler can unroll it and keep all of an
+ * invocation's loads in flight at once instead of waiting for each before issuing the next.
  */
 function tileSweep(tileElement: string, scan: string): string {
   return `
   for (var t0 = 0u; t0 < p.refCount; t0 += TILE) {
     let rows = min(TILE, p.refCount - t0);
     let base = (p.refStart + t0) * DIM4;
+    let filled = rows * DIM4;
     workgroupBarrier();
-    for (var e = lid; e < rows * DIM4; e += WG) {
-      ${tileElement} = refs[base + e];
+    for (var l = 0u; l < LOADS; l++) {
+      let e = l * WG + lid;
+      if (e < filled) {
+        ${tileElement} = refs[base + e];
+      }
     }
     workgroupBarrier();${scan}
   }`;
