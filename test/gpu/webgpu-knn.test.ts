@@ -300,6 +300,13 @@ describe.runIf(probe.available)('webgpu kNN backend', () => {
     const { phases } = index.lastStats as SearchStats;
     expect(phases.exactMs).toBeGreaterThan(0);
     expect(phases.submitMs + phases.waitMs + phases.rerankMs).toBe(0);
+    // Far from the origin but with a float32-sized spread: safe once centered, so the device runs.
+    const far = makePoints('uniform', 120, 3, 11).map((v) => 1e18 + v * 1e13);
+    const farIndex = await backends.standard.build(far, 3);
+    expectSameKnn(await farIndex.querySelf(4), naiveKnn(far, 3, far, 4, true), 'far');
+    expect(farIndex.lastStats?.exactScans).toBe(0);
+    expect(farIndex.lastStats?.phases.submitMs).toBeGreaterThan(0);
+    farIndex.dispose();
     const q = makePoints('uniform', 5, 3, 10);
     q[2] = Infinity;
     await expect(index.query(q, 2)).rejects.toMatchObject({ code: 'REBALANCE_KNN_NONFINITE' });

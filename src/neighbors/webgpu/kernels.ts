@@ -9,8 +9,8 @@
  * it did with a per-query bound on the float32 error; queries it cannot prove take the collect
  * pass or an exact CPU scan.
  *
- * Rows are stored centered near the indexed points' mean (checks.ts sampleCenter), with the squared norm in slot `dim`,
- * as vec4s (rowStride, zero padding). The top-k kernel (topkKernelSource) uses the expansion
+ * Rows are stored centered near the indexed points' mean (checks.ts sampleCenter), with the
+ * squared norm in slot `dim`, as vec4s (rowStride, zero padding). The top-k kernel uses the expansion
  * |q|^2 + |r|^2 - 2 q.r: one fused multiply-add per coordinate, twice the rate of differences.
  * On data offset far from the origin that expansion cancels catastrophically (the issue that
  * made us avoid it at first); centering removes the offset, and the error bound covers what is
