@@ -10,6 +10,8 @@ import { createWebgpuBackend, openWebgpuDevice, probeWebgpu, type SearchStats, t
 import type { PlanOverrides } from '../../src/neighbors/webgpu/plan.js';
 import { CandidateSearch } from '../../src/neighbors/webgpu/search.js';
 import { sampleCenter } from '../../src/neighbors/checks.js';
+import { createCpuBackend } from '../../src/neighbors/cpu.js';
+import { createAutoBackend } from '../../src/neighbors/open.js';
 import { fitScaler, packFeatures } from '../../src/dataset/pack.js';
 import { BINARY, MULTICLASS, loadDataset } from '../helpers/datasets.js';
 import { expectSameKnn, makePoints, type Kind } from './data.js';
@@ -338,6 +340,20 @@ describe.runIf(probe.available)('webgpu kNN backend', () => {
     );
     expect(err).toBeInstanceOf(BackendUnavailableError);
     expect(err).toMatchObject({ code: 'REBALANCE_WEBGPU_FAILED' });
+  });
+
+  it("auto answers on the cpu, byte for byte, when the GPU it chose is lost", async () => {
+    const gpu = await createWebgpuBackend();
+    const log: string[] = [];
+    const auto = createAutoBackend(createCpuBackend({ threads: 1 }), (m) => void log.push(m), { minWork: 1, openGpu: async () => gpu });
+    const points = makePoints('uniform', 100, 4, 6);
+    const index = await auto.build(points, 4);
+    expectSameKnn(await index.querySelf(3), naiveKnn(points, 4, points, 3, true), 'auto on the GPU');
+    await gpu.dispose(); // the device is gone under the index
+    expectSameKnn(await index.querySelf(5), naiveKnn(points, 4, points, 5, true), 'auto after the loss');
+    expect(log).toEqual([expect.stringContaining('kNN backend: webgpu'), expect.stringMatching(/^kNN backend: cpu from here on \(the GPU failed: expected the WebGPU device/)]);
+    index.dispose();
+    await auto.dispose();
   });
 
   it('with requireGpu refuses a software adapter, saying what to install', async () => {
