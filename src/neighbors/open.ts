@@ -67,7 +67,7 @@ async function openHardwareGpu(log: (m: string) => void, threads: number | undef
     const { createWebgpuBackend } = await import('./webgpu/index.js');
     return await createWebgpuBackend({ requireGpu: true, log, rerankThreads: threads });
   } catch (e) {
-    log(`kNN backend: cpu (no hardware WebGPU adapter: ${(e as Error).message.split(';')[0]})`);
+    log(`kNN backend: cpu (no usable hardware GPU: ${(e as Error).message.split(';')[0]})`);
     return null;
   }
 }

@@ -63,7 +63,7 @@ function setup(opts: { failBuild?: boolean; failSearchAfter?: number; noGpu?: bo
     openGpu: async () => {
       ran.opened++;
       if (opts.noGpu) {
-        log.push('kNN backend: cpu (no hardware WebGPU adapter: none here)');
+        log.push('kNN backend: cpu (no usable hardware GPU: none here)');
         return null;
       }
       return gpu;
@@ -98,7 +98,7 @@ describe('auto kNN backend', () => {
       expect(await index.querySelf(3)).toEqual(naiveKnn(points, 3, points, 3, true));
     }
     expect(ran).toMatchObject({ cpuBuilds: 3, gpuBuilds: 0, opened: 1 });
-    expect(log).toEqual(['kNN backend: cpu (no hardware WebGPU adapter: none here)']);
+    expect(log).toEqual(['kNN backend: cpu (no usable hardware GPU: none here)']);
   });
 
   it('answers on the cpu, with the same results, when the GPU fails in a search; later indexes stay there', async () => {
