@@ -1,8 +1,10 @@
 // Benchmark: self-query kNN on the webgpu backend vs the cpu backend, same data, same machine.
 // Prints the adapter (name, driver) first, then one markdown table:
 //   rows | dims | k | cpu s | webgpu s | speed-up | equal
-// Times include build (upload) and read-back; the kernel is compiled in a warm-up first. Each run
-// also prints where its milliseconds went (scan, upload, device wait, re-rank, collect, exact).
+// Times include build (upload) and read-back; a warm-up first compiles the kernel and, for sizes
+// that re-rank on worker threads, starts those threads (once per process, like the peer's import).
+// Each run also prints where its milliseconds went (center, upload, device wait, re-rank, collect,
+// exact).
 // Needs only node and the project directory with node_modules and dist/ (bench/gpu.sh checks).
 //
 //   node bench/gpu-knn.mjs                              # 100000x30 and 1000000x30, k=6
@@ -64,7 +66,7 @@ if (!existsSync(join(values.dist, 'neighbors', 'webgpu', 'index.js'))) {
   console.error(`${values.dist}/neighbors/webgpu/index.js is missing: build first (node scripts/build.mjs)`);
   process.exit(1);
 }
-const { createWebgpuBackend, adapterName } = await import(dist('neighbors/webgpu/index.js'));
+const { createWebgpuBackend, adapterName, PARALLEL_RERANK_MIN } = await import(dist('neighbors/webgpu/index.js'));
 const { createRng } = await import(dist('core/rng.js'));
 const { naiveKnn } = await import(dist('neighbors/naive.js'));
 let createCpuBackend = null;
@@ -171,10 +173,14 @@ function sameBytes(x, y) {
   return Buffer.from(x.indices.buffer).equals(Buffer.from(y.indices.buffer)) && Buffer.from(x.distances.buffer).equals(Buffer.from(y.distances.buffer));
 }
 
-/** Times build + self-query on one backend (kernel compiled in a warm-up first). */
+/**
+ * Times build + self-query on one backend. The warm-up compiles the kernel; at sizes whose search
+ * re-ranks on worker threads it is that large too, so the process's workers are up before the clock starts.
+ */
 async function timeGpu(backend, points, n, dim) {
-  const warm = await backend.build(points.subarray(0, Math.min(n, 256) * dim), dim);
-  await warm.querySelf(Math.min(k, Math.min(n, 256) - 1));
+  const w = Math.min(n, n >= (PARALLEL_RERANK_MIN ?? Infinity) ? PARALLEL_RERANK_MIN : 256);
+  const warm = await backend.build(points.subarray(0, w * dim), dim);
+  await warm.querySelf(Math.min(k, w - 1));
   warm.dispose();
   const t = performance.now();
   const gi = await backend.build(points, dim);
