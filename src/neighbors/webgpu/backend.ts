@@ -168,6 +168,9 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
     const pool = m >= parallelMin && k > 0 && safe ? rerankPool() : null;
     const sharedQueries = self ? sharedPoints : lazyShare(queries);
     const parts = pool && sharedPoints && sharedQueries && {
+      pool,
+      points: sharedPoints,
+      queries: sharedQueries,
       slack: expansionSlack(dim, devQueries.norms, refs.maxNorm, new Float64Array(new SharedArrayBuffer(m * 8))),
       out: { k, indices: new Int32Array(new SharedArrayBuffer(m * k * 4)), distances: new Float32Array(new SharedArrayBuffer(m * k * 4)) },
     };
@@ -211,10 +214,10 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
               bounds.push(bound);
             }
           };
-          if (parts && pool && sharedPoints && sharedQueries) {
-            shared ??= { points: sharedPoints(), queries: sharedQueries(), dim, ...parts };
+          if (parts) {
+            shared ??= { points: parts.points(), queries: parts.queries(), dim, slack: parts.slack, out: parts.out };
             const copy = { ...batch, dist: shareCopy(batch.dist), idx: shareCopy(batch.idx) };
-            return pool.rerank(shared, copy, onUnproven).then((u) => {
+            return parts.pool.rerank(shared, copy, onUnproven).then((u) => {
               unproven += u;
             });
           }
