@@ -83,3 +83,13 @@ export function formatWhere(where: ErrorLocation | undefined): string {
 export function isRebalanceError(e: unknown): e is RebalanceError {
   return e instanceof RebalanceError;
 }
+
+/**
+ * A data value as an error message quotes it: at most 40 characters, with control characters
+ * escaped (a newline inside a quoted CSV field would otherwise read as a space, since error
+ * messages are one line).
+ */
+export function showValue(s: string): string {
+  const cut = s.length > 40 ? s.slice(0, 37) + '...' : s;
+  return cut.replace(/[\x00-\x1f\x7f]/g, (c) => ({ '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}

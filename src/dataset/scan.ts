@@ -4,7 +4,7 @@
  * columns) and records the class code of every row. Holds O(rows) Int32 labels, never the text.
  */
 import { DataType, type Schema } from 'apache-arrow';
-import { DataError, UsageError } from '../core/errors.js';
+import { DataError, showValue, UsageError } from '../core/errors.js';
 import type { Cell } from '../io/batch.js';
 import type { TableSource } from '../io/source.js';
 import { sortClassNames } from './make.js';
@@ -308,7 +308,7 @@ export async function scanTable(source: TableSource, options: ScanOptions = {}):
     if (ak === undefined && t.numeric > 0 && t.numeric * 2 >= t.nonMissing && t.firstText) {
       throw new DataError(
         'REBALANCE_NOT_NUMERIC',
-        `non-numeric value '${truncate(t.firstText.value)}' in numeric column '${name}' (data row ${t.firstText.row + 1}; ${t.numeric} of ${t.nonMissing} values are numbers); fix the value, or declare the column with --categorical or --passthrough`,
+        `non-numeric value '${showValue(t.firstText.value)}' in numeric column '${name}' (data row ${t.firstText.row + 1}; ${t.numeric} of ${t.nonMissing} values are numbers); fix the value, or declare the column with --categorical or --passthrough`,
         { where: { file: source.name, row: t.firstText.row + 1, column: name } },
       );
     }
@@ -405,10 +405,6 @@ function collectCategories(t: ColumnTracker, source: TableSource, j: number, nam
     throw new DataError('REBALANCE_TOO_MANY_CATEGORIES', `column '${names[j]}' has more than ${MAX_DISTINCT} distinct values; it cannot be categorical (use --passthrough)`, { where: { file: source.name, column: names[j] } });
   }
   return [...t.distinct.keys()].sort();
-}
-
-function truncate(s: string): string {
-  return s.length > 40 ? s.slice(0, 37) + '...' : s;
 }
 
 /** Fails with a data error when fewer than two classes remain (nothing to rebalance). */

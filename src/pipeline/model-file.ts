@@ -4,7 +4,7 @@
  * load: JSON.parse only, every field validated, sizes capped.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { DataError } from '../core/errors.js';
+import { DataError, showValue } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { readTable, resample } from '../api.js';
 import { classifyBool, classifyNumber, NumClass } from '../dataset/numbers.js';
@@ -251,7 +251,7 @@ function toFeature(v: Cell, kind: FeatureKind, codes: Map<string, number> | null
     x = classifyNumber(t) === NumClass.NotNumber ? NaN : Number(t);
   }
   if (!Number.isFinite(x)) {
-    throw new DataError('REBALANCE_NOT_NUMERIC', `'${String(v)}' in feature '${where().column}' is not a finite number`, { where: where() });
+    throw new DataError('REBALANCE_NOT_NUMERIC', `'${showValue(String(v))}' in feature '${where().column}' is not a finite number`, { where: where() });
   }
   return x;
 }

@@ -120,6 +120,12 @@ describe('type inference per column', () => {
     }
   });
 
+  it('a newline inside a quoted numeric field is shown escaped in the error', async () => {
+    const e = await scanError('x,label\n1,a\n2,a\n"3\n",b\n4,b\n');
+    expect(e.code).toBe('REBALANCE_NOT_NUMERIC');
+    expect(e.message).toContain(`'3\\n'`);
+  });
+
   it('string columns: categorical when few distinct values, else pass-through text', async () => {
     const many = Array.from({ length: 8 }, (_, i) => `v${i % 5}`);
     const p = await scan(table({ s: many, label: LABEL8 }));
