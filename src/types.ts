@@ -178,6 +178,13 @@ export interface NeighborIndex {
   dispose(): void;
 }
 
+/**
+ * Progress of one kNN search (query or querySelf): `done` of its `total` query rows answered.
+ * Called from time to time while the search runs (at most every PROGRESS_INTERVAL_MS or so), and
+ * once with done === total when it ends. For progress displays only: results never depend on it.
+ */
+export type KnnProgress = (done: number, total: number) => void;
+
 export interface KnnBackend {
   readonly name: 'cpu' | 'webgpu' | 'naive' | 'auto';
   build(points: Float32Array, dim: number): Promise<NeighborIndex>;

@@ -5,7 +5,9 @@ import { Option, type Command } from 'commander';
 import { DEFAULT_SEED } from '../core/rng.js';
 import type { ReadOptions } from '../io/source.js';
 import type { ScanOptions } from '../dataset/scan.js';
+import type { KnnProgress } from '../types.js';
 import { delimiter, intIn, list, oneOf } from './parse.js';
+import { progressLine, type ProgressLine } from './progress.js';
 
 export interface CliContext {
   readonly stdout: NodeJS.WritableStream;
@@ -72,8 +74,35 @@ export function addKnnOptions(cmd: Command): Command {
 export { oneOf };
 
 /** Writes a line to stderr unless quiet. */
-export function notice(ctx: CliContext, quiet: boolean | undefined): (m: string) => void {
+function notice(ctx: CliContext, quiet: boolean | undefined): (m: string) => void {
   return (m) => {
     if (!quiet) ctx.stderr.write(`rebalance: ${m}\n`);
+  };
+}
+
+export interface Reporter {
+  /** A notice line on stderr (none when quiet); clears the progress line first. */
+  readonly log: (m: string) => void;
+  /** The progress line: only on a terminal, and not when quiet. */
+  readonly line: ProgressLine | null;
+  /** For openKnn: shows each kNN search's progress on the line. */
+  readonly knnProgress?: KnnProgress;
+  /** Removes the progress line: before the command's own summary, and when it fails. */
+  end(): void;
+}
+
+/** What a command that may search neighbours for minutes says on stderr (see progress.ts). */
+export function reporter(ctx: CliContext, quiet: boolean | undefined): Reporter {
+  const tty = (ctx.stderr as NodeJS.WriteStream).isTTY === true && !quiet;
+  const line = tty ? progressLine(ctx.stderr as NodeJS.WriteStream) : null;
+  const say = notice(ctx, quiet);
+  return {
+    line,
+    log: (m) => {
+      line?.clear();
+      say(m);
+    },
+    knnProgress: line ? (done, total) => line.update('kNN search', done, total) : undefined,
+    end: () => line?.clear(),
   };
 }

@@ -14,10 +14,10 @@
  */
 import { availableParallelism } from 'node:os';
 import { DataError } from '../core/errors.js';
-import type { KnnBackend, KnnResult, NeighborIndex } from '../types.js';
+import type { KnnBackend, KnnProgress, KnnResult, NeighborIndex } from '../types.js';
 import { WorkerPool } from './cpu-pool.js';
 import { instantiateKernels, loadKnnWasm, wasmApi, type KnnKernels, type KnnWasm, type WasmMemory } from './cpu-wasm.js';
-import { checkK, float32Safe, maxAbsFinite, scanIndexed } from './checks.js';
+import { checkK, float32Safe, maxAbsFinite, PROGRESS_INTERVAL_MS, scanIndexed, throttled } from './checks.js';
 import { buildKdTree } from './kdtree.js';
 
 export type CpuAlgorithm = 'auto' | 'brute' | 'kd-tree';
@@ -37,6 +37,10 @@ export interface CpuBackendOptions {
    * state (about n x (2k + 33) x 12 bytes) fits 768 MiB; false always uses the one-sided kernel.
    */
   readonly symmetric?: boolean;
+  /** Told how many query rows of each search are answered (see KnnProgress). */
+  readonly onProgress?: KnnProgress;
+  /** Least milliseconds between two progress reports (default PROGRESS_INTERVAL_MS; tests lower it). */
+  readonly progressIntervalMs?: number;
 }
 
 /** Highest dimension for which 'auto' uses the kd-tree (measured: on 50k rows of 8+ informative features brute force wins). */
@@ -96,6 +100,8 @@ class CpuIndex implements NeighborIndex {
     private readonly threads: number,
     private readonly parallelThreshold: number,
     private readonly symmetricSelf: boolean,
+    private readonly onProgress: KnnProgress | undefined,
+    private readonly progressIntervalMs: number,
     points: Float32Array,
     readonly dim: number,
     readonly algorithm: 'brute' | 'kd-tree',
@@ -205,10 +211,11 @@ class CpuIndex implements NeighborIndex {
       const out = align16(qs + mb * rowBytes);
       this.grow(out);
       new Float32Array(mem.buffer, qs, mb * this.dim).set(points.subarray(s * this.dim, (s + mb) * this.dim));
-      const r = await this.run(qs, mb, false, k, Math.max(qMax, this.maxAbs), out);
+      const r = await this.run(qs, mb, false, k, Math.max(qMax, this.maxAbs), out, this.progress(s, m));
       indices.set(r.indices, s * k);
       distances.set(r.distances, s * k);
     }
+    this.onProgress?.(m, m);
     return { k, indices, distances };
   }
 
@@ -217,7 +224,18 @@ class CpuIndex implements NeighborIndex {
     checkK(k, Math.max(0, this.size - 1), true);
     const n = this.size;
     if (n === 0 || k === 0) return { k, indices: new Int32Array(n * k), distances: new Float32Array(n * k) };
-    return this.run(this.pts, n, true, k, this.maxAbs, this.end);
+    const result = await this.run(this.pts, n, true, k, this.maxAbs, this.end, this.progress(0, n));
+    this.onProgress?.(n, n);
+    return result;
+  }
+
+  /**
+   * The progress callback for a kernel call answering query rows [base, base + rows of the call)
+   * of a search of `total` rows, or undefined when nobody listens.
+   */
+  private progress(base: number, total: number): ((rowsDone: number) => void) | undefined {
+    const report = this.onProgress;
+    return report && ((rowsDone) => report(Math.min(total, base + rowsDone), total));
   }
 
   dispose(): void {
@@ -252,7 +270,9 @@ class CpuIndex implements NeighborIndex {
   }
 
   /** Runs the chosen kernel for queries at byte offset qs (m rows); outputs start at `out`. */
-  private async run(qs: number, m: number, self: boolean, k: number, maxAbs: number, out: number): Promise<KnnResult> {
+  private async run(
+    qs: number, m: number, self: boolean, k: number, maxAbs: number, out: number, progress?: (rowsDone: number) => void,
+  ): Promise<KnnResult> {
     const mem = this.live();
     const n = this.size;
     const dim = this.dim;
@@ -268,7 +288,7 @@ class CpuIndex implements NeighborIndex {
     if (this.kd) {
       const kd = this.kd;
       const args = [kd.kpts, kd.perm, kd.nodes, kd.bounds, n, dim, qs, 0, 0, selfMode, k, 0, outIdx, outDist];
-      await this.exec(pool, 'kdRange', args, 7, 11, scratchBase, guarded(main.kdScratchBytes(k)), counters, m, 8);
+      await this.exec(pool, 'kdRange', args, 7, 11, scratchBase, guarded(main.kdScratchBytes(k)), counters, m, 8, progress);
     } else if (float32Safe(maxAbs, dim)) {
       const cap = 2 * k + 32;
       const { g, slack } = bruteBound(dim);
@@ -276,14 +296,14 @@ class CpuIndex implements NeighborIndex {
       const symmetric = self && this.symmetricSelf && workers * (n * (cap + 1) * 12 + 65536) <= SYM_STATE_BUDGET;
       const stateBytes = symmetric ? guarded(main.symStateBytes(n, cap, dim)) : 0;
       if (symmetric) {
-        await this.symmetric(pool, workers, k, cap, g, slack, stateBytes, scratchBase, counters, outIdx, outDist);
+        await this.symmetric(pool, workers, k, cap, g, slack, stateBytes, scratchBase, counters, outIdx, outDist, progress);
       } else {
         const args = [this.pts, this.blocks, this.centre, n, dim, qs, 0, 0, selfMode, k, cap, g, slack, 0, outIdx, outDist];
-        await this.exec(pool, 'bruteRange', args, 6, 13, scratchBase, guarded(main.bruteScratchBytes(dim, cap)), counters, m, 8);
+        await this.exec(pool, 'bruteRange', args, 6, 13, scratchBase, guarded(main.bruteScratchBytes(dim, cap)), counters, m, 8, progress);
       }
     } else {
       const args = [this.pts, n, dim, qs, 0, 0, selfMode, k, 0, outIdx, outDist];
-      await this.exec(pool, 'exactRange', args, 4, 8, scratchBase, guarded(k * 12 + 64), counters, m, 8);
+      await this.exec(pool, 'exactRange', args, 4, 8, scratchBase, guarded(k * 12 + 64), counters, m, 8, progress);
     }
     const after = mem.buffer;
     return {
@@ -296,11 +316,14 @@ class CpuIndex implements NeighborIndex {
   /**
    * Self-query by the symmetric kernels: each worker fills its own per-row candidate state from
    * a share of the query tiles (every pair computed once), then every row merges the states and
-   * is re-ranked exactly.
+   * is re-ranked exactly. Progress follows the first step, nearly all of the time: tile t pairs
+   * its rows with the rows after them only, so the first T of N tiles hold 1 - (1 - T/N)^2 of the
+   * work, reported as that share of the n rows.
    */
   private async symmetric(
     pool: WorkerPool | null, workers: number, k: number, cap: number, g: number, slack: number,
     stateBytes: number, states: number, counters: number, outIdx: number, outDist: number,
+    progress?: (rowsDone: number) => void,
   ): Promise<void> {
     const n = this.size;
     const dim = this.dim;
@@ -321,7 +344,7 @@ class CpuIndex implements NeighborIndex {
     const tiles = Math.ceil(n / 4);
     await this.exec(
       pool, 'symRange', [this.blocks, this.centre, n, dim, this.pts, 0, 0, k, cap, g, slack, 0],
-      5, 11, states, stateBytes, counters, tiles, 4,
+      5, 11, states, stateBytes, counters, tiles, 4, progress && ((t) => progress(Math.floor(n * (1 - (1 - t / tiles) ** 2)))),
     );
     await this.exec(
       pool, 'symFinish', [this.pts, n, dim, 0, 0, k, cap, states, stateBytes, workers, 0, outIdx, outDist],
@@ -332,11 +355,13 @@ class CpuIndex implements NeighborIndex {
   /**
    * Calls kernel `fn` over [0, total) in ranges (args[qbPos], args[qbPos + 1]) with
    * args[scratchPos] = scratchBase + worker * stride (stride from `guarded`): on the pool, or
-   * in-process.
+   * in-process. `progress` hears, every progressIntervalMs or so, how much of [0, total) is
+   * done (on the pool: the ranges claimed so far, less one chunk per worker still running).
    */
   private async exec(
     pool: WorkerPool | null, fn: keyof KnnKernels, args: number[], qbPos: number, scratchPos: number,
     scratchBase: number, stride: number, counter: number, total: number, unit: number,
+    progress?: (done: number) => void,
   ): Promise<void> {
     const mem = this.live();
     const workers = pool ? pool.size : 1;
@@ -349,20 +374,32 @@ class CpuIndex implements NeighborIndex {
     if (pool) {
       this.poolUsed = pool;
       const chunk = Math.min(8 * unit, Math.max(unit, Math.ceil(total / (workers * 16 * unit)) * unit));
-      await pool.run({
-        module: this.wasm.module, memory: mem, memId: this.memId, fn, args, qbPos, qePos: qbPos + 1,
-        scratchPos, scratchBase, scratchStride: stride, counterPtr: counter, total, chunk,
-      });
+      // The workers claim ranges by adding to the counter; reading it is all progress costs.
+      const timer = progress && setInterval(() => {
+        const claimed = Atomics.load(new Int32Array(this.live().buffer, counter, 1), 0);
+        progress(Math.max(0, Math.min(total, claimed - workers * chunk)));
+      }, this.progressIntervalMs);
+      timer?.unref();
+      try {
+        await pool.run({
+          module: this.wasm.module, memory: mem, memId: this.memId, fn, args, qbPos, qePos: qbPos + 1,
+          scratchPos, scratchBase, scratchStride: stride, counterPtr: counter, total, chunk,
+        });
+      } finally {
+        clearInterval(timer);
+      }
     } else {
       // Many short calls rather than one long one: V8 runs a wasm function's first calls on its
       // baseline compiler and switches to optimized code only between calls.
       const kernel = this.kernels![fn] as (...a: number[]) => void;
       args[scratchPos] = scratchBase;
       const step = 4 * unit;
+      const tick = progress && throttled(progress, this.progressIntervalMs);
       for (let s = 0; s < total; s += step) {
         args[qbPos] = s;
         args[qbPos + 1] = Math.min(total, s + step);
         kernel(...args);
+        tick?.(args[qbPos + 1]);
       }
     }
     for (let w = 0; w < workers; w++) {
@@ -385,6 +422,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): KnnBackend {
     throw new RangeError(`algorithm must be 'auto', 'brute' or 'kd-tree', got '${String(algorithm)}'`);
   }
   const parallelThreshold = options.parallelThreshold ?? 2 ** 22;
+  const progressIntervalMs = options.progressIntervalMs ?? PROGRESS_INTERVAL_MS;
   let pool: WorkerPool | null = null;
   let disposed = false;
   const getPool = (): WorkerPool | null => {
@@ -404,7 +442,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): KnnBackend {
       const wasm = await loadKnnWasm();
       const n = points.length / dim;
       const algo = algorithm === 'auto' ? chooseAlgorithm(n, dim) : algorithm;
-      return new CpuIndex(wasm, getPool, threads, parallelThreshold, options.symmetric ?? true, points, dim, algo);
+      return new CpuIndex(wasm, getPool, threads, parallelThreshold, options.symmetric ?? true, options.onProgress, progressIntervalMs, points, dim, algo);
     },
     async dispose(): Promise<void> {
       disposed = true;

@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BackendUnavailableError } from '../core/errors.js';
-import type { KnnBackend, KnnResult, NeighborIndex } from '../types.js';
+import type { KnnBackend, KnnProgress, KnnResult, NeighborIndex } from '../types.js';
 import { createCpuBackend, type CpuAlgorithm } from './cpu.js';
 
 /** rows x rows x dims above which a hardware GPU is used by 'auto' (see BENCHMARKS.md). */
@@ -24,19 +24,22 @@ export interface OpenKnnOptions {
   /** Worker threads of the cpu search and of the webgpu re-rank (default: all cores; webgpu at most 8). */
   readonly threads?: number;
   readonly log?: (message: string) => void;
+  /** Told how many query rows of each search are answered (a progress display; see KnnProgress). */
+  readonly onProgress?: KnnProgress;
 }
 
 export async function openKnn(options: OpenKnnOptions = {}): Promise<KnnBackend> {
   const backend = options.backend ?? 'auto';
   const log = options.log ?? (() => undefined);
-  const cpu = (): KnnBackend => createCpuBackend({ threads: options.threads, algorithm: options.algorithm });
+  const onProgress = options.onProgress;
+  const cpu = (): KnnBackend => createCpuBackend({ threads: options.threads, algorithm: options.algorithm, onProgress });
   if (backend === 'cpu') return cpu();
   if (backend === 'webgpu') {
     const { createWebgpuBackend } = await import('./webgpu/index.js');
     // The backend itself logs the adapter it opened.
-    return createWebgpuBackend({ log, rerankThreads: options.threads });
+    return createWebgpuBackend({ log, rerankThreads: options.threads, onProgress });
   }
-  return createAutoBackend(cpu(), log, { threads: options.threads });
+  return createAutoBackend(cpu(), log, { threads: options.threads, onProgress });
 }
 
 /**
@@ -58,14 +61,14 @@ export function hasVulkanLoader(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /** The hardware GPU backend 'auto' may use, or null (with the reason logged) when there is none. */
-async function openHardwareGpu(log: (m: string) => void, threads: number | undefined): Promise<KnnBackend | null> {
+async function openHardwareGpu(log: (m: string) => void, threads: number | undefined, onProgress: KnnProgress | undefined): Promise<KnnBackend | null> {
   if (!hasVulkanLoader()) {
     log('kNN backend: cpu (no Vulkan loader, so no hardware GPU: apt-get install libvulkan1 and a GPU driver to use one)');
     return null;
   }
   try {
     const { createWebgpuBackend } = await import('./webgpu/index.js');
-    return await createWebgpuBackend({ requireGpu: true, log, rerankThreads: threads });
+    return await createWebgpuBackend({ requireGpu: true, log, rerankThreads: threads, onProgress });
   } catch (e) {
     log(`kNN backend: cpu (no usable hardware GPU: ${(e as Error).message.split(';')[0]})`);
     return null;
@@ -86,6 +89,8 @@ export interface AutoBackendOptions {
    */
   readonly openGpu?: () => Promise<KnnBackend | null>;
   readonly threads?: number;
+  /** Passed to the default GPU opener's backend (the cpu backend gets its own from the caller). */
+  readonly onProgress?: KnnProgress;
 }
 
 /**
@@ -94,7 +99,7 @@ export interface AutoBackendOptions {
  */
 export function createAutoBackend(cpu: KnnBackend, log: (m: string) => void, options: AutoBackendOptions = {}): KnnBackend {
   const minWork = options.minWork ?? GPU_MIN_WORK;
-  const open = options.openGpu ?? (() => openHardwareGpu(log, options.threads));
+  const open = options.openGpu ?? (() => openHardwareGpu(log, options.threads, options.onProgress));
   let gpu: Promise<KnnBackend | null> | null = null;
   let broken = false;
   // What the log last said about the choice: a line only when it changes, none after it said

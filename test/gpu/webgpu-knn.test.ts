@@ -57,6 +57,27 @@ describe.runIf(probe.available)('webgpu kNN backend', () => {
     for (const b of Object.values(backends)) await b.dispose();
   });
 
+  it('reports the progress of a search batch by batch, serial or parallel re-rank, same results', async () => {
+    const points = makePoints('normal', 300, 7, 11);
+    const expected = naiveKnn(points, 7, points, 4, true);
+    for (const parallel of [false, true]) {
+      const reports: [number, number][] = [];
+      const b = await createWebgpuBackend({
+        plan: TINY, ...(parallel ? { rerankThreads: 2, parallelRerankMin: 1 } : {}), progressIntervalMs: 0, onProgress: (d, t) => reports.push([d, t]),
+      });
+      try {
+        const index = await b.build(points, 7);
+        expectSameKnn(await index.querySelf(4), expected, `parallel=${parallel}`);
+        // TINY cuts 300 rows into chunks of 64 and those into batches of up to 48: one report per
+        // batch, then one at the end.
+        expect(reports.map(([d]) => d)).toEqual([48, 64, 112, 128, 176, 192, 240, 256, 300, 300]);
+        expect(reports.every(([, t]) => t === 300)).toBe(true);
+      } finally {
+        await b.dispose();
+      }
+    }
+  });
+
   it('reports the adapter it runs on', () => {
     expect(probe.adapter?.backendType).toMatch(/^(vulkan|metal|d3d12|opengles)$/);
     expect(probe.limits?.maxStorageBufferBindingSize).toBeGreaterThan(0);

@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { basename, dirname, join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { DataError } from '../../core/errors.js';
-import { addInputOptions, addKnnOptions, addSeedOption, notice, readOptions, scanOptions, type CliContext, type InputFlags, type KnnFlags } from '../common.js';
+import { addInputOptions, addKnnOptions, addSeedOption, readOptions, reporter, scanOptions, type CliContext, type InputFlags, type KnnFlags } from '../common.js';
 import { intIn, list } from '../parse.js';
 
 interface EvaluateFlags extends InputFlags, KnnFlags {
@@ -114,8 +114,9 @@ export function evaluateCommand(ctx: CliContext): Command {
       }
     }
     const gates = flags.failUnder ? report.parseFailUnder(flags.failUnder) : [];
-    const log = notice(ctx, flags.quiet);
-    const tty = (ctx.stderr as NodeJS.WriteStream).isTTY === true && !flags.quiet;
+    const say = reporter(ctx, flags.quiet);
+    const log = say.log;
+    const line = say.line;
     const knn = await openKnn({ backend: flags.knnBackend, algorithm: flags.knnAlgorithm, threads: flags.threads, log });
     try {
       const { result } = await runEvaluate({
@@ -135,7 +136,7 @@ export function evaluateCommand(ctx: CliContext): Command {
         seed: flags.seed,
         knn,
         scale: flags.scale,
-        onProgress: tty ? progressBar(ctx.stderr) : undefined,
+        onProgress: line ? (done, total, label) => line.update('evaluate', done, total, 'fits', `last ${label}`) : undefined,
         log,
         signal: ctx.signal,
       });
@@ -164,19 +165,9 @@ export function evaluateCommand(ctx: CliContext): Command {
         log(`quality gates passed: ${flags.failUnder}`);
       }
     } finally {
+      say.end();
       await knn.dispose();
     }
   });
   return cmd;
 }
-
-/** A one-line progress bar on a TTY stderr. */
-function progressBar(stream: NodeJS.WritableStream): (done: number, total: number, label: string) => void {
-  return (done, total, label) => {
-    const width = 24;
-    const filled = Math.round((done / Math.max(1, total)) * width);
-    stream.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total} ${label}`.padEnd(78).slice(0, 78));
-    if (done >= total) stream.write('\n');
-  };
-}
-

@@ -4,7 +4,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { writeFile } from 'node:fs/promises';
-import { addInputOptions, addKnnOptions, addSeedOption, notice, readOptions, scanOptions, type CliContext, type InputFlags, type KnnFlags } from '../common.js';
+import { addInputOptions, addKnnOptions, addSeedOption, readOptions, reporter, scanOptions, type CliContext, type InputFlags, type KnnFlags } from '../common.js';
 import { intIn, list, numberIn } from '../parse.js';
 import type { SamplerOptions } from '../../types.js';
 
@@ -103,7 +103,7 @@ export function resampleCommand(ctx: CliContext): Command {
     .option('--provenance', 'add _synthetic, _source_row, _neighbor_row columns to audit every added row')
     .option('--no-round', 'keep synthetic values of integer columns fractional')
     .option('--safe-csv', "prefix text cells starting with = + - @ with ' (spreadsheet formula injection)")
-    .option('-q, --quiet', 'no summary on stderr')
+    .option('-q, --quiet', 'no summary or progress line on stderr')
     .option('--summary-json <file>', 'write the before/after summary as JSON');
   addSeedOption(cmd);
   addInputOptions(cmd);
@@ -116,7 +116,8 @@ export function resampleCommand(ctx: CliContext): Command {
       import('../../samplers/strategy.js'),
       import('../../neighbors/open.js'),
     ]);
-    const log = notice(ctx, flags.quiet);
+    const report = reporter(ctx, flags.quiet);
+    const log = report.log;
     const def = (await import('../../samplers/registry.js')).getSampler(flags.method);
     if (flags.classes && def.kind !== 'clean') {
       throw new UsageError('REBALANCE_BAD_OPTION', `--classes names the classes a cleaning method cleans; '${def.name}' is an ${def.kind}-sampler: use --strategy instead`);
@@ -160,11 +161,11 @@ export function resampleCommand(ctx: CliContext): Command {
       round: flags.round,
       safeCsv: flags.safeCsv,
       scale: flags.scale,
-      knn: () => openKnn({ backend: flags.knnBackend, algorithm: flags.knnAlgorithm, threads: flags.threads, log }),
+      knn: () => openKnn({ backend: flags.knnBackend, algorithm: flags.knnAlgorithm, threads: flags.threads, log, onProgress: report.knnProgress }),
       log,
       signal: ctx.signal,
       version: ctx.version,
-    });
+    }).finally(report.end);
     if (!flags.quiet) ctx.stderr.write(formatSummary(summary));
     if (flags.summaryJson) {
       const { writeJsonAtomic } = await import('../../io/json.js');

@@ -2,7 +2,7 @@
  * `rebalance train` (resample, fit, save) and `rebalance predict` (stream rows through a model).
  */
 import { Command, Option } from 'commander';
-import { addInputOptions, addKnnOptions, addSeedOption, notice, readOptions, scanOptions, type CliContext, type InputFlags, type KnnFlags } from '../common.js';
+import { addInputOptions, addKnnOptions, addSeedOption, readOptions, reporter, scanOptions, type CliContext, type InputFlags, type KnnFlags } from '../common.js';
 import { intIn, list, numberIn } from '../parse.js';
 
 interface TrainFlags extends InputFlags, KnnFlags {
@@ -42,7 +42,7 @@ export function trainCommand(ctx: CliContext): Command {
     .option('--epochs <n>', 'mlp maximum epochs (default 200)', intIn(1, 100000))
     .addOption(new Option('--tf-backend <name>', "mlp training engine: simd (rebalance's WebAssembly SIMD kernels, in worker threads) or a tfjs backend").choices(['simd', 'wasm', 'cpu', 'webgpu', 'tensorflow']).default('simd'))
     .option('--model-k <n>', 'knn model: neighbours (default 5)', intIn(1, 1000))
-    .option('-q, --quiet', 'no summary on stderr');
+    .option('-q, --quiet', 'no summary or progress line on stderr');
   addSeedOption(cmd);
   addInputOptions(cmd);
   addKnnOptions(cmd);
@@ -61,8 +61,9 @@ Examples:
       import('../../neighbors/open.js'),
     ]);
     if (flags.method !== 'none') (await import('../../samplers/registry.js')).getSampler(flags.method);
-    const log = notice(ctx, flags.quiet);
-    const knn = await openKnn({ backend: flags.knnBackend, algorithm: flags.knnAlgorithm, threads: flags.threads, log });
+    const report = reporter(ctx, flags.quiet);
+    const log = report.log;
+    const knn = await openKnn({ backend: flags.knnBackend, algorithm: flags.knnAlgorithm, threads: flags.threads, log, onProgress: report.knnProgress });
     try {
       const info = await runTrain({
         input,
@@ -91,6 +92,7 @@ Examples:
       });
       log(`trained ${flags.model} on ${info.rowsResampled} rows (${info.rows} before ${info.sampler}), positive class '${info.positive}', saved to ${flags.output}`);
     } finally {
+      report.end();
       await knn.dispose();
     }
   });

@@ -10,8 +10,8 @@
  * excluded by row id, distances Math.fround(sqrt(d)).
  */
 import { availableParallelism } from 'node:os';
-import type { KnnBackend, KnnResult, NeighborIndex } from '../../types.js';
-import { centeredFloat32Safe, checkK, sampleCenter } from '../checks.js';
+import type { KnnBackend, KnnProgress, KnnResult, NeighborIndex } from '../../types.js';
+import { centeredFloat32Safe, checkK, sampleCenter, throttled } from '../checks.js';
 import { openWebgpuDevice, type AdapterSummary, type OpenOptions } from './device.js';
 import { NO_INDEX } from './kernels.js';
 import type { PlanOverrides } from './plan.js';
@@ -38,6 +38,10 @@ export interface WebgpuBackendOptions extends OpenOptions {
   readonly rerankThreads?: number;
   /** Fewest queries a search needs before its re-rank goes to the workers (default 16384; tests lower it). */
   readonly parallelRerankMin?: number;
+  /** Told how many query rows of each search are answered (as each batch is re-ranked). */
+  readonly onProgress?: KnnProgress;
+  /** Least milliseconds between two progress reports (default PROGRESS_INTERVAL_MS; tests lower it). */
+  readonly progressIntervalMs?: number;
 }
 
 /** What the last search of an index did (for tests and logs). */
@@ -188,6 +192,9 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
     let exactMs = 0;
     let exactInBatches = 0;
     let collectMs = 0;
+    const report = options.onProgress;
+    const tick = report && throttled((done) => report(done, m), options.progressIntervalMs);
+    let answered = 0;
     const exactScan = (row: number): void => {
       const t = performance.now();
       exactScans++;
@@ -195,7 +202,10 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
       exactMs += performance.now() - t;
     };
     if (k > 0 && m > 0 && !safe) {
-      for (let q = 0; q < m; q++) exactScan(q);
+      for (let q = 0; q < m; q++) {
+        exactScan(q);
+        tick?.(q + 1);
+      }
     } else if (k > 0 && m > 0) {
       const rows: number[] = [];
       const bounds: number[] = [];
@@ -219,9 +229,11 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
             const copy = { ...batch, dist: shareCopy(batch.dist), idx: shareCopy(batch.idx) };
             return parts.pool.rerank(shared, copy, onUnproven).then((u) => {
               unproven += u;
+              tick?.((answered += batch.count));
             });
           }
           unproven += rerankBatch(points, dim, queries, batch, result, onUnproven, slack);
+          tick?.((answered += batch.count));
         },
         timing,
       );
@@ -249,6 +261,7 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
       }
       if (rows.length > 0) collectMs = performance.now() - collectStart - (exactMs - exactInBatches);
     }
+    report?.(m, m);
     if (exactScans > 0) log?.(`webgpu: ${exactScans} of ${m} queries had too many ties at the k-th distance and were scanned exactly on the CPU`);
     const phases: SearchPhases = {
       uploadMs,
