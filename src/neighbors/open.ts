@@ -26,20 +26,22 @@ export interface OpenKnnOptions {
   readonly log?: (message: string) => void;
   /** Told how many query rows of each search are answered (a progress display; see KnnProgress). */
   readonly onProgress?: KnnProgress;
+  /** Stops long searches early (they reject with its reason): Ctrl-C in the CLI. */
+  readonly signal?: AbortSignal;
 }
 
 export async function openKnn(options: OpenKnnOptions = {}): Promise<KnnBackend> {
   const backend = options.backend ?? 'auto';
   const log = options.log ?? (() => undefined);
-  const onProgress = options.onProgress;
-  const cpu = (): KnnBackend => createCpuBackend({ threads: options.threads, algorithm: options.algorithm, onProgress });
+  const { onProgress, signal } = options;
+  const cpu = (): KnnBackend => createCpuBackend({ threads: options.threads, algorithm: options.algorithm, onProgress, signal });
   if (backend === 'cpu') return cpu();
   if (backend === 'webgpu') {
     const { createWebgpuBackend } = await import('./webgpu/index.js');
     // The backend itself logs the adapter it opened.
-    return createWebgpuBackend({ log, rerankThreads: options.threads, onProgress });
+    return createWebgpuBackend({ log, rerankThreads: options.threads, onProgress, signal });
   }
-  return createAutoBackend(cpu(), log, { threads: options.threads, onProgress });
+  return createAutoBackend(cpu(), log, { threads: options.threads, onProgress, signal });
 }
 
 /**
@@ -61,14 +63,16 @@ export function hasVulkanLoader(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /** The hardware GPU backend 'auto' may use, or null (with the reason logged) when there is none. */
-async function openHardwareGpu(log: (m: string) => void, threads: number | undefined, onProgress: KnnProgress | undefined): Promise<KnnBackend | null> {
+async function openHardwareGpu(
+  log: (m: string) => void, threads: number | undefined, onProgress: KnnProgress | undefined, signal: AbortSignal | undefined,
+): Promise<KnnBackend | null> {
   if (!hasVulkanLoader()) {
     log('kNN backend: cpu (no Vulkan loader, so no hardware GPU: apt-get install libvulkan1 and a GPU driver to use one)');
     return null;
   }
   try {
     const { createWebgpuBackend } = await import('./webgpu/index.js');
-    return await createWebgpuBackend({ requireGpu: true, log, rerankThreads: threads, onProgress });
+    return await createWebgpuBackend({ requireGpu: true, log, rerankThreads: threads, onProgress, signal });
   } catch (e) {
     log(`kNN backend: cpu (no usable hardware GPU: ${(e as Error).message.split(';')[0]})`);
     return null;
@@ -91,6 +95,7 @@ export interface AutoBackendOptions {
   readonly threads?: number;
   /** Passed to the default GPU opener's backend (the cpu backend gets its own from the caller). */
   readonly onProgress?: KnnProgress;
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -99,7 +104,7 @@ export interface AutoBackendOptions {
  */
 export function createAutoBackend(cpu: KnnBackend, log: (m: string) => void, options: AutoBackendOptions = {}): KnnBackend {
   const minWork = options.minWork ?? GPU_MIN_WORK;
-  const open = options.openGpu ?? (() => openHardwareGpu(log, options.threads, options.onProgress));
+  const open = options.openGpu ?? (() => openHardwareGpu(log, options.threads, options.onProgress, options.signal));
   let gpu: Promise<KnnBackend | null> | null = null;
   let broken = false;
   // What the log last said about the choice: a line only when it changes, none after it said

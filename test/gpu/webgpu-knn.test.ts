@@ -78,6 +78,28 @@ describe.runIf(probe.available)('webgpu kNN backend', () => {
     }
   });
 
+  it('stops a search between batches when its signal fires', async () => {
+    const points = makePoints('normal', 300, 7, 12);
+    const controller = new AbortController();
+    const reason = Object.assign(new Error('stop'), { name: 'AbortError' });
+    let reports = 0;
+    const b = await createWebgpuBackend({
+      plan: TINY, progressIntervalMs: 0, signal: controller.signal,
+      onProgress: () => {
+        reports++;
+        controller.abort(reason);
+      },
+    });
+    try {
+      const index = await b.build(points, 7);
+      await expect(index.querySelf(4)).rejects.toBe(reason);
+      expect(reports).toBe(1); // the first batch, then no other
+      index.dispose();
+    } finally {
+      await b.dispose();
+    }
+  });
+
   it('reports the adapter it runs on', () => {
     expect(probe.adapter?.backendType).toMatch(/^(vulkan|metal|d3d12|opengles)$/);
     expect(probe.limits?.maxStorageBufferBindingSize).toBeGreaterThan(0);

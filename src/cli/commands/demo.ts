@@ -40,7 +40,7 @@ export function demoCommand(ctx: CliContext): Command {
       const balanced = join(flags.out, 'transactions-balanced.csv');
       say(`== 2. resample: ${method} (numeric + categorical features), seed ${DEFAULT_SEED}\n`);
       say(`$ rebalance resample examples/transactions.csv --label is_fraud -m ${method} --provenance -o ${balanced}\n\n`);
-      const knn = await openKnn({ backend: 'cpu' });
+      const knn = await openKnn({ backend: 'cpu', signal: ctx.signal });
       try {
         const summary = await runResample({
           input: example,
@@ -50,7 +50,7 @@ export function demoCommand(ctx: CliContext): Command {
           rng: createRng(DEFAULT_SEED),
           seed: DEFAULT_SEED,
           provenance: true,
-          knn: () => openKnn({ backend: 'cpu' }),
+          knn: () => openKnn({ backend: 'cpu', signal: ctx.signal }),
           signal: ctx.signal,
           version: ctx.version,
         });

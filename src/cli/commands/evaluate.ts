@@ -117,7 +117,7 @@ export function evaluateCommand(ctx: CliContext): Command {
     const say = reporter(ctx, flags.quiet);
     const log = say.log;
     const line = say.line;
-    const knn = await openKnn({ backend: flags.knnBackend, algorithm: flags.knnAlgorithm, threads: flags.threads, log });
+    const knn = await openKnn({ backend: flags.knnBackend, algorithm: flags.knnAlgorithm, threads: flags.threads, log, signal: ctx.signal });
     try {
       const { result } = await runEvaluate({
         input,

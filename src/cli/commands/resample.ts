@@ -161,7 +161,7 @@ export function resampleCommand(ctx: CliContext): Command {
       round: flags.round,
       safeCsv: flags.safeCsv,
       scale: flags.scale,
-      knn: () => openKnn({ backend: flags.knnBackend, algorithm: flags.knnAlgorithm, threads: flags.threads, log, onProgress: report.knnProgress }),
+      knn: () => openKnn({ backend: flags.knnBackend, algorithm: flags.knnAlgorithm, threads: flags.threads, log, onProgress: report.knnProgress, signal: ctx.signal }),
       log,
       signal: ctx.signal,
       version: ctx.version,

@@ -63,7 +63,7 @@ Examples:
     if (flags.method !== 'none') (await import('../../samplers/registry.js')).getSampler(flags.method);
     const report = reporter(ctx, flags.quiet);
     const log = report.log;
-    const knn = await openKnn({ backend: flags.knnBackend, algorithm: flags.knnAlgorithm, threads: flags.threads, log, onProgress: report.knnProgress });
+    const knn = await openKnn({ backend: flags.knnBackend, algorithm: flags.knnAlgorithm, threads: flags.threads, log, onProgress: report.knnProgress, signal: ctx.signal });
     try {
       const info = await runTrain({
         input,
@@ -125,7 +125,7 @@ export function predictCommand(ctx: CliContext): Command {
     .option('--threads <n>', 'worker threads for kNN: the cpu search, the webgpu re-rank', intIn(1, 1024));
   cmd.action(async (model: string, input: string, flags: PredictFlags) => {
     const [{ runPredict }, { openKnn }] = await Promise.all([import('../../pipeline/model-file.js'), import('../../neighbors/open.js')]);
-    const knn = await openKnn({ backend: flags.knnBackend, threads: flags.threads });
+    const knn = await openKnn({ backend: flags.knnBackend, threads: flags.threads, signal: ctx.signal });
     try {
       await runPredict({
         model,

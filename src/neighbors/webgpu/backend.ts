@@ -42,6 +42,8 @@ export interface WebgpuBackendOptions extends OpenOptions {
   readonly onProgress?: KnnProgress;
   /** Least milliseconds between two progress reports (default PROGRESS_INTERVAL_MS; tests lower it). */
   readonly progressIntervalMs?: number;
+  /** Stops a search between batches: it rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** What the last search of an index did (for tests and logs). */
@@ -215,6 +217,7 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
         kc,
         self,
         (batch) => {
+          options.signal?.throwIfAborted();
           batches++;
           const onUnproven = (row: number, bound: number): void => {
             if (bound === Infinity) {
@@ -244,6 +247,7 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
       const cd = new Float64Array(k);
       const ci = new Int32Array(k);
       for (let c0 = 0; c0 < rows.length; c0 += COLLECT_CHUNK) {
+        options.signal?.throwIfAborted();
         const part = rows.slice(c0, c0 + COLLECT_CHUNK);
         const gathered = new Float32Array(part.length * dim);
         part.forEach((r, i) => gathered.set(queries.subarray(r * dim, r * dim + dim), i * dim));

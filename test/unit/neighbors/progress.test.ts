@@ -80,3 +80,55 @@ describe('throttled', () => {
     expect(seen).toEqual([5, 10, 15, 20]);
   });
 });
+
+describe('cpu backend abort (signal)', () => {
+  const dim = 16;
+  const points = normal(8000, dim, 5);
+
+  for (const symmetric of [true, false]) {
+    it(`stops a search on the workers when the signal fires mid-search (symmetric=${symmetric})`, async () => {
+      const controller = new AbortController();
+      const reason = Object.assign(new Error('stop'), { name: 'AbortError' });
+      // Once armed, aborted from the first progress report, which comes while the workers run.
+      let armed = false;
+      const backend = createCpuBackend({
+        threads: 2, parallelThreshold: 0, symmetric, progressIntervalMs: 0, signal: controller.signal,
+        onProgress: (done, total) => {
+          if (armed && done < total) controller.abort(reason);
+        },
+      });
+      const plain = createCpuBackend({ threads: 2, parallelThreshold: 0, symmetric });
+      try {
+        // Both pools started (worker boot is not part of either timing).
+        for (const b of [backend, plain]) await (await b.build(points.subarray(0, 100 * dim), dim)).querySelf(3);
+        armed = true;
+        const fullStart = performance.now();
+        const want = await (await plain.build(points, dim)).querySelf(5);
+        const fullMs = performance.now() - fullStart;
+        const index = await backend.build(points, dim);
+        const abortStart = performance.now();
+        await expect(index.querySelf(5)).rejects.toBe(reason);
+        // The workers stop after the range each is on (1/32 of the rows at most), not at the end.
+        expect(performance.now() - abortStart).toBeLessThan(fullMs / 2);
+        // A later search on the same index (the signal stays aborted): rejected before it starts.
+        await expect(index.querySelf(5)).rejects.toBe(reason);
+        expect(want.indices.length).toBe(8000 * 5);
+      } finally {
+        await backend.dispose();
+        await plain.dispose();
+      }
+    });
+  }
+
+  it('a cross query rejects before its next batch once aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const backend = createCpuBackend({ threads: 2, parallelThreshold: 0, signal: controller.signal });
+    try {
+      const index = await backend.build(points, dim);
+      await expect(index.query(points.subarray(0, 10 * dim), 3)).rejects.toBe(controller.signal.reason);
+    } finally {
+      await backend.dispose();
+    }
+  });
+});
