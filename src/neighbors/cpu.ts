@@ -42,8 +42,8 @@ export interface CpuBackendOptions {
   /** Least milliseconds between two progress reports (default PROGRESS_INTERVAL_MS; tests lower it). */
   readonly progressIntervalMs?: number;
   /**
-   * Stops a search on the workers early: they take no new range once it fires, and the search
-   * rejects with the signal's reason. (A search running in the calling thread cannot hear it.)
+   * Stops a search early, which then rejects with the signal's reason: workers take no new range
+   * once it fires; a search in the calling thread stops at its next pause (every YIELD_MS).
    */
   readonly signal?: AbortSignal;
 }
@@ -63,6 +63,9 @@ const PAGE = 65536;
 const BASE = PAGE;
 /** Per-call budget for copied queries and outputs before query() splits the queries into batches. */
 const BATCH_BYTES = 64 * 1024 * 1024;
+
+/** Longest a search in the calling thread runs before it lets the event loop turn. */
+const YIELD_MS = 100;
 
 /** Largest memory for the symmetric self-query's per-worker candidate states. */
 const SYM_STATE_BUDGET = 768 * 1024 * 1024;
@@ -403,16 +406,24 @@ class CpuIndex implements NeighborIndex {
       this.signal?.throwIfAborted();
     } else {
       // Many short calls rather than one long one: V8 runs a wasm function's first calls on its
-      // baseline compiler and switches to optimized code only between calls.
+      // baseline compiler and switches to optimized code only between calls. Every YIELD_MS the
+      // loop lets the event loop run, so a signal handler (Ctrl-C) is heard and a progress line
+      // is drawn during a long search in the calling thread (--threads 1, a one-core machine).
       const kernel = this.kernels![fn] as (...a: number[]) => void;
       args[scratchPos] = scratchBase;
       const step = 4 * unit;
       const tick = progress && throttled(progress, this.progressIntervalMs);
+      let yielded = performance.now();
       for (let s = 0; s < total; s += step) {
         args[qbPos] = s;
         args[qbPos + 1] = Math.min(total, s + step);
         kernel(...args);
         tick?.(args[qbPos + 1]);
+        if (performance.now() - yielded >= YIELD_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          this.signal?.throwIfAborted();
+          yielded = performance.now();
+        }
       }
     }
     for (let w = 0; w < workers; w++) {
