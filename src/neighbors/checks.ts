@@ -4,22 +4,6 @@
  */
 import { DataError } from '../core/errors.js';
 
-/** Least milliseconds between two progress reports of a search (KnnProgress). */
-export const PROGRESS_INTERVAL_MS = 500;
-
-/** `report` called at most once per `intervalMs`: the calls in between are dropped. */
-export function throttled(
-  report: (done: number) => void, intervalMs = PROGRESS_INTERVAL_MS, clock: () => number = () => performance.now(),
-): (done: number) => void {
-  let last = clock();
-  return (done) => {
-    const now = clock();
-    if (now - last < intervalMs) return;
-    last = now;
-    report(done);
-  };
-}
-
 /** REBALANCE_KNN_NONFINITE naming the first non-finite value of `values`. */
 export function nonFinite(values: Float32Array, what: string): DataError {
   const i = values.findIndex((v) => !Number.isFinite(v));

@@ -17,7 +17,8 @@ import { DataError } from '../core/errors.js';
 import type { KnnBackend, KnnProgress, KnnResult, NeighborIndex } from '../types.js';
 import { WorkerPool } from './cpu-pool.js';
 import { instantiateKernels, loadKnnWasm, wasmApi, type KnnKernels, type KnnWasm, type WasmMemory } from './cpu-wasm.js';
-import { checkK, float32Safe, maxAbsFinite, PROGRESS_INTERVAL_MS, scanIndexed, throttled } from './checks.js';
+import { checkK, float32Safe, maxAbsFinite, scanIndexed } from './checks.js';
+import { PROGRESS_INTERVAL_MS, throttled } from './progress.js';
 import { buildKdTree } from './kdtree.js';
 
 export type CpuAlgorithm = 'auto' | 'brute' | 'kd-tree';

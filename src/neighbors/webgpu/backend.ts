@@ -11,7 +11,8 @@
  */
 import { availableParallelism } from 'node:os';
 import type { KnnBackend, KnnProgress, KnnResult, NeighborIndex } from '../../types.js';
-import { centeredFloat32Safe, checkK, sampleCenter, throttled } from '../checks.js';
+import { centeredFloat32Safe, checkK, sampleCenter } from '../checks.js';
+import { throttled } from '../progress.js';
 import { openWebgpuDevice, type AdapterSummary, type OpenOptions } from './device.js';
 import { NO_INDEX } from './kernels.js';
 import type { PlanOverrides } from './plan.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../src/core/rng.js';
-import { throttled } from '../../../src/neighbors/checks.js';
+import { throttled } from '../../../src/neighbors/progress.js';
 import { createCpuBackend, type CpuAlgorithm } from '../../../src/neighbors/cpu.js';
 import type { KnnResult, NeighborIndex } from '../../../src/types.js';
 
