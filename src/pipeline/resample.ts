@@ -53,7 +53,18 @@ export interface ResampleJob {
   readonly log?: (message: string) => void;
   readonly signal?: AbortSignal;
   readonly version?: string;
+  /**
+   * Told how far each step of the job is, for a progress display (output never depends on it):
+   * `task` names the step ('pass 1, reading', 'pass 2, writing', 'writing added rows'...),
+   * `done` of `total` rows (total null while the first pass counts them). Every step ends with
+   * a call where done equals total. Called once per batch; kNN searches report through the
+   * backend (openKnn's onProgress).
+   */
+  readonly onProgress?: (task: string, done: number, total: number | null) => void;
 }
+
+/** Reports rows done of one step (see ResampleJob.onProgress). */
+type StepReport = (rows: number) => void;
 
 export interface ClassRow {
   readonly name: string;
@@ -81,9 +92,13 @@ export async function runResample(job: ResampleJob): Promise<ResampleSummary> {
   const log = job.log ?? (() => undefined);
   const def = getSampler(job.method);
   const source = await openSource(job.input, job.read);
+  const progress = job.onProgress;
+  const step = (task: string, total: number | null): StepReport | undefined => progress && ((rows) => progress(task, rows, total));
   let sink: RowSink | null = null;
   try {
-    const profile = await scanTable(source, { ...job.scan, signal: job.signal });
+    const counting = step('pass 1, reading', null);
+    const profile = await scanTable(counting ? countedBatches(source, counting) : source, { ...job.scan, signal: job.signal });
+    progress?.('pass 1, reading', profile.rowsRead, profile.rowsRead);
     requireTwoClasses(profile);
     if (profile.droppedBadRows) log(`skipped ${profile.droppedBadRows} malformed row(s) (--on-bad-row skip)`);
     if (profile.droppedMissing) log(`dropped ${profile.droppedMissing} row(s) with missing values (--missing drop)`);
@@ -139,28 +154,28 @@ export async function runResample(job: ResampleJob): Promise<ResampleSummary> {
         await eachPassRow(source, profile, raw, job.signal, async (row, r, code) => {
           const times = select(code);
           for (let t = 0; t < times; t++) await writer.original(row, r, code);
-        });
+        }, step('pass 2, writing', profile.rowsRead));
       } else if (sampler.scope === 'stream' && def.kind === 'over') {
-        await streamOver(source, profile, plan, rng, writer, raw, job.signal);
+        await streamOver(source, profile, plan, rng, writer, raw, job.signal, step('pass 2, writing', profile.rowsRead));
       } else if (sampler.scope === 'targets') {
         const targetClasses = new Set([...plan.targets].filter(([, t]) => t.to > t.from).map(([c]) => c));
         const builder = new DatasetBuilder(profile, (code) => targetClasses.has(code));
         await eachPassRow(source, profile, raw, job.signal, async (row, r, code) => {
           if (targetClasses.has(code)) builder.add(row.cells(), r, code);
           await writer.original(row, r, code);
-        });
+        }, step('pass 2, writing', profile.rowsRead));
         const data = builder.finish();
         if (needsKnn) warnScale(data, job.scale, log);
         // The synthetic rows go straight to the writer: a lazy block keeps memory O(rows).
         const res = await sampler.fitResample(data, plan, rng, { ...ctx, lazySynthetic: true });
-        await writeExtras(res, data, writer);
+        await writeExtras(res, data, writer, progress);
       } else {
         const builder = new DatasetBuilder(profile, () => true);
-        await eachRow(source, profile, job.signal, async (cells, r, code) => builder.add(cells, r, code));
+        await eachRow(source, profile, job.signal, async (cells, r, code) => builder.add(cells, r, code), step('pass 2, loading features', profile.rowsRead));
         const data = builder.finish();
         if (needsKnn) warnScale(data, job.scale, log);
         const res = await sampler.fitResample(data, plan, rng, ctx);
-        await writeKept(source, profile, res, data, writer, raw, job.signal);
+        await writeKept(source, profile, res, data, writer, raw, job.signal, step('pass 3, writing', profile.rowsRead), progress);
       }
     } finally {
       if (knn) await knn.dispose();
@@ -218,12 +233,16 @@ interface PassRow {
   cells(): Cell[];
 }
 
-/** Iterates kept rows (dropped rows skipped) with their class code, as parsed cells. */
+/**
+ * Iterates kept rows (dropped rows skipped) with their class code, as parsed cells; `report`
+ * hears the rows read after each batch, and all of them at the end.
+ */
 async function eachRow(
   source: TableSource,
   profile: TableProfile,
   signal: AbortSignal | undefined,
   fn: (cells: Cell[], row: number, code: number) => Promise<void> | void,
+  report?: StepReport,
 ): Promise<void> {
   const labels = profile.labels;
   for await (const batch of source.batches()) {
@@ -236,7 +255,22 @@ async function eachRow(
       const p = fn(rows[i], r, code);
       if (p) await p;
     }
+    report?.(Math.min(profile.rowsRead, batch.offset + rows.length));
   }
+  report?.(profile.rowsRead);
+}
+
+/** The source with `report` told the rows read after each batch (the counting pass). */
+function countedBatches(source: TableSource, report: StepReport): TableSource {
+  return {
+    ...source,
+    async *batches() {
+      for await (const batch of source.batches()) {
+        yield batch;
+        report(batch.offset + batch.rows.length);
+      }
+    },
+  };
 }
 
 /**
@@ -249,9 +283,10 @@ async function eachPassRow(
   raw: boolean,
   signal: AbortSignal | undefined,
   fn: (row: PassRow, r: number, code: number) => Promise<void> | void,
+  report?: StepReport,
 ): Promise<void> {
   if (!raw || !source.rawRows) {
-    await eachRow(source, profile, signal, (cells, r, code) => fn({ raw: null, cells: () => cells }, r, code));
+    await eachRow(source, profile, signal, (cells, r, code) => fn({ raw: null, cells: () => cells }, r, code), report);
     return;
   }
   const labels = profile.labels;
@@ -267,7 +302,9 @@ async function eachPassRow(
       const p = fn({ raw: bytes, cells: () => parseRawRow(bytes, delimiter) }, row, code);
       if (p) await p;
     }
+    report?.(Math.min(profile.rowsRead, r));
   }
+  report?.(profile.rowsRead);
   if (r !== profile.rowsRead) {
     throw new Error(`CSV row segmentation differs between passes (${profile.rowsRead} rows counted, ${r} rows on the writing pass) in ${source.name}`);
   }
@@ -374,6 +411,7 @@ async function streamOver(
   writer: RowWriter,
   raw: boolean,
   signal: AbortSignal | undefined,
+  report?: StepReport,
 ): Promise<void> {
   const draws = drawOverSamples(plan, profile.counts, rng);
   // class-local position -> stored row, only for positions that were drawn.
@@ -387,7 +425,7 @@ async function streamOver(
     const w = wanted.get(code);
     if (w && w.has(p)) stored.get(code)!.set(p, { row: storeRow(row), r });
     await writer.original(row, r, code);
-  });
+  }, report);
   for (const [code, pos] of draws) {
     const store = stored.get(code)!;
     for (let i = 0; i < pos.length; i++) {
@@ -397,7 +435,10 @@ async function streamOver(
   }
 }
 
-async function writeSynthetic(block: SyntheticBlock | null, data: Dataset, writer: RowWriter): Promise<void> {
+/** Rows between two progress reports while synthetic rows are written. */
+const SYNTHETIC_REPORT_ROWS = 16384;
+
+async function writeSynthetic(block: SyntheticBlock | null, data: Dataset, writer: RowWriter, progress?: ResampleJob['onProgress']): Promise<void> {
   if (!block) return;
   const lazy = block.steps !== undefined && block.features.length === 0;
   const cols = lazy ? data.features : block.features;
@@ -417,15 +458,17 @@ async function writeSynthetic(block: SyntheticBlock | null, data: Dataset, write
       values[j] = x;
     }
     await writer.synthetic(values, block.labels[i], rowId(block.sourceRow[i]), rowId(block.neighborRow[i]));
+    if (progress && (i + 1) % SYNTHETIC_REPORT_ROWS === 0) progress('writing added rows', i + 1, block.nRows);
   }
+  progress?.('writing added rows', block.nRows, block.nRows);
 }
 
 /** After a 'targets' sampler: originals were already written; append duplicates + synthetic rows. */
-async function writeExtras(res: Resampled, data: Dataset, writer: RowWriter): Promise<void> {
+async function writeExtras(res: Resampled, data: Dataset, writer: RowWriter, progress?: ResampleJob['onProgress']): Promise<void> {
   if (res.duplicates && res.duplicates.length) {
     throw new Error('internal: a targets-scope sampler returned duplicates');
   }
-  await writeSynthetic(res.synthetic, data, writer);
+  await writeSynthetic(res.synthetic, data, writer, progress);
 }
 
 /** Second pass for 'all'-scope samplers: kept rows in input order, then duplicates, then synthetic. */
@@ -437,6 +480,8 @@ async function writeKept(
   writer: RowWriter,
   raw: boolean,
   signal: AbortSignal | undefined,
+  report?: StepReport,
+  progress?: ResampleJob['onProgress'],
 ): Promise<void> {
   const ids = data.rowIds!;
   const keep = new Uint8Array(profile.rowsRead);
@@ -446,7 +491,7 @@ async function writeKept(
   await eachPassRow(source, profile, raw, signal, async (row, r, code) => {
     for (let t = 0; t < keep[r]; t++) await writer.original(row, r, code);
     if (dupRows.has(r)) dupRows.set(r, storeRow(row));
-  });
+  }, report);
   for (const i of res.duplicates ?? []) await writer.original(dupRows.get(ids[i])!, ids[i], data.labels[i], true);
-  await writeSynthetic(res.synthetic, data, writer);
+  await writeSynthetic(res.synthetic, data, writer, progress);
 }

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { reporter, type CliContext } from '../../../src/cli/common.js';
-import { ESTIMATE_AFTER_MS, formatTimeLeft, progressLine, SHOW_AFTER_MS } from '../../../src/cli/progress.js';
+import { ESTIMATE_AFTER_MS, formatTimeLeft, progressLine, REDRAW_MS, SHOW_AFTER_MS } from '../../../src/cli/progress.js';
 
 function fakeStream(columns?: number): { write(t: string): void; columns?: number; text: () => string } {
   let out = '';
@@ -55,6 +55,24 @@ describe('progressLine', () => {
     line.clear();
     expect(s.text().endsWith('\x1b[K\r\x1b[K')).toBe(true);
     expect(s.text().split('\r').length).toBe(3);
+  });
+
+  it('a task with no total yet shows its count; redraws come at most every REDRAW_MS', () => {
+    let now = 0;
+    const s = fakeStream();
+    const line = progressLine(s, () => now);
+    line.update('pass 1, reading', 16384, null);
+    now = SHOW_AFTER_MS;
+    line.update('pass 1, reading', 1234567, null);
+    expect(s.text()).toBe('\rrebalance: pass 1, reading 1,234,567 rows\x1b[K');
+    now += REDRAW_MS - 1;
+    line.update('pass 1, reading', 1300000, null);
+    expect(s.text().split('\r').length).toBe(2); // not redrawn yet
+    now += 1;
+    line.update('pass 1, reading', 1400000, null);
+    expect(s.text().endsWith('\rrebalance: pass 1, reading 1,400,000 rows\x1b[K')).toBe(true);
+    line.update('pass 1, reading', 1500000, 1500000); // the pass ends: the line goes
+    expect(s.text().endsWith('\r\x1b[K')).toBe(true);
   });
 
   it('formats the time left', () => {
