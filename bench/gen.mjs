@@ -2,6 +2,7 @@
 // a `label` column with a `minority` share of 1s. Writes CSV, or Arrow IPC with --arrow.
 // usage: node bench/gen.mjs --rows N [--features 30] [--minority 0.01] [--seed 1] [--arrow] OUT
 import { createWriteStream } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { Field, Float64, Int64, makeData, RecordBatch, RecordBatchFileWriter, Schema, Struct } from 'apache-arrow';
 import { createRng } from '../dist/core/rng.js';
 
@@ -66,14 +67,39 @@ export async function generate({ rows, features = 30, minority = 0.01, seed = 1,
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const a = process.argv.slice(2);
-  const get = (k, d) => (a.includes(k) ? a[a.indexOf(k) + 1] : d);
+  const usage = 'usage: node bench/gen.mjs --rows N [--features 30] [--minority 0.01] [--seed 1] [--arrow] OUT';
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        rows: { type: 'string', default: '100000' },
+        features: { type: 'string', default: '30' },
+        minority: { type: 'string', default: '0.01' },
+        seed: { type: 'string', default: '1' },
+        arrow: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    console.error(`${e.message}\n${usage}`);
+    process.exit(2);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  if (positionals.length !== 1) {
+    console.error(`expected one output path, got ${positionals.length}\n${usage}`);
+    process.exit(2);
+  }
   await generate({
-    rows: Number(get('--rows', '100000')),
-    features: Number(get('--features', '30')),
-    minority: Number(get('--minority', '0.01')),
-    seed: Number(get('--seed', '1')),
-    arrow: a.includes('--arrow'),
-    out: a[a.length - 1],
+    rows: Number(values.rows),
+    features: Number(values.features),
+    minority: Number(values.minority),
+    seed: Number(values.seed),
+    arrow: values.arrow,
+    out: positionals[0],
   });
 }
