@@ -6,14 +6,20 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { generate } from './gen.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const get = (k, d) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
-const rows = Number(get('--rows', '20000'));
-const models = get('--models', 'logistic,mlp');
-const samplers = get('--samplers', 'none,random-under,random-over,smote,borderline-smote,adasyn,tomek-links,smote-enn');
+const { values: opts } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '20000' },
+    models: { type: 'string', default: 'logistic,mlp' },
+    samplers: { type: 'string', default: 'none,random-under,random-over,smote,borderline-smote,adasyn,tomek-links,smote-enn' },
+  },
+});
+const rows = Number(opts.rows);
+const models = opts.models;
+const samplers = opts.samplers;
 const dir = join(tmpdir(), 'rebalance-bench');
 mkdirSync(dir, { recursive: true });
 const input = join(dir, `eval-${rows}x16.csv`);

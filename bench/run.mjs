@@ -12,15 +12,35 @@ import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { generate } from './gen.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const get = (k, d) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
-const big = args.includes('--big');
-const rowsList = (get('--rows', big ? '10000000' : '100000,1000000')).split(',').map(Number);
-const only = new Set(get('--only', big ? 'big' : 'io,smote,knn,cleaning,evaluate').split(','));
-const work = get('--dir', join(tmpdir(), 'rebalance-bench'));
+const USAGE = 'usage: npm run bench -- [--rows 100000,1000000] [--only io,smote,knn,cleaning,evaluate] [--big] [--stdin] [--dir DIR]';
+let opts;
+try {
+  opts = parseArgs({
+    options: {
+      rows: { type: 'string' },
+      only: { type: 'string' },
+      big: { type: 'boolean', default: false },
+      stdin: { type: 'boolean', default: false },
+      dir: { type: 'string', default: join(tmpdir(), 'rebalance-bench') },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }).values;
+} catch (e) {
+  console.error(`${e.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (opts.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const big = opts.big;
+const rowsList = (opts.rows ?? (big ? '10000000' : '100000,1000000')).split(',').map(Number);
+const only = new Set((opts.only ?? (big ? 'big' : 'io,smote,knn,cleaning,evaluate')).split(','));
+const work = opts.dir;
 mkdirSync(work, { recursive: true });
 const PY = process.env.REBALANCE_PYTHON ?? '/usr/bin/python3';
 const hasPeer = spawnSync(PY, ['-c', 'import pandas, imblearn'], { stdio: 'ignore' }).status === 0;
@@ -79,7 +99,7 @@ if (only.has('io')) {
       for (const method of ['random-under', 'random-over']) rebalanceJob(`${method} ${rows} rows ${format}`, input, method);
     }
   }
-  if (rowsList.includes(1000000) || args.includes('--stdin')) {
+  if (rowsList.includes(1000000) || opts.stdin) {
     const input = await dataFile(2000000, 'csv');
     rebalanceJob('random-under 2000000 rows csv from stdin', input, 'random-under', '', { stdin: true, peer: false });
   }
