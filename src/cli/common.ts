@@ -91,9 +91,14 @@ export interface Reporter {
   end(): void;
 }
 
-/** What a command that may search neighbours for minutes says on stderr (see progress.ts). */
-export function reporter(ctx: CliContext, quiet: boolean | undefined): Reporter {
-  const tty = (ctx.stderr as NodeJS.WriteStream).isTTY === true && !quiet;
+/**
+ * What a command that may search neighbours for minutes says on stderr (see progress.ts).
+ * `dataOnStdout`: the command writes its data to stdout; when that is the same terminal, the
+ * progress line would tangle with the rows, so there is none.
+ */
+export function reporter(ctx: CliContext, quiet: boolean | undefined, dataOnStdout = false): Reporter {
+  const terminal = (s: NodeJS.WritableStream): boolean => (s as NodeJS.WriteStream).isTTY === true;
+  const tty = terminal(ctx.stderr) && !quiet && !(dataOnStdout && terminal(ctx.stdout));
   const line = tty ? progressLine(ctx.stderr as NodeJS.WriteStream) : null;
   const say = notice(ctx, quiet);
   return {

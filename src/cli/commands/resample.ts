@@ -116,7 +116,7 @@ export function resampleCommand(ctx: CliContext): Command {
       import('../../samplers/strategy.js'),
       import('../../neighbors/open.js'),
     ]);
-    const report = reporter(ctx, flags.quiet);
+    const report = reporter(ctx, flags.quiet, flags.output === undefined || flags.output === '-');
     const log = report.log;
     const def = (await import('../../samplers/registry.js')).getSampler(flags.method);
     if (flags.classes && def.kind !== 'clean') {

@@ -84,19 +84,23 @@ describe('progressLine', () => {
 });
 
 describe('reporter', () => {
-  const context = (tty: boolean): { ctx: CliContext; text: () => string } => {
+  const context = (tty: boolean, stdoutTty = false): { ctx: CliContext; text: () => string } => {
     const stderr = new PassThrough();
     let out = '';
     stderr.on('data', (c: Buffer) => (out += c.toString()));
     Object.assign(stderr, { isTTY: tty });
-    const ctx: CliContext = { stdout: new PassThrough(), stderr, signal: new AbortController().signal, version: 'test' };
+    const stdout = Object.assign(new PassThrough(), { isTTY: stdoutTty });
+    const ctx: CliContext = { stdout, stderr, signal: new AbortController().signal, version: 'test' };
     return { ctx, text: () => out };
   };
 
-  it('gives no progress when stderr is not a terminal, or with --quiet', () => {
+  it('gives no progress when stderr is not a terminal, with --quiet, or when data goes to the same terminal', () => {
     expect(reporter(context(false).ctx, false).knnProgress).toBeUndefined();
     expect(reporter(context(true).ctx, true).knnProgress).toBeUndefined();
     expect(reporter(context(true).ctx, false).knnProgress).toBeTypeOf('function');
+    expect(reporter(context(true, true).ctx, false, true).line).toBeNull();
+    expect(reporter(context(true, true).ctx, false, false).line).not.toBeNull();
+    expect(reporter(context(true, false).ctx, false, true).line).not.toBeNull();
   });
 
   it('on a terminal, a notice first clears the progress line', async () => {
