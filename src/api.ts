@@ -43,7 +43,10 @@ export interface ResampleOptions {
   readonly options?: SamplerOptions;
   /** Required: the only source of randomness. */
   readonly rng: Rng;
-  /** kNN backend (default: the cpu backend when available, else the float64 reference). */
+  /**
+   * kNN backend (default: the cpu backend when available, else the float64 reference; the
+   * default one stops its searches when `signal` fires; give your own its signal yourself).
+   */
   readonly knn?: KnnBackend;
   readonly scale?: 'none' | 'standard' | 'minmax';
   readonly log?: (message: string) => void;
@@ -75,7 +78,7 @@ export async function resample(data: Dataset, method: string, opts: ResampleOpti
   if (!knn) {
     try {
       const { createCpuBackend } = await import('./neighbors/cpu.js');
-      knn = createCpuBackend();
+      knn = createCpuBackend({ signal: opts.signal });
     } catch {
       knn = createNaiveBackend();
     }
