@@ -19,7 +19,15 @@ export interface KMeansOptions {
   readonly tol?: number;
   /** Restarts with independent seedings; the lowest inertia wins, first on ties (default 3). */
   readonly nInit?: number;
+  /**
+   * Stops the clustering, which then rejects with the signal's reason. The work pauses for the
+   * event loop every PAUSE_MS (between iterations), so a signal raised there (Ctrl-C) is heard.
+   */
+  readonly signal?: AbortSignal;
 }
+
+/** Longest the clustering computes before it lets the event loop turn. */
+const PAUSE_MS = 100;
 
 /** The fitted clustering. */
 export interface KMeansResult {
@@ -42,13 +50,13 @@ export interface KMeansResult {
  *
  * @throws DataError REBALANCE_KMEANS_K when k < 1 or k exceeds the number of points.
  */
-export function kmeans(
+export async function kmeans(
   points: Float32Array | Float64Array,
   dim: number,
   k: number,
   rng: Rng,
   opts: KMeansOptions = {},
-): KMeansResult {
+): Promise<KMeansResult> {
   if (!(dim >= 1) || !Number.isInteger(dim) || points.length % dim !== 0) {
     throw new RangeError(`kmeans: points.length (${points.length}) must be a multiple of dim (${dim})`);
   }
@@ -74,11 +82,19 @@ export function kmeans(
     cand: new Float64Array(n),
     best: new Float64Array(n),
   };
+  let paused = performance.now();
+  const pause = async (): Promise<void> => {
+    if (performance.now() - paused < PAUSE_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    opts.signal?.throwIfAborted();
+    paused = performance.now();
+  };
+  opts.signal?.throwIfAborted();
   let best: KMeansResult | null = null;
   for (let r = 0; r < nInit; r++) {
     const sub = rng.fork(`kmeans/init/${r}`);
-    seedPlusPlus(x, n, dim, k, sub, ws);
-    const inertia = lloyd(x, n, dim, k, maxIter, tol, ws);
+    await seedPlusPlus(x, n, dim, k, sub, ws, pause);
+    const inertia = await lloyd(x, n, dim, k, maxIter, tol, ws, pause);
     if (best === null || inertia < best.inertia) {
       best = { centroids: ws.centroids.slice(), labels: ws.labels.slice(), inertia };
     }
@@ -142,7 +158,7 @@ function drawWeighted(w: Float64Array, total: number, rng: Rng): number {
   return n - 1;
 }
 
-function seedPlusPlus(x: Float64Array, n: number, dim: number, k: number, rng: Rng, ws: Workspace): void {
+async function seedPlusPlus(x: Float64Array, n: number, dim: number, k: number, rng: Rng, ws: Workspace, pause: () => Promise<void>): Promise<void> {
   const { centroids, d2, cand, best } = ws;
   const trials = 2 + Math.floor(Math.log(k));
   const first = rng.nextInt(n);
@@ -177,6 +193,7 @@ function seedPlusPlus(x: Float64Array, n: number, dim: number, k: number, rng: R
     centroids.set(x.subarray(bestIdx * dim, bestIdx * dim + dim), c * dim);
     d2.set(best);
     pot = bestPot;
+    await pause();
   }
 }
 
@@ -201,7 +218,9 @@ function assign(x: Float64Array, n: number, dim: number, k: number, ws: Workspac
   return inertia;
 }
 
-function lloyd(x: Float64Array, n: number, dim: number, k: number, maxIter: number, tol: number, ws: Workspace): number {
+async function lloyd(
+  x: Float64Array, n: number, dim: number, k: number, maxIter: number, tol: number, ws: Workspace, pause: () => Promise<void>,
+): Promise<number> {
   const { centroids, next, labels, prev, d2, counts } = ws;
   assign(x, n, dim, k, ws);
   for (let it = 0; it < maxIter; it++) {
@@ -242,6 +261,7 @@ function lloyd(x: Float64Array, n: number, dim: number, k: number, maxIter: numb
       }
     }
     if (same || shift <= tol) break;
+    await pause();
   }
   return assign(x, n, dim, k, ws);
 }

@@ -63,7 +63,7 @@ export const clusterCentroidsDefinition: SamplerDefinition = {
             const col = data.features[j];
             for (let i = 0; i < rows.length; i++) points[i * dim + j] = (col[rows[i]] - shift[j]) * mult[j];
           }
-          const { centroids } = kmeans(points, dim, target.to, rng.fork(`cluster-centroids/${data.classNames[c]}`));
+          const { centroids } = await kmeans(points, dim, target.to, rng.fork(`cluster-centroids/${data.classNames[c]}`), { signal: ctx.signal });
           if (hard) {
             // Nearest real row of each centroid: the centroids are queries against the class rows.
             const seen = new Set<number>();

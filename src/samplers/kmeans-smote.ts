@@ -113,7 +113,7 @@ export async function kmeansSmoteResample(
     const col = data.features[j];
     for (let i = 0; i < data.nRows; i++) x[i * dim + j] = (col[i] - sc.shift[j]) * sc.mult[j];
   }
-  const clusters = kmeans(x, dim, nClusters, rng.fork('kmeans-smote/kmeans'));
+  const clusters = await kmeans(x, dim, nClusters, rng.fork('kmeans-smote/kmeans'), { signal: ctx.signal });
   const totalAdd = targets.reduce((s, t) => s + t.add, 0);
   const perClass: { code: number; parts: { rows: Int32Array; n: number; cluster: number }[]; n: number }[] = [];
   let total = 0;

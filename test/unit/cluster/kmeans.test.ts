@@ -37,9 +37,9 @@ function inertiaOf(x: Float64Array, dim: number, centroids: Float64Array, labels
 }
 
 describe('kmeans', () => {
-  it('recovers well separated blobs', () => {
+  it('recovers well separated blobs', async () => {
     const { x, truth } = blobs(40, 1);
-    const r = kmeans(x, 2, 3, createRng(7));
+    const r = await kmeans(x, 2, 3, createRng(7));
     // Same partition up to a relabelling.
     const map = new Map<number, number>();
     for (let i = 0; i < truth.length; i++) {
@@ -50,11 +50,11 @@ describe('kmeans', () => {
     expect(map.size).toBe(3);
   });
 
-  it('labels each point with its nearest centroid, centroids are the cluster means, inertia matches', () => {
+  it('labels each point with its nearest centroid, centroids are the cluster means, inertia matches', async () => {
     const { x } = blobs(30, 3);
     const dim = 2;
     const k = 5;
-    const r = kmeans(x, dim, k, createRng(11));
+    const r = await kmeans(x, dim, k, createRng(11));
     const n = x.length / dim;
     for (let i = 0; i < n; i++) {
       let bd = Infinity;
@@ -86,53 +86,53 @@ describe('kmeans', () => {
     }
   });
 
-  it('is deterministic for a seed and accepts Float32 input', () => {
+  it('is deterministic for a seed and accepts Float32 input', async () => {
     const { x } = blobs(25, 5);
-    const a = kmeans(x, 2, 4, createRng(3));
-    const b = kmeans(x, 2, 4, createRng(3));
+    const a = await kmeans(x, 2, 4, createRng(3));
+    const b = await kmeans(x, 2, 4, createRng(3));
     expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
     expect(Array.from(a.centroids)).toEqual(Array.from(b.centroids));
-    const f = kmeans(Float32Array.from(x), 2, 4, createRng(3));
+    const f = await kmeans(Float32Array.from(x), 2, 4, createRng(3));
     expect(f.labels.length).toBe(75);
   });
 
-  it('more restarts never give a higher inertia than the first restart alone', () => {
+  it('more restarts never give a higher inertia than the first restart alone', async () => {
     const { x } = blobs(20, 9);
-    const one = kmeans(x, 2, 6, createRng(2), { nInit: 1 });
-    const many = kmeans(x, 2, 6, createRng(2), { nInit: 5 });
+    const one = await kmeans(x, 2, 6, createRng(2), { nInit: 1 });
+    const many = await kmeans(x, 2, 6, createRng(2), { nInit: 5 });
     expect(many.inertia).toBeLessThanOrEqual(one.inertia + 1e-9);
   });
 
-  it('k = n puts every distinct point in its own cluster with zero inertia', () => {
+  it('k = n puts every distinct point in its own cluster with zero inertia', async () => {
     const x = Float64Array.from([0, 0, 1, 0, 0, 1, 5, 5]);
-    const r = kmeans(x, 2, 4, createRng(1));
+    const r = await kmeans(x, 2, 4, createRng(1));
     expect(new Set(r.labels).size).toBe(4);
     expect(r.inertia).toBe(0);
   });
 
-  it('handles all-identical points', () => {
+  it('handles all-identical points', async () => {
     const x = new Float64Array(20).fill(3);
-    const r = kmeans(x, 2, 2, createRng(1));
+    const r = await kmeans(x, 2, 2, createRng(1));
     expect(r.inertia).toBe(0);
     expect(r.labels.every((l) => l >= 0 && l < 2)).toBe(true);
   });
 
-  it('rejects k outside [1, n] with a DataError', () => {
+  it('rejects k outside [1, n] with a DataError', async () => {
     const x = Float64Array.from([0, 1, 2]);
-    expect(() => kmeans(x, 1, 4, createRng(1))).toThrow(DataError);
-    expect(() => kmeans(x, 1, 0, createRng(1))).toThrow(/clusters/);
+    await expect(kmeans(x, 1, 4, createRng(1))).rejects.toThrow(DataError);
+    await expect(kmeans(x, 1, 0, createRng(1))).rejects.toThrow(/clusters/);
   });
 
-  it('property: every cluster is non-empty when points are distinct, inertia is consistent', () => {
-    fc.assert(
-      fc.property(
+  it('property: every cluster is non-empty when points are distinct, inertia is consistent', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.uniqueArray(fc.integer({ min: -1000, max: 1000 }), { minLength: 3, maxLength: 40 }),
         fc.integer({ min: 1, max: 6 }),
         fc.integer({ min: 0, max: 1000 }),
-        (vals, kRaw, seed) => {
+        async (vals, kRaw, seed) => {
           const x = Float64Array.from(vals);
           const k = Math.min(kRaw, vals.length);
-          const r = kmeans(x, 1, k, createRng(seed));
+          const r = await kmeans(x, 1, k, createRng(seed));
           const counts = new Int32Array(k);
           for (const l of r.labels) counts[l]++;
           expect(counts.every((c) => c > 0)).toBe(true);
@@ -141,5 +141,22 @@ describe('kmeans', () => {
       ),
       { numRuns: 100, seed: 42 },
     );
+  });
+});
+
+describe('kmeans: stopping early', () => {
+  it('an aborted signal rejects with its reason, also mid-run (heard between iterations)', async () => {
+    const reason = Object.assign(new Error('stop'), { name: 'AbortError' });
+    const before = new AbortController();
+    before.abort(reason);
+    await expect(kmeans(Float64Array.from([0, 1, 2, 3]), 1, 2, createRng(1), { signal: before.signal })).rejects.toBe(reason);
+    // Noise: Lloyd runs its 300 iterations (seconds); a timer aborts it after 50 ms.
+    const rng = createRng(4);
+    const x = Float64Array.from({ length: 40000 * 8 }, () => rng.nextNormal());
+    const during = new AbortController();
+    setTimeout(() => during.abort(reason), 50);
+    const t = performance.now();
+    await expect(kmeans(x, 8, 8, createRng(5), { signal: during.signal })).rejects.toBe(reason);
+    expect(performance.now() - t).toBeLessThan(1000);
   });
 });

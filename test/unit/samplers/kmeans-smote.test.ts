@@ -41,7 +41,7 @@ describe('kmeans-smote', () => {
       xs[i * 2] = data.features[0][i];
       xs[i * 2 + 1] = data.features[1][i];
     }
-    const km = kmeans(xs, 2, 8, createRng(5).fork('kmeans-smote/kmeans'));
+    const km = await kmeans(xs, 2, 8, createRng(5).fork('kmeans-smote/kmeans'));
     for (let t = 0; t < syn.nRows; t++) {
       const s = syn.sourceRow[t];
       const nb = syn.neighborRow[t];
