@@ -5,6 +5,7 @@
 import { openSource, type ReadOptions } from '../io/source.js';
 import { scanTable, type ScanOptions } from '../dataset/scan.js';
 import { extractorFor, featureColumns } from './columns.js';
+import { countedBatches, type JobProgress } from './progress.js';
 
 export interface InspectColumn {
   readonly name: string;
@@ -31,10 +32,14 @@ export interface InspectResult {
   readonly stats: Readonly<Record<string, readonly { readonly mean: number; readonly std: number }[]>>;
 }
 
-export async function inspectTable(input: string | undefined, read: ReadOptions = {}, scan: ScanOptions = {}): Promise<InspectResult> {
+export async function inspectTable(
+  input: string | undefined, read: ReadOptions = {}, scan: ScanOptions = {}, onProgress?: JobProgress,
+): Promise<InspectResult> {
   const source = await openSource(input, read);
   try {
-    const profile = await scanTable(source, scan);
+    const reading = 'pass 1, reading';
+    const profile = await scanTable(onProgress ? countedBatches(source, (rows) => onProgress(reading, rows, null)) : source, scan);
+    onProgress?.(reading, profile.rowsRead, profile.rowsRead);
     // Means of category codes mean nothing: statistics cover numeric and boolean features.
     const feats = featureColumns(profile).filter((c) => c.kind !== 'categorical');
     const extract = feats.map(extractorFor);
@@ -57,7 +62,9 @@ export async function inspectTable(input: string | undefined, read: ReadOptions 
           sumSq[c * d + f] += y * y;
         }
       }
+      onProgress?.('pass 2, statistics', Math.min(profile.rowsRead, batch.offset + batch.rows.length), profile.rowsRead);
     }
+    onProgress?.('pass 2, statistics', profile.rowsRead, profile.rowsRead);
     const stats: Record<string, { mean: number; std: number }[]> = {};
     profile.classNames.forEach((name, c) => {
       const n = profile.counts[c];

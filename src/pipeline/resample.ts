@@ -28,6 +28,7 @@ import type { Dataset, KnnBackend, Resampled, SamplerOptions, SamplingPlan, Samp
 import { DatasetBuilder } from './collect.js';
 import { featureColumns, featureKind, sinkColumns, syntheticCellWriter, syntheticCsvLine } from './columns.js';
 import type { SinkColumn } from '../io/sink.js';
+import { countedBatches, type JobProgress } from './progress.js';
 
 export interface ResampleJob {
   readonly input?: string;
@@ -54,13 +55,11 @@ export interface ResampleJob {
   readonly signal?: AbortSignal;
   readonly version?: string;
   /**
-   * Told how far each step of the job is, for a progress display (output never depends on it):
-   * `task` names the step ('pass 1, reading', 'pass 2, writing', 'writing added rows'...),
-   * `done` of `total` rows (total null while the first pass counts them). Every step ends with
-   * a call where done equals total. Called once per batch; kNN searches report through the
-   * backend (openKnn's onProgress).
+   * Told how far each step of the job is ('pass 1, reading', 'pass 2, writing', 'writing added
+   * rows'...; see JobProgress), once per batch; kNN searches report through the backend
+   * (openKnn's onProgress).
    */
-  readonly onProgress?: (task: string, done: number, total: number | null) => void;
+  readonly onProgress?: JobProgress;
 }
 
 /** Reports rows done of one step (see ResampleJob.onProgress). */
@@ -260,19 +259,6 @@ async function eachRow(
   report?.(profile.rowsRead);
 }
 
-/** The source with `report` told the rows read after each batch (the counting pass). */
-function countedBatches(source: TableSource, report: StepReport): TableSource {
-  return {
-    ...source,
-    async *batches() {
-      for await (const batch of source.batches()) {
-        yield batch;
-        report(batch.offset + batch.rows.length);
-      }
-    },
-  };
-}
-
 /**
  * The writing pass: kept rows in input order. On the raw path (CSV in and out, same delimiter)
  * rows arrive as bytes and are parsed only when `cells()` is called.
@@ -438,7 +424,7 @@ async function streamOver(
 /** Rows between two progress reports while synthetic rows are written. */
 const SYNTHETIC_REPORT_ROWS = 16384;
 
-async function writeSynthetic(block: SyntheticBlock | null, data: Dataset, writer: RowWriter, progress?: ResampleJob['onProgress']): Promise<void> {
+async function writeSynthetic(block: SyntheticBlock | null, data: Dataset, writer: RowWriter, progress?: JobProgress): Promise<void> {
   if (!block) return;
   const lazy = block.steps !== undefined && block.features.length === 0;
   const cols = lazy ? data.features : block.features;
@@ -464,7 +450,7 @@ async function writeSynthetic(block: SyntheticBlock | null, data: Dataset, write
 }
 
 /** After a 'targets' sampler: originals were already written; append duplicates + synthetic rows. */
-async function writeExtras(res: Resampled, data: Dataset, writer: RowWriter, progress?: ResampleJob['onProgress']): Promise<void> {
+async function writeExtras(res: Resampled, data: Dataset, writer: RowWriter, progress?: JobProgress): Promise<void> {
   if (res.duplicates && res.duplicates.length) {
     throw new Error('internal: a targets-scope sampler returned duplicates');
   }
@@ -481,7 +467,7 @@ async function writeKept(
   raw: boolean,
   signal: AbortSignal | undefined,
   report?: StepReport,
-  progress?: ResampleJob['onProgress'],
+  progress?: JobProgress,
 ): Promise<void> {
   const ids = data.rowIds!;
   const keep = new Uint8Array(profile.rowsRead);

@@ -2,7 +2,7 @@
  * `rebalance inspect <input>`: what is in the table and how imbalanced it is.
  */
 import { Command } from 'commander';
-import { addInputOptions, readOptions, scanOptions, type CliContext, type InputFlags } from '../common.js';
+import { addInputOptions, readOptions, reporter, scanOptions, type CliContext, type InputFlags } from '../common.js';
 
 export function inspectCommand(ctx: CliContext): Command {
   const cmd = new Command('inspect')
@@ -20,7 +20,12 @@ Examples:
   );
   cmd.action(async (input: string, flags: InputFlags & { json?: boolean }) => {
     const { inspectTable, formatInspect } = await import('../../pipeline/inspect.js');
-    const result = await inspectTable(input, readOptions(flags, ctx.signal), scanOptions(flags, ctx.signal));
+    // The report goes to stdout only at the end, after the progress line is gone.
+    const report = reporter(ctx, false);
+    const line = report.line;
+    const result = await inspectTable(
+      input, readOptions(flags, ctx.signal), scanOptions(flags, ctx.signal), line ? (task, done, total) => line.update(task, done, total) : undefined,
+    ).finally(report.end);
     ctx.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatInspect(result));
   });
   return cmd;

@@ -64,3 +64,19 @@ describe('resample job progress (onProgress)', () => {
     });
   }
 });
+
+describe('inspect progress', () => {
+  it('reports its two passes batch by batch, the same result as without', async () => {
+    const { inspectTable } = await import('../../../src/pipeline/inspect.js');
+    const calls: [string, number, number | null][] = [];
+    const plain = await inspectTable(input, { batchSize: 100 });
+    const watched = await inspectTable(input, { batchSize: 100 }, {}, (t, d, n) => void calls.push([t, d, n]));
+    expect(watched).toEqual(plain);
+    const reading = calls.filter(([t]) => t === 'pass 1, reading');
+    const stats = calls.filter(([t]) => t === 'pass 2, statistics');
+    expect(calls.length).toBe(reading.length + stats.length);
+    expect(reading.at(-1)).toEqual(['pass 1, reading', 768, 768]);
+    expect(reading.slice(0, -1).every(([, , n]) => n === null)).toBe(true);
+    expect(stats.map(([, d]) => d)).toEqual([100, 200, 300, 400, 500, 600, 700, 768, 768]);
+  });
+});

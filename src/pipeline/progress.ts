@@ -1,0 +1,24 @@
+/**
+ * Progress of a job over its input, for a display (cli/progress.ts); output never depends on it.
+ */
+import type { TableSource } from '../io/source.js';
+
+/**
+ * Told how far each step of a job is: `task` names the step ('pass 1, reading', 'pass 2,
+ * writing'...), `done` of `total` rows (total null while the first pass counts them). Every step
+ * ends with a call where done equals total.
+ */
+export type JobProgress = (task: string, done: number, total: number | null) => void;
+
+/** The source with `report` told the rows read after each batch (a counting pass). */
+export function countedBatches(source: TableSource, report: (rows: number) => void): TableSource {
+  return {
+    ...source,
+    async *batches() {
+      for await (const batch of source.batches()) {
+        yield batch;
+        report(batch.offset + batch.rows.length);
+      }
+    },
+  };
+}
