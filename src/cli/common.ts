@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import { DEFAULT_SEED } from '../core/rng.js';
 import type { ReadOptions } from '../io/source.js';
 import type { ScanOptions } from '../dataset/scan.js';
+import type { JobProgress } from '../pipeline/progress.js';
 import type { KnnProgress } from '../types.js';
 import { delimiter, intIn, list, oneOf } from './parse.js';
 import { progressLine, type ProgressLine } from './progress.js';
@@ -87,6 +88,8 @@ export interface Reporter {
   readonly line: ProgressLine | null;
   /** For openKnn: shows each kNN search's progress on the line. */
   readonly knnProgress?: KnnProgress;
+  /** For a job over the input (resample, inspect): shows each step's progress on the line. */
+  readonly jobProgress?: JobProgress;
   /** Removes the progress line: before the command's own summary, and when it fails. */
   end(): void;
 }
@@ -108,6 +111,7 @@ export function reporter(ctx: CliContext, quiet: boolean | undefined, dataOnStdo
       say(m);
     },
     knnProgress: line ? (done, total) => line.update('kNN search', done, total) : undefined,
+    jobProgress: line ? (task, done, total) => line.update(task, done, total) : undefined,
     end: () => line?.clear(),
   };
 }

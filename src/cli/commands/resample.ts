@@ -165,7 +165,7 @@ export function resampleCommand(ctx: CliContext): Command {
       log,
       signal: ctx.signal,
       version: ctx.version,
-      onProgress: report.line ? (task, done, total) => report.line?.update(task, done, total) : undefined,
+      onProgress: report.jobProgress,
     }).finally(report.end);
     if (!flags.quiet) ctx.stderr.write(formatSummary(summary));
     if (flags.summaryJson) {
