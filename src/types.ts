@@ -148,10 +148,24 @@ export interface SamplerOptions {
   readonly classes?: readonly string[];
 }
 
+/**
+ * What a method needs, declared as data: the fit-resample template and the job runner read these
+ * and never test a method's name.
+ */
+export interface SamplerNeeds {
+  /** Opens a kNN backend (neighbourhoods, SMOTE family). */
+  readonly knn: boolean;
+  /** 'numeric': categorical features are refused (REBALANCE_CATEGORICAL_FEATURES); 'any': accepted. */
+  readonly features: 'numeric' | 'any';
+  /** Writes generated cells (synthetic rows or centroids): output columns follow synthetic-cell rules. */
+  readonly syntheticCells: boolean;
+}
+
 export interface SamplerDefinition {
   readonly name: string;
   readonly kind: SamplingKind;
   readonly scope: SamplerScope;
+  readonly needs: SamplerNeeds;
   /** One line for --help and `rebalance methods`. */
   readonly summary: string;
   /** The default strategy ('auto' for most). */

@@ -114,8 +114,7 @@ export async function runResample(job: ResampleJob): Promise<ResampleSummary> {
     if (sampler.scope !== 'stream' && feats.length === 0) {
       throw new DataError('REBALANCE_NO_FEATURES', `method '${def.name}' needs at least one feature column; the input has none besides the label and pass-through columns`, { where: { file: source.name } });
     }
-    const synthetic = sampler.kind === 'over' && sampler.scope !== 'stream';
-    const columns = sinkColumns(profile, { provenance: job.provenance === true, round, synthetic: synthetic || def.name === 'cluster-centroids' });
+    const columns = sinkColumns(profile, { provenance: job.provenance === true, round, synthetic: def.needs.syntheticCells || (sampler.kind === 'over' && sampler.scope !== 'stream') });
     const metadata = new Map([
       ['rebalance.version', job.version ?? ''],
       ['rebalance.method', def.name],
@@ -141,7 +140,7 @@ export async function runResample(job: ResampleJob): Promise<ResampleSummary> {
       signal: job.signal,
       totalRows: profile.nRows,
     };
-    const needsKnn = sampler.scope !== 'stream' && !(def.name === 'random-over');
+    const needsKnn = def.needs.knn;
     let knn: KnnBackend | null = null;
     if (needsKnn && job.knn) {
       knn = await job.knn();

@@ -140,6 +140,7 @@ export const adasynDefinition = defineSampler({
   name: 'adasyn',
   kind: 'over',
   scope: 'all',
+  needs: { knn: true, features: 'numeric', syntheticCells: true },
   summary: 'ADASYN: SMOTE with more synthetic rows near rows crowded by other classes',
   defaultStrategy: 'auto',
   run: adasynResample,

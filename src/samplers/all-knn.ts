@@ -52,6 +52,7 @@ export const allKnnDefinition = defineSampler({
   name: 'all-knn',
   kind: 'clean',
   scope: 'all',
+  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: 'AllKNN: ENN passes with 1..k neighbours, each on the rows the previous pass kept',
   defaultStrategy: 'auto',
   bind(options: SamplerOptions) {

@@ -133,6 +133,7 @@ export const borderlineSmoteDefinition = defineSampler({
   name: 'borderline-smote',
   kind: 'over',
   scope: 'all',
+  needs: { knn: true, features: 'numeric', syntheticCells: true },
   summary: 'Borderline-SMOTE: SMOTE from rows whose m nearest rows are mostly of other classes',
   defaultStrategy: 'auto',
   check: (options) => {

@@ -30,6 +30,7 @@ export const clusterCentroidsDefinition: SamplerDefinition = {
   name: 'cluster-centroids',
   kind: 'under',
   scope: 'all',
+  needs: { knn: true, features: 'numeric', syntheticCells: true },
   summary: 'cluster centroids: replace each larger class by the k-means centroids of its rows (voting soft|hard)',
   defaultStrategy: 'auto',
   create(options: SamplerOptions) {

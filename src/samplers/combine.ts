@@ -117,6 +117,7 @@ function combined(name: 'smote-tomek' | 'smote-enn', summary: string): SamplerDe
     name,
     kind: 'over',
     scope: 'all',
+    needs: { knn: true, features: 'numeric', syntheticCells: true },
     summary,
     defaultStrategy: 'auto',
     create(options: SamplerOptions) {

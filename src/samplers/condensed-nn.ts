@@ -132,6 +132,7 @@ export const condensedNnDefinition = defineSampler({
   name: 'condensed-nn',
   kind: 'clean',
   scope: 'all',
+  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: "condensed nearest neighbour (Hart): keep only the rows a growing 1-NN store misclassifies",
   defaultStrategy: 'auto',
   bind(options: SamplerOptions) {

@@ -3,12 +3,13 @@
  * options (after an optional early check, so bad options fail before any data is read).
  */
 import type { Rng } from '../core/rng.js';
-import type { Dataset, Resampled, SamplerContext, SamplerDefinition, SamplerOptions, SamplerScope, SamplingKind, SamplingPlan, SamplingStrategy } from '../types.js';
+import type { Dataset, Resampled, SamplerContext, SamplerDefinition, SamplerNeeds, SamplerOptions, SamplerScope, SamplingKind, SamplingPlan, SamplingStrategy } from '../types.js';
 
 export interface SamplerSpec<P = undefined> {
   readonly name: string;
   readonly kind: SamplingKind;
   readonly scope: SamplerScope;
+  readonly needs: SamplerNeeds;
   readonly summary: string;
   readonly defaultStrategy?: SamplingStrategy;
   /** Validates options when the sampler is created (throws UsageError). */

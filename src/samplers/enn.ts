@@ -85,6 +85,7 @@ export const ennDefinition = defineSampler({
   name: 'enn',
   kind: 'clean',
   scope: 'all',
+  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: "edited nearest neighbours: remove rows whose k nearest neighbours disagree with them (variant all|mode)",
   defaultStrategy: 'auto',
   bind(options: SamplerOptions) {

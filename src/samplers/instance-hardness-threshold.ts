@@ -83,6 +83,7 @@ export const instanceHardnessThresholdDefinition: SamplerDefinition = {
   name: 'instance-hardness-threshold',
   kind: 'under',
   scope: 'all',
+  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: 'instance hardness threshold: drop the rows a cross-validated classifier finds hardest',
   defaultStrategy: 'auto',
   create(_options: SamplerOptions) {

@@ -165,6 +165,7 @@ export const kmeansSmoteDefinition = defineSampler({
   name: 'kmeans-smote',
   kind: 'over',
   scope: 'all',
+  needs: { knn: true, features: 'numeric', syntheticCells: true },
   summary: 'KMeans-SMOTE: SMOTE inside k-means clusters where the class is dense enough',
   defaultStrategy: 'auto',
   run: kmeansSmoteResample,

@@ -107,6 +107,7 @@ export const nearMissDefinition = defineSampler({
   name: 'near-miss',
   kind: 'under',
   scope: 'all',
+  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: 'NearMiss 1/2/3: keep the rows of each larger class closest to (or, v3, farthest among those near) the minority',
   defaultStrategy: 'auto',
   bind(options: SamplerOptions) {

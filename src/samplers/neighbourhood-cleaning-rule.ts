@@ -74,6 +74,7 @@ export const neighbourhoodCleaningRuleDefinition = defineSampler({
   name: 'neighbourhood-cleaning-rule',
   kind: 'clean',
   scope: 'all',
+  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: 'neighbourhood cleaning rule: ENN (mode) plus the large-class neighbours of misclassified minority rows',
   defaultStrategy: 'auto',
   bind(options: SamplerOptions) {

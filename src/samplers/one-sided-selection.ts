@@ -18,6 +18,7 @@ export const oneSidedSelectionDefinition = defineSampler({
   name: 'one-sided-selection',
   kind: 'clean',
   scope: 'all',
+  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: 'one-sided selection: 1-NN condensation from one seed, then Tomek links',
   defaultStrategy: 'auto',
   bind(options: SamplerOptions) {

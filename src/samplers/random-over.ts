@@ -272,6 +272,7 @@ export const randomOverDefinition: SamplerDefinition = {
   name: 'random-over',
   kind: 'over',
   scope: 'stream',
+  needs: { knn: false, features: 'any', syntheticCells: false },
   summary: 'Duplicate random rows of the smaller classes (streams); --shrinkage adds Gaussian noise (smoothed bootstrap).',
   defaultStrategy: 'auto',
   create,

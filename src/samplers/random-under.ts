@@ -149,6 +149,7 @@ export const randomUnderDefinition: SamplerDefinition = {
   name: 'random-under',
   kind: 'under',
   scope: 'stream',
+  needs: { knn: false, features: 'any', syntheticCells: false },
   summary: 'Randomly drop rows of the larger classes (optionally with replacement); streams, labels only.',
   defaultStrategy: 'auto',
   create,

@@ -59,15 +59,12 @@ export function getSampler(name: string): SamplerDefinition {
   return found;
 }
 
-/** Methods defined for categorical features; every other method needs numeric distances. */
-const CATEGORICAL_OK = new Set(['random-under', 'random-over', 'smote-nc', 'smoten']);
-
 /**
  * Refuses categorical features for methods that measure numeric distances (imbalanced-learn
  * refuses them too): interpolating or measuring category codes would silently make up data.
  */
 export function checkFeatureKinds(def: SamplerDefinition, featureNames: readonly string[], featureKinds: readonly FeatureKind[]): void {
-  if (CATEGORICAL_OK.has(def.name)) return;
+  if (def.needs.features === 'any') return;
   const cats = featureNames.filter((_, j) => featureKinds[j] === 'categorical');
   if (cats.length === 0) return;
   throw new DataError(

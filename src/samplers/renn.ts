@@ -78,6 +78,7 @@ export const rennDefinition = defineSampler({
   name: 'renn',
   kind: 'clean',
   scope: 'all',
+  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: 'repeated edited nearest neighbours: ENN until nothing changes (at most maxIter passes)',
   defaultStrategy: 'auto',
   bind(options: SamplerOptions) {

@@ -194,6 +194,7 @@ export const smoteNcDefinition = defineSampler({
   name: 'smote-nc',
   kind: 'over',
   scope: 'targets',
+  needs: { knn: true, features: 'any', syntheticCells: true },
   summary: 'SMOTE-NC: SMOTE for mixed numeric and categorical features (majority category of the neighbours)',
   defaultStrategy: 'auto',
   run: smoteNcResample,

@@ -65,6 +65,7 @@ export const smoteDefinition = defineSampler({
   name: 'smote',
   kind: 'over',
   scope: 'targets',
+  needs: { knn: true, features: 'numeric', syntheticCells: true },
   summary: 'SMOTE: interpolate between a row and one of its k nearest same-class neighbours',
   defaultStrategy: 'auto',
   run: smoteResample,

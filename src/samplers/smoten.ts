@@ -166,6 +166,7 @@ export const smotenDefinition = defineSampler({
   name: 'smoten',
   kind: 'over',
   scope: 'all',
+  needs: { knn: true, features: 'any', syntheticCells: true },
   summary: 'SMOTEN: SMOTE for all-categorical features (value difference metric, neighbourhood mode)',
   defaultStrategy: 'auto',
   run: smotenResample,

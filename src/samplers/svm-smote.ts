@@ -122,6 +122,7 @@ export const svmSmoteDefinition = defineSampler({
   name: 'svm-smote',
   kind: 'over',
   scope: 'all',
+  needs: { knn: true, features: 'numeric', syntheticCells: true },
   summary: 'SVM-SMOTE: SMOTE from the support vectors of a linear SVM, extrapolating where safe',
   defaultStrategy: 'auto',
   run: svmSmoteResample,

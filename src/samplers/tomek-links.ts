@@ -47,6 +47,7 @@ export const tomekLinksDefinition = defineSampler({
   name: 'tomek-links',
   kind: 'clean',
   scope: 'all',
+  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: "remove rows that form Tomek links (mutual nearest neighbours of different classes); 'all' removes both",
   defaultStrategy: 'auto',
   async run(data: Dataset, plan: SamplingPlan, _rng: Rng, ctx: SamplerContext, options: SamplerOptions): Promise<Resampled> {
