@@ -24,7 +24,8 @@ export { scanTable, type TableProfile, type ScanOptions, type ColumnProfile } fr
 export { makeDataset, takeRows, classCounts, sortClassNames } from './dataset/make.js';
 export { materialize } from './dataset/materialize.js';
 export { packFeatures, packForKnn, fitScaler, type ScaleMode } from './dataset/pack.js';
-export { resolveStrategy, parseStrategy } from './samplers/strategy.js';
+export { resolveStrategy } from './samplers/strategy.js';
+export { parseStrategy } from './cli/strategy-text.js';
 export { SAMPLERS, getSampler, samplerNames } from './samplers/registry.js';
 export { openKnn, type OpenKnnOptions } from './neighbors/open.js';
 export { createCpuBackend } from './neighbors/cpu.js';

@@ -13,7 +13,8 @@ import { inspectCommand } from './commands/inspect.js';
 import { methodsCommand } from './commands/methods.js';
 import { resampleCommand } from './commands/resample.js';
 import { evaluateCommand } from './commands/evaluate.js';
-import { predictCommand, trainCommand } from './commands/train.js';
+import { trainCommand } from './commands/train.js';
+import { predictCommand } from './commands/predict.js';
 import { demoCommand } from './commands/demo.js';
 import { backendsCommand } from './commands/backends.js';
 

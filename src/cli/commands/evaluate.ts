@@ -6,9 +6,13 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { basename, dirname, join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { DataError } from '../../core/errors.js';
+import { DataError, UsageError } from '../../core/errors.js';
 import { addInputOptions, addKnnOptions, addSeedOption, readOptions, reporter, scanOptions, type CliContext, type InputFlags, type KnnFlags } from '../common.js';
+import { modelNames } from '../../models/registry.js';
+import { addModelOptions, addPositiveOption, modelOptionsFrom } from '../model-options.js';
 import { intIn, list } from '../parse.js';
+import { addSamplerOptions, checkClassesOption, samplerOptionsFrom } from '../sampler-options.js';
+import { parseStrategy } from '../strategy-text.js';
 
 interface EvaluateFlags extends InputFlags, KnnFlags {
   samplers: string[];
@@ -18,20 +22,12 @@ interface EvaluateFlags extends InputFlags, KnnFlags {
   positive?: string;
   threshold: string;
   strategy?: string;
-  kNeighbors?: number;
-  kAuto?: boolean;
   seed: number;
   report?: string;
   json?: string;
   plots?: string;
   failUnder?: string;
   output: 'text' | 'markdown' | 'json';
-  hidden?: number[];
-  activation?: 'prelu' | 'relu';
-  classWeight?: 'balanced' | 'none';
-  epochs?: number;
-  tfBackend?: 'simd' | 'wasm' | 'cpu' | 'webgpu' | 'tensorflow';
-  modelK?: number;
   quiet?: boolean;
 }
 
@@ -54,65 +50,57 @@ function parseThreshold(v: string): string {
   return v;
 }
 
-function hiddenSizes(v: string): number[] {
-  return list(v).map((s) => intIn(1, 100000)(s));
-}
-
 export function evaluateCommand(ctx: CliContext): Command {
   const cmd = new Command('evaluate')
     .description('cross-validate samplers x models (only training folds resampled) and rank them')
     .argument('[input]', "CSV or Arrow file; '-' or nothing for stdin", '-')
     .option('--samplers <list>', "comma-separated methods; 'none' = no resampling", list, ['none', 'random-under', 'random-over', 'smote'])
-    .option('--models <list>', 'comma-separated models: logistic, mlp, knn, isolation-forest', list, ['logistic'])
+    .option('--models <list>', `comma-separated models: ${modelNames.join(', ')}`, list, ['logistic'])
     .option('--folds <n>', 'stratified folds', intIn(2, 100), 5)
-    .option('--repeats <n>', 'repetitions with different fold splits', intIn(1, 100), 1)
-    .option('--positive <class>', 'the rare class scored as positive (default: the smallest class)')
+    .option('--repeats <n>', 'repetitions with different fold splits', intIn(1, 100), 1);
+  addPositiveOption(cmd);
+  cmd
     .option('--threshold <t>', "decision threshold: default (0.5), best-f1 (chosen on each training fold), or a number", parseThreshold, 'default')
-    .option('--strategy <s>', 'sampling strategy for every sampler (default: each method\'s own)')
-    .option('-k, --k-neighbors <n>', 'SMOTE family neighbours (default 5)', intIn(1, 1000))
-    .option('--k-auto', 'clamp k on small training folds instead of failing')
+    .option('--strategy <s>', 'sampling strategy for every sampler (default: each method\'s own)');
+  addSamplerOptions(cmd);
+  cmd
     .option('--report <file.md>', 'write a markdown report (plots go to plots/ beside it)')
     .option('--json <file>', 'write the machine-readable results (docs/evaluate-schema.json)')
     .option('--plots <dir>', 'write PR and ROC curves as SVG, one per model')
     .option('--fail-under <gates>', "CI gates such as 'pr_auc=0.6,recall=0.5' on the best row (exit 3 when missed)")
-    .addOption(new Option('--output <format>', 'what goes to stdout').choices(['text', 'markdown', 'json']).default('text'))
-    .option('--hidden <sizes>', 'mlp hidden layer sizes (default 64,32)', hiddenSizes)
-    .addOption(new Option('--activation <a>', 'mlp activation').choices(['prelu', 'relu']))
-    .addOption(new Option('--class-weight <w>', 'logistic/mlp class weights').choices(['balanced', 'none']))
-    .option('--epochs <n>', 'mlp maximum epochs (default 200)', intIn(1, 100000))
-    .addOption(new Option('--tf-backend <name>', "mlp training engine: simd (rebalance's WebAssembly SIMD kernels, in worker threads) or a tfjs backend").choices(['simd', 'wasm', 'cpu', 'webgpu', 'tensorflow']).default('simd'))
-    .option('--model-k <n>', 'knn model: neighbours (default 5)', intIn(1, 1000))
-    .option('-q, --quiet', 'no progress or notices on stderr');
+    .addOption(new Option('--output <format>', 'what goes to stdout').choices(['text', 'markdown', 'json']).default('text'));
+  addModelOptions(cmd);
+  cmd.option('-q, --quiet', 'no progress or notices on stderr');
   addSeedOption(cmd);
   addInputOptions(cmd);
   addKnnOptions(cmd);
   cmd.addHelpText('after', EXAMPLES);
   cmd.action(async (input: string, flags: EvaluateFlags) => {
-    const [{ runEvaluate }, { createRng }, { parseStrategy }, { openKnn }, report, { writeJsonAtomic, writeTextAtomic }] = await Promise.all([
+    const [{ runEvaluate }, { createRng }, { openKnn }, report, { writeJsonAtomic, writeTextAtomic }] = await Promise.all([
       import('../../pipeline/evaluate-job.js'),
       import('../../core/rng.js'),
-      import('../../samplers/strategy.js'),
       import('../../neighbors/open.js'),
       import('../../evaluate/index.js'),
       import('../../io/json.js'),
     ]);
     const { getSampler } = await import('../../samplers/registry.js');
-    const { modelNames } = await import('../../models/registry.js');
+    const methods = [];
     for (const s of flags.samplers) {
       if (s === 'none') continue;
       try {
-        getSampler(s);
+        methods.push(getSampler(s));
       } catch (e) {
-        const { UsageError } = await import('../../core/errors.js');
         throw new UsageError('REBALANCE_UNKNOWN_METHOD', `--samplers: ${(e as Error).message}`);
       }
     }
     for (const m of flags.models) {
       if (!modelNames.includes(m)) {
-        const { UsageError } = await import('../../core/errors.js');
         throw new UsageError('REBALANCE_UNKNOWN_MODEL', `unknown model '${m}' in --models; expected one of ${modelNames.join(', ')}`);
       }
     }
+    const samplerOptions = samplerOptionsFrom(flags);
+    checkClassesOption(samplerOptions, flags.strategy, methods);
+    const strategy = flags.strategy === undefined ? undefined : parseStrategy(flags.strategy);
     const gates = flags.failUnder ? report.parseFailUnder(flags.failUnder) : [];
     const say = reporter(ctx, flags.quiet);
     const log = say.log;
@@ -129,9 +117,9 @@ export function evaluateCommand(ctx: CliContext): Command {
         repeats: flags.repeats,
         positive: flags.positive,
         threshold: flags.threshold === 'default' || flags.threshold === 'best-f1' ? flags.threshold : Number(flags.threshold),
-        strategy: flags.strategy === undefined ? undefined : parseStrategy(flags.strategy),
-        samplerOptions: { kNeighbors: flags.kNeighbors, kAuto: flags.kAuto },
-        modelOptions: { hidden: flags.hidden, activation: flags.activation, classWeight: flags.classWeight, epochs: flags.epochs, tfBackend: flags.tfBackend, k: flags.modelK },
+        strategy,
+        samplerOptions,
+        modelOptions: modelOptionsFrom(flags),
         rng: createRng(flags.seed),
         seed: flags.seed,
         knn,
