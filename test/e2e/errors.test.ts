@@ -49,6 +49,10 @@ const cases: Case[] = [
   { name: 'unterminated quote', args: (o) => ['resample', file('quote.csv', 'a,b,label\n1,"2,x\n3,4,y\n'), '-m', 'random-over', '-o', o], code: 3, message: /unterminated quoted field/ },
   { name: 'categorical feature with a numeric-only method', args: (o) => ['resample', file('cat.csv', 'a,c,label\n1,u,x\n2,v,x\n3,u,x\n4,v,y\n'), '-m', 'smote', '-o', o], code: 3, message: /method 'smote' needs numeric features, but column 'c' is categorical; use -m smote-nc/ },
   { name: 'output folder does not exist', args: () => ['resample', file('good.csv', GOOD), '-m', 'random-over', '-o', join(dir, 'no', 'such', 'out.csv')], code: 4, message: /folder does not exist/ },
+  { name: 'bad sampler option value in train', args: (o) => ['train', file('good.csv', GOOD), '-m', 'smote', '-k', '0', '-o', o], code: 2, message: /--k-neighbors <n>.*expected an integer from 1/ },
+  { name: 'bad sampler option value in evaluate', args: () => ['evaluate', file('good.csv', GOOD), '--samplers', 'random-over', '--shrinkage', 'x'], code: 2, message: /--shrinkage <x>.*REBALANCE_BAD_OPTION/ },
+  { name: '--classes with an over-sampler in train', args: (o) => ['train', file('good.csv', GOOD), '-m', 'smote', '--classes', 'x', '-o', o], code: 2, message: /--classes names the classes a cleaning method cleans; 'smote' is an over-sampler/ },
+  { name: 'bad model option value', args: (o) => ['train', file('good.csv', GOOD), '-m', 'none', '--model', 'mlp', '--hidden', '8,0', '-o', o], code: 2, message: /--hidden <sizes>.*expected an integer from 1/ },
   { name: 'unknown output format', args: (o) => ['resample', file('good.csv', GOOD), '-m', 'random-over', '--format', 'xlsx', '-o', o], code: 2, message: /--format must be one of csv, tsv, arrow, arrows/ },
 ];
 
