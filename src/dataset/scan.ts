@@ -8,7 +8,7 @@ import { DataError, showValue, UsageError } from '../core/errors.js';
 import type { Cell } from '../io/batch.js';
 import type { TableSource } from '../io/source.js';
 import { sortClassNames } from './make.js';
-import { classifyBool, classifyNumber, NumClass } from './numbers.js';
+import { classifyBool, classifyNumber, NumClass } from '../io/cells.js';
 
 export type ColumnKind = 'int' | 'float' | 'bool' | 'categorical' | 'text';
 export type ColumnRole = 'feature' | 'label' | 'passthrough';

@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { DataError, showValue } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { readTable, resample } from '../api.js';
-import { classifyBool, classifyNumber, NumClass } from '../dataset/numbers.js';
+import { classifyBool, classifyNumber, NumClass } from '../io/cells.js';
 import type { ScanOptions } from '../dataset/scan.js';
 import type { Cell } from '../io/batch.js';
 import { outputFormatFor } from '../io/format.js';
