@@ -3,7 +3,7 @@
  * (integers never in scientific notation), original text cells written back unchanged.
  * `safeCsv` neutralises formula injection in text cells (=, +, -, @ prefixes) with a leading quote.
  */
-import { cellText, formatFloat32, isFloat32, isFormula, needsQuoteFn } from './cells.js';
+import { cellText, formatFloat32, formatNumber, isFloat32, isFormula, needsQuoteFn } from './cells.js';
 import type { Cell } from './batch.js';
 import type { ByteTarget } from './output.js';
 import type { RowSink, SinkColumn } from './sink.js';
@@ -21,6 +21,8 @@ export interface CsvSink extends RowSink {
   format(cells: readonly Cell[]): string;
   /** The text `write` writes for cell `v` of column `j` (quoted, neutralised as needed). */
   formatCell(j: number, v: Cell): string;
+  /** formatCell for the finite numbers of column `j`, without the checks they never need. */
+  numberFormatter(j: number): (x: number) => string;
   readonly safeCsv: boolean;
   readonly delimiter: string;
 }
@@ -42,6 +44,12 @@ export function createCsvSink(target: ByteTarget, columns: readonly SinkColumn[]
     let s = typeof v === 'string' ? v : f32[j] && typeof v === 'number' ? formatFloat32(v) : cellText(v);
     if (safe && textCols[j] && isFormula(s)) s = "'" + s;
     return needsQuote(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  };
+  // Finite numbers are written as formatFloat32 / formatNumber give them: digits, '.', '-', '+', 'e'.
+  const numberSafe = !/[0-9.+\-e]/.test(delim);
+  const numberFormatter = (j: number): ((x: number) => string) => {
+    if (!numberSafe || (safe && textCols[j])) return (x) => formatCell(j, x);
+    return f32[j] ? formatFloat32 : formatNumber;
   };
   const format = (cells: readonly Cell[]): string => {
     let line = '';
@@ -83,6 +91,7 @@ export function createCsvSink(target: ByteTarget, columns: readonly SinkColumn[]
     },
     format,
     formatCell,
+    numberFormatter,
     async write(cells: readonly Cell[]) {
       if (!started) await start();
       await putString(format(cells) + '\n');

@@ -143,7 +143,8 @@ export class RowWriter {
 
 /**
  * The CSV line of a generated row without building its cells: the same text the sink writes for
- * those cells (each possible label, category and boolean formatted once, numbers as they come).
+ * those cells (each possible label, category and boolean formatted once, numbers as they come;
+ * values are finite: writeSynthetic checks).
  */
 function csvLine(columns: readonly SyntheticColumn[], sink: CsvSink): (values: readonly number[], classCode: number) => string {
   const parts = columns.map((c, j): ((v: readonly number[], code: number) => string) => {
@@ -151,7 +152,8 @@ function csvLine(columns: readonly SyntheticColumn[], sink: CsvSink): (values: r
       const texts = c.choices.map((x) => sink.formatCell(j, x));
       return (v, code) => texts[c.at(v, code)];
     }
-    return (v, code) => sink.formatCell(j, c.at(v, code));
+    const number = sink.numberFormatter(j);
+    return (v, code) => number(c.at(v, code));
   });
   const n = parts.length;
   const d = sink.delimiter;
