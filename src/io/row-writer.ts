@@ -11,12 +11,20 @@
  * - generated rows: one line per row from the synthetic-cell rules (io/cells.ts), the texts of
  *   labels and categories formatted once.
  */
+import { Int32, Int8 } from 'apache-arrow';
 import type { Cell } from './batch.js';
 import { syntheticCells, syntheticColumns, type SyntheticColumn, type SyntheticRule } from './cells.js';
 import type { CsvSink } from './csv-write.js';
 import type { OutputFormat } from './format.js';
-import type { RowSink } from './sink.js';
+import type { RowSink, SinkColumn } from './sink.js';
 import type { TableSource } from './source.js';
+
+/** The columns --provenance appends: 1 for added rows, the input row copied or generated from, its neighbour. */
+export const PROVENANCE_COLUMNS: readonly SinkColumn[] = [
+  { name: '_synthetic', type: new Int8(), nullable: false },
+  { name: '_source_row', type: new Int32(), nullable: true },
+  { name: '_neighbor_row', type: new Int32(), nullable: true },
+];
 
 /** A row of a writing pass: its cells (parsed only when asked, on the raw path) and, on the raw path, its bytes. */
 export interface PassRow {

@@ -2,14 +2,13 @@
  * From a scanned table to (a) feature extractors for building Datasets, (b) output sink columns
  * with their types, (c) the synthetic-cell rule of each output column.
  */
-import { Bool, DataType, Float64, Int32, Int64, Int8, Utf8 } from 'apache-arrow';
+import { Bool, DataType, Float64, Int64, Utf8 } from 'apache-arrow';
 import type { Cell } from '../io/batch.js';
 import { classifyBool, classifyNumber, NumClass, type SyntheticRule } from '../io/cells.js';
+import { PROVENANCE_COLUMNS } from '../io/row-writer.js';
 import type { SinkColumn } from '../io/sink.js';
 import type { ColumnProfile, TableProfile } from '../dataset/scan.js';
 import type { FeatureKind } from '../types.js';
-
-export const PROVENANCE_COLUMNS = ['_synthetic', '_source_row', '_neighbor_row'] as const;
 
 export function featureColumns(profile: TableProfile): ColumnProfile[] {
   return profile.columns.filter((c) => c.role === 'feature');
@@ -60,11 +59,7 @@ export function sinkColumns(profile: TableProfile, options: { provenance: boolea
     const text = c.kind === 'text' || (c.kind === 'categorical' && !(values ?? []).every((v) => classifyNumber(v) !== NumClass.NotNumber));
     return { name: c.name, type, nullable: true, text };
   });
-  if (options.provenance) {
-    cols.push({ name: '_synthetic', type: new Int8(), nullable: false });
-    cols.push({ name: '_source_row', type: new Int32(), nullable: true });
-    cols.push({ name: '_neighbor_row', type: new Int32(), nullable: true });
-  }
+  if (options.provenance) cols.push(...PROVENANCE_COLUMNS);
   return cols;
 }
 

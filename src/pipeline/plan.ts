@@ -23,7 +23,7 @@ export interface SamplerRequest {
   readonly options?: SamplerOptions;
 }
 
-export interface PreparedSampler {
+export interface JobSampler {
   readonly plan: SamplingPlan;
   readonly sampler: Sampler;
   /** What the bound sampler needs (its options may change what the definition declares). */
@@ -31,13 +31,13 @@ export interface PreparedSampler {
 }
 
 /** Resolves the plan, binds the sampler, checks the feature kinds (usage and data errors name the fix). */
-export function prepareSampler(
+export function planJob(
   def: SamplerDefinition,
   counts: ArrayLike<number>,
   classNames: readonly string[],
   features: { readonly names: readonly string[]; readonly kinds: readonly FeatureKind[] },
   request: SamplerRequest,
-): PreparedSampler {
+): JobSampler {
   const classes = request.options?.classes;
   const plan =
     classes && classes.length

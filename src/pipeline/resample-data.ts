@@ -8,7 +8,7 @@ import { classCounts } from '../dataset/make.js';
 import { materialize } from '../dataset/materialize.js';
 import { getSampler } from '../samplers/registry.js';
 import type { Dataset, KnnBackend, SamplerOptions, SamplingStrategy } from '../types.js';
-import { prepareSampler } from './plan.js';
+import { planJob } from './plan.js';
 
 export interface ResampleDataOptions {
   /** Default: the method's default ('auto'). */
@@ -31,7 +31,7 @@ export async function resampleData(data: Dataset, method: string, opts: Resample
     throw new DataError('REBALANCE_ONE_CLASS', `the data has ${present.length === 1 ? `a single class ('${present[0]}')` : 'no rows'}; rebalancing needs at least two classes`);
   }
   const features = { names: data.featureNames, kinds: data.featureKinds };
-  const { plan, sampler } = prepareSampler(def, counts, data.classNames, features, { strategy: opts.strategy, options: opts.options });
+  const { plan, sampler } = planJob(def, counts, data.classNames, features, { strategy: opts.strategy, options: opts.options });
   const result = await sampler.fitResample(data, plan, opts.rng.fork(`sampler/${def.name}`), {
     knn: opts.knn,
     scale: opts.scale,

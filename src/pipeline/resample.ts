@@ -1,6 +1,6 @@
 /**
  * The resample job: open the source -> counting pass (dataset/) -> plan and bound sampler
- * (samplers/) -> the sampler by scope (run-sampler.ts) -> the row writer and sink (io/).
+ * (samplers/) -> the sampler by scope (run-scope.ts) -> the row writer and sink (io/).
  * Memory by scope is the contract in docs/ARCHITECTURE.md.
  */
 import { DataError } from '../core/errors.js';
@@ -13,9 +13,9 @@ import { openSource, type ReadOptions } from '../io/source.js';
 import { getSampler } from '../samplers/registry.js';
 import type { KnnBackend, SamplerOptions, SamplingStrategy } from '../types.js';
 import { featureColumns, featureKind, sinkColumns, syntheticRules } from './columns.js';
-import { prepareSampler } from './plan.js';
+import { planJob } from './plan.js';
 import { countedBatches, type JobProgress } from './progress.js';
-import { runSampler } from './run-sampler.js';
+import { runScope } from './run-scope.js';
 
 export interface ResampleJob {
   readonly input?: string;
@@ -86,7 +86,7 @@ export async function runResample(job: ResampleJob): Promise<ResampleSummary> {
     if (profile.droppedMissing) log(`dropped ${profile.droppedMissing} row(s) with missing values (--missing drop)`);
     const feats = featureColumns(profile);
     const features = { names: feats.map((c) => c.name), kinds: feats.map(featureKind) };
-    const { plan, sampler, needs } = prepareSampler(def, profile.counts, profile.classNames, features, { strategy: job.strategy, options: job.samplerOptions });
+    const { plan, sampler, needs } = planJob(def, profile.counts, profile.classNames, features, { strategy: job.strategy, options: job.samplerOptions });
     if (sampler.scope !== 'stream' && feats.length === 0) {
       throw new DataError('REBALANCE_NO_FEATURES', `method '${def.name}' needs at least one feature column; the input has none besides the label and pass-through columns`, { where: { file: source.name } });
     }
@@ -103,7 +103,7 @@ export async function runResample(job: ResampleJob): Promise<ResampleSummary> {
     const writer = new RowWriter(sink, { classNames: profile.classNames, provenance, synthetic: syntheticRules(profile, round) });
     const knn = needs.knn && job.knn ? await job.knn() : null;
     try {
-      await runSampler({
+      await runScope({
         pass: { source, profile, signal: job.signal },
         raw: rawCopyPossible(source, format, job.safeCsv),
         writer,

@@ -18,7 +18,7 @@ import { writeKept } from './write-kept.js';
 import { writeStream } from './write-stream.js';
 import { writeSynthetic } from './write-synthetic.js';
 
-export interface SamplerRun {
+export interface ScopeRun {
   /** The source and its counting pass (each pass adds its own report). */
   readonly pass: Omit<Pass, 'report'>;
   /** Input rows travel as bytes (see rawCopyPossible). */
@@ -38,7 +38,7 @@ export interface SamplerRun {
   readonly progress?: JobProgress;
 }
 
-export async function runSampler(run: SamplerRun): Promise<void> {
+export async function runScope(run: ScopeRun): Promise<void> {
   const { pass, raw, writer, sampler, plan, rng } = run;
   const profile = pass.profile;
   if (isStreaming(sampler)) {
@@ -68,7 +68,7 @@ export async function runSampler(run: SamplerRun): Promise<void> {
 }
 
 /** Warns when distances would be dominated by one unscaled feature (methods that search neighbours). */
-function checked(data: Dataset, run: SamplerRun): Dataset {
+function checked(data: Dataset, run: ScopeRun): Dataset {
   const warning = run.needs.knn ? scaleWarning(data, run.scale) : null;
   if (warning) run.log(warning);
   return data;
