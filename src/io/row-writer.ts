@@ -58,7 +58,7 @@ export interface RowWriterOptions {
 }
 
 /** Bytes of formatted copies RowWriter keeps. */
-export const COPY_CACHE_BYTES = 64 * 1024 * 1024;
+const COPY_CACHE_BYTES = 64 * 1024 * 1024;
 
 /** Writes rows to a sink, appending provenance and counting rows per class. */
 export class RowWriter {
