@@ -1,41 +1,17 @@
 /**
- * The library's high-level entry points (the CLI is a thin layer over these).
+ * The library's high-level entry points (the CLI is a thin layer over these): assembled from the
+ * layers below and re-exported by index.ts.
  */
 import { DataError } from './core/errors.js';
 import type { Rng } from './core/rng.js';
 import { classCounts } from './dataset/make.js';
 import { materialize } from './dataset/materialize.js';
-import { scanTable, type ScanOptions } from './dataset/scan.js';
-import { openSource, type ReadOptions } from './io/source.js';
 import { createNaiveBackend } from './neighbors/naive.js';
-import { DatasetBuilder } from './pipeline/collect.js';
 import { checkFeatureKinds, getSampler } from './samplers/registry.js';
 import { resolveClassList, resolveStrategy } from './samplers/strategy.js';
 import type { Dataset, KnnBackend, Resampled, SamplerOptions, SamplingStrategy } from './types.js';
 
-/**
- * Reads a CSV or Arrow file (or '-' for stdin) into an in-memory Dataset: numeric and categorical
- * features, class codes, pass-through columns.
- * @example const data = await readTable('fraud.csv', { label: 'is_fraud' });
- */
-export async function readTable(path: string | undefined, options: ReadOptions & ScanOptions = {}): Promise<Dataset> {
-  const source = await openSource(path, options);
-  try {
-    const profile = await scanTable(source, options);
-    const builder = new DatasetBuilder(profile, () => true, true);
-    for await (const batch of source.batches()) {
-      for (let i = 0; i < batch.rows.length; i++) {
-        const r = batch.offset + i;
-        const code = profile.labels[r];
-        if (code >= 0) builder.add(batch.rows[i], r, code);
-      }
-    }
-    const data = builder.finish();
-    return { ...data, rowIds: undefined };
-  } finally {
-    await source.close();
-  }
-}
+export { readTable } from './pipeline/read-table.js';
 
 export interface ResampleOptions {
   /** Default: the method's default ('auto'). */

@@ -106,10 +106,47 @@ export interface Sampler {
   readonly kind: SamplingKind;
   readonly scope: SamplerScope;
   /**
+   * What this bound sampler needs when its options change what the definition declares (random
+   * over-sampling with shrinkage writes synthetic cells); absent: the definition's `needs`.
+   */
+  readonly needs?: SamplerNeeds;
+  /**
    * Resamples `data` according to `plan` (resolved by samplers/strategy.ts from the counts of the
    * whole input). With scope 'targets' `data` may hold only the target classes.
    */
   fitResample(data: Dataset, plan: SamplingPlan, rng: Rng, ctx: SamplerContext): Promise<Resampled>;
+}
+
+/**
+ * The per-row decisions of one streaming pass (see StreamingSampler): made from the labels alone,
+ * one input row at a time, in input order.
+ */
+export interface StreamSelection {
+  /**
+   * Called once per input row, in input order, with the row's class code: how many times the row
+   * is written in place (0 or 1; more with replacement). Throws a DataError when a class has more
+   * rows than the counts said.
+   */
+  write(classCode: number): number;
+  /** Whether the row last given to `write` must be held for the copies written after the input. */
+  hold(): boolean;
+  /**
+   * Called after the last row: the copies written after the input rows, in output order, as
+   * indices into the held rows (0 = the first row held, in input order).
+   */
+  copies(): Int32Array;
+}
+
+/**
+ * A sampler that also streams (scope 'stream': random under/over-sampling): the job runner
+ * counts the classes, then calls `selectStream` and writes each row as the selection says, so
+ * only the labels and the rows held for copies are in memory. Same draws, same fork labels and
+ * same output as `fitResample` on the whole table.
+ */
+export interface StreamingSampler extends Sampler {
+  readonly scope: 'stream';
+  /** Starts a streaming pass over an input with these per-class `counts`; draws from `rng`. */
+  selectStream(plan: SamplingPlan, counts: ArrayLike<number>, rng: Rng): StreamSelection;
 }
 
 /** Options every sampler factory accepts; each sampler reads the fields it documents. */

@@ -6,9 +6,10 @@
 import { DataType, type Schema } from 'apache-arrow';
 import { DataError, showValue, UsageError } from '../core/errors.js';
 import type { Cell } from '../io/batch.js';
+import { PROVENANCE_COLUMNS } from '../io/row-writer.js';
 import type { TableSource } from '../io/source.js';
 import { sortClassNames } from './make.js';
-import { classifyBool, classifyNumber, NumClass } from './numbers.js';
+import { classifyBool, classifyNumber, NumClass } from '../io/cells.js';
 
 export type ColumnKind = 'int' | 'float' | 'bool' | 'categorical' | 'text';
 export type ColumnRole = 'feature' | 'label' | 'passthrough';
@@ -64,7 +65,7 @@ export interface TableProfile {
 }
 
 /** rebalance's own provenance columns are never features when a resampled file is read back. */
-const PROVENANCE = new Set(['_synthetic', '_source_row', '_neighbor_row']);
+const PROVENANCE = new Set(PROVENANCE_COLUMNS.map((c) => c.name));
 
 export const LABEL_CANDIDATES = ['label', 'class', 'target', 'y'];
 

@@ -25,10 +25,9 @@ import {
   type Data,
 } from 'apache-arrow';
 import { DataError } from '../core/errors.js';
-import { classifyBool } from '../dataset/numbers.js';
+import { cellText, classifyBool } from './cells.js';
 import { isTemporal } from './arrow-read.js';
 import type { Cell } from './batch.js';
-import { cellText } from './csv-write.js';
 import type { ByteTarget } from './output.js';
 import type { RowSink, SinkColumn, SinkOptions } from './sink.js';
 

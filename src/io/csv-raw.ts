@@ -10,6 +10,8 @@
  * are skipped. The caller checks that both passes saw the same number of rows.
  */
 import { createReadStream } from 'node:fs';
+import Papa from 'papaparse';
+import type { Cell } from './batch.js';
 import { ioErrorFrom } from './fs-errors.js';
 
 export interface RawRows {
@@ -17,6 +19,15 @@ export interface RawRows {
   readonly header?: Buffer;
   /** Data rows, each without its line break. */
   readonly rows: Buffer[];
+}
+
+/**
+ * The cells of one raw row (its bytes, as readRawCsvRows yields them), parsed as the counting
+ * pass parsed them: for rows the writer cannot copy byte for byte (copies to other formats,
+ * rows a sampler gathers).
+ */
+export function parseRawRow(bytes: Buffer, delimiter: string): Cell[] {
+  return Papa.parse<string[]>(bytes.toString('utf8'), { delimiter, header: false }).data[0] ?? [];
 }
 
 const QUOTE = 34;

@@ -3,73 +3,13 @@
  * (integers never in scientific notation), original text cells written back unchanged.
  * `safeCsv` neutralises formula injection in text cells (=, +, -, @ prefixes) with a leading quote.
  */
-import { DataType, Precision } from 'apache-arrow';
+import { cellText, formatFloat32, formatNumber, isFloat32, isFormula, needsQuoteFn } from './cells.js';
 import type { Cell } from './batch.js';
 import type { ByteTarget } from './output.js';
 import type { RowSink, SinkColumn } from './sink.js';
 
-export function formatNumber(x: number): string {
-  if (Number.isInteger(x)) {
-    if (Object.is(x, -0)) return '0';
-    if (Math.abs(x) < 1e21) return String(x);
-    return BigInt(x).toString();
-  }
-  return String(x);
-}
-
-export function cellText(v: Cell): string {
-  if (v === null || v === undefined) return '';
-  switch (typeof v) {
-    case 'string':
-      return v;
-    case 'number':
-      return Number.isNaN(v) ? 'NaN' : formatNumber(v);
-    case 'bigint':
-      return v.toString();
-    case 'boolean':
-      return v ? 'true' : 'false';
-    default:
-      return v instanceof Date ? v.toISOString() : String(v);
-  }
-}
-
-function needsQuoteFn(delimiter: string): (s: string) => boolean {
-  const dc = delimiter.charCodeAt(0);
-  return (s) => {
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c === 34 || c === 10 || c === 13 || c === dc) return true;
-    }
-    return false;
-  };
-}
-
-const FORMULA = /^[=+\-@\t\r]/;
-
-/** A text cell as written to CSV: neutralised (--safe-csv) and quoted only where needed. */
-/** True when --safe-csv must neutralise a text cell (OWASP: =, +, -, @, tab, CR prefixes). */
-function isFormula(s: string): boolean {
-  return FORMULA.test(s);
-}
-
-export function csvText(s: string, delimiter: string, safe: boolean): string {
-  if (safe && isFormula(s)) s = "'" + s;
-  return needsQuoteFn(delimiter)(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
-}
-
-/** Shortest decimal text that reads back to the same float32 (Arrow Float32 columns). */
-export function formatFloat32(x: number): string {
-  if (!Number.isFinite(x) || Number.isInteger(x)) return cellText(x);
-  for (let p = 1; p <= 9; p++) {
-    const s = x.toPrecision(p);
-    if (Math.fround(Number(s)) === x) return String(Number(s));
-  }
-  return String(x);
-}
-
-function isFloat32(t: SinkColumn['type']): boolean {
-  return t !== undefined && DataType.isFloat(t) && (t as unknown as { precision: number }).precision === Precision.SINGLE;
-}
+// The tests of the formatting rules import them from here.
+export { cellText, formatFloat32, formatNumber } from './cells.js';
 
 /** A CSV sink that can also copy raw input rows (CSV -> CSV with the same delimiter). */
 export interface CsvSink extends RowSink {
@@ -79,6 +19,10 @@ export interface CsvSink extends RowSink {
   writeLine(line: string): Promise<void>;
   /** The line `write(cells)` would write, without the line break. */
   format(cells: readonly Cell[]): string;
+  /** The text `write` writes for cell `v` of column `j` (quoted, neutralised as needed). */
+  formatCell(j: number, v: Cell): string;
+  /** formatCell for the finite numbers of column `j`, without the checks they never need. */
+  numberFormatter(j: number): (x: number) => string;
   readonly safeCsv: boolean;
   readonly delimiter: string;
 }
@@ -96,14 +40,22 @@ export function createCsvSink(target: ByteTarget, columns: readonly SinkColumn[]
   let len = 0;
   let started = false;
   const header = columns.map((c) => quote(c.name)).join(delim) + '\n';
+  const formatCell = (j: number, v: Cell): string => {
+    let s = typeof v === 'string' ? v : f32[j] && typeof v === 'number' ? formatFloat32(v) : cellText(v);
+    if (safe && textCols[j] && isFormula(s)) s = "'" + s;
+    return needsQuote(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  };
+  // Finite numbers are written as formatFloat32 / formatNumber give them: digits, '.', '-', '+', 'e'.
+  const numberSafe = !/[0-9.+\-e]/.test(delim);
+  const numberFormatter = (j: number): ((x: number) => string) => {
+    if (!numberSafe || (safe && textCols[j])) return (x) => formatCell(j, x);
+    return f32[j] ? formatFloat32 : formatNumber;
+  };
   const format = (cells: readonly Cell[]): string => {
     let line = '';
     for (let j = 0; j < cells.length; j++) {
-      const v = cells[j];
-      let s = typeof v === 'string' ? v : f32[j] && typeof v === 'number' ? formatFloat32(v) : cellText(v);
-      if (safe && textCols[j] && isFormula(s)) s = "'" + s;
       if (j) line += delim;
-      line += needsQuote(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+      line += formatCell(j, cells[j]);
     }
     return line;
   };
@@ -138,6 +90,8 @@ export function createCsvSink(target: ByteTarget, columns: readonly SinkColumn[]
       await putString(line + '\n');
     },
     format,
+    formatCell,
+    numberFormatter,
     async write(cells: readonly Cell[]) {
       if (!started) await start();
       await putString(format(cells) + '\n');

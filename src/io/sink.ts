@@ -8,7 +8,7 @@ import type { Cell } from './batch.js';
 import { createArrowSink } from './arrow-write.js';
 import { createCsvSink } from './csv-write.js';
 import type { OutputFormat } from './format.js';
-import type { ByteTarget } from './output.js';
+import { openTarget, type ByteTarget } from './output.js';
 
 export interface SinkColumn {
   readonly name: string;
@@ -43,5 +43,19 @@ export function createSink(format: OutputFormat, target: ByteTarget, columns: re
     case 'arrow':
     case 'arrows':
       return createArrowSink(target, columns, format === 'arrow' ? 'file' : 'stream', options);
+  }
+}
+
+/**
+ * Opens the output (a path, or stdout for '-' / undefined; files are written atomically) and a
+ * sink on it; the target is aborted when the sink cannot be made (e.g. an unwritable column type).
+ */
+export async function openSink(output: string | undefined, format: OutputFormat, columns: readonly SinkColumn[], options: SinkOptions = {}): Promise<RowSink> {
+  const target = await openTarget(output);
+  try {
+    return createSink(format, target, columns, options);
+  } catch (e) {
+    await target.abort();
+    throw e;
   }
 }

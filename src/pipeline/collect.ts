@@ -2,7 +2,7 @@
  * Gathering rows of a scanned table into an in-memory Dataset (Float64 feature columns).
  */
 import type { Cell } from '../io/batch.js';
-import { cellText } from '../io/csv-write.js';
+import { cellText } from '../io/cells.js';
 import type { TableProfile } from '../dataset/scan.js';
 import type { Dataset } from '../types.js';
 import { extractorFor, featureColumns, featureKind } from './columns.js';

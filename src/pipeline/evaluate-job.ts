@@ -5,7 +5,6 @@
  */
 import { DataError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
-import { readTable, resample } from '../api.js';
 import { classCounts } from '../dataset/make.js';
 import type { ReadOptions } from '../io/source.js';
 import type { ScanOptions } from '../dataset/scan.js';
@@ -13,6 +12,8 @@ import { evaluate, type EvaluationResult } from '../evaluate/index.js';
 import { createModel, type ModelOptions } from '../models/registry.js';
 import { mlpThreads } from '../models/mlp-wasm.js';
 import type { Dataset, KnnBackend, SamplerOptions, SamplingStrategy } from '../types.js';
+import { readTable } from './read-table.js';
+import { resampleData } from './resample-data.js';
 
 export interface EvaluateJob {
   readonly input?: string;
@@ -84,18 +85,16 @@ export async function runEvaluate(job: EvaluateJob): Promise<{ result: Evaluatio
     rng: job.rng,
     seed: job.seed,
     k,
-    resample: async (train, samplerName, rng) =>
-      (
-        await resample(train, samplerName, {
-          rng,
-          strategy: job.strategy,
-          options: job.samplerOptions,
-          knn: job.knn,
-          scale: job.scale,
-          log: job.log,
-          signal: job.signal,
-        })
-      ).data,
+    resample: (train, samplerName, rng) =>
+      resampleData(train, samplerName, {
+        rng,
+        strategy: job.strategy,
+        options: job.samplerOptions,
+        knn: job.knn,
+        scale: job.scale,
+        log: job.log,
+        signal: job.signal,
+      }),
     createModel: (name) => createModel(name, { ...job.modelOptions, knn: job.knn, log: job.log }),
     onProgress: job.onProgress,
     warn: job.log,

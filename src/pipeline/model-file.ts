@@ -6,21 +6,21 @@
 import { readFile, stat } from 'node:fs/promises';
 import { DataError, showValue } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
-import { readTable, resample } from '../api.js';
-import { classifyBool, classifyNumber, NumClass } from '../dataset/numbers.js';
+import { classifyBool, classifyNumber, NumClass } from '../io/cells.js';
 import type { ScanOptions } from '../dataset/scan.js';
 import type { Cell } from '../io/batch.js';
 import { outputFormatFor } from '../io/format.js';
 import { ioErrorFrom } from '../io/fs-errors.js';
 import { writeJsonAtomic } from '../io/json.js';
-import { openTarget } from '../io/output.js';
-import { createSink } from '../io/sink.js';
+import { openSink } from '../io/sink.js';
 import { openSource, type ReadOptions } from '../io/source.js';
 import { loadModel } from '../models/io.js';
 import { createModel, type ModelOptions } from '../models/registry.js';
 import type { Dataset, FeatureKind, KnnBackend, SamplerOptions, SamplingStrategy } from '../types.js';
 import { Float64, Utf8 } from 'apache-arrow';
 import { positiveClass } from './evaluate-job.js';
+import { readTable } from './read-table.js';
+import { resampleData } from './resample-data.js';
 
 export interface TrainingInfo {
   readonly sampler: string;
@@ -63,7 +63,7 @@ export async function runTrain(job: TrainJob): Promise<TrainingInfo> {
   const train =
     job.method === 'none'
       ? data
-      : (await resample(data, job.method, { rng: job.rng, strategy: job.strategy, options: job.samplerOptions, knn: job.knn, log: job.log })).data;
+      : await resampleData(data, job.method, { rng: job.rng, strategy: job.strategy, options: job.samplerOptions, knn: job.knn, log: job.log });
   const model = createModel(job.model, { ...job.modelOptions, knn: job.knn, log: job.log });
   const fitted = await model.fit(train, job.rng.fork(`model/${job.model}`), { positive });
   try {
@@ -183,7 +183,7 @@ export async function runPredict(job: PredictJob): Promise<number> {
     const format = outputFormatFor(job.output, job.format, source.format);
     const inputCols = source.columns.map((name, j) => ({ name, type: source.arrowSchema?.fields[j].type ?? new Utf8(), nullable: true, text: true }));
     const columns = [...inputCols, { name: 'score', type: new Float64(), nullable: false }, { name: 'prediction', type: new Utf8(), nullable: false }];
-    const sink = createSink(format, await openTarget(job.output), columns, { metadata: new Map([['rebalance.model', info.sampler]]) });
+    const sink = await openSink(job.output, format, columns, { metadata: new Map([['rebalance.model', info.sampler]]) });
     let written = 0;
     try {
       const codes = info.categories.map((c) => (c ? new Map(c.map((v, i) => [v, i])) : null));

@@ -6,8 +6,9 @@
  * Random draws are apart from the deterministic parts so in-memory and streaming runs agree:
  * - `drawOverSamples` draws, per over-sampled class, the class-local positions (0..from-1, the
  *   class's rows in input order) of the extra copies, from `rng.fork('random-over/' + code)`.
- *   It needs the counts only: the plain bootstrap streams (every input row flows through; the
- *   copies are written after the input rows, grouped by class code ascending, in draw order).
+ *   It needs the counts only: the plain bootstrap streams (`overStreamSelection`: every input row
+ *   flows through; the copies are written after the input rows, grouped by class code ascending,
+ *   in draw order).
  * - `smoothedBootstrap` turns drawn positions into noisy rows. It needs the FEATURES of the
  *   over-sampled classes (per-feature standard deviation of the class) and the row count of the
  *   WHOLE input (imblearn's smoothing constant uses it), so with `shrinkage` the sampler's scope is
@@ -24,6 +25,8 @@ import type {
   SamplerDefinition,
   SamplerOptions,
   SamplingPlan,
+  StreamingSampler,
+  StreamSelection,
   SyntheticBlock,
 } from '../types.js';
 
@@ -239,29 +242,77 @@ export function randomOverSample(
   return { indices, synthetic: { nRows: extra, features, labels, sourceRow, neighborRow }, plan };
 }
 
-/** Creates the sampler; reads `options.shrinkage` (default none: plain bootstrap, scope 'stream'). */
-function create(options: SamplerOptions): Sampler {
+/**
+ * The streaming pass of the plain bootstrap: every row written once, in place; the rows at drawn
+ * class-local positions are held; the copies follow the input, grouped by class code ascending,
+ * in draw order (as `randomOverSample`'s duplicates).
+ */
+export function overStreamSelection(plan: SamplingPlan, counts: ArrayLike<number>, rng: Rng): StreamSelection {
+  const draws = drawOverSamples(plan, counts, rng);
+  // Per over-sampled class: drawn class-local position -> index among the held rows (-1 until seen).
+  const wanted = new Map<number, Map<number, number>>();
+  for (const [code, positions] of draws) wanted.set(code, new Map(Array.from(positions, (p) => [p, -1])));
+  const seen = new Int32Array(counts.length);
+  let held = 0;
+  let last = false;
+  return {
+    write(code: number): number {
+      const p = seen[code]++;
+      const w = wanted.get(code);
+      last = w !== undefined && w.has(p);
+      if (last) w!.set(p, held++);
+      return 1;
+    },
+    hold: () => last,
+    copies(): Int32Array {
+      let total = 0;
+      for (const positions of draws.values()) total += positions.length;
+      const out = new Int32Array(total);
+      let k = 0;
+      for (const [code, positions] of draws) {
+        const w = wanted.get(code)!;
+        for (let i = 0; i < positions.length; i++) {
+          const h = w.get(positions[i])!;
+          if (h < 0) {
+            throw new DataError(
+              'REBALANCE_PLAN_MISMATCH',
+              `class code ${code} has fewer rows than the ${counts[code]} counted; the input changed between the counting pass and the sampling pass`,
+            );
+          }
+          out[k++] = h;
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * Creates the sampler; reads `options.shrinkage`. Without it: the plain bootstrap, which streams
+ * (scope 'stream'). With it: the smoothed bootstrap, which needs the over-sampled classes'
+ * features (scope 'targets') and writes generated cells (needs.syntheticCells).
+ */
+function create(options: SamplerOptions): Sampler | StreamingSampler {
   const shrinkage = options.shrinkage;
   if (typeof shrinkage === 'number' && !(Number.isFinite(shrinkage) && shrinkage >= 0)) {
     throw new UsageError('REBALANCE_BAD_SHRINKAGE', `shrinkage must be a number >= 0, got ${shrinkage}; 0 means copies, larger values add more noise`);
   }
   const smoothed = shrinkage !== undefined && shrinkage !== null;
-  return {
-    name: 'random-over',
-    kind: 'over',
-    scope: smoothed ? 'targets' : 'stream',
-    async fitResample(data: Dataset, plan: SamplingPlan, rng: Rng, ctx: RandomOverContext): Promise<Resampled> {
-      ctx.signal?.throwIfAborted();
-      let totalRows = ctx.totalRows;
-      if (totalRows === undefined) {
-        if (smoothed && data.rowIds !== undefined) {
-          throw new RangeError('random-over with shrinkage on a subset Dataset needs ctx.totalRows (rows of the whole input)');
-        }
-        totalRows = data.nRows;
+  const fitResample = async (data: Dataset, plan: SamplingPlan, rng: Rng, ctx: RandomOverContext): Promise<Resampled> => {
+    ctx.signal?.throwIfAborted();
+    let totalRows = ctx.totalRows;
+    if (totalRows === undefined) {
+      if (smoothed && data.rowIds !== undefined) {
+        throw new RangeError('random-over with shrinkage on a subset Dataset needs ctx.totalRows (rows of the whole input)');
       }
-      return randomOverSample(data, plan, rng, shrinkage, totalRows);
-    },
+      totalRows = data.nRows;
+    }
+    return randomOverSample(data, plan, rng, shrinkage, totalRows);
   };
+  if (smoothed) {
+    return { name: 'random-over', kind: 'over', scope: 'targets', needs: { ...randomOverDefinition.needs, syntheticCells: true }, fitResample };
+  }
+  return { name: 'random-over', kind: 'over', scope: 'stream', fitResample, selectStream: overStreamSelection };
 }
 
 /**

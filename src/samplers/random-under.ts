@@ -2,8 +2,8 @@
  * Random under-sampling (imbalanced-learn's RandomUnderSampler), with or without replacement.
  *
  * The decision is a per-row function (`createUnderSelector`) so the in-memory sampler and the
- * streaming pipeline produce identical output: call it once per input row, in input order, with
- * the row's class code; it answers how many times to write the row. Memory: O(classes) without
+ * streaming pass (`selectStream`, a StreamingSampler) produce identical output: call it once per
+ * input row, in input order, with the row's class code; it answers how many times to write the row. Memory: O(classes) without
  * replacement (selection sampling), O(rows kept) with replacement.
  *
  * Random streams: class `c` draws from `rng.fork('random-under/' + c)` only, so one class's draws
@@ -12,7 +12,7 @@
 import { DataError, UsageError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { classCounts } from '../dataset/make.js';
-import type { Dataset, Resampled, Sampler, SamplerContext, SamplerDefinition, SamplerOptions, SamplingPlan } from '../types.js';
+import type { Dataset, Resampled, SamplerContext, SamplerDefinition, SamplerOptions, SamplingPlan, StreamingSampler, StreamSelection } from '../types.js';
 
 /** The fork label of class `code`'s stream. */
 export const underForkLabel = (code: number): string => `random-under/${code}`;
@@ -127,8 +127,14 @@ export function randomUnderSample(data: Dataset, plan: SamplingPlan, rng: Rng, r
   return { indices, synthetic: null, plan };
 }
 
-/** Creates the sampler; reads `options.replacement` (default false). */
-function create(options: SamplerOptions): Sampler {
+/** The streaming pass of random under-sampling: each row written as the selector says; no copies. */
+export function underStreamSelection(plan: SamplingPlan, counts: ArrayLike<number>, rng: Rng, replacement: boolean): StreamSelection {
+  const select = createUnderSelector(plan, counts, rng, replacement);
+  return { write: select, hold: () => false, copies: () => new Int32Array(0) };
+}
+
+/** Creates the sampler (it streams); reads `options.replacement` (default false). */
+function create(options: SamplerOptions): StreamingSampler {
   const replacement = options.replacement ?? false;
   if (typeof replacement !== 'boolean') {
     throw new UsageError('REBALANCE_BAD_OPTION', `random-under 'replacement' must be true or false, got ${String(replacement)}`);
@@ -141,6 +147,7 @@ function create(options: SamplerOptions): Sampler {
       ctx.signal?.throwIfAborted();
       return randomUnderSample(data, plan, rng, replacement);
     },
+    selectStream: (plan, counts, rng) => underStreamSelection(plan, counts, rng, replacement),
   };
 }
 

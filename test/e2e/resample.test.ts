@@ -124,6 +124,29 @@ describe('resample random-under / random-over', () => {
     expect(lines.slice(input.length + 1).every((l) => l.split(',')[10] === '1')).toBe(true);
   });
 
+  it('random-over --shrinkage gathers its classes and writes generated cells: input rows verbatim, noisy rows after', () => {
+    const input = dataLines(readFileSync(PIMA, 'utf8'));
+    const r = cli(['resample', PIMA, '-m', 'random-over', '--shrinkage', '0.5', '--no-round', '--provenance', '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = dataLines(r.stdout);
+    expect(out.length).toBe(1000);
+    expect(out.slice(0, 768).map((l) => l.split(',').slice(0, 9).join(','))).toEqual(input);
+    const added = out.slice(768).map((l) => l.split(','));
+    // Every added row is class 1, generated from a class-1 input row, with no neighbour.
+    expect(added.every((f) => f[8] === '1' && f[9] === '1' && input[Number(f[10])].endsWith(',1') && f[11] === '')).toBe(true);
+    // --no-round: the integer columns of generated rows take fractional values.
+    expect(added.some((f) => !Number.isInteger(Number(f[1])))).toBe(true);
+    // Arrow output: those columns become Float64 only when generated cells may be fractional.
+    const types = (extra: string[]): string[] => {
+      const p = join(dir, `shrink-${extra.join('')}.arrow`);
+      expect(cli(['resample', PIMA, '-m', 'random-over', '-q', '-o', p, ...extra]).code).toBe(0);
+      return tableFromIPC(readFileSync(p)).schema.fields.map((f) => String(f.type));
+    };
+    expect(types(['--shrinkage', '0.5', '--no-round'])[1]).toBe('Float64');
+    expect(types(['--shrinkage', '0.5'])[1]).toBe('Int64');
+    expect(types(['--no-round'])[1]).toBe('Int64');
+  });
+
   it('warns when feature ranges differ by more than 100x, not with --scale standard', () => {
     const r = cli(['resample', PIMA, '-m', 'smote', '-o', join(dir, 'smote.csv')]);
     expect(r.code, r.stderr).toBe(0);

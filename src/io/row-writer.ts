@@ -1,0 +1,173 @@
+/**
+ * The writing end of a resample job: input rows, copies of input rows and generated rows go to a
+ * row sink in the order the job calls, with the provenance columns (`_synthetic`, `_source_row`,
+ * `_neighbor_row`) when asked, counting rows per class.
+ *
+ * CSV fast paths (same bytes as writing cells):
+ * - raw: when input and output are CSV with the same delimiter (and no --safe-csv), input rows
+ *   arrive as their bytes (PassRow.raw) and are copied verbatim;
+ * - copies: a row written many times (random over-sampling) is formatted once; its bytes are
+ *   reused (up to COPY_CACHE_BYTES);
+ * - generated rows: one line per row from the synthetic-cell rules (io/cells.ts), the texts of
+ *   labels and categories formatted once.
+ */
+import { Int32, Int8 } from 'apache-arrow';
+import type { Cell } from './batch.js';
+import { syntheticCells, syntheticColumns, type SyntheticColumn, type SyntheticRule } from './cells.js';
+import type { CsvSink } from './csv-write.js';
+import type { OutputFormat } from './format.js';
+import type { RowSink, SinkColumn } from './sink.js';
+import type { TableSource } from './source.js';
+
+/** The columns --provenance appends: 1 for added rows, the input row copied or generated from, its neighbour. */
+export const PROVENANCE_COLUMNS: readonly SinkColumn[] = [
+  { name: '_synthetic', type: new Int8(), nullable: false },
+  { name: '_source_row', type: new Int32(), nullable: true },
+  { name: '_neighbor_row', type: new Int32(), nullable: true },
+];
+
+/** A row of a writing pass: its cells (parsed only when asked, on the raw path) and, on the raw path, its bytes. */
+export interface PassRow {
+  readonly raw: Buffer | null;
+  cells(): Cell[];
+}
+
+/** A copy of a pass row that stays valid after the pass moves on (rows held for later copies). */
+export function holdRow(row: PassRow): PassRow {
+  if (row.raw) return { raw: Buffer.from(row.raw), cells: row.cells };
+  const cells = row.cells().slice();
+  return { raw: null, cells: () => cells };
+}
+
+/** Whether input rows can be copied as bytes: CSV in and out with the same delimiter, no --safe-csv. */
+export function rawCopyPossible(source: Pick<TableSource, 'rawRows' | 'delimiter'>, format: OutputFormat, safeCsv: boolean | undefined): boolean {
+  return (
+    source.rawRows !== undefined &&
+    safeCsv !== true &&
+    ((format === 'csv' && source.delimiter === ',') || (format === 'tsv' && source.delimiter === '\t'))
+  );
+}
+
+export interface RowWriterOptions {
+  /** Class names by class code (the label of generated rows; the number of classes counted). */
+  readonly classNames: readonly string[];
+  /** Append the provenance columns to every row. */
+  readonly provenance: boolean;
+  /** How generated rows fill each output column (one rule per input column). */
+  readonly synthetic: readonly SyntheticRule[];
+}
+
+/** Bytes of formatted copies RowWriter keeps. */
+const COPY_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** Writes rows to a sink, appending provenance and counting rows per class. */
+export class RowWriter {
+  /** Rows written. */
+  rows = 0;
+  /** Rows written that are not input rows in place (copies and generated rows). */
+  syntheticRows = 0;
+  readonly classCounts: Int32Array;
+  private readonly provenance: boolean;
+  private readonly columns: readonly SyntheticColumn[];
+  private readonly csv: CsvSink | null;
+  private readonly line: ((values: readonly number[], classCode: number) => string) | null;
+  /** CSV bytes of input rows already written as copies, by input row (at most COPY_CACHE_BYTES). */
+  private readonly copies = new Map<number, Buffer>();
+  private copyBytes = 0;
+
+  constructor(
+    private readonly sink: RowSink,
+    options: RowWriterOptions,
+  ) {
+    this.classCounts = new Int32Array(options.classNames.length);
+    this.provenance = options.provenance;
+    this.columns = syntheticColumns(options.synthetic, options.classNames);
+    this.csv = 'writeLine' in sink ? (sink as CsvSink) : null;
+    this.line = this.csv ? csvLine(this.columns, this.csv) : null;
+  }
+
+  /** Input row `r` (class `code`) in place: its bytes when it has them, else its cells. */
+  async original(row: PassRow, r: number, code: number): Promise<void> {
+    this.count(code);
+    if (row.raw && this.csv) {
+      const d = this.csv.delimiter;
+      await this.csv.writeRaw(row.raw, this.provenance ? `${d}0${d}${r}${d}` : '');
+      return;
+    }
+    const cells = row.cells();
+    await this.sink.write(this.provenance ? [...cells, 0, r, null] : cells);
+  }
+
+  /** A copy of input row `r` written after the input rows (provenance: synthetic, source row r). */
+  async copy(row: PassRow, r: number, code: number): Promise<void> {
+    this.count(code);
+    this.syntheticRows++;
+    if (this.csv) {
+      const d = this.csv.delimiter;
+      const suffix = this.provenance ? `${d}1${d}${r}${d}` : '';
+      if (row.raw) {
+        await this.csv.writeRaw(row.raw, suffix);
+        return;
+      }
+      // Copies of a row (random over-sampling draws small classes many times) reuse its bytes.
+      let bytes = this.copies.get(r);
+      if (bytes === undefined) {
+        bytes = Buffer.from(this.csv.format(row.cells()), 'utf8');
+        if (this.copyBytes + bytes.length <= COPY_CACHE_BYTES) {
+          this.copies.set(r, bytes);
+          this.copyBytes += bytes.length;
+        }
+      }
+      await this.csv.writeRaw(bytes, suffix);
+      return;
+    }
+    const cells = row.cells();
+    await this.sink.write(this.provenance ? [...cells, 1, r, null] : cells);
+  }
+
+  /** A generated row of class `code` from feature `values`; source and neighbour rows -1 when none. */
+  async synthetic(values: readonly number[], code: number, sourceRow: number, neighborRow: number): Promise<void> {
+    this.count(code);
+    this.syntheticRows++;
+    if (this.line && this.csv) {
+      let line = this.line(values, code);
+      if (this.provenance) {
+        const d = this.csv.delimiter;
+        line += `${d}1${d}${sourceRow < 0 ? '' : sourceRow}${d}${neighborRow < 0 ? '' : neighborRow}`;
+      }
+      await this.csv.writeLine(line);
+      return;
+    }
+    const cells = syntheticCells(this.columns, values, code);
+    if (this.provenance) cells.push(1, sourceRow < 0 ? null : sourceRow, neighborRow < 0 ? null : neighborRow);
+    await this.sink.write(cells);
+  }
+
+  private count(code: number): void {
+    this.classCounts[code]++;
+    this.rows++;
+  }
+}
+
+/**
+ * The CSV line of a generated row without building its cells: the same text the sink writes for
+ * those cells (each possible label, category and boolean formatted once, numbers as they come;
+ * values are finite: writeSynthetic checks).
+ */
+function csvLine(columns: readonly SyntheticColumn[], sink: CsvSink): (values: readonly number[], classCode: number) => string {
+  const parts = columns.map((c, j): ((v: readonly number[], code: number) => string) => {
+    if (c.choices) {
+      const texts = c.choices.map((x) => sink.formatCell(j, x));
+      return (v, code) => texts[c.at(v, code)];
+    }
+    const number = sink.numberFormatter(j);
+    return (v, code) => number(c.at(v, code));
+  });
+  const n = parts.length;
+  const d = sink.delimiter;
+  return (values, code) => {
+    let line = parts[0](values, code);
+    for (let j = 1; j < n; j++) line += d + parts[j](values, code);
+    return line;
+  };
+}

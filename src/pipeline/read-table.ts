@@ -1,0 +1,25 @@
+/**
+ * A whole table in memory: the counting pass, then every kept row gathered into a Dataset
+ * (numeric and categorical features, class codes, pass-through columns).
+ */
+import { scanTable, type ScanOptions } from '../dataset/scan.js';
+import { openSource, type ReadOptions } from '../io/source.js';
+import type { Dataset } from '../types.js';
+import { DatasetBuilder } from './collect.js';
+import { eachRow } from './passes.js';
+
+/**
+ * Reads a CSV or Arrow file (or '-' for stdin) into an in-memory Dataset.
+ * @example const data = await readTable('fraud.csv', { label: 'is_fraud' });
+ */
+export async function readTable(path: string | undefined, options: ReadOptions & ScanOptions = {}): Promise<Dataset> {
+  const source = await openSource(path, options);
+  try {
+    const profile = await scanTable(source, options);
+    const builder = new DatasetBuilder(profile, () => true, true);
+    await eachRow({ source, profile }, (cells, r, code) => builder.add(cells, r, code));
+    return { ...builder.finish(), rowIds: undefined };
+  } finally {
+    await source.close();
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Writes a sampler's generated rows (after the input rows), computing lazy blocks row by row.
+ */
+import type { RowWriter } from '../io/row-writer.js';
+import type { Dataset, SyntheticBlock } from '../types.js';
+import type { JobProgress } from './progress.js';
+
+/** Rows between two progress reports while synthetic rows are written. */
+const SYNTHETIC_REPORT_ROWS = 16384;
+
+/**
+ * Writes `block` (rows of `data`'s feature space) in order; provenance names input rows through
+ * `data.rowIds`. A lazy block (steps, no features) is interpolated here, with the operation order
+ * of smote-base's interpolate.
+ */
+export async function writeSynthetic(block: SyntheticBlock | null, data: Dataset, writer: RowWriter, progress?: JobProgress): Promise<void> {
+  if (!block) return;
+  const lazy = block.steps !== undefined && block.features.length === 0;
+  const cols = lazy ? data.features : block.features;
+  const d = cols.length;
+  const values = new Array<number>(d);
+  const rowId = (i: number): number => (i < 0 ? -1 : data.rowIds ? data.rowIds[i] : i);
+  for (let i = 0; i < block.nRows; i++) {
+    const src = block.sourceRow[i];
+    const nb = block.neighborRow[i];
+    const step = lazy ? block.steps![i] : 0;
+    for (let j = 0; j < d; j++) {
+      // Same operation order as smote-base interpolate: x + step * (nn - x).
+      const x = lazy ? cols[j][src] + step * (cols[j][nb] - cols[j][src]) : cols[j][i];
+      if (!Number.isFinite(x)) {
+        throw new Error(`internal: the sampler produced a non-finite value (synthetic row ${i}, feature ${j})`);
+      }
+      values[j] = x;
+    }
+    await writer.synthetic(values, block.labels[i], rowId(block.sourceRow[i]), rowId(block.neighborRow[i]));
+    if (progress && (i + 1) % SYNTHETIC_REPORT_ROWS === 0) progress('writing added rows', i + 1, block.nRows);
+  }
+  progress?.('writing added rows', block.nRows, block.nRows);
+}
