@@ -7,7 +7,7 @@
  * Synthetic rows interpolate towards one of the row's n_neighbors nearest same-class rows.
  */
 import { DataError } from '../core/errors.js';
-import { defineSampler } from './define.js';
+import { smoteFamily, defineSampler } from './define.js';
 import { allRowsNeighbors, countOtherClass, resolveK, resolveM, sameClassNeighbors } from './shared/neighbours.js';
 import { kOptions } from './shared/options.js';
 import { overEachClass } from './shared/per-class.js';
@@ -64,12 +64,9 @@ export function adasynCounts(nOther: Int32Array, k: number, nSamples: number): I
  * {@link adasynCounts}), not always exactly the plan's count.
  */
 export const adasynDefinition = defineSampler({
+  ...smoteFamily('all'),
   name: 'adasyn',
-  kind: 'over',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: true },
   summary: 'ADASYN: SMOTE with more synthetic rows near rows crowded by other classes',
-  defaultStrategy: 'auto',
   bind: (options) => kOptions('adasyn', options),
   async run(data, plan, rng, ctx, { k: k0, kAuto }) {
     const k = resolveM('adasyn', data.nRows, k0, kAuto, ctx.log, 'n_neighbors');

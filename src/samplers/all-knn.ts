@@ -8,11 +8,11 @@
  */
 import { classCounts } from '../dataset/make.js';
 import type { Dataset, SamplerContext } from '../types.js';
-import { defineSampler } from './define.js';
+import { CLEANING, defineSampler } from './define.js';
 import { ennOnRows } from './enn.js';
 import { shouldStop } from './renn.js';
 import { cleanClassMask, cleansAllButMinority, minorityClass, notMinorityMask } from './shared/classes.js';
-import { boolOption, classesOption, intOption, kindSelOption, type KindSel } from './shared/options.js';
+import { boolOption, ennOptions, type KindSel } from './shared/options.js';
 import { allRows, throwIfAborted } from './shared/rows.js';
 
 /** Runs AllKNN on all rows; returns the kept rows, ascending. */
@@ -40,17 +40,12 @@ export async function allKnn(
 
 /** `all-knn`: ENN with growing neighbourhoods (options.nNeighbors, variant, allowMinority, classes). */
 export const allKnnDefinition = defineSampler({
+  ...CLEANING,
   name: 'all-knn',
-  kind: 'clean',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: 'AllKNN: ENN passes with 1..k neighbours, each on the rows the previous pass kept',
-  defaultStrategy: 'auto',
   bind: (options) => ({
-    k: intOption('all-knn', 'nNeighbors', options.nNeighbors, 3),
-    kind: kindSelOption('all-knn', options.variant),
+    ...ennOptions('all-knn', options),
     allowMinority: boolOption('all-knn', 'allowMinority', options.allowMinority),
-    classes: classesOption('all-knn', options.classes),
   }),
   async run(data, plan, _rng, ctx, { k, kind, allowMinority, classes }) {
     const mask = cleanClassMask(data, plan, classes);

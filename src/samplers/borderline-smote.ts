@@ -11,13 +11,15 @@
  * two floors can give one row fewer). A class with no row in danger gets no rows (as in imblearn),
  * is reported through ctx.log, and the returned plan says so.
  */
+import type { Rng } from '../core/rng.js';
 import { packForKnn } from '../dataset/pack.js';
-import { defineSampler } from './define.js';
+import type { Dataset, Resampled, SamplerContext, SamplingPlan } from '../types.js';
+import { smoteFamily, defineSampler } from './define.js';
 import { allRowsNeighbors, countOtherClass, resolveK, resolveM, sameClassNeighbors } from './shared/neighbours.js';
 import { enumOption, intOption, kOptions } from './shared/options.js';
-import { overEachClass } from './shared/per-class.js';
+import { overEachClass, type OverClass } from './shared/per-class.js';
 import { mapIndices, rowsNotOfClass } from './shared/rows.js';
-import { betaDraw, drawAndAppend } from './shared/smote-draws.js';
+import { betaDraw, drawAndAppend, type SyntheticBuilder } from './shared/smote-draws.js';
 
 /** imblearn `_in_danger_noise(kind='danger')`: m/2 <= other-class neighbours < m. */
 export function isDanger(nOther: number, m: number): boolean {
@@ -44,61 +46,75 @@ export function mNeighbourOptions(method: string, options: { readonly kNeighbors
 }
 
 /**
+ * The loop of the m-neighbour SMOTE variants (Borderline, SVM-SMOTE): m resolved over all rows
+ * (--k-auto), the m nearest rows of every row found once, then `fill` per class.
+ */
+export function overNearBorder(
+  method: string,
+  data: Dataset,
+  plan: SamplingPlan,
+  rng: Rng,
+  ctx: SamplerContext,
+  mNeighbors: number,
+  kAuto: boolean,
+  fill: (cls: OverClass, out: SyntheticBuilder, nnAll: Int32Array, m: number) => Promise<void>,
+): Promise<Resampled> {
+  const m = resolveM(method, data.nRows, mNeighbors, kAuto, ctx.log);
+  return overEachClass<Int32Array, undefined>(data, plan, rng, ctx, {
+    method,
+    prepare: () => allRowsNeighbors(data, m, ctx, method, '--m-neighbors'),
+    fill: (cls, out, nnAll) => fill(cls, out, nnAll, m),
+  });
+}
+
+/**
  * `borderline-smote`: SMOTE from the rows in danger only. Options: variant ('borderline-1' |
  * 'borderline-2', or '1' | '2'), kNeighbors (5), mNeighbors (10, over all rows), kAuto. Needs
  * every row. A class grows by exactly the plan's count, or by 0 when none of its rows is in danger.
  */
 export const borderlineSmoteDefinition = defineSampler({
+  ...smoteFamily('all'),
   name: 'borderline-smote',
-  kind: 'over',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: true },
   summary: 'Borderline-SMOTE: SMOTE from rows whose m nearest rows are mostly of other classes',
-  defaultStrategy: 'auto',
   bind: (options) => ({
     ...mNeighbourOptions('borderline-smote', options),
     variant: enumOption<BorderlineVariant>('borderline-smote', 'variant', options.variant, 'borderline-1', ['borderline-1', 'borderline-2'], { '1': 'borderline-1', '2': 'borderline-2' }),
   }),
-  async run(data, plan, rng, ctx, { k, kAuto, m: m0, variant }) {
-    const m = resolveM('borderline-smote', data.nRows, m0, kAuto, ctx.log);
-    return overEachClass<Int32Array, undefined>(data, plan, rng, ctx, {
-      method: 'borderline-smote',
-      prepare: () => allRowsNeighbors(data, m, ctx, 'borderline-smote', '--m-neighbors'),
-      async fill({ code, name, add, rows, stream }, out, nnAll) {
-        const danger = dangerMask(countOtherClass(nnAll, m, data.labels, rows, code), m);
-        let nDanger = 0;
-        for (const f of danger) nDanger += f;
-        if (nDanger === 0) {
-          ctx.log(`borderline-smote: no row of class '${name}' is in danger (m=${m}), so it gets no synthetic rows`);
-          return;
+  async run(data, plan, rng, ctx, { k, kAuto, m, variant }) {
+    return overNearBorder('borderline-smote', data, plan, rng, ctx, m, kAuto, async ({ code, name, add, rows, stream }, out, nnAll, m) => {
+      const danger = dangerMask(countOtherClass(nnAll, m, data.labels, rows, code), m);
+      let nDanger = 0;
+      for (const f of danger) nDanger += f;
+      if (nDanger === 0) {
+        ctx.log(`borderline-smote: no row of class '${name}' is in danger (m=${m}), so it gets no synthetic rows`);
+        return;
+      }
+      const kk = resolveK('borderline-smote', name, rows.length, k, kAuto, ctx.log);
+      const nnClass = await sameClassNeighbors(data, rows, kk, ctx);
+      const dangerRows = new Int32Array(nDanger);
+      const dangerNn = new Int32Array(nDanger * kk);
+      for (let i = 0, t = 0; i < rows.length; i++) {
+        if (!danger[i]) continue;
+        dangerRows[t] = rows[i];
+        dangerNn.set(nnClass.subarray(i * kk, i * kk + kk), t * kk);
+        t++;
+      }
+      let n1 = add;
+      if (variant === 'borderline-2') n1 = Math.min(add, Math.floor(betaDraw(stream, 10, 10) * (add + 1)));
+      drawAndAppend(out, data, code, dangerRows, dangerNn, kk, n1, stream, 1);
+      const n2 = add - n1;
+      if (n2 > 0) {
+        const other = rowsNotOfClass(data.labels, code);
+        const k2 = Math.min(kk, other.length);
+        const idx = await ctx.knn.build(packForKnn(data, ctx.scale, other), data.features.length);
+        let nnOther: Int32Array;
+        try {
+          nnOther = mapIndices((await idx.query(packForKnn(data, ctx.scale, dangerRows), k2)).indices, other);
+        } finally {
+          idx.dispose();
         }
-        const kk = resolveK('borderline-smote', name, rows.length, k, kAuto, ctx.log);
-        const nnClass = await sameClassNeighbors(data, rows, kk, ctx);
-        const dangerRows = new Int32Array(nDanger);
-        const dangerNn = new Int32Array(nDanger * kk);
-        for (let i = 0, t = 0; i < rows.length; i++) {
-          if (!danger[i]) continue;
-          dangerRows[t] = rows[i];
-          dangerNn.set(nnClass.subarray(i * kk, i * kk + kk), t * kk);
-          t++;
-        }
-        let n1 = add;
-        if (variant === 'borderline-2') n1 = Math.min(add, Math.floor(betaDraw(stream, 10, 10) * (add + 1)));
-        drawAndAppend(out, data, code, dangerRows, dangerNn, kk, n1, stream, 1);
-        const n2 = add - n1;
-        if (n2 > 0) {
-          const other = rowsNotOfClass(data.labels, code);
-          const k2 = Math.min(kk, other.length);
-          const idx = await ctx.knn.build(packForKnn(data, ctx.scale, other), data.features.length);
-          let nnOther: Int32Array;
-          try {
-            nnOther = mapIndices((await idx.query(packForKnn(data, ctx.scale, dangerRows), k2)).indices, other);
-          } finally {
-            idx.dispose();
-          }
-          drawAndAppend(out, data, code, dangerRows, nnOther, k2, n2, stream, 0.5);
-        }
-      },
+        drawAndAppend(out, data, code, dangerRows, nnOther, k2, n2, stream, 0.5);
+      }
     });
   },
 });

@@ -18,10 +18,10 @@
 import { DataError } from '../core/errors.js';
 import { packForKnn } from '../dataset/pack.js';
 import type { Dataset, SamplerContext } from '../types.js';
-import { defineSampler } from './define.js';
+import { CLEANING, defineSampler } from './define.js';
 import { cleanClassMask, minorityClass } from './shared/classes.js';
 import { queryNeighbors } from './shared/neighbours.js';
-import { classesOption, intOption } from './shared/options.js';
+import { condenseOptions } from './shared/options.js';
 import { condenseEachClass } from './shared/per-class.js';
 import { maskToRows, rowsOfClass, throwIfAborted } from './shared/rows.js';
 
@@ -132,16 +132,10 @@ function insertNeighbour(rows: Int32Array, d2: Float64Array, base: number, k: nu
 
 /** `condensed-nn`: options.nNeighbors (1), options.classes; seeded by `rng.fork('condensed-nn/<class>')`. */
 export const condensedNnDefinition = defineSampler({
+  ...CLEANING,
   name: 'condensed-nn',
-  kind: 'clean',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: "condensed nearest neighbour (Hart): keep only the rows a growing 1-NN store misclassifies",
-  defaultStrategy: 'auto',
-  bind: (options) => ({
-    k: intOption('condensed-nn', 'nNeighbors', options.nNeighbors, 1),
-    classes: classesOption('condensed-nn', options.classes),
-  }),
+  bind: (options) => condenseOptions('condensed-nn', options),
   async run(data, plan, rng, ctx, { k, classes }) {
     const minority = rowsOfClass(data.labels, minorityClass(data.labels, data.classNames.length));
     const packed = packForKnn(data, ctx.scale);

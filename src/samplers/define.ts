@@ -5,15 +5,10 @@
  * `create` binds, so bad options fail before any data is read.
  */
 import type { Rng } from '../core/rng.js';
-import type { Dataset, Resampled, SamplerContext, SamplerDefinition, SamplerNeeds, SamplerOptions, SamplingKind, SamplingPlan, SamplingStrategy, SamplerScope } from '../types.js';
+import type { Dataset, Resampled, SamplerContext, SamplerDefinition, SamplerNeeds, SamplerOptions, SamplingPlan } from '../types.js';
 
-export interface SamplerSpec<P> {
-  readonly name: string;
-  readonly kind: SamplingKind;
-  readonly scope: SamplerScope;
-  readonly needs: SamplerNeeds;
-  readonly summary: string;
-  readonly defaultStrategy?: SamplingStrategy;
+/** A method's metadata (as SamplerDefinition states it) plus its bind and run steps. */
+export interface SamplerSpec<P> extends Omit<SamplerDefinition, 'create'> {
   /** Validates the options this method reads (UsageError REBALANCE_BAD_OPTION) and returns them typed. */
   bind(options: SamplerOptions): P;
   /** Resamples with the bound parameters; never reads raw options. */
@@ -34,4 +29,21 @@ export function defineSampler<P>(spec: SamplerSpec<P>): SamplerDefinition {
       };
     },
   };
+}
+
+/** Needs of the methods that measure numeric distances and only keep, drop or repeat input rows. */
+const KEEPS_ROWS: SamplerNeeds = { knn: true, features: 'numeric', syntheticCells: false };
+
+/** Metadata of the neighbourhood cleaning methods (spread into a spec): remove rows by a rule, every row's features. */
+export const CLEANING = { kind: 'clean', scope: 'all', needs: KEEPS_ROWS, defaultStrategy: 'auto' } as const;
+
+/** Metadata of the under-samplers to a count that look at every row's features (NearMiss, IHT). */
+export const UNDER_BY_FEATURES = { kind: 'under', scope: 'all', needs: KEEPS_ROWS, defaultStrategy: 'auto' } as const;
+
+/**
+ * Metadata of the SMOTE family: over-samplers writing synthetic rows, on the target classes'
+ * rows or on every row, refusing categorical features unless `features` is 'any'.
+ */
+export function smoteFamily(scope: 'targets' | 'all', features: SamplerNeeds['features'] = 'numeric') {
+  return { kind: 'over', scope, needs: { knn: true, features, syntheticCells: true }, defaultStrategy: 'auto' } as const;
 }

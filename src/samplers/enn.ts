@@ -6,25 +6,17 @@
  * scikit-learn's `_mode` breaks them: see ModeTie in shared/neighbours.ts).
  */
 import type { Dataset, SamplerContext } from '../types.js';
-import { defineSampler } from './define.js';
+import { CLEANING, defineSampler } from './define.js';
 import { cleanClassMask } from './shared/classes.js';
 import { modeTieFor, neighbourMode, selfNeighbors, type ModeTie } from './shared/neighbours.js';
-import { classesOption, intOption, kindSelOption, type KindSel } from './shared/options.js';
+import { ennOptions, type KindSel } from './shared/options.js';
 import { allRows, filterRows, labelsOf } from './shared/rows.js';
 
 /**
  * Pure kernel: keep[p] = 1 when position p survives ENN. `nn` holds k neighbour positions per
  * position (row-major); `labels[p]` is the class of position p.
  */
-export function ennKeep(
-  labels: Int32Array,
-  nn: Int32Array,
-  k: number,
-  kind: KindSel,
-  cleanMask: Uint8Array,
-  nClasses: number,
-  tie: ModeTie = 'lowest',
-): Uint8Array {
+export function ennKeep(labels: Int32Array, nn: Int32Array, k: number, kind: KindSel, cleanMask: Uint8Array, nClasses: number, tie: ModeTie = 'lowest'): Uint8Array {
   const n = labels.length;
   const keep = new Uint8Array(n).fill(1);
   const votes = new Int32Array(nClasses);
@@ -66,17 +58,10 @@ export async function ennOnRows(
 
 /** `enn`: edited nearest neighbours (kNeighbors via options.nNeighbors, kind_sel via options.variant, options.classes). */
 export const ennDefinition = defineSampler({
+  ...CLEANING,
   name: 'enn',
-  kind: 'clean',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: "edited nearest neighbours: remove rows whose k nearest neighbours disagree with them (variant all|mode)",
-  defaultStrategy: 'auto',
-  bind: (options) => ({
-    k: intOption('enn', 'nNeighbors', options.nNeighbors, 3),
-    kind: kindSelOption('enn', options.variant),
-    classes: classesOption('enn', options.classes),
-  }),
+  bind: (options) => ennOptions('enn', options),
   async run(data, plan, _rng, ctx, { k, kind, classes }) {
     const indices = await ennOnRows(data, allRows(data.nRows), k, kind, cleanClassMask(data, plan, classes), ctx);
     return { indices, synthetic: null, plan };

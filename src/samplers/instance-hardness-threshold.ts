@@ -12,7 +12,7 @@ import { DataError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { classCounts } from '../dataset/make.js';
 import type { Dataset } from '../types.js';
-import { defineSampler } from './define.js';
+import { UNDER_BY_FEATURES, defineSampler } from './define.js';
 import { fitSoftmax, predictOwnClass } from './iht-model.js';
 import { maskToRows, rowsOfClass, throwIfAborted } from './shared/rows.js';
 
@@ -82,12 +82,9 @@ export function outOfFoldProbabilities(data: Dataset, rng: Rng, folds = IHT_FOLD
 
 /** `instance-hardness-threshold`: under-samples each target class to about its planned count (no options). */
 export const instanceHardnessThresholdDefinition = defineSampler({
+  ...UNDER_BY_FEATURES,
   name: 'instance-hardness-threshold',
-  kind: 'under',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: 'instance hardness threshold: drop the rows a cross-validated classifier finds hardest',
-  defaultStrategy: 'auto',
   bind: () => ({}),
   async run(data, plan, rng, ctx) {
     const nClasses = data.classNames.length;

@@ -15,7 +15,7 @@
 import { kmeans } from '../cluster/kmeans.js';
 import { DataError } from '../core/errors.js';
 import { fitScaler } from '../dataset/pack.js';
-import { defineSampler } from './define.js';
+import { smoteFamily, defineSampler } from './define.js';
 import { sameClassNeighbors } from './shared/neighbours.js';
 import { intOption, numberOption } from './shared/options.js';
 import { overEachClass } from './shared/per-class.js';
@@ -97,12 +97,9 @@ interface ClusterPart {
  * the plan's count plus the number of qualifying clusters.
  */
 export const kmeansSmoteDefinition = defineSampler({
+  ...smoteFamily('all'),
   name: 'kmeans-smote',
-  kind: 'over',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: true },
   summary: 'KMeans-SMOTE: SMOTE inside k-means clusters where the class is dense enough',
-  defaultStrategy: 'auto',
   bind: (options) => ({
     k: intOption('kmeans-smote', 'kNeighbors', options.kNeighbors, 2),
     nClusters: intOption('kmeans-smote', 'nClusters', options.nClusters, 8),

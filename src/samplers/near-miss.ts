@@ -11,7 +11,7 @@
  */
 import { DataError } from '../core/errors.js';
 import type { Dataset, SamplerContext } from '../types.js';
-import { defineSampler } from './define.js';
+import { UNDER_BY_FEATURES, defineSampler } from './define.js';
 import { minorityClass } from './shared/classes.js';
 import { ExactDistance, queryNeighbors } from './shared/neighbours.js';
 import { enumOption, intOption } from './shared/options.js';
@@ -106,12 +106,9 @@ export async function nearMissClass(
 
 /** `near-miss`: options.version 1|2|3, options.nNeighbors (3), options.nNeighborsVer3 (3). */
 export const nearMissDefinition = defineSampler({
+  ...UNDER_BY_FEATURES,
   name: 'near-miss',
-  kind: 'under',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: 'NearMiss 1/2/3: keep the rows of each larger class closest to (or, v3, farthest among those near) the minority',
-  defaultStrategy: 'auto',
   bind: (options) => ({
     version: enumOption('near-miss', 'version', options.version, 1, [1, 2, 3]),
     k: intOption('near-miss', 'nNeighbors', options.nNeighbors, 3),

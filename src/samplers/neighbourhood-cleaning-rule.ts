@@ -11,23 +11,18 @@
  * values are non-zero strings and nothing is removed; this file implements the documented rule.
  */
 import { classCounts } from '../dataset/make.js';
-import { defineSampler } from './define.js';
+import { CLEANING, defineSampler } from './define.js';
 import { ennKeep } from './enn.js';
 import { cleanClassMask, minorityClass } from './shared/classes.js';
 import { modeTieFor, neighbourMode, selfNeighbors, type ModeTie } from './shared/neighbours.js';
-import { classesOption, intOption, kindSelOption, numberOption, type KindSel } from './shared/options.js';
+import { ennOptions, numberOption, type KindSel } from './shared/options.js';
 import { allRows, maskToRows } from './shared/rows.js';
 
 /**
  * Pure kernel: keep[i] for every row, given the k self-neighbours of every row (`nn`, n x k).
  */
 export function ncrKeep(
-  labels: Int32Array,
-  nn: Int32Array,
-  k: number,
-  kind: KindSel,
-  cleanMask: Uint8Array,
-  nClasses: number,
+  labels: Int32Array, nn: Int32Array, k: number, kind: KindSel, cleanMask: Uint8Array, nClasses: number,
   thresholdCleaning: number,
   tie: ModeTie = 'lowest',
 ): Uint8Array {
@@ -59,17 +54,12 @@ export function ncrKeep(
 
 /** `neighbourhood-cleaning-rule`: options.nNeighbors (3), variant (kind_sel, 'all'), thresholdCleaning (0.5, in [0, 1]), classes. */
 export const neighbourhoodCleaningRuleDefinition = defineSampler({
+  ...CLEANING,
   name: 'neighbourhood-cleaning-rule',
-  kind: 'clean',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: 'neighbourhood cleaning rule: ENN (mode) plus the large-class neighbours of misclassified minority rows',
-  defaultStrategy: 'auto',
   bind: (options) => ({
-    k: intOption('neighbourhood-cleaning-rule', 'nNeighbors', options.nNeighbors, 3),
-    kind: kindSelOption('neighbourhood-cleaning-rule', options.variant),
+    ...ennOptions('neighbourhood-cleaning-rule', options),
     threshold: numberOption('neighbourhood-cleaning-rule', 'thresholdCleaning', options.thresholdCleaning, 0.5, { min: 0, max: 1 }),
-    classes: classesOption('neighbourhood-cleaning-rule', options.classes),
   }),
   async run(data, plan, _rng, ctx, { k, kind, threshold, classes }) {
     const mask = cleanClassMask(data, plan, classes);

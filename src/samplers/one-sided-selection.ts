@@ -7,26 +7,20 @@
  * The minority and the classes not cleaned are kept whole (bar Tomek links when cleaned).
  */
 import { DataError } from '../core/errors.js';
-import { defineSampler } from './define.js';
+import { CLEANING, defineSampler } from './define.js';
 import { tomekLinksOnRows } from './tomek-links.js';
 import { cleanClassMask, minorityClass } from './shared/classes.js';
 import { queryNeighbors } from './shared/neighbours.js';
-import { classesOption, intOption } from './shared/options.js';
+import { condenseOptions } from './shared/options.js';
 import { condenseEachClass } from './shared/per-class.js';
 import { maskToRows, rowsOfClass } from './shared/rows.js';
 
 /** `one-sided-selection`: options.nNeighbors (1), options.classes; seeded per class. */
 export const oneSidedSelectionDefinition = defineSampler({
+  ...CLEANING,
   name: 'one-sided-selection',
-  kind: 'clean',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: 'one-sided selection: 1-NN condensation from one seed, then Tomek links',
-  defaultStrategy: 'auto',
-  bind: (options) => ({
-    k: intOption('one-sided-selection', 'nNeighbors', options.nNeighbors, 1),
-    classes: classesOption('one-sided-selection', options.classes),
-  }),
+  bind: (options) => condenseOptions('one-sided-selection', options),
   async run(data, plan, rng, ctx, { k, classes }) {
     const mask = cleanClassMask(data, plan, classes);
     const nClasses = data.classNames.length;

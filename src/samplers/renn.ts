@@ -11,10 +11,10 @@
  */
 import { classCounts } from '../dataset/make.js';
 import type { Dataset, SamplerContext } from '../types.js';
-import { defineSampler } from './define.js';
+import { CLEANING, defineSampler } from './define.js';
 import { ennOnRows } from './enn.js';
 import { cleanClassMask, cleansAllButMinority, minorityClass, notMinorityMask } from './shared/classes.js';
-import { classesOption, intOption, kindSelOption, type KindSel } from './shared/options.js';
+import { ennOptions, intOption, type KindSel } from './shared/options.js';
 import { allRows, throwIfAborted } from './shared/rows.js';
 
 /**
@@ -66,17 +66,12 @@ export async function renn(
 
 /** `renn`: repeated ENN (options.nNeighbors 3, options.variant kind_sel, options.maxIter 100, options.classes). */
 export const rennDefinition = defineSampler({
+  ...CLEANING,
   name: 'renn',
-  kind: 'clean',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: 'repeated edited nearest neighbours: ENN until nothing changes (at most maxIter passes)',
-  defaultStrategy: 'auto',
   bind: (options) => ({
-    k: intOption('renn', 'nNeighbors', options.nNeighbors, 3),
-    kind: kindSelOption('renn', options.variant),
+    ...ennOptions('renn', options),
     maxIter: intOption('renn', 'maxIter', options.maxIter, 100),
-    classes: classesOption('renn', options.classes),
   }),
   async run(data, plan, _rng, ctx, { k, kind, maxIter, classes }) {
     const mask = cleanClassMask(data, plan, classes);

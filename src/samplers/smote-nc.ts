@@ -14,7 +14,7 @@ import { DataError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { fitScaler, packFeatures } from '../dataset/pack.js';
 import type { Dataset } from '../types.js';
-import { defineSampler } from './define.js';
+import { smoteFamily, defineSampler } from './define.js';
 import { minorityClass } from './shared/classes.js';
 import { resolveK } from './shared/neighbours.js';
 import { kOptions } from './shared/options.js';
@@ -116,12 +116,9 @@ function categoryCount(data: Dataset, j: number): number {
  * featureKinds). Options: kNeighbors (5), kAuto. Needs only the target classes.
  */
 export const smoteNcDefinition = defineSampler({
+  ...smoteFamily('targets', 'any'),
   name: 'smote-nc',
-  kind: 'over',
-  scope: 'targets',
-  needs: { knn: true, features: 'any', syntheticCells: true },
   summary: 'SMOTE-NC: SMOTE for mixed numeric and categorical features (majority category of the neighbours)',
-  defaultStrategy: 'auto',
   bind: (options) => kOptions('smote-nc', options),
   async run(data, plan, rng, ctx, { k, kAuto }) {
     const { numeric, categorical } = splitKinds(data);

@@ -3,7 +3,7 @@
  * k nearest same-class neighbours of every row (self excluded by id), then `to - from` draws of
  * (row, neighbour, step in [0, 1)) interpolated in float64.
  */
-import { defineSampler } from './define.js';
+import { smoteFamily, defineSampler } from './define.js';
 import { sameClassNeighbors, resolveK } from './shared/neighbours.js';
 import { kOptions } from './shared/options.js';
 import { overEachClass } from './shared/per-class.js';
@@ -16,12 +16,9 @@ import { appendRows, drawSmote, overTargets, resolveDraws, totalToAdd } from './
  * interpolates as it writes.
  */
 export const smoteDefinition = defineSampler({
+  ...smoteFamily('targets'),
   name: 'smote',
-  kind: 'over',
-  scope: 'targets',
-  needs: { knn: true, features: 'numeric', syntheticCells: true },
   summary: 'SMOTE: interpolate between a row and one of its k nearest same-class neighbours',
-  defaultStrategy: 'auto',
   bind: (options) => kOptions('smote', options),
   async run(data, plan, rng, ctx, { k, kAuto }) {
     const lazy = ctx.lazySynthetic === true;

@@ -11,7 +11,7 @@
  */
 import { DataError } from '../core/errors.js';
 import type { Dataset } from '../types.js';
-import { defineSampler } from './define.js';
+import { smoteFamily, defineSampler } from './define.js';
 import { resolveK } from './shared/neighbours.js';
 import { kOptions } from './shared/options.js';
 import { overEachClass } from './shared/per-class.js';
@@ -118,12 +118,9 @@ export function modeSmallest(codes: ArrayLike<number>): number {
  * neighbourhood). Options: kNeighbors (5), kAuto. Needs every row (class-conditional frequencies).
  */
 export const smotenDefinition = defineSampler({
+  ...smoteFamily('all', 'any'),
   name: 'smoten',
-  kind: 'over',
-  scope: 'all',
-  needs: { knn: true, features: 'any', syntheticCells: true },
   summary: 'SMOTEN: SMOTE for all-categorical features (value difference metric, neighbourhood mode)',
-  defaultStrategy: 'auto',
   bind: (options) => kOptions('smoten', options),
   async run(data, plan, rng, ctx, { k, kAuto }) {
     const bad = data.featureKinds.findIndex((kind) => kind !== 'categorical');

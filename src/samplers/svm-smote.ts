@@ -14,12 +14,11 @@
 import type { Rng } from '../core/rng.js';
 import { fitScaler } from '../dataset/pack.js';
 import type { Dataset } from '../types.js';
-import { isDanger, isNoise, mNeighbourOptions } from './borderline-smote.js';
-import { defineSampler } from './define.js';
+import { isDanger, isNoise, mNeighbourOptions, overNearBorder } from './borderline-smote.js';
+import { smoteFamily, defineSampler } from './define.js';
 import { trainLinearSvm } from './linear-svm.js';
-import { allRowsNeighbors, countOtherClass, resolveK, resolveM, sameClassNeighbors } from './shared/neighbours.js';
+import { countOtherClass, resolveK, sameClassNeighbors } from './shared/neighbours.js';
 import { numberOption } from './shared/options.js';
-import { overEachClass } from './shared/per-class.js';
 import { betaDraw, drawAndAppend } from './shared/smote-draws.js';
 
 /**
@@ -52,52 +51,44 @@ export function supportVectorsOf(data: Dataset, code: number, rng: Rng): Int32Ar
  * support vector that is not noise.
  */
 export const svmSmoteDefinition = defineSampler({
+  ...smoteFamily('all'),
   name: 'svm-smote',
-  kind: 'over',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: true },
   summary: 'SVM-SMOTE: SMOTE from the support vectors of a linear SVM, extrapolating where safe',
-  defaultStrategy: 'auto',
   bind: (options) => ({ ...mNeighbourOptions('svm-smote', options), outStep: numberOption('svm-smote', 'outStep', options.outStep, 0.5, { min: 0, max: 1 }) }),
-  async run(data, plan, rng, ctx, { k, kAuto, m: m0, outStep }) {
-    const m = resolveM('svm-smote', data.nRows, m0, kAuto, ctx.log);
-    return overEachClass<Int32Array, undefined>(data, plan, rng, ctx, {
-      method: 'svm-smote',
-      prepare: () => allRowsNeighbors(data, m, ctx, 'svm-smote', '--m-neighbors'),
-      async fill({ code, name, add, rows, stream }, out, nnAll) {
-        const sv = supportVectorsOf(data, code, stream.fork('svm'));
-        const nOther = countOtherClass(nnAll, m, data.labels, sv, code);
-        const kept: number[] = [];
-        for (let i = 0; i < sv.length; i++) if (!isNoise(nOther[i], m)) kept.push(i);
-        if (kept.length === 0) {
-          ctx.log(`svm-smote: class '${name}' has no support vector that is not noise (${sv.length} support vectors), so it gets no synthetic rows`);
-          return;
-        }
-        const kk = resolveK('svm-smote', name, rows.length, k, kAuto, ctx.log);
-        const nnClass = await sameClassNeighbors(data, rows, kk, ctx);
-        const pos = new Map<number, number>();
-        rows.forEach((r, i) => pos.set(r, i));
-        const danger: number[] = [];
-        const safe: number[] = [];
-        for (const i of kept) (isDanger(nOther[i], m) ? danger : safe).push(sv[i]);
-        const f = betaDraw(stream, 10, 10);
-        let n1 = Math.min(add, Math.floor(f * (add + 1)));
-        if (safe.length === 0) n1 = add;
-        if (danger.length === 0) n1 = 0;
-        const parts: [number[], number, number][] = [
-          [danger, n1, 1],
-          [safe, add - n1, -outStep],
-        ];
-        for (const [base, count, step] of parts) {
-          if (count === 0) continue;
-          const table = new Int32Array(base.length * kk);
-          base.forEach((r, t) => {
-            const i = pos.get(r)!;
-            table.set(nnClass.subarray(i * kk, i * kk + kk), t * kk);
-          });
-          drawAndAppend(out, data, code, Int32Array.from(base), table, kk, count, stream, step);
-        }
-      },
+  async run(data, plan, rng, ctx, { k, kAuto, m, outStep }) {
+    return overNearBorder('svm-smote', data, plan, rng, ctx, m, kAuto, async ({ code, name, add, rows, stream }, out, nnAll, m) => {
+      const sv = supportVectorsOf(data, code, stream.fork('svm'));
+      const nOther = countOtherClass(nnAll, m, data.labels, sv, code);
+      const kept: number[] = [];
+      for (let i = 0; i < sv.length; i++) if (!isNoise(nOther[i], m)) kept.push(i);
+      if (kept.length === 0) {
+        ctx.log(`svm-smote: class '${name}' has no support vector that is not noise (${sv.length} support vectors), so it gets no synthetic rows`);
+        return;
+      }
+      const kk = resolveK('svm-smote', name, rows.length, k, kAuto, ctx.log);
+      const nnClass = await sameClassNeighbors(data, rows, kk, ctx);
+      const pos = new Map<number, number>();
+      rows.forEach((r, i) => pos.set(r, i));
+      const danger: number[] = [];
+      const safe: number[] = [];
+      for (const i of kept) (isDanger(nOther[i], m) ? danger : safe).push(sv[i]);
+      const f = betaDraw(stream, 10, 10);
+      let n1 = Math.min(add, Math.floor(f * (add + 1)));
+      if (safe.length === 0) n1 = add;
+      if (danger.length === 0) n1 = 0;
+      const parts: [number[], number, number][] = [
+        [danger, n1, 1],
+        [safe, add - n1, -outStep],
+      ];
+      for (const [base, count, step] of parts) {
+        if (count === 0) continue;
+        const table = new Int32Array(base.length * kk);
+        base.forEach((r, t) => {
+          const i = pos.get(r)!;
+          table.set(nnClass.subarray(i * kk, i * kk + kk), t * kk);
+        });
+        drawAndAppend(out, data, code, Int32Array.from(base), table, kk, count, stream, step);
+      }
     });
   },
 });

@@ -5,7 +5,7 @@
  * member; with strategy 'all' both members go.
  */
 import type { Dataset, SamplerContext } from '../types.js';
-import { defineSampler } from './define.js';
+import { CLEANING, defineSampler } from './define.js';
 import { cleanClassMask } from './shared/classes.js';
 import { selfNeighbors } from './shared/neighbours.js';
 import { classesOption } from './shared/options.js';
@@ -44,12 +44,9 @@ export async function tomekLinksOnRows(
 
 /** `tomek-links`: removes the cleaned member(s) of every Tomek link (options.classes). */
 export const tomekLinksDefinition = defineSampler({
+  ...CLEANING,
   name: 'tomek-links',
-  kind: 'clean',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: "remove rows that form Tomek links (mutual nearest neighbours of different classes); 'all' removes both",
-  defaultStrategy: 'auto',
   bind: (options) => ({ classes: classesOption('tomek-links', options.classes) }),
   async run(data, plan, _rng, ctx, { classes }) {
     const indices = await tomekLinksOnRows(data, allRows(data.nRows), cleanClassMask(data, plan, classes), ctx);

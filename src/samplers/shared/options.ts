@@ -89,3 +89,13 @@ export interface KOptions {
 export function kOptions(method: string, options: { readonly kNeighbors?: unknown; readonly kAuto?: unknown }, fallback = 5): KOptions {
   return { k: intOption(method, 'kNeighbors', options.kNeighbors, fallback), kAuto: boolOption(method, 'kAuto', options.kAuto) };
 }
+
+/** The ENN family's options: nNeighbors (3), variant as kind_sel ('all'), classes. */
+export function ennOptions(method: string, options: { readonly nNeighbors?: unknown; readonly variant?: unknown; readonly classes?: unknown }) {
+  return { k: intOption(method, 'nNeighbors', options.nNeighbors, 3), kind: kindSelOption(method, options.variant), classes: classesOption(method, options.classes) };
+}
+
+/** The condensation methods' options (condensed-nn, one-sided-selection): nNeighbors (1), classes. */
+export function condenseOptions(method: string, options: { readonly nNeighbors?: unknown; readonly classes?: unknown }) {
+  return { k: intOption(method, 'nNeighbors', options.nNeighbors, 1), classes: classesOption(method, options.classes) };
+}
