@@ -4,11 +4,10 @@
  */
 import { DataError } from './core/errors.js';
 import type { Rng } from './core/rng.js';
-import { classCounts } from './dataset/make.js';
 import { materialize } from './dataset/materialize.js';
 import { createNaiveBackend } from './neighbors/naive.js';
-import { checkFeatureKinds, getSampler } from './samplers/registry.js';
-import { resolveClassList, resolveStrategy } from './samplers/strategy.js';
+import { getSampler } from './samplers/registry.js';
+import { fitResample } from './samplers/template.js';
 import type { Dataset, KnnBackend, Resampled, SamplerOptions, SamplingStrategy } from './types.js';
 
 export { readTable } from './pipeline/read-table.js';
@@ -37,31 +36,15 @@ export interface ResampleOptions {
 export async function resample(data: Dataset, method: string, opts: ResampleOptions): Promise<{ data: Dataset; result: Resampled }> {
   if (!opts || !opts.rng) throw new DataError('REBALANCE_NO_RNG', 'resample needs an explicit rng (createRng(seed)): rebalance has no hidden randomness');
   const def = getSampler(method);
-  const counts = classCounts(data.labels, data.classNames.length);
-  const present = data.classNames.filter((_, c) => counts[c] > 0);
-  if (present.length < 2) {
-    throw new DataError('REBALANCE_ONE_CLASS', `the data has ${present.length === 1 ? `a single class ('${present[0]}')` : 'no rows'}; rebalancing needs at least two classes`);
-  }
-  const classes = opts.options?.classes;
-  const plan =
-    classes && classes.length
-      ? resolveClassList(classes, counts, def.kind, data.classNames)
-      : resolveStrategy(opts.strategy ?? def.defaultStrategy ?? 'auto', counts, def.kind, data.classNames);
-  checkFeatureKinds(def, data.featureNames, data.featureKinds);
-  const sampler = def.create(opts.options ?? {});
   let knn = opts.knn;
   let owned = false;
   if (!knn) {
-    try {
-      const { createCpuBackend } = await import('./neighbors/cpu.js');
-      knn = createCpuBackend({ signal: opts.signal });
-    } catch {
-      knn = createNaiveBackend();
-    }
+    knn = def.needs.knn ? await defaultKnn(opts.signal) : createNaiveBackend();
     owned = true;
   }
   try {
-    const result = await sampler.fitResample(data, plan, opts.rng.fork(`sampler/${def.name}`), {
+    const result = await fitResample(def, data, { strategy: opts.strategy, options: opts.options }, {
+      rng: opts.rng,
       knn,
       scale: opts.scale,
       log: opts.log ?? (() => undefined),
@@ -71,5 +54,15 @@ export async function resample(data: Dataset, method: string, opts: ResampleOpti
     return { data: materialize(data, result), result };
   } finally {
     if (owned) await knn.dispose();
+  }
+}
+
+/** The cpu kNN backend when it loads, else the float64 reference. */
+async function defaultKnn(signal: AbortSignal | undefined): Promise<KnnBackend> {
+  try {
+    const { createCpuBackend } = await import('./neighbors/cpu.js');
+    return createCpuBackend({ signal });
+  } catch {
+    return createNaiveBackend();
   }
 }

@@ -207,6 +207,10 @@ export interface SamplerDefinition {
   readonly summary: string;
   /** The default strategy ('auto' for most). */
   readonly defaultStrategy?: SamplingStrategy;
+  /**
+   * Binds `options`: validates the ones the method reads (UsageError REBALANCE_BAD_OPTION naming
+   * the option) before any data is read. Callers go through samplers/template.ts.
+   */
   create(options: SamplerOptions): Sampler;
 }
 

@@ -68,9 +68,10 @@ export function takeRows(data: Dataset, rows: ArrayLike<number>): Dataset {
   return { ...data, nRows: n, features, labels, rowIds, passthrough };
 }
 
-/** Number of rows of each class code. */
-export function classCounts(labels: Int32Array, nClasses: number): Int32Array {
+/** Number of rows of each class code, over `rows` (Dataset row indices) or every row. */
+export function classCounts(labels: Int32Array, nClasses: number, rows?: ArrayLike<number>): Int32Array {
   const counts = new Int32Array(nClasses);
-  for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
+  if (rows) for (let i = 0; i < rows.length; i++) counts[labels[rows[i]]]++;
+  else for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
   return counts;
 }

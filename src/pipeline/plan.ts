@@ -1,11 +1,10 @@
 /**
  * The plan and the bound sampler of a job, in one place: the plan resolved from the class counts
  * (a strategy, or the classes to clean), the sampler bound to its options, the feature kinds
- * checked against what the method declares. The fit-resample template of samplers/ (planFor,
- * prepareSampler) replaces this body; callers do not change.
+ * checked against what the method declares: the steps of the fit-resample template of samplers/
+ * (template.ts), which the library's resample runs as one call.
  */
-import { checkFeatureKinds } from '../samplers/registry.js';
-import { resolveClassList, resolveStrategy } from '../samplers/strategy.js';
+import { checkFeatureKinds, planFor, prepareSampler } from '../samplers/template.js';
 import type {
   FeatureKind,
   Sampler,
@@ -38,12 +37,8 @@ export function planJob(
   features: { readonly names: readonly string[]; readonly kinds: readonly FeatureKind[] },
   request: SamplerRequest,
 ): JobSampler {
-  const classes = request.options?.classes;
-  const plan =
-    classes && classes.length
-      ? resolveClassList(classes, counts, def.kind, classNames)
-      : resolveStrategy(request.strategy ?? def.defaultStrategy ?? 'auto', counts, def.kind, classNames);
-  const sampler = def.create(request.options ?? {});
+  const sampler = prepareSampler(def, request.options);
+  const plan = planFor(def, counts, classNames, request);
   checkFeatureKinds(def, features.names, features.kinds);
   return { plan, sampler, needs: sampler.needs ?? def.needs };
 }

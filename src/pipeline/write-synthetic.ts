@@ -11,7 +11,7 @@ const SYNTHETIC_REPORT_ROWS = 16384;
 /**
  * Writes `block` (rows of `data`'s feature space) in order; provenance names input rows through
  * `data.rowIds`. A lazy block (steps, no features) is interpolated here, with the operation order
- * of smote-base's interpolate.
+ * of samplers/shared/smote-draws.ts's interpolate.
  */
 export async function writeSynthetic(block: SyntheticBlock | null, data: Dataset, writer: RowWriter, progress?: JobProgress): Promise<void> {
   if (!block) return;
@@ -25,7 +25,7 @@ export async function writeSynthetic(block: SyntheticBlock | null, data: Dataset
     const nb = block.neighborRow[i];
     const step = lazy ? block.steps![i] : 0;
     for (let j = 0; j < d; j++) {
-      // Same operation order as smote-base interpolate: x + step * (nn - x).
+      // Same operation order as samplers/shared/smote-draws.ts interpolate: x + step * (nn - x).
       const x = lazy ? cols[j][src] + step * (cols[j][nb] - cols[j][src]) : cols[j][i];
       if (!Number.isFinite(x)) {
         throw new Error(`internal: the sampler produced a non-finite value (synthetic row ${i}, feature ${j})`);

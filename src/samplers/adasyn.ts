@@ -7,22 +7,11 @@
  * Synthetic rows interpolate towards one of the row's n_neighbors nearest same-class rows.
  */
 import { DataError } from '../core/errors.js';
-import type { Rng } from '../core/rng.js';
-import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
-import { defineSampler } from './define.js';
-import {
-  allRowsNeighbors,
-  allocateSynthetic,
-  appendInterpolated,
-  checkAbort,
-  classStream,
-  countOtherClass,
-  finish,
-  overTargets,
-  resolveK,
-  rowsOfClass,
-  sameClassNeighbors,
-} from './smote-base.js';
+import { smoteFamily, defineSampler } from './define.js';
+import { allRowsNeighbors, countOtherClass, resolveK, resolveM, sameClassNeighbors } from './shared/neighbours.js';
+import { kOptions } from './shared/options.js';
+import { overEachClass } from './shared/per-class.js';
+import { appendInterpolated } from './shared/smote-draws.js';
 
 /** numpy's pairwise summation of a float64 array (np.sum on a contiguous 1-D array). */
 export function numpySum(a: Float64Array, lo = 0, n = a.length): number {
@@ -69,79 +58,56 @@ export function adasynCounts(nOther: Int32Array, k: number, nSamples: number): I
   return g;
 }
 
-/** ADASYN over every row of `data` following `plan`; see {@link adasynDefinition}. */
-export async function adasynResample(
-  data: Dataset,
-  plan: SamplingPlan,
-  rng: Rng,
-  ctx: SamplerContext,
-  options: SamplerOptions = {},
-): Promise<Resampled> {
-  let k = options.kNeighbors ?? 5;
-  if (options.kAuto && data.nRows <= k && data.nRows >= 2) {
-    ctx.log(`adasyn: the input has ${data.nRows} rows, using n_neighbors=${data.nRows - 1} instead of ${k} (--k-auto)`);
-    k = data.nRows - 1;
-  }
-  const targets = overTargets(plan);
-  if (targets.length === 0) return finish(data, plan, allocateSynthetic(data.features.length, 0));
-  const nnAll = await allRowsNeighbors(data, k, ctx, 'adasyn', '-k');
-  const perClass: { code: number; rows: Int32Array; g: Int32Array; n: number }[] = [];
-  let total = 0;
-  for (const { code, add } of targets) {
-    const name = data.classNames[code];
-    const rows = rowsOfClass(data.labels, code);
-    const g = adasynCounts(countOtherClass(nnAll, k, data.labels, rows, code), k, add);
-    if (!g) {
-      throw new DataError(
-        'REBALANCE_ADASYN_NO_BORDER',
-        `adasyn needs rows of class '${name}' with neighbours of other classes among their ${k} nearest rows, found none; use -m smote instead`,
-      );
-    }
-    let n = 0;
-    for (const v of g) n += v;
-    if (n === 0) {
-      throw new DataError(
-        'REBALANCE_ADASYN_NOTHING',
-        `adasyn would add 0 rows to class '${name}' after rounding (asked for ${add}); ask for more rows or use -m smote`,
-      );
-    }
-    perClass.push({ code, rows, g, n });
-    total += n;
-  }
-  const b = allocateSynthetic(data.features.length, total);
-  const added = new Map<number, number>();
-  for (const { code, rows, g, n } of perClass) {
-    checkAbort(ctx);
-    const name = data.classNames[code];
-    const kk = resolveK('adasyn', name, rows.length, k, options.kAuto, ctx.log);
-    const nn = await sameClassNeighbors(data, rows, kk, ctx);
-    const stream = classStream(rng, 'adasyn', name);
-    const source = new Int32Array(n);
-    const neighbor = new Int32Array(n);
-    const steps = new Float64Array(n);
-    for (let i = 0, t = 0; i < rows.length; i++) {
-      for (let c = 0; c < g[i]; c++, t++) {
-        source[t] = rows[i];
-        neighbor[t] = nn[i * kk + stream.nextInt(kk)];
-        steps[t] = stream.nextFloat();
-      }
-    }
-    appendInterpolated(b, data, code, source, neighbor, steps);
-    added.set(code, n);
-  }
-  return finish(data, plan, b, added);
-}
-
 /**
  * `adasyn`: adaptive synthetic sampling, more rows where other classes crowd in. Options:
- * kNeighbors (n_neighbors, 5), kAuto. Needs every row.
+ * kNeighbors (n_neighbors, 5), kAuto. Needs every row. A class grows by sum(g_i) (see
+ * {@link adasynCounts}), not always exactly the plan's count.
  */
 export const adasynDefinition = defineSampler({
+  ...smoteFamily('all'),
   name: 'adasyn',
-  kind: 'over',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: true },
   summary: 'ADASYN: SMOTE with more synthetic rows near rows crowded by other classes',
-  defaultStrategy: 'auto',
-  run: adasynResample,
+  bind: (options) => kOptions('adasyn', options),
+  async run(data, plan, rng, ctx, { k: k0, kAuto }) {
+    const k = resolveM('adasyn', data.nRows, k0, kAuto, ctx.log, 'n_neighbors');
+    return overEachClass<Int32Array, Int32Array>(data, plan, rng, ctx, {
+      method: 'adasyn',
+      prepare: () => allRowsNeighbors(data, k, ctx, 'adasyn', '-k'),
+      size({ code, name, add, rows }, nnAll) {
+        const g = adasynCounts(countOtherClass(nnAll, k, data.labels, rows, code), k, add);
+        if (!g) {
+          throw new DataError(
+            'REBALANCE_ADASYN_NO_BORDER',
+            `adasyn needs rows of class '${name}' with neighbours of other classes among their ${k} nearest rows, found none; use -m smote instead`,
+          );
+        }
+        let n = 0;
+        for (const v of g) n += v;
+        if (n === 0) {
+          throw new DataError(
+            'REBALANCE_ADASYN_NOTHING',
+            `adasyn would add 0 rows to class '${name}' after rounding (asked for ${add}); ask for more rows or use -m smote`,
+          );
+        }
+        return { n, state: g };
+      },
+      async fill({ code, name, rows, stream }, out, _nnAll, g) {
+        const kk = resolveK('adasyn', name, rows.length, k, kAuto, ctx.log);
+        const nn = await sameClassNeighbors(data, rows, kk, ctx);
+        let n = 0;
+        for (const v of g) n += v;
+        const source = new Int32Array(n);
+        const neighbor = new Int32Array(n);
+        const steps = new Float64Array(n);
+        for (let i = 0, t = 0; i < rows.length; i++) {
+          for (let c = 0; c < g[i]; c++, t++) {
+            source[t] = rows[i];
+            neighbor[t] = nn[i * kk + stream.nextInt(kk)];
+            steps[t] = stream.nextFloat();
+          }
+        }
+        appendInterpolated(out, data, code, source, neighbor, steps);
+      },
+    });
+  },
 });

@@ -6,23 +6,14 @@
  * 'every class but the minority' re-resolved on each pass's rows as in renn.ts (with
  * allowMinority a cleaned class can become the smallest, and the old minority is then cleaned).
  */
-import type { Rng } from '../core/rng.js';
-import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
-import {
-  allRows,
-  cleanClassMask,
-  cleansAllButMinority,
-  countClasses,
-  intOption,
-  kindSelOption,
-  minorityClass,
-  notMinorityMask,
-  throwIfAborted,
-  type KindSel,
-} from './cleaning-common.js';
+import { classCounts } from '../dataset/make.js';
+import type { Dataset, SamplerContext } from '../types.js';
+import { CLEANING, defineSampler } from './define.js';
 import { ennOnRows } from './enn.js';
 import { shouldStop } from './renn.js';
-import { defineSampler } from './define.js';
+import { cleanClassMask, cleansAllButMinority, minorityClass, notMinorityMask } from './shared/classes.js';
+import { boolOption, ennOptions, type KindSel } from './shared/options.js';
+import { allRows, throwIfAborted } from './shared/rows.js';
 
 /** Runs AllKNN on all rows; returns the kept rows, ascending. */
 export async function allKnn(
@@ -35,7 +26,7 @@ export async function allKnn(
   reresolve = false,
 ): Promise<Int32Array> {
   const nClasses = data.classNames.length;
-  const original = countClasses(data.labels, nClasses);
+  const original = classCounts(data.labels, nClasses);
   const minority = minorityClass(data.labels, nClasses);
   let rows = allRows(data.nRows);
   for (let size = 1; size <= k; size++) {
@@ -47,23 +38,18 @@ export async function allKnn(
   return rows;
 }
 
-/** `all-knn`: ENN with growing neighbourhoods (options.nNeighbors, variant, allowMinority). */
+/** `all-knn`: ENN with growing neighbourhoods (options.nNeighbors, variant, allowMinority, classes). */
 export const allKnnDefinition = defineSampler({
+  ...CLEANING,
   name: 'all-knn',
-  kind: 'clean',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: 'AllKNN: ENN passes with 1..k neighbours, each on the rows the previous pass kept',
-  defaultStrategy: 'auto',
-  bind(options: SamplerOptions) {
-    const k = intOption(options.nNeighbors, 3, 'nNeighbors', 'all-knn');
-    const kind = kindSelOption(options.variant, 'all-knn');
-    const allowMinority = options.allowMinority ?? false;
-    return { k, kind, allowMinority };
-  },
-  async run(data: Dataset, plan: SamplingPlan, _rng: Rng, ctx: SamplerContext, options: SamplerOptions, { k, kind, allowMinority }): Promise<Resampled> {
-    const mask = cleanClassMask(data, plan, options);
-    const indices = await allKnn(data, k, kind, allowMinority, mask, ctx, cleansAllButMinority(data, mask, options));
+  bind: (options) => ({
+    ...ennOptions('all-knn', options),
+    allowMinority: boolOption('all-knn', 'allowMinority', options.allowMinority),
+  }),
+  async run(data, plan, _rng, ctx, { k, kind, allowMinority, classes }) {
+    const mask = cleanClassMask(data, plan, classes);
+    const indices = await allKnn(data, k, kind, allowMinority, mask, ctx, cleansAllButMinority(data, mask, classes));
     return { indices, synthetic: null, plan };
   },
 });

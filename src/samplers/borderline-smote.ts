@@ -11,26 +11,15 @@
  * two floors can give one row fewer). A class with no row in danger gets no rows (as in imblearn),
  * is reported through ctx.log, and the returned plan says so.
  */
-import { UsageError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { packForKnn } from '../dataset/pack.js';
-import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
-import { defineSampler } from './define.js';
-import {
-  appendInterpolated,
-  betaDraw,
-  checkAbort,
-  classStream,
-  countOtherClass,
-  drawSmote,
-  finish,
-  mapIndices,
-  startMNeighbors,
-  resolveDraws,
-  resolveK,
-  rowsOfClass,
-  sameClassNeighbors,
-} from './smote-base.js';
+import type { Dataset, Resampled, SamplerContext, SamplingPlan } from '../types.js';
+import { smoteFamily, defineSampler } from './define.js';
+import { allRowsNeighbors, countOtherClass, resolveK, resolveM, sameClassNeighbors } from './shared/neighbours.js';
+import { enumOption, intOption, kOptions } from './shared/options.js';
+import { overEachClass, type OverClass } from './shared/per-class.js';
+import { mapIndices, rowsNotOfClass } from './shared/rows.js';
+import { betaDraw, drawAndAppend, type SyntheticBuilder } from './shared/smote-draws.js';
 
 /** imblearn `_in_danger_noise(kind='danger')`: m/2 <= other-class neighbours < m. */
 export function isDanger(nOther: number, m: number): boolean {
@@ -51,93 +40,81 @@ export function dangerMask(nOther: Int32Array, m: number): Uint8Array {
 
 export type BorderlineVariant = 'borderline-1' | 'borderline-2';
 
-function parseVariant(v: string | undefined): BorderlineVariant {
-  if (v === undefined || v === 'borderline-1' || v === '1') return 'borderline-1';
-  if (v === 'borderline-2' || v === '2') return 'borderline-2';
-  throw new UsageError('REBALANCE_BAD_VARIANT', `borderline-smote variant must be 'borderline-1' or 'borderline-2', got '${v}'; pass --variant borderline-1 or borderline-2`);
+/** The options of Borderline-SMOTE and SVM-SMOTE: kNeighbors (5), mNeighbors (10), kAuto. */
+export function mNeighbourOptions(method: string, options: { readonly kNeighbors?: unknown; readonly mNeighbors?: unknown; readonly kAuto?: unknown }) {
+  return { ...kOptions(method, options), m: intOption(method, 'mNeighbors', options.mNeighbors, 10) };
 }
 
-/** Borderline-SMOTE over every row of `data` following `plan`; see {@link borderlineSmoteDefinition}. */
-export async function borderlineSmoteResample(
+/**
+ * The loop of the m-neighbour SMOTE variants (Borderline, SVM-SMOTE): m resolved over all rows
+ * (--k-auto), the m nearest rows of every row found once, then `fill` per class.
+ */
+export function overNearBorder(
+  method: string,
   data: Dataset,
   plan: SamplingPlan,
   rng: Rng,
   ctx: SamplerContext,
-  options: SamplerOptions = {},
+  mNeighbors: number,
+  kAuto: boolean,
+  fill: (cls: OverClass, out: SyntheticBuilder, nnAll: Int32Array, m: number) => Promise<void>,
 ): Promise<Resampled> {
-  const variant = parseVariant(options.variant);
-  const k = options.kNeighbors ?? 5;
-  const { targets, b, added, m, nnAll: nn } = await startMNeighbors('borderline-smote', data, plan, options, ctx);
-  if (nn === null) return finish(data, plan, b);
-  const nnAll = nn;
-  for (const { code, add } of targets) {
-    checkAbort(ctx);
-    const name = data.classNames[code];
-    const rows = rowsOfClass(data.labels, code);
-    const danger = dangerMask(countOtherClass(nnAll, m, data.labels, rows, code), m);
-    let nDanger = 0;
-    for (const f of danger) nDanger += f;
-    if (nDanger === 0) {
-      ctx.log(`borderline-smote: no row of class '${name}' is in danger (m=${m}), so it gets no synthetic rows`);
-      added.set(code, 0);
-      continue;
-    }
-    const kk = resolveK('borderline-smote', name, rows.length, k, options.kAuto, ctx.log);
-    const nnClass = await sameClassNeighbors(data, rows, kk, ctx);
-    const dangerRows = new Int32Array(nDanger);
-    const dangerNn = new Int32Array(nDanger * kk);
-    for (let i = 0, t = 0; i < rows.length; i++) {
-      if (!danger[i]) continue;
-      dangerRows[t] = rows[i];
-      dangerNn.set(nnClass.subarray(i * kk, i * kk + kk), t * kk);
-      t++;
-    }
-    const stream = classStream(rng, 'borderline-smote', name);
-    let n1 = add;
-    if (variant === 'borderline-2') n1 = Math.min(add, Math.floor(betaDraw(stream, 10, 10) * (add + 1)));
-    const d1 = drawSmote(nDanger, kk, n1, stream, 1);
-    const r1 = resolveDraws(d1, dangerRows, dangerNn, kk);
-    appendInterpolated(b, data, code, r1.source, r1.neighbor, d1.steps);
-    const n2 = add - n1;
-    if (n2 > 0) {
-      const other = otherRows(data.labels, code);
-      const k2 = Math.min(kk, other.length);
-      const idx = await ctx.knn.build(packForKnn(data, ctx.scale, other), data.features.length);
-      let nnOther: Int32Array;
-      try {
-        nnOther = mapIndices((await idx.query(packForKnn(data, ctx.scale, dangerRows), k2)).indices, other);
-      } finally {
-        idx.dispose();
-      }
-      const d2 = drawSmote(nDanger, k2, n2, stream, 0.5);
-      const r2 = resolveDraws(d2, dangerRows, nnOther, k2);
-      appendInterpolated(b, data, code, r2.source, r2.neighbor, d2.steps);
-    }
-  }
-  return finish(data, plan, b, added);
-}
-
-function otherRows(labels: Int32Array, code: number): Int32Array {
-  let n = 0;
-  for (let i = 0; i < labels.length; i++) if (labels[i] !== code) n++;
-  const out = new Int32Array(n);
-  for (let i = 0, t = 0; i < labels.length; i++) if (labels[i] !== code) out[t++] = i;
-  return out;
+  const m = resolveM(method, data.nRows, mNeighbors, kAuto, ctx.log);
+  return overEachClass<Int32Array, undefined>(data, plan, rng, ctx, {
+    method,
+    prepare: () => allRowsNeighbors(data, m, ctx, method, '--m-neighbors'),
+    fill: (cls, out, nnAll) => fill(cls, out, nnAll, m),
+  });
 }
 
 /**
  * `borderline-smote`: SMOTE from the rows in danger only. Options: variant ('borderline-1' |
- * 'borderline-2'), kNeighbors (5), mNeighbors (10, over all rows), kAuto. Needs every row.
+ * 'borderline-2', or '1' | '2'), kNeighbors (5), mNeighbors (10, over all rows), kAuto. Needs
+ * every row. A class grows by exactly the plan's count, or by 0 when none of its rows is in danger.
  */
 export const borderlineSmoteDefinition = defineSampler({
+  ...smoteFamily('all'),
   name: 'borderline-smote',
-  kind: 'over',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: true },
   summary: 'Borderline-SMOTE: SMOTE from rows whose m nearest rows are mostly of other classes',
-  defaultStrategy: 'auto',
-  check: (options) => {
-    parseVariant(options.variant);
+  bind: (options) => ({
+    ...mNeighbourOptions('borderline-smote', options),
+    variant: enumOption<BorderlineVariant>('borderline-smote', 'variant', options.variant, 'borderline-1', ['borderline-1', 'borderline-2'], { '1': 'borderline-1', '2': 'borderline-2' }),
+  }),
+  async run(data, plan, rng, ctx, { k, kAuto, m, variant }) {
+    return overNearBorder('borderline-smote', data, plan, rng, ctx, m, kAuto, async ({ code, name, add, rows, stream }, out, nnAll, m) => {
+      const danger = dangerMask(countOtherClass(nnAll, m, data.labels, rows, code), m);
+      let nDanger = 0;
+      for (const f of danger) nDanger += f;
+      if (nDanger === 0) {
+        ctx.log(`borderline-smote: no row of class '${name}' is in danger (m=${m}), so it gets no synthetic rows`);
+        return;
+      }
+      const kk = resolveK('borderline-smote', name, rows.length, k, kAuto, ctx.log);
+      const nnClass = await sameClassNeighbors(data, rows, kk, ctx);
+      const dangerRows = new Int32Array(nDanger);
+      const dangerNn = new Int32Array(nDanger * kk);
+      for (let i = 0, t = 0; i < rows.length; i++) {
+        if (!danger[i]) continue;
+        dangerRows[t] = rows[i];
+        dangerNn.set(nnClass.subarray(i * kk, i * kk + kk), t * kk);
+        t++;
+      }
+      let n1 = add;
+      if (variant === 'borderline-2') n1 = Math.min(add, Math.floor(betaDraw(stream, 10, 10) * (add + 1)));
+      drawAndAppend(out, data, code, dangerRows, dangerNn, kk, n1, stream, 1);
+      const n2 = add - n1;
+      if (n2 > 0) {
+        const other = rowsNotOfClass(data.labels, code);
+        const k2 = Math.min(kk, other.length);
+        const idx = await ctx.knn.build(packForKnn(data, ctx.scale, other), data.features.length);
+        let nnOther: Int32Array;
+        try {
+          nnOther = mapIndices((await idx.query(packForKnn(data, ctx.scale, dangerRows), k2)).indices, other);
+        } finally {
+          idx.dispose();
+        }
+        drawAndAppend(out, data, code, dangerRows, nnOther, k2, n2, stream, 0.5);
+      }
+    });
   },
-  run: borderlineSmoteResample,
 });

@@ -10,95 +10,76 @@
  * k-means runs on the features as scaled by ctx.scale; centroids are returned in data units.
  * Restarts: the k-means default (3), fewer than scikit-learn's 10, to bound the cost.
  */
-import { UsageError } from '../core/errors.js';
-import type { Rng } from '../core/rng.js';
 import { kmeans } from '../cluster/kmeans.js';
 import { fitScaler } from '../dataset/pack.js';
-import type {
-  Dataset,
-  Resampled,
-  SamplerContext,
-  SamplerDefinition,
-  SamplerOptions,
-  SamplingPlan,
-  SyntheticBlock,
-} from '../types.js';
-import { rowsOfClass, throwIfAborted, maskToRows } from './cleaning-common.js';
+import type { Dataset, Resampled, SamplerContext, SyntheticBlock } from '../types.js';
+import { defineSampler } from './define.js';
+import { enumOption } from './shared/options.js';
+import { maskToRows, rowsOfClass, throwIfAborted } from './shared/rows.js';
 
 /** `cluster-centroids`: options.voting 'auto' | 'soft' | 'hard'. */
-export const clusterCentroidsDefinition: SamplerDefinition = {
+export const clusterCentroidsDefinition = defineSampler({
   name: 'cluster-centroids',
   kind: 'under',
   scope: 'all',
   needs: { knn: true, features: 'numeric', syntheticCells: true },
   summary: 'cluster centroids: replace each larger class by the k-means centroids of its rows (voting soft|hard)',
   defaultStrategy: 'auto',
-  create(options: SamplerOptions) {
-    const voting = options.voting ?? 'auto';
-    if (voting !== 'auto' && voting !== 'soft' && voting !== 'hard') {
-      throw new UsageError('REBALANCE_BAD_OPTION', `cluster-centroids: voting must be auto, soft or hard, got '${String(voting)}'; pass --voting soft`);
-    }
-    const hard = voting === 'hard';
-    return {
-      name: 'cluster-centroids',
-      kind: 'under',
-      scope: 'all',
-      async fitResample(data: Dataset, plan: SamplingPlan, rng: Rng, ctx: SamplerContext): Promise<Resampled> {
-        const nClasses = data.classNames.length;
-        const dim = data.features.length;
-        const { shift, mult } = fitScaler(data, ctx.scale ?? 'none');
-        const keep = new Uint8Array(data.nRows).fill(1);
-        const extra: number[] = [];
-        const synthFeatures: number[][] = data.features.map(() => []);
-        const synthLabels: number[] = [];
-        for (let c = 0; c < nClasses; c++) {
-          const target = plan.targets.get(c);
-          if (!target) continue;
-          const rows = rowsOfClass(data.labels, c);
-          if (rows.length === 0 || target.to >= rows.length) continue;
-          throwIfAborted(ctx);
-          for (const r of rows) keep[r] = 0;
-          if (target.to <= 0) continue;
-          const points = new Float64Array(rows.length * dim);
-          for (let j = 0; j < dim; j++) {
-            const col = data.features[j];
-            for (let i = 0; i < rows.length; i++) points[i * dim + j] = (col[rows[i]] - shift[j]) * mult[j];
-          }
-          const { centroids } = await kmeans(points, dim, target.to, rng.fork(`cluster-centroids/${data.classNames[c]}`), { signal: ctx.signal });
-          if (hard) {
-            // Nearest real row of each centroid: the centroids are queries against the class rows.
-            const seen = new Set<number>();
-            const centroidRows = await nearestRows(data, rows, centroids, dim, shift, mult, ctx);
-            for (const r of centroidRows) {
-              if (seen.has(r)) extra.push(r);
-              else {
-                seen.add(r);
-                keep[r] = 1;
-              }
-            }
-          } else {
-            for (let i = 0; i < target.to; i++) {
-              for (let j = 0; j < dim; j++) synthFeatures[j].push(centroids[i * dim + j] / mult[j] + shift[j]);
-              synthLabels.push(c);
-            }
+  bind: (options) => ({ hard: enumOption('cluster-centroids', 'voting', options.voting, 'auto', ['auto', 'soft', 'hard']) === 'hard' }),
+  async run(data, plan, rng, ctx, { hard }) {
+    const nClasses = data.classNames.length;
+    const dim = data.features.length;
+    const { shift, mult } = fitScaler(data, ctx.scale ?? 'none');
+    const keep = new Uint8Array(data.nRows).fill(1);
+    const extra: number[] = [];
+    const synthFeatures: number[][] = data.features.map(() => []);
+    const synthLabels: number[] = [];
+    for (let c = 0; c < nClasses; c++) {
+      const target = plan.targets.get(c);
+      if (!target) continue;
+      const rows = rowsOfClass(data.labels, c);
+      if (rows.length === 0 || target.to >= rows.length) continue;
+      throwIfAborted(ctx);
+      for (const r of rows) keep[r] = 0;
+      if (target.to <= 0) continue;
+      const points = new Float64Array(rows.length * dim);
+      for (let j = 0; j < dim; j++) {
+        const col = data.features[j];
+        for (let i = 0; i < rows.length; i++) points[i * dim + j] = (col[rows[i]] - shift[j]) * mult[j];
+      }
+      const { centroids } = await kmeans(points, dim, target.to, rng.fork(`cluster-centroids/${data.classNames[c]}`), { signal: ctx.signal });
+      if (hard) {
+        // Nearest real row of each centroid: the centroids are queries against the class rows.
+        const seen = new Set<number>();
+        const centroidRows = await nearestRows(data, rows, centroids, dim, shift, mult, ctx);
+        for (const r of centroidRows) {
+          if (seen.has(r)) extra.push(r);
+          else {
+            seen.add(r);
+            keep[r] = 1;
           }
         }
-        const indices = maskToRows(keep);
-        const synthetic: SyntheticBlock | null = hard
-          ? null
-          : {
-              nRows: synthLabels.length,
-              features: synthFeatures.map((col) => Float64Array.from(col)),
-              labels: Int32Array.from(synthLabels),
-              sourceRow: new Int32Array(synthLabels.length).fill(-1),
-              neighborRow: new Int32Array(synthLabels.length).fill(-1),
-            };
-        const result: Resampled = { indices, synthetic, plan };
-        return extra.length > 0 ? { ...result, duplicates: Int32Array.from(extra).sort() } : result;
-      },
-    };
+      } else {
+        for (let i = 0; i < target.to; i++) {
+          for (let j = 0; j < dim; j++) synthFeatures[j].push(centroids[i * dim + j] / mult[j] + shift[j]);
+          synthLabels.push(c);
+        }
+      }
+    }
+    const indices = maskToRows(keep);
+    const synthetic: SyntheticBlock | null = hard
+      ? null
+      : {
+          nRows: synthLabels.length,
+          features: synthFeatures.map((col) => Float64Array.from(col)),
+          labels: Int32Array.from(synthLabels),
+          sourceRow: new Int32Array(synthLabels.length).fill(-1),
+          neighborRow: new Int32Array(synthLabels.length).fill(-1),
+        };
+    const result: Resampled = { indices, synthetic, plan };
+    return extra.length > 0 ? { ...result, duplicates: Int32Array.from(extra).sort() } : result;
   },
-};
+});
 
 /**
  * Nearest row of `rows` to each centroid (scaled units), through the kNN backend: the class rows

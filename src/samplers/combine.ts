@@ -7,32 +7,31 @@
  * same options; the cleaning step is deterministic.
  *
  * Output: the kept input rows, then the kept synthetic rows (provenance preserved).
- * Over-samplers are imported lazily by name, so loading this file costs nothing until used.
  */
-import { UsageError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
-import type {
-  Dataset,
-  Resampled,
-  SamplerContext,
-  SamplerDefinition,
-  SamplerOptions,
-  SamplingPlan,
-  SyntheticBlock,
-} from '../types.js';
-import { allRows, intOption } from './cleaning-common.js';
+import type { Dataset, Resampled, Sampler, SamplerContext, SamplerDefinition, SamplingPlan, SyntheticBlock } from '../types.js';
+import { adasynDefinition } from './adasyn.js';
+import { borderlineSmoteDefinition } from './borderline-smote.js';
+import { defineSampler } from './define.js';
 import { ennOnRows } from './enn.js';
+import { kmeansSmoteDefinition } from './kmeans-smote.js';
+import { enumOption, intOption } from './shared/options.js';
+import { allRows } from './shared/rows.js';
+import { smoteNcDefinition } from './smote-nc.js';
+import { smoteDefinition } from './smote.js';
+import { smotenDefinition } from './smoten.js';
+import { svmSmoteDefinition } from './svm-smote.js';
 import { tomekLinksOnRows } from './tomek-links.js';
 
-/** The over-samplers a combined method may start with, loaded on first use. */
-export const FIRST_SAMPLERS: Readonly<Record<string, () => Promise<SamplerDefinition>>> = {
-  smote: async () => (await import('./smote.js')).smoteDefinition,
-  'borderline-smote': async () => (await import('./borderline-smote.js')).borderlineSmoteDefinition,
-  adasyn: async () => (await import('./adasyn.js')).adasynDefinition,
-  'smote-nc': async () => (await import('./smote-nc.js')).smoteNcDefinition,
-  smoten: async () => (await import('./smoten.js')).smotenDefinition,
-  'svm-smote': async () => (await import('./svm-smote.js')).svmSmoteDefinition,
-  'kmeans-smote': async () => (await import('./kmeans-smote.js')).kmeansSmoteDefinition,
+/** The over-samplers a combined method may start with (options.first). */
+export const FIRST_SAMPLERS: Readonly<Record<string, SamplerDefinition>> = {
+  smote: smoteDefinition,
+  'borderline-smote': borderlineSmoteDefinition,
+  adasyn: adasynDefinition,
+  'smote-nc': smoteNcDefinition,
+  smoten: smotenDefinition,
+  'svm-smote': svmSmoteDefinition,
+  'kmeans-smote': kmeansSmoteDefinition,
 };
 
 /**
@@ -60,17 +59,16 @@ export function stackWithSynthetic(data: Dataset, rows: Int32Array, dups: Int32A
 
 type Cleaner = (stacked: Dataset, rows: Int32Array, mask: Uint8Array, ctx: SamplerContext) => Promise<Int32Array>;
 
-/** Runs `first`, then `clean` on everything with every class cleanable; maps kept rows back. */
+/** Runs the bound over-sampler `first`, then `clean` on everything with every class cleanable; maps kept rows back. */
 export async function overThenClean(
-  first: SamplerDefinition,
-  options: SamplerOptions,
+  first: Sampler,
   clean: Cleaner,
   data: Dataset,
   plan: SamplingPlan,
   rng: Rng,
   ctx: SamplerContext,
 ): Promise<Resampled> {
-  const over = await first.create(options).fitResample(data, plan, rng, ctx);
+  const over = await first.fitResample(data, plan, rng, ctx);
   const dups = over.duplicates ?? new Int32Array(0);
   const stacked = stackWithSynthetic(data, over.indices, dups, over.synthetic);
   const everyClass = new Uint8Array(data.classNames.length).fill(1);
@@ -100,50 +98,35 @@ export async function overThenClean(
   return keptDups.length > 0 ? { ...result, duplicates: Int32Array.from(keptDups) } : result;
 }
 
-function firstOf(options: SamplerOptions, method: string): () => Promise<SamplerDefinition> {
-  const name = options.first ?? 'smote';
-  const load = FIRST_SAMPLERS[name];
-  if (!load) {
-    throw new UsageError(
-      'REBALANCE_UNKNOWN_METHOD',
-      `${method}: first must name an over-sampler (${Object.keys(FIRST_SAMPLERS).join(', ')}), got '${name}'; pass --first smote`,
-    );
-  }
-  return load;
-}
-
-function combined(name: 'smote-tomek' | 'smote-enn', summary: string): SamplerDefinition {
-  return {
+function combined(name: 'smote-tomek' | 'smote-enn', summary: string, nNeighbors: number | null): SamplerDefinition {
+  return defineSampler({
     name,
     kind: 'over',
     scope: 'all',
     needs: { knn: true, features: 'numeric', syntheticCells: true },
     summary,
     defaultStrategy: 'auto',
-    create(options: SamplerOptions) {
-      const load = firstOf(options, name);
-      const k = name === 'smote-enn' ? intOption(options.nNeighbors, 3, 'nNeighbors', name) : 1;
+    bind(options) {
+      const first = enumOption(name, 'first', options.first, 'smote', Object.keys(FIRST_SAMPLERS));
+      // The over-sampler reads (and validates) its own options from the same object.
+      const over = FIRST_SAMPLERS[first].create(options);
+      const k = nNeighbors === null ? 1 : intOption(name, 'nNeighbors', options.nNeighbors, nNeighbors);
       const clean: Cleaner =
-        name === 'smote-tomek'
+        nNeighbors === null
           ? (d, rows, mask, ctx) => tomekLinksOnRows(d, rows, mask, ctx)
           : (d, rows, mask, ctx) => ennOnRows(d, rows, k, 'all', mask, ctx, name);
-      return {
-        name,
-        kind: 'over',
-        scope: 'all',
-        async fitResample(data: Dataset, plan: SamplingPlan, rng: Rng, ctx: SamplerContext): Promise<Resampled> {
-          return overThenClean(await load(), options, clean, data, plan, rng, ctx);
-        },
-      };
+      return { over, clean };
     },
-  };
+    run: (data, plan, rng, ctx, { over, clean }) => overThenClean(over, clean, data, plan, rng, ctx),
+  });
 }
 
 /** `smote-tomek`: SMOTE (options.first) then Tomek links removing both members of every link. */
 export const smoteTomekDefinition: SamplerDefinition = combined(
   'smote-tomek',
   'SMOTE then Tomek links on all classes (both members of every link removed)',
+  null,
 );
 
 /** `smote-enn`: SMOTE (options.first) then ENN (options.nNeighbors, default 3) on all classes. */
-export const smoteEnnDefinition: SamplerDefinition = combined('smote-enn', 'SMOTE then edited nearest neighbours on all classes');
+export const smoteEnnDefinition: SamplerDefinition = combined('smote-enn', 'SMOTE then edited nearest neighbours on all classes', 3);

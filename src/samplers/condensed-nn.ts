@@ -16,11 +16,14 @@
  * previous ones. Ties go to the lower row index.
  */
 import { DataError } from '../core/errors.js';
-import type { Rng } from '../core/rng.js';
 import { packForKnn } from '../dataset/pack.js';
-import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
-import { cleanClassMask, condenseEachClass, intOption, minorityClass, queryNeighbors, rowsOfClass, throwIfAborted, maskToRows } from './cleaning-common.js';
-import { defineSampler } from './define.js';
+import type { Dataset, SamplerContext } from '../types.js';
+import { CLEANING, defineSampler } from './define.js';
+import { cleanClassMask, minorityClass } from './shared/classes.js';
+import { queryNeighbors } from './shared/neighbours.js';
+import { condenseOptions } from './shared/options.js';
+import { condenseEachClass } from './shared/per-class.js';
+import { maskToRows, rowsOfClass, throwIfAborted } from './shared/rows.js';
 
 /** Squared float64 distance between packed rows a and b (row-major, dim columns). */
 function dist2(packed: Float32Array, dim: number, a: number, b: number): number {
@@ -127,22 +130,16 @@ function insertNeighbour(rows: Int32Array, d2: Float64Array, base: number, k: nu
   d2[j + 1] = d;
 }
 
-/** `condensed-nn`: options.nNeighbors (1); seeded by `rng.fork('condensed-nn/<class>')`. */
+/** `condensed-nn`: options.nNeighbors (1), options.classes; seeded by `rng.fork('condensed-nn/<class>')`. */
 export const condensedNnDefinition = defineSampler({
+  ...CLEANING,
   name: 'condensed-nn',
-  kind: 'clean',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: "condensed nearest neighbour (Hart): keep only the rows a growing 1-NN store misclassifies",
-  defaultStrategy: 'auto',
-  bind(options: SamplerOptions) {
-    const k = intOption(options.nNeighbors, 1, 'nNeighbors', 'condensed-nn');
-    return { k };
-  },
-  async run(data: Dataset, plan: SamplingPlan, rng: Rng, ctx: SamplerContext, options: SamplerOptions, { k }): Promise<Resampled> {
+  bind: (options) => condenseOptions('condensed-nn', options),
+  async run(data, plan, rng, ctx, { k, classes }) {
     const minority = rowsOfClass(data.labels, minorityClass(data.labels, data.classNames.length));
     const packed = packForKnn(data, ctx.scale);
-    const keep = await condenseEachClass(data, cleanClassMask(data, plan, options), rng, 'condensed-nn', ctx, (_c, classRows, seedPos) =>
+    const keep = await condenseEachClass(data, cleanClassMask(data, plan, classes), rng, 'condensed-nn', ctx, (_c, classRows, seedPos) =>
       condenseClass(data, packed, minority, classRows, classRows[seedPos], k, ctx),
     );
     const indices = maskToRows(keep);

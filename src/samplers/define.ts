@@ -1,37 +1,49 @@
 /**
- * The one way a sampler file declares itself: metadata plus a `run` function; `create` binds the
- * options (after an optional early check, so bad options fail before any data is read).
+ * The one way a sampler file declares itself: metadata, a REQUIRED `bind` that validates the
+ * options it reads (every bad one a UsageError REBALANCE_BAD_OPTION naming it, see
+ * shared/options.ts) and returns them typed, and a `run` that sees only the bound parameters.
+ * `create` binds, so bad options fail before any data is read.
  */
 import type { Rng } from '../core/rng.js';
-import type { Dataset, Resampled, SamplerContext, SamplerDefinition, SamplerNeeds, SamplerOptions, SamplerScope, SamplingKind, SamplingPlan, SamplingStrategy } from '../types.js';
+import type { Dataset, Resampled, SamplerContext, SamplerDefinition, SamplerNeeds, SamplerOptions, SamplingPlan } from '../types.js';
 
-export interface SamplerSpec<P = undefined> {
-  readonly name: string;
-  readonly kind: SamplingKind;
-  readonly scope: SamplerScope;
-  readonly needs: SamplerNeeds;
-  readonly summary: string;
-  readonly defaultStrategy?: SamplingStrategy;
-  /** Validates options when the sampler is created (throws UsageError). */
-  check?(options: SamplerOptions): void;
-  /** Validates options when the sampler is created and returns what `run` needs of them. */
-  bind?(options: SamplerOptions): P;
-  run(data: Dataset, plan: SamplingPlan, rng: Rng, ctx: SamplerContext, options: SamplerOptions, params: P): Promise<Resampled>;
+/** A method's metadata (as SamplerDefinition states it) plus its bind and run steps. */
+export interface SamplerSpec<P> extends Omit<SamplerDefinition, 'create'> {
+  /** Validates the options this method reads (UsageError REBALANCE_BAD_OPTION) and returns them typed. */
+  bind(options: SamplerOptions): P;
+  /** Resamples with the bound parameters; never reads raw options. */
+  run(data: Dataset, plan: SamplingPlan, rng: Rng, ctx: SamplerContext, params: P): Promise<Resampled>;
 }
 
-export function defineSampler<P = undefined>(spec: SamplerSpec<P>): SamplerDefinition {
-  const { run, check, bind, ...meta } = spec;
+export function defineSampler<P>(spec: SamplerSpec<P>): SamplerDefinition {
+  const { run, bind, ...meta } = spec;
   return {
     ...meta,
     create(options: SamplerOptions) {
-      check?.(options);
-      const params = (bind ? bind(options) : undefined) as P;
+      const params = bind(options ?? {});
       return {
         name: meta.name,
         kind: meta.kind,
         scope: meta.scope,
-        fitResample: (data, plan, rng, ctx) => run(data, plan, rng, ctx, options, params),
+        fitResample: async (data, plan, rng, ctx) => run(data, plan, rng, ctx, params),
       };
     },
   };
+}
+
+/** Needs of the methods that measure numeric distances and only keep, drop or repeat input rows. */
+const KEEPS_ROWS: SamplerNeeds = { knn: true, features: 'numeric', syntheticCells: false };
+
+/** Metadata of the neighbourhood cleaning methods (spread into a spec): remove rows by a rule, every row's features. */
+export const CLEANING = { kind: 'clean', scope: 'all', needs: KEEPS_ROWS, defaultStrategy: 'auto' } as const;
+
+/** Metadata of the under-samplers to a count that look at every row's features (NearMiss, IHT). */
+export const UNDER_BY_FEATURES = { kind: 'under', scope: 'all', needs: KEEPS_ROWS, defaultStrategy: 'auto' } as const;
+
+/**
+ * Metadata of the SMOTE family: over-samplers writing synthetic rows, on the target classes'
+ * rows or on every row, refusing categorical features unless `features` is 'any'.
+ */
+export function smoteFamily(scope: 'targets' | 'all', features: SamplerNeeds['features'] = 'numeric') {
+  return { kind: 'over', scope, needs: { knn: true, features, syntheticCells: true }, defaultStrategy: 'auto' } as const;
 }

@@ -3,10 +3,11 @@
  * multinomial logistic regression (softmax) with an L2 penalty, fitted by full-batch gradient
  * descent from zero weights on standardized features.
  *
- * A stand-in until the tfjs logistic model (src/models/) exists: small, dependency-free and
- * deterministic (zero start, fixed step count), so it needs no seed. imbalanced-learn's default
- * estimator is a random forest; any probabilistic classifier fits the method, and rankings of
- * "hard" rows only need to be sensible, not identical.
+ * Why not models/logistic.ts: that model is binary (one sigmoid) while IHT scores every class of
+ * a multi-class table at once; this one is small, dependency-free and deterministic (zero start,
+ * fixed step count), so it needs no seed. imbalanced-learn's default estimator is a random forest;
+ * any probabilistic classifier fits the method, and rankings of "hard" rows only need to be
+ * sensible, not identical.
  */
 
 /** Fitting options; defaults suit standardized tabular data. */

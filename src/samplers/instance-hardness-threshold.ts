@@ -5,14 +5,16 @@
  * target class keeps its rows whose probability is at least the (1 - to/from) percentile of its
  * rows' probabilities (numpy's linear interpolation), so about `to` rows, more on ties.
  *
- * The classifier is the softmax regression of iht-model.ts, a stand-in until the tfjs logistic
- * model exists (imbalanced-learn defaults to a random forest).
+ * The classifier is the softmax regression of iht-model.ts (imbalanced-learn defaults to a random
+ * forest; any probabilistic classifier fits the method).
  */
 import { DataError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
-import type { Dataset, Resampled, SamplerContext, SamplerDefinition, SamplerOptions, SamplingPlan } from '../types.js';
-import { countClasses, rowsOfClass, throwIfAborted, maskToRows } from './cleaning-common.js';
+import { classCounts } from '../dataset/make.js';
+import type { Dataset } from '../types.js';
+import { UNDER_BY_FEATURES, defineSampler } from './define.js';
 import { fitSoftmax, predictOwnClass } from './iht-model.js';
+import { maskToRows, rowsOfClass, throwIfAborted } from './shared/rows.js';
 
 /** Number of cross-validation folds (imbalanced-learn cv=5). */
 export const IHT_FOLDS = 5;
@@ -78,43 +80,34 @@ export function outOfFoldProbabilities(data: Dataset, rng: Rng, folds = IHT_FOLD
   return prob;
 }
 
-/** `instance-hardness-threshold`: under-samples each target class to about its planned count. */
-export const instanceHardnessThresholdDefinition: SamplerDefinition = {
+/** `instance-hardness-threshold`: under-samples each target class to about its planned count (no options). */
+export const instanceHardnessThresholdDefinition = defineSampler({
+  ...UNDER_BY_FEATURES,
   name: 'instance-hardness-threshold',
-  kind: 'under',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: 'instance hardness threshold: drop the rows a cross-validated classifier finds hardest',
-  defaultStrategy: 'auto',
-  create(_options: SamplerOptions) {
-    return {
-      name: 'instance-hardness-threshold',
-      kind: 'under',
-      scope: 'all',
-      async fitResample(data: Dataset, plan: SamplingPlan, rng: Rng, ctx: SamplerContext): Promise<Resampled> {
-        const nClasses = data.classNames.length;
-        const counts = countClasses(data.labels, nClasses);
-        let present = 0;
-        for (let c = 0; c < nClasses; c++) if (counts[c] > 0) present++;
-        if (present < 2) {
-          throw new DataError(
-            'REBALANCE_ONE_CLASS',
-            `instance-hardness-threshold needs at least 2 classes to fit its classifier, found ${present}; check the label column`,
-          );
-        }
-        throwIfAborted(ctx);
-        const prob = outOfFoldProbabilities(data, rng);
-        const keep = new Uint8Array(data.nRows).fill(1);
-        for (const [c, t] of plan.targets) {
-          const rows = rowsOfClass(data.labels, c);
-          if (rows.length === 0 || t.to >= rows.length) continue;
-          const p = Float64Array.from(rows, (r) => prob[r]);
-          const threshold = percentileLinear(p, (1 - t.to / rows.length) * 100);
-          for (let i = 0; i < rows.length; i++) if (!(p[i] >= threshold)) keep[rows[i]] = 0;
-        }
-        const indices = maskToRows(keep);
-        return { indices, synthetic: null, plan };
-      },
-    };
+  bind: () => ({}),
+  async run(data, plan, rng, ctx) {
+    const nClasses = data.classNames.length;
+    const counts = classCounts(data.labels, nClasses);
+    let present = 0;
+    for (let c = 0; c < nClasses; c++) if (counts[c] > 0) present++;
+    if (present < 2) {
+      throw new DataError(
+        'REBALANCE_ONE_CLASS',
+        `instance-hardness-threshold needs at least 2 classes to fit its classifier, found ${present}; check the label column`,
+      );
+    }
+    throwIfAborted(ctx);
+    const prob = outOfFoldProbabilities(data, rng);
+    const keep = new Uint8Array(data.nRows).fill(1);
+    for (const [c, t] of plan.targets) {
+      const rows = rowsOfClass(data.labels, c);
+      if (rows.length === 0 || t.to >= rows.length) continue;
+      const p = Float64Array.from(rows, (r) => prob[r]);
+      const threshold = percentileLinear(p, (1 - t.to / rows.length) * 100);
+      for (let i = 0; i < rows.length; i++) if (!(p[i] >= threshold)) keep[rows[i]] = 0;
+    }
+    const indices = maskToRows(keep);
+    return { indices, synthetic: null, plan };
   },
-};
+});

@@ -14,21 +14,13 @@
  */
 import { kmeans } from '../cluster/kmeans.js';
 import { DataError } from '../core/errors.js';
-import type { Rng } from '../core/rng.js';
 import { fitScaler } from '../dataset/pack.js';
-import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
-import { defineSampler } from './define.js';
-import {
-  allocateSynthetic,
-  appendInterpolated,
-  checkAbort,
-  classStream,
-  drawSmote,
-  finish,
-  overTargets,
-  resolveDraws,
-  sameClassNeighbors,
-} from './smote-base.js';
+import { smoteFamily, defineSampler } from './define.js';
+import { sameClassNeighbors } from './shared/neighbours.js';
+import { intOption, numberOption } from './shared/options.js';
+import { overEachClass } from './shared/per-class.js';
+import { drawAndAppend, overTargets, totalToAdd } from './shared/smote-draws.js';
+import { throwIfAborted } from './shared/rows.js';
 
 /**
  * imblearn `_find_cluster_sparsity`: (mean pairwise Euclidean distance between `rows`)^exponent
@@ -90,83 +82,75 @@ export function qualifyingClusters(
   return out;
 }
 
-/** KMeans-SMOTE over every row of `data` following `plan`; see {@link kmeansSmoteDefinition}. */
-export async function kmeansSmoteResample(
-  data: Dataset,
-  plan: SamplingPlan,
-  rng: Rng,
-  ctx: SamplerContext,
-  options: SamplerOptions = {},
-): Promise<Resampled> {
-  const k = options.kNeighbors ?? 2;
-  let nClusters = options.nClusters ?? 8;
-  if (nClusters > data.nRows) {
-    ctx.log(`kmeans-smote: ${nClusters} clusters for ${data.nRows} rows, using ${data.nRows}`);
-    nClusters = data.nRows;
-  }
-  const targets = overTargets(plan);
-  if (targets.length === 0) return finish(data, plan, allocateSynthetic(data.features.length, 0));
-  const dim = data.features.length;
-  const sc = fitScaler(data, ctx.scale ?? 'none');
-  const x = new Float64Array(data.nRows * dim);
-  for (let j = 0; j < dim; j++) {
-    const col = data.features[j];
-    for (let i = 0; i < data.nRows; i++) x[i * dim + j] = (col[i] - sc.shift[j]) * sc.mult[j];
-  }
-  const clusters = await kmeans(x, dim, nClusters, rng.fork('kmeans-smote/kmeans'), { signal: ctx.signal });
-  const totalAdd = targets.reduce((s, t) => s + t.add, 0);
-  const perClass: { code: number; parts: { rows: Int32Array; n: number; cluster: number }[]; n: number }[] = [];
-  let total = 0;
-  for (const { code, add } of targets) {
-    const name = data.classNames[code];
-    const threshold = nClusters === 1 ? -Infinity : (options.clusterBalanceThreshold ?? add / totalAdd / 2);
-    const valid = qualifyingClusters(clusters.labels, nClusters, data.labels, code, threshold, k + 1);
-    if (valid.length === 0) {
-      throw new DataError(
-        'REBALANCE_NO_CLUSTER',
-        `kmeans-smote found no cluster with a share of class '${name}' >= ${threshold.toPrecision(3)} and at least ${k + 1} of its rows among ${nClusters} clusters; lower --cluster-balance-threshold, change --clusters, or use -m smote`,
-      );
-    }
-    const sparsity = valid.map((v) => clusterSparsity(x, dim, v.classRows));
-    const sum = sparsity.reduce((s, v) => s + v, 0);
-    const parts = valid.map((v, i) => ({
-      rows: v.classRows,
-      cluster: v.cluster,
-      n: Math.ceil(add * (sum > 0 ? sparsity[i] / sum : 1 / valid.length)),
-    }));
-    const n = parts.reduce((s, p) => s + p.n, 0);
-    perClass.push({ code, parts, n });
-    total += n;
-  }
-  const b = allocateSynthetic(dim, total);
-  const added = new Map<number, number>();
-  for (const { code, parts, n } of perClass) {
-    const name = data.classNames[code];
-    const stream = classStream(rng, 'kmeans-smote', name);
-    for (const p of parts) {
-      checkAbort(ctx);
-      if (p.n === 0) continue;
-      const nn = await sameClassNeighbors(data, p.rows, k, ctx);
-      const d = drawSmote(p.rows.length, k, p.n, stream.fork(`cluster/${p.cluster}`));
-      const { source, neighbor } = resolveDraws(d, p.rows, nn, k);
-      appendInterpolated(b, data, code, source, neighbor, d.steps);
-    }
-    added.set(code, n);
-  }
-  return finish(data, plan, b, added);
+/** One qualifying cluster's share of a class's synthetic rows. */
+interface ClusterPart {
+  readonly rows: Int32Array;
+  readonly cluster: number;
+  readonly n: number;
 }
 
 /**
  * `kmeans-smote`: k-means over all rows, then SMOTE inside the clusters where the class is
  * frequent enough, more rows in sparser clusters. Options: nClusters (8), kNeighbors (2),
- * clusterBalanceThreshold ('auto'). Needs every row.
+ * clusterBalanceThreshold ('auto' when absent). Needs every row. A class grows by
+ * sum over its qualifying clusters of ceil(add * weight): at least the plan's count and less than
+ * the plan's count plus the number of qualifying clusters.
  */
 export const kmeansSmoteDefinition = defineSampler({
+  ...smoteFamily('all'),
   name: 'kmeans-smote',
-  kind: 'over',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: true },
   summary: 'KMeans-SMOTE: SMOTE inside k-means clusters where the class is dense enough',
-  defaultStrategy: 'auto',
-  run: kmeansSmoteResample,
+  bind: (options) => ({
+    k: intOption('kmeans-smote', 'kNeighbors', options.kNeighbors, 2),
+    nClusters: intOption('kmeans-smote', 'nClusters', options.nClusters, 8),
+    threshold: numberOption('kmeans-smote', 'clusterBalanceThreshold', options.clusterBalanceThreshold, undefined),
+  }),
+  async run(data, plan, rng, ctx, { k, nClusters: n0, threshold: fixedThreshold }) {
+    let nClusters = n0;
+    if (nClusters > data.nRows) {
+      ctx.log(`kmeans-smote: ${nClusters} clusters for ${data.nRows} rows, using ${data.nRows}`);
+      nClusters = data.nRows;
+    }
+    const dim = data.features.length;
+    const totalAdd = totalToAdd(overTargets(plan));
+    return overEachClass<{ x: Float64Array; clusterOf: Int32Array }, ClusterPart[]>(data, plan, rng, ctx, {
+      method: 'kmeans-smote',
+      async prepare() {
+        const sc = fitScaler(data, ctx.scale ?? 'none');
+        const x = new Float64Array(data.nRows * dim);
+        for (let j = 0; j < dim; j++) {
+          const col = data.features[j];
+          for (let i = 0; i < data.nRows; i++) x[i * dim + j] = (col[i] - sc.shift[j]) * sc.mult[j];
+        }
+        const clusters = await kmeans(x, dim, nClusters, rng.fork('kmeans-smote/kmeans'), { signal: ctx.signal });
+        return { x, clusterOf: clusters.labels };
+      },
+      size({ code, name, add }, { x, clusterOf }) {
+        const threshold = nClusters === 1 ? -Infinity : (fixedThreshold ?? add / totalAdd / 2);
+        const valid = qualifyingClusters(clusterOf, nClusters, data.labels, code, threshold, k + 1);
+        if (valid.length === 0) {
+          throw new DataError(
+            'REBALANCE_NO_CLUSTER',
+            `kmeans-smote found no cluster with a share of class '${name}' >= ${threshold.toPrecision(3)} and at least ${k + 1} of its rows among ${nClusters} clusters; lower --cluster-balance-threshold, change --clusters, or use -m smote`,
+          );
+        }
+        const sparsity = valid.map((v) => clusterSparsity(x, dim, v.classRows));
+        const sum = sparsity.reduce((s, v) => s + v, 0);
+        const parts = valid.map((v, i) => ({
+          rows: v.classRows,
+          cluster: v.cluster,
+          n: Math.ceil(add * (sum > 0 ? sparsity[i] / sum : 1 / valid.length)),
+        }));
+        return { n: parts.reduce((s, p) => s + p.n, 0), state: parts };
+      },
+      async fill({ code, stream }, out, _shared, parts) {
+        for (const p of parts) {
+          throwIfAborted(ctx);
+          if (p.n === 0) continue;
+          const nn = await sameClassNeighbors(data, p.rows, k, ctx);
+          drawAndAppend(out, data, code, p.rows, nn, k, p.n, stream.fork(`cluster/${p.cluster}`));
+        }
+      },
+    });
+  },
 });

@@ -9,11 +9,13 @@
  * Sums use exact float64 distances of the neighbours the backend found; equal sums keep the
  * lower row first (Python's stable sort). k = nNeighbors (default 3).
  */
-import { DataError, UsageError } from '../core/errors.js';
-import type { Rng } from '../core/rng.js';
-import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
-import { ExactDistance, intOption, minorityClass, queryNeighbors, rowsOfClass, throwIfAborted, maskToRows } from './cleaning-common.js';
-import { defineSampler } from './define.js';
+import { DataError } from '../core/errors.js';
+import type { Dataset, SamplerContext } from '../types.js';
+import { UNDER_BY_FEATURES, defineSampler } from './define.js';
+import { minorityClass } from './shared/classes.js';
+import { ExactDistance, queryNeighbors } from './shared/neighbours.js';
+import { enumOption, intOption } from './shared/options.js';
+import { maskToRows, rowsOfClass, throwIfAborted } from './shared/rows.js';
 
 /**
  * Positions 0..n-1 ordered by `score` (ascending, or descending when `farthest`), equal scores in
@@ -104,22 +106,15 @@ export async function nearMissClass(
 
 /** `near-miss`: options.version 1|2|3, options.nNeighbors (3), options.nNeighborsVer3 (3). */
 export const nearMissDefinition = defineSampler({
+  ...UNDER_BY_FEATURES,
   name: 'near-miss',
-  kind: 'under',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: 'NearMiss 1/2/3: keep the rows of each larger class closest to (or, v3, farthest among those near) the minority',
-  defaultStrategy: 'auto',
-  bind(options: SamplerOptions) {
-    const version = options.version ?? 1;
-    if (version !== 1 && version !== 2 && version !== 3) {
-      throw new UsageError('REBALANCE_BAD_OPTION', `near-miss: version must be 1, 2 or 3, got ${version}; pass --near-miss-version 1`);
-    }
-    const k = intOption(options.nNeighbors, 3, 'nNeighbors', 'near-miss');
-    const kVer3 = intOption(options.nNeighborsVer3, 3, 'nNeighborsVer3', 'near-miss');
-    return { version, k, kVer3 };
-  },
-  async run(data: Dataset, plan: SamplingPlan, _rng: Rng, ctx: SamplerContext, options: SamplerOptions, { version, k, kVer3 }): Promise<Resampled> {
+  bind: (options) => ({
+    version: enumOption('near-miss', 'version', options.version, 1, [1, 2, 3]),
+    k: intOption('near-miss', 'nNeighbors', options.nNeighbors, 3),
+    kVer3: intOption('near-miss', 'nNeighborsVer3', options.nNeighborsVer3, 3),
+  }),
+  async run(data, plan, _rng, ctx, { version, k, kVer3 }) {
     const nClasses = data.classNames.length;
     const minority = rowsOfClass(data.labels, minorityClass(data.labels, nClasses));
     const dist = new ExactDistance(data, ctx.scale);

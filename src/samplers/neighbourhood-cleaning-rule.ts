@@ -10,42 +10,25 @@
  * labels), which equals the rule above exactly when the majority label is 0 or the label
  * values are non-zero strings and nothing is removed; this file implements the documented rule.
  */
-import { UsageError } from '../core/errors.js';
-import type { Rng } from '../core/rng.js';
-import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
-import {
-  allRows,
-  cleanClassMask,
-  countClasses,
-  intOption,
-  kindSelOption,
-  maskToRows,
-  minorityClass,
-  modeTieFor,
-  neighbourMode,
-  selfNeighbors,
-  type KindSel,
-  type ModeTie,
-} from './cleaning-common.js';
+import { classCounts } from '../dataset/make.js';
+import { CLEANING, defineSampler } from './define.js';
 import { ennKeep } from './enn.js';
-import { defineSampler } from './define.js';
+import { cleanClassMask, minorityClass } from './shared/classes.js';
+import { modeTieFor, neighbourMode, selfNeighbors, type ModeTie } from './shared/neighbours.js';
+import { ennOptions, numberOption, type KindSel } from './shared/options.js';
+import { allRows, maskToRows } from './shared/rows.js';
 
 /**
  * Pure kernel: keep[i] for every row, given the k self-neighbours of every row (`nn`, n x k).
  */
 export function ncrKeep(
-  labels: Int32Array,
-  nn: Int32Array,
-  k: number,
-  kind: KindSel,
-  cleanMask: Uint8Array,
-  nClasses: number,
+  labels: Int32Array, nn: Int32Array, k: number, kind: KindSel, cleanMask: Uint8Array, nClasses: number,
   thresholdCleaning: number,
   tie: ModeTie = 'lowest',
 ): Uint8Array {
   const n = labels.length;
   const keep = ennKeep(labels, nn, k, 'mode', cleanMask, nClasses, tie);
-  const counts = countClasses(labels, nClasses);
+  const counts = classCounts(labels, nClasses);
   const minority = minorityClass(labels, nClasses);
   const underSample = new Uint8Array(nClasses);
   for (let c = 0; c < nClasses; c++) underSample[c] = cleanMask[c] && counts[c] > n * thresholdCleaning ? 1 : 0;
@@ -69,33 +52,19 @@ export function ncrKeep(
   return keep;
 }
 
-/** `neighbourhood-cleaning-rule`: options.nNeighbors (3), variant (kind_sel, 'all'), thresholdCleaning (0.5). */
+/** `neighbourhood-cleaning-rule`: options.nNeighbors (3), variant (kind_sel, 'all'), thresholdCleaning (0.5, in [0, 1]), classes. */
 export const neighbourhoodCleaningRuleDefinition = defineSampler({
+  ...CLEANING,
   name: 'neighbourhood-cleaning-rule',
-  kind: 'clean',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: 'neighbourhood cleaning rule: ENN (mode) plus the large-class neighbours of misclassified minority rows',
-  defaultStrategy: 'auto',
-  bind(options: SamplerOptions) {
-    const k = intOption(options.nNeighbors, 3, 'nNeighbors', 'neighbourhood-cleaning-rule');
-    const kind = kindSelOption(options.variant, 'neighbourhood-cleaning-rule');
-    const threshold = options.thresholdCleaning ?? 0.5;
-    if (!(threshold >= 0 && threshold <= 1)) {
-      throw new UsageError(
-        'REBALANCE_BAD_OPTION',
-        `neighbourhood-cleaning-rule: thresholdCleaning must be in [0, 1], got ${threshold}; pass e.g. 0.5`,
-      );
-    }
-    return { k, kind, threshold };
-  },
-  async run(data: Dataset, plan: SamplingPlan, _rng: Rng, ctx: SamplerContext, options: SamplerOptions, { k, kind, threshold }): Promise<Resampled> {
-    const mask = cleanClassMask(data, plan, options);
-    const rows = allRows(data.nRows);
-    const nn = await selfNeighbors(data, rows, k, ctx, 'neighbourhood-cleaning-rule');
-    const nClasses = data.classNames.length;
-    const keep = ncrKeep(data.labels, nn, k, kind, mask, nClasses, threshold, modeTieFor(data.classNames));
-    const indices = maskToRows(keep);
-    return { indices, synthetic: null, plan };
+  bind: (options) => ({
+    ...ennOptions('neighbourhood-cleaning-rule', options),
+    threshold: numberOption('neighbourhood-cleaning-rule', 'thresholdCleaning', options.thresholdCleaning, 0.5, { min: 0, max: 1 }),
+  }),
+  async run(data, plan, _rng, ctx, { k, kind, threshold, classes }) {
+    const mask = cleanClassMask(data, plan, classes);
+    const nn = await selfNeighbors(data, allRows(data.nRows), k, ctx, 'neighbourhood-cleaning-rule');
+    const keep = ncrKeep(data.labels, nn, k, kind, mask, data.classNames.length, threshold, modeTieFor(data.classNames));
+    return { indices: maskToRows(keep), synthetic: null, plan };
   },
 });

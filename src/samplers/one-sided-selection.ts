@@ -7,26 +7,22 @@
  * The minority and the classes not cleaned are kept whole (bar Tomek links when cleaned).
  */
 import { DataError } from '../core/errors.js';
-import type { Rng } from '../core/rng.js';
-import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
-import { cleanClassMask, condenseEachClass, intOption, minorityClass, queryNeighbors, rowsOfClass, maskToRows } from './cleaning-common.js';
+import { CLEANING, defineSampler } from './define.js';
 import { tomekLinksOnRows } from './tomek-links.js';
-import { defineSampler } from './define.js';
+import { cleanClassMask, minorityClass } from './shared/classes.js';
+import { queryNeighbors } from './shared/neighbours.js';
+import { condenseOptions } from './shared/options.js';
+import { condenseEachClass } from './shared/per-class.js';
+import { maskToRows, rowsOfClass } from './shared/rows.js';
 
-/** `one-sided-selection`: options.nNeighbors (1); seeded per class. */
+/** `one-sided-selection`: options.nNeighbors (1), options.classes; seeded per class. */
 export const oneSidedSelectionDefinition = defineSampler({
+  ...CLEANING,
   name: 'one-sided-selection',
-  kind: 'clean',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: 'one-sided selection: 1-NN condensation from one seed, then Tomek links',
-  defaultStrategy: 'auto',
-  bind(options: SamplerOptions) {
-    const k = intOption(options.nNeighbors, 1, 'nNeighbors', 'one-sided-selection');
-    return { k };
-  },
-  async run(data: Dataset, plan: SamplingPlan, rng: Rng, ctx: SamplerContext, options: SamplerOptions, { k }): Promise<Resampled> {
-    const mask = cleanClassMask(data, plan, options);
+  bind: (options) => condenseOptions('one-sided-selection', options),
+  async run(data, plan, rng, ctx, { k, classes }) {
+    const mask = cleanClassMask(data, plan, classes);
     const nClasses = data.classNames.length;
     const minority = rowsOfClass(data.labels, minorityClass(data.labels, nClasses));
     const votes = new Int32Array(nClasses);

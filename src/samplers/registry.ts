@@ -2,8 +2,8 @@
  * Every resampling method by name. The only place that knows them all; the CLI, the library
  * `resample` and the contract tests iterate it.
  */
-import { DataError, UsageError } from '../core/errors.js';
-import type { FeatureKind, SamplerDefinition } from '../types.js';
+import { UsageError } from '../core/errors.js';
+import type { SamplerDefinition } from '../types.js';
 import { allKnnDefinition } from './all-knn.js';
 import { ennDefinition } from './enn.js';
 import { nearMissDefinition } from './near-miss.js';
@@ -59,16 +59,5 @@ export function getSampler(name: string): SamplerDefinition {
   return found;
 }
 
-/**
- * Refuses categorical features for methods that measure numeric distances (imbalanced-learn
- * refuses them too): interpolating or measuring category codes would silently make up data.
- */
-export function checkFeatureKinds(def: SamplerDefinition, featureNames: readonly string[], featureKinds: readonly FeatureKind[]): void {
-  if (def.needs.features === 'any') return;
-  const cats = featureNames.filter((_, j) => featureKinds[j] === 'categorical');
-  if (cats.length === 0) return;
-  throw new DataError(
-    'REBALANCE_CATEGORICAL_FEATURES',
-    `method '${def.name}' needs numeric features, but ${cats.length === 1 ? 'column' : 'columns'} ${cats.map((c) => `'${c}'`).join(', ')} ${cats.length === 1 ? 'is' : 'are'} categorical; use -m smote-nc (mixed) or -m smoten (all categorical), or carry ${cats.length === 1 ? 'it' : 'them'} through with --passthrough`,
-  );
-}
+/** The feature-kind check of the fit-resample template (re-exported for existing callers). */
+export { checkFeatureKinds } from './template.js';

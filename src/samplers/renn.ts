@@ -9,22 +9,13 @@
  * re-resolves 'auto' / 'not minority' (other string strategies such as 'majority' are not
  * re-resolved: a documented difference that needs a class to change rank between passes).
  */
-import type { Rng } from '../core/rng.js';
-import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
-import {
-  allRows,
-  cleanClassMask,
-  cleansAllButMinority,
-  countClasses,
-  intOption,
-  kindSelOption,
-  minorityClass,
-  notMinorityMask,
-  throwIfAborted,
-  type KindSel,
-} from './cleaning-common.js';
+import { classCounts } from '../dataset/make.js';
+import type { Dataset, SamplerContext } from '../types.js';
+import { CLEANING, defineSampler } from './define.js';
 import { ennOnRows } from './enn.js';
-import { defineSampler } from './define.js';
+import { cleanClassMask, cleansAllButMinority, minorityClass, notMinorityMask } from './shared/classes.js';
+import { ennOptions, intOption, type KindSel } from './shared/options.js';
+import { allRows, throwIfAborted } from './shared/rows.js';
 
 /**
  * imbalanced-learn's stopping tests after a pass: true when a class that is not the original
@@ -38,7 +29,7 @@ export function shouldStop(
   minority: number,
   allowMinority: boolean,
 ): boolean {
-  const counts = countClasses(labels, original.length, kept);
+  const counts = classCounts(labels, original.length, kept);
   for (let c = 0; c < counts.length; c++) {
     if (original[c] > 0 && counts[c] === 0) return true;
     if (!allowMinority && c !== minority && counts[c] > 0 && counts[c] < original[minority]) return true;
@@ -57,7 +48,7 @@ export async function renn(
   reresolve = false,
 ): Promise<{ rows: Int32Array; iterations: number }> {
   const nClasses = data.classNames.length;
-  const original = countClasses(data.labels, nClasses);
+  const original = classCounts(data.labels, nClasses);
   const minority = minorityClass(data.labels, nClasses);
   let rows = allRows(data.nRows);
   let iter = 0;
@@ -73,24 +64,18 @@ export async function renn(
   return { rows, iterations: iter };
 }
 
-/** `renn`: repeated ENN (options.nNeighbors 3, options.variant kind_sel, options.maxIter 100). */
+/** `renn`: repeated ENN (options.nNeighbors 3, options.variant kind_sel, options.maxIter 100, options.classes). */
 export const rennDefinition = defineSampler({
+  ...CLEANING,
   name: 'renn',
-  kind: 'clean',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: 'repeated edited nearest neighbours: ENN until nothing changes (at most maxIter passes)',
-  defaultStrategy: 'auto',
-  bind(options: SamplerOptions) {
-    const k = intOption(options.nNeighbors, 3, 'nNeighbors', 'renn');
-    const kind = kindSelOption(options.variant, 'renn');
-    const maxIter = intOption(options.maxIter, 100, 'maxIter', 'renn');
-    return { k, kind, maxIter };
-  },
-  async run(data: Dataset, plan: SamplingPlan, _rng: Rng, ctx: SamplerContext, options: SamplerOptions, { k, kind, maxIter }): Promise<Resampled> {
-    const mask = cleanClassMask(data, plan, options);
-    const reresolve = cleansAllButMinority(data, mask, options);
-    const { rows } = await renn(data, k, kind, maxIter, mask, ctx, reresolve);
+  bind: (options) => ({
+    ...ennOptions('renn', options),
+    maxIter: intOption('renn', 'maxIter', options.maxIter, 100),
+  }),
+  async run(data, plan, _rng, ctx, { k, kind, maxIter, classes }) {
+    const mask = cleanClassMask(data, plan, classes);
+    const { rows } = await renn(data, k, kind, maxIter, mask, ctx, cleansAllButMinority(data, mask, classes));
     return { indices: rows, synthetic: null, plan };
   },
 });

@@ -13,22 +13,14 @@
 import { DataError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { fitScaler, packFeatures } from '../dataset/pack.js';
-import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
-import { defineSampler } from './define.js';
-import {
-  allocateSynthetic,
-  appendInterpolated,
-  checkAbort,
-  classStream,
-  drawSmote,
-  finish,
-  mapIndices,
-  overTargets,
-  totalToAdd,
-  resolveDraws,
-  resolveK,
-  rowsOfClass,
-} from './smote-base.js';
+import type { Dataset } from '../types.js';
+import { smoteFamily, defineSampler } from './define.js';
+import { minorityClass } from './shared/classes.js';
+import { resolveK } from './shared/neighbours.js';
+import { kOptions } from './shared/options.js';
+import { overEachClass } from './shared/per-class.js';
+import { mapIndices, rowsOfClass } from './shared/rows.js';
+import { drawAndAppend } from './shared/smote-draws.js';
 
 /** Median as numpy.median: the mean of the two middle values for an even count; NaN when empty. */
 export function median(values: ArrayLike<number>): number {
@@ -119,83 +111,60 @@ function categoryCount(data: Dataset, j: number): number {
   return Math.max(data.categories[j]?.length ?? 0, max + 1);
 }
 
-/** SMOTE-NC over `data` following `plan`; see {@link smoteNcDefinition}. */
-export async function smoteNcResample(
-  data: Dataset,
-  plan: SamplingPlan,
-  rng: Rng,
-  ctx: SamplerContext,
-  options: SamplerOptions = {},
-): Promise<Resampled> {
-  const k = options.kNeighbors ?? 5;
-  const { numeric, categorical } = splitKinds(data);
-  const nCats = categorical.map((j) => categoryCount(data, j));
-  const scaler = fitScaler(data, ctx.scale ?? 'none', undefined, numeric);
-  // Minority: the smallest class present, first in row order on ties (Counter + min in imblearn).
-  const counts = new Map<number, number>();
-  for (const l of data.labels) counts.set(l, (counts.get(l) ?? 0) + 1);
-  let minority = -1;
-  for (const [code, n] of counts) if (minority < 0 || n < counts.get(minority)!) minority = code;
-  const mStd = medianStd(data, rowsOfClass(data.labels, minority), numeric, scaler.mult);
-  const hot = mStd / 2; // median_std 0 (math.isclose(x, 0) is x == 0) nullifies the one-hot entries too
-
-  const targets = overTargets(plan);
-  const total = totalToAdd(targets);
-  const b = allocateSynthetic(data.features.length, total);
-  const scratch = nCats.map((n) => new Int32Array(n));
-  const dimNum = numeric.length;
-  const dim = dimNum + nCats.reduce((s, n) => s + n, 0);
-  for (const { code, add } of targets) {
-    checkAbort(ctx);
-    const name = data.classNames[code];
-    const rows = rowsOfClass(data.labels, code);
-    const kk = resolveK('smote-nc', name, rows.length, k, options.kAuto, ctx.log);
-    const num = packFeatures(data, rows, numeric, scaler);
-    const packed = new Float32Array(rows.length * dim);
-    for (let i = 0; i < rows.length; i++) {
-      packed.set(num.subarray(i * dimNum, i * dimNum + dimNum), i * dim);
-      let off = i * dim + dimNum;
-      for (let c = 0; c < categorical.length; c++) {
-        packed[off + data.features[categorical[c]][rows[i]]] = hot;
-        off += nCats[c];
-      }
-    }
-    const idx = await ctx.knn.build(packed, dim);
-    let nn: Int32Array;
-    try {
-      nn = mapIndices((await idx.querySelf(kk)).indices, rows);
-    } finally {
-      idx.dispose();
-    }
-    const stream = classStream(rng, 'smote-nc', name);
-    const draws = drawSmote(rows.length, kk, add, stream);
-    const { source, neighbor } = resolveDraws(draws, rows, nn, kk);
-    const at = b.offset;
-    appendInterpolated(b, data, code, source, neighbor, draws.steps);
-    const ties = stream.fork('categories');
-    const codes = new Int32Array(kk);
-    for (let t = 0; t < add; t++) {
-      const base = draws.rows[t] * kk;
-      for (let c = 0; c < categorical.length; c++) {
-        const col = data.features[categorical[c]];
-        for (let q = 0; q < kk; q++) codes[q] = col[nn[base + q]];
-        (b.block.features[categorical[c]] as Float64Array)[at + t] = majorityCategory(codes, scratch[c], ties);
-      }
-    }
-  }
-  return finish(data, plan, b);
-}
-
 /**
  * `smote-nc`: SMOTE for mixed numeric and categorical features (the Dataset's 'categorical'
  * featureKinds). Options: kNeighbors (5), kAuto. Needs only the target classes.
  */
 export const smoteNcDefinition = defineSampler({
+  ...smoteFamily('targets', 'any'),
   name: 'smote-nc',
-  kind: 'over',
-  scope: 'targets',
-  needs: { knn: true, features: 'any', syntheticCells: true },
   summary: 'SMOTE-NC: SMOTE for mixed numeric and categorical features (majority category of the neighbours)',
-  defaultStrategy: 'auto',
-  run: smoteNcResample,
+  bind: (options) => kOptions('smote-nc', options),
+  async run(data, plan, rng, ctx, { k, kAuto }) {
+    const { numeric, categorical } = splitKinds(data);
+    const nCats = categorical.map((j) => categoryCount(data, j));
+    const scaler = fitScaler(data, ctx.scale ?? 'none', undefined, numeric);
+    // Minority: the smallest class present, first in row order on ties (Counter + min in imblearn).
+    const minority = minorityClass(data.labels, data.classNames.length);
+    const mStd = medianStd(data, rowsOfClass(data.labels, minority), numeric, scaler.mult);
+    const hot = mStd / 2; // median_std 0 (math.isclose(x, 0) is x == 0) nullifies the one-hot entries too
+    const scratch = nCats.map((n) => new Int32Array(n));
+    const dimNum = numeric.length;
+    const dim = dimNum + nCats.reduce((s, n) => s + n, 0);
+    return overEachClass(data, plan, rng, ctx, {
+      method: 'smote-nc',
+      async fill({ code, name, add, rows, stream }, out) {
+        const kk = resolveK('smote-nc', name, rows.length, k, kAuto, ctx.log);
+        const num = packFeatures(data, rows, numeric, scaler);
+        const packed = new Float32Array(rows.length * dim);
+        for (let i = 0; i < rows.length; i++) {
+          packed.set(num.subarray(i * dimNum, i * dimNum + dimNum), i * dim);
+          let off = i * dim + dimNum;
+          for (let c = 0; c < categorical.length; c++) {
+            packed[off + data.features[categorical[c]][rows[i]]] = hot;
+            off += nCats[c];
+          }
+        }
+        const idx = await ctx.knn.build(packed, dim);
+        let nn: Int32Array;
+        try {
+          nn = mapIndices((await idx.querySelf(kk)).indices, rows);
+        } finally {
+          idx.dispose();
+        }
+        const at = out.offset;
+        const draws = drawAndAppend(out, data, code, rows, nn, kk, add, stream);
+        const ties = stream.fork('categories');
+        const codes = new Int32Array(kk);
+        for (let t = 0; t < add; t++) {
+          const base = draws.rows[t] * kk;
+          for (let c = 0; c < categorical.length; c++) {
+            const col = data.features[categorical[c]];
+            for (let q = 0; q < kk; q++) codes[q] = col[nn[base + q]];
+            (out.block.features[categorical[c]] as Float64Array)[at + t] = majorityCategory(codes, scratch[c], ties);
+          }
+        }
+      },
+    });
+  },
 });

@@ -10,10 +10,11 @@
  * lookups per class) instead of ctx.knn; ties in distance are broken by row index.
  */
 import { DataError } from '../core/errors.js';
-import type { Rng } from '../core/rng.js';
-import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
-import { defineSampler } from './define.js';
-import { allocateSynthetic, checkAbort, classStream, finish, overTargets, resolveK, totalToAdd, rowsOfClass } from './smote-base.js';
+import type { Dataset } from '../types.js';
+import { smoteFamily, defineSampler } from './define.js';
+import { resolveK } from './shared/neighbours.js';
+import { kOptions } from './shared/options.js';
+import { overEachClass } from './shared/per-class.js';
 
 /** Per feature, the nCat x nCat table of VDM contributions (sum_c |P(c|a) - P(c|b)|)^2. */
 export interface VdmTables {
@@ -112,62 +113,44 @@ export function modeSmallest(codes: ArrayLike<number>): number {
   return best;
 }
 
-/** SMOTEN over every row of `data` following `plan`; see {@link smotenDefinition}. */
-export async function smotenResample(
-  data: Dataset,
-  plan: SamplingPlan,
-  rng: Rng,
-  ctx: SamplerContext,
-  options: SamplerOptions = {},
-): Promise<Resampled> {
-  const bad = data.featureKinds.findIndex((k) => k !== 'categorical');
-  if (bad >= 0) {
-    throw new DataError(
-      'REBALANCE_NOT_CATEGORICAL',
-      `smoten needs every feature categorical, feature '${data.featureNames[bad]}' is ${data.featureKinds[bad]}; use -m smote-nc for mixed features or -m smote for numeric ones`,
-    );
-  }
-  const k = options.kNeighbors ?? 5;
-  const targets = overTargets(plan);
-  const total = totalToAdd(targets);
-  const b = allocateSynthetic(data.features.length, total);
-  if (total === 0) return finish(data, plan, b);
-  const vdm = fitVdm(data);
-  const d = data.features.length;
-  for (const { code, add } of targets) {
-    checkAbort(ctx);
-    const name = data.classNames[code];
-    const rows = rowsOfClass(data.labels, code);
-    const kk = resolveK('smoten', name, rows.length, k, options.kAuto, ctx.log);
-    const nn = vdmNeighbors(vdm, data, rows, kk);
-    const stream = classStream(rng, 'smoten', name);
-    const codes = new Float64Array(kk + 1);
-    const at = b.offset;
-    for (let t = 0; t < add; t++) {
-      const r = stream.nextInt(rows.length);
-      for (let f = 0; f < d; f++) {
-        const col = data.features[f];
-        for (let q = 0; q <= kk; q++) codes[q] = col[nn[r * (kk + 1) + q]];
-        (b.block.features[f] as Float64Array)[at + t] = modeSmallest(codes);
-      }
-      b.block.sourceRow[at + t] = rows[r];
-    }
-    b.block.labels.fill(code, at, at + add);
-    b.offset += add;
-  }
-  return finish(data, plan, b);
-}
-
 /**
  * `smoten`: SMOTE for all-categorical data (value difference metric, majority category of the
  * neighbourhood). Options: kNeighbors (5), kAuto. Needs every row (class-conditional frequencies).
  */
 export const smotenDefinition = defineSampler({
+  ...smoteFamily('all', 'any'),
   name: 'smoten',
-  kind: 'over',
-  scope: 'all',
-  needs: { knn: true, features: 'any', syntheticCells: true },
   summary: 'SMOTEN: SMOTE for all-categorical features (value difference metric, neighbourhood mode)',
-  defaultStrategy: 'auto',
-  run: smotenResample,
+  bind: (options) => kOptions('smoten', options),
+  async run(data, plan, rng, ctx, { k, kAuto }) {
+    const bad = data.featureKinds.findIndex((kind) => kind !== 'categorical');
+    if (bad >= 0) {
+      throw new DataError(
+        'REBALANCE_NOT_CATEGORICAL',
+        `smoten needs every feature categorical, feature '${data.featureNames[bad]}' is ${data.featureKinds[bad]}; use -m smote-nc for mixed features or -m smote for numeric ones`,
+      );
+    }
+    const d = data.features.length;
+    return overEachClass<VdmTables, undefined>(data, plan, rng, ctx, {
+      method: 'smoten',
+      prepare: async () => fitVdm(data),
+      fill({ code, name, add, rows, stream }, out, vdm) {
+        const kk = resolveK('smoten', name, rows.length, k, kAuto, ctx.log);
+        const nn = vdmNeighbors(vdm, data, rows, kk);
+        const codes = new Float64Array(kk + 1);
+        const at = out.offset;
+        for (let t = 0; t < add; t++) {
+          const r = stream.nextInt(rows.length);
+          for (let f = 0; f < d; f++) {
+            const col = data.features[f];
+            for (let q = 0; q <= kk; q++) codes[q] = col[nn[r * (kk + 1) + q]];
+            (out.block.features[f] as Float64Array)[at + t] = modeSmallest(codes);
+          }
+          out.block.sourceRow[at + t] = rows[r];
+        }
+        out.block.labels.fill(code, at, at + add);
+        out.offset += add;
+      },
+    });
+  },
 });

@@ -13,24 +13,13 @@
  */
 import type { Rng } from '../core/rng.js';
 import { fitScaler } from '../dataset/pack.js';
-import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
-import { defineSampler } from './define.js';
-import { isDanger, isNoise } from './borderline-smote.js';
+import type { Dataset } from '../types.js';
+import { isDanger, isNoise, mNeighbourOptions, overNearBorder } from './borderline-smote.js';
+import { smoteFamily, defineSampler } from './define.js';
 import { trainLinearSvm } from './linear-svm.js';
-import {
-  appendInterpolated,
-  betaDraw,
-  checkAbort,
-  classStream,
-  countOtherClass,
-  drawSmote,
-  finish,
-  startMNeighbors,
-  resolveDraws,
-  resolveK,
-  rowsOfClass,
-  sameClassNeighbors,
-} from './smote-base.js';
+import { countOtherClass, resolveK, sameClassNeighbors } from './shared/neighbours.js';
+import { numberOption } from './shared/options.js';
+import { betaDraw, drawAndAppend } from './shared/smote-draws.js';
 
 /**
  * Class rows that are support vectors of a linear SVM separating class `code` from the rest
@@ -55,75 +44,51 @@ export function supportVectorsOf(data: Dataset, code: number, rng: Rng): Int32Ar
   return out;
 }
 
-/** SVM-SMOTE over every row of `data` following `plan`; see {@link svmSmoteDefinition}. */
-export async function svmSmoteResample(
-  data: Dataset,
-  plan: SamplingPlan,
-  rng: Rng,
-  ctx: SamplerContext,
-  options: SamplerOptions = {},
-): Promise<Resampled> {
-  const k = options.kNeighbors ?? 5;
-  const outStep = options.outStep ?? 0.5;
-  const { targets, b, added, m, nnAll: nn } = await startMNeighbors('svm-smote', data, plan, options, ctx);
-  if (nn === null) return finish(data, plan, b);
-  const nnAll = nn;
-  for (const { code, add } of targets) {
-    checkAbort(ctx);
-    const name = data.classNames[code];
-    const stream = classStream(rng, 'svm-smote', name);
-    const rows = rowsOfClass(data.labels, code);
-    const sv = supportVectorsOf(data, code, stream.fork('svm'));
-    const nOther = countOtherClass(nnAll, m, data.labels, sv, code);
-    const kept: number[] = [];
-    for (let i = 0; i < sv.length; i++) if (!isNoise(nOther[i], m)) kept.push(i);
-    if (kept.length === 0) {
-      ctx.log(`svm-smote: class '${name}' has no support vector that is not noise (${sv.length} support vectors), so it gets no synthetic rows`);
-      added.set(code, 0);
-      continue;
-    }
-    const kk = resolveK('svm-smote', name, rows.length, k, options.kAuto, ctx.log);
-    const nnClass = await sameClassNeighbors(data, rows, kk, ctx);
-    const pos = new Map<number, number>();
-    rows.forEach((r, i) => pos.set(r, i));
-    const danger: number[] = [];
-    const safe: number[] = [];
-    for (const i of kept) (isDanger(nOther[i], m) ? danger : safe).push(sv[i]);
-    const f = betaDraw(stream, 10, 10);
-    let n1 = Math.min(add, Math.floor(f * (add + 1)));
-    if (safe.length === 0) n1 = add;
-    if (danger.length === 0) n1 = 0;
-    const parts: [number[], number, number][] = [
-      [danger, n1, 1],
-      [safe, add - n1, -outStep],
-    ];
-    for (const [base, count, step] of parts) {
-      if (count === 0) continue;
-      const baseRows = Int32Array.from(base);
-      const table = new Int32Array(base.length * kk);
-      base.forEach((r, t) => {
-        const i = pos.get(r)!;
-        table.set(nnClass.subarray(i * kk, i * kk + kk), t * kk);
-      });
-      const d = drawSmote(base.length, kk, count, stream, step);
-      const { source, neighbor } = resolveDraws(d, baseRows, table, kk);
-      appendInterpolated(b, data, code, source, neighbor, d.steps);
-    }
-  }
-  return finish(data, plan, b, added);
-}
-
 /**
  * `svm-smote`: SMOTE from the support vectors of a linear SVM (interpolation near the border,
- * extrapolation where safe). Options: kNeighbors (5), mNeighbors (10), outStep (0.5), kAuto.
- * Needs every row.
+ * extrapolation where safe). Options: kNeighbors (5), mNeighbors (10), outStep (0.5, in [0, 1]),
+ * kAuto. Needs every row. A class grows by exactly the plan's count, or by 0 when it has no
+ * support vector that is not noise.
  */
 export const svmSmoteDefinition = defineSampler({
+  ...smoteFamily('all'),
   name: 'svm-smote',
-  kind: 'over',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: true },
   summary: 'SVM-SMOTE: SMOTE from the support vectors of a linear SVM, extrapolating where safe',
-  defaultStrategy: 'auto',
-  run: svmSmoteResample,
+  bind: (options) => ({ ...mNeighbourOptions('svm-smote', options), outStep: numberOption('svm-smote', 'outStep', options.outStep, 0.5, { min: 0, max: 1 }) }),
+  async run(data, plan, rng, ctx, { k, kAuto, m, outStep }) {
+    return overNearBorder('svm-smote', data, plan, rng, ctx, m, kAuto, async ({ code, name, add, rows, stream }, out, nnAll, m) => {
+      const sv = supportVectorsOf(data, code, stream.fork('svm'));
+      const nOther = countOtherClass(nnAll, m, data.labels, sv, code);
+      const kept: number[] = [];
+      for (let i = 0; i < sv.length; i++) if (!isNoise(nOther[i], m)) kept.push(i);
+      if (kept.length === 0) {
+        ctx.log(`svm-smote: class '${name}' has no support vector that is not noise (${sv.length} support vectors), so it gets no synthetic rows`);
+        return;
+      }
+      const kk = resolveK('svm-smote', name, rows.length, k, kAuto, ctx.log);
+      const nnClass = await sameClassNeighbors(data, rows, kk, ctx);
+      const pos = new Map<number, number>();
+      rows.forEach((r, i) => pos.set(r, i));
+      const danger: number[] = [];
+      const safe: number[] = [];
+      for (const i of kept) (isDanger(nOther[i], m) ? danger : safe).push(sv[i]);
+      const f = betaDraw(stream, 10, 10);
+      let n1 = Math.min(add, Math.floor(f * (add + 1)));
+      if (safe.length === 0) n1 = add;
+      if (danger.length === 0) n1 = 0;
+      const parts: [number[], number, number][] = [
+        [danger, n1, 1],
+        [safe, add - n1, -outStep],
+      ];
+      for (const [base, count, step] of parts) {
+        if (count === 0) continue;
+        const table = new Int32Array(base.length * kk);
+        base.forEach((r, t) => {
+          const i = pos.get(r)!;
+          table.set(nnClass.subarray(i * kk, i * kk + kk), t * kk);
+        });
+        drawAndAppend(out, data, code, Int32Array.from(base), table, kk, count, stream, step);
+      }
+    });
+  },
 });

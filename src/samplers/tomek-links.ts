@@ -4,10 +4,12 @@
  * Under the default strategy ('auto' = every class but the minority) that is the non-minority
  * member; with strategy 'all' both members go.
  */
-import type { Rng } from '../core/rng.js';
-import type { Dataset, Resampled, SamplerContext, SamplerOptions, SamplingPlan } from '../types.js';
-import { allRows, cleanClassMask, filterRows, selfNeighbors } from './cleaning-common.js';
-import { defineSampler } from './define.js';
+import type { Dataset, SamplerContext } from '../types.js';
+import { CLEANING, defineSampler } from './define.js';
+import { cleanClassMask } from './shared/classes.js';
+import { selfNeighbors } from './shared/neighbours.js';
+import { classesOption } from './shared/options.js';
+import { allRows, filterRows, labelsOf } from './shared/rows.js';
 
 /**
  * Pure kernel: which positions are the cleaned member of a Tomek link.
@@ -37,22 +39,17 @@ export async function tomekLinksOnRows(
   ctx: SamplerContext,
 ): Promise<Int32Array> {
   const nn = await selfNeighbors(data, rows, 1, ctx, 'tomek-links');
-  const labels = new Int32Array(rows.length);
-  for (let p = 0; p < rows.length; p++) labels[p] = data.labels[rows[p]];
-  return filterRows(rows, tomekKeep(labels, nn, cleanMask));
+  return filterRows(rows, tomekKeep(labelsOf(data, rows), nn, cleanMask));
 }
 
-/** `tomek-links`: removes the cleaned member(s) of every Tomek link. */
+/** `tomek-links`: removes the cleaned member(s) of every Tomek link (options.classes). */
 export const tomekLinksDefinition = defineSampler({
+  ...CLEANING,
   name: 'tomek-links',
-  kind: 'clean',
-  scope: 'all',
-  needs: { knn: true, features: 'numeric', syntheticCells: false },
   summary: "remove rows that form Tomek links (mutual nearest neighbours of different classes); 'all' removes both",
-  defaultStrategy: 'auto',
-  async run(data: Dataset, plan: SamplingPlan, _rng: Rng, ctx: SamplerContext, options: SamplerOptions): Promise<Resampled> {
-    const mask = cleanClassMask(data, plan, options);
-    const indices = await tomekLinksOnRows(data, allRows(data.nRows), mask, ctx);
+  bind: (options) => ({ classes: classesOption('tomek-links', options.classes) }),
+  async run(data, plan, _rng, ctx, { classes }) {
+    const indices = await tomekLinksOnRows(data, allRows(data.nRows), cleanClassMask(data, plan, classes), ctx);
     return { indices, synthetic: null, plan };
   },
 });

@@ -7,7 +7,7 @@
  */
 import { beforeAll, expect, it } from 'vitest';
 import { borderlineSmoteDefinition, dangerMask } from '../../src/samplers/borderline-smote.js';
-import { allRowsNeighbors, countOtherClass } from '../../src/samplers/smote-base.js';
+import { allRowsNeighbors, countOtherClass } from '../../src/samplers/shared/neighbours.js';
 import type { Dataset, SamplingStrategy } from '../../src/types.js';
 import { describeParity, pythonJson } from '../helpers/python.js';
 import { type Counts, PY_PRELUDE, SOURCES, loadSources, ourCounts, overStrategies, quietCtx, sameOutcome, sourcePaths } from './smote-common.js';

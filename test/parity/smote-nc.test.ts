@@ -8,7 +8,8 @@
 import { beforeAll, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 import { makeDataset } from '../../src/dataset/make.js';
-import { interpolate, resolveDraws, rowsOfClass } from '../../src/samplers/smote-base.js';
+import { interpolate, resolveDraws } from '../../src/samplers/shared/smote-draws.js';
+import { rowsOfClass } from '../../src/samplers/shared/rows.js';
 import { majorityCategory, medianStd, smoteNcDefinition } from '../../src/samplers/smote-nc.js';
 import type { Dataset, SamplingStrategy } from '../../src/types.js';
 import { describeParity, pythonJson } from '../helpers/python.js';

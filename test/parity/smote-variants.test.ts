@@ -7,7 +7,7 @@
  */
 import { beforeAll, expect, it } from 'vitest';
 import { kmeansSmoteDefinition, clusterSparsity } from '../../src/samplers/kmeans-smote.js';
-import { rowsOfClass } from '../../src/samplers/smote-base.js';
+import { rowsOfClass } from '../../src/samplers/shared/rows.js';
 import { svmSmoteDefinition } from '../../src/samplers/svm-smote.js';
 import type { Dataset } from '../../src/types.js';
 import { describeParity, pythonJson } from '../helpers/python.js';

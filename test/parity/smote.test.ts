@@ -1,11 +1,11 @@
 /**
- * Parity of smote.ts / smote-base.ts with imbalanced-learn 0.10's SMOTE: class counts after
+ * Parity of smote.ts / shared/smote-draws.ts with imbalanced-learn 0.10's SMOTE: class counts after
  * fit_resample on every shared dataset for several strategy forms, and `interpolate` fed with
  * imblearn's exact draws (rows, neighbour columns, steps of RandomState(0), over its own
  * neighbour table) reproduces imblearn's synthetic values. One python run for the file.
  */
 import { beforeAll, expect, it } from 'vitest';
-import { interpolate, resolveDraws } from '../../src/samplers/smote-base.js';
+import { interpolate, resolveDraws } from '../../src/samplers/shared/smote-draws.js';
 import { smoteDefinition } from '../../src/samplers/smote.js';
 import type { Dataset, SamplingStrategy } from '../../src/types.js';
 import { describeParity, pythonJson } from '../helpers/python.js';

@@ -7,7 +7,7 @@
  */
 import { beforeAll, expect, it } from 'vitest';
 import { makeDataset } from '../../src/dataset/make.js';
-import { rowsOfClass } from '../../src/samplers/smote-base.js';
+import { rowsOfClass } from '../../src/samplers/shared/rows.js';
 import { fitVdm, smotenDefinition, vdmDistance } from '../../src/samplers/smoten.js';
 import type { Dataset, SamplingStrategy } from '../../src/types.js';
 import { describeParity, pythonJson } from '../helpers/python.js';

@@ -3,7 +3,7 @@ import { createRng } from '../../../src/core/rng.js';
 import { DataError } from '../../../src/core/errors.js';
 import { makeDataset } from '../../../src/dataset/make.js';
 import { majorityCategory, median, medianStd, smoteNcDefinition } from '../../../src/samplers/smote-nc.js';
-import { rowsOfClass } from '../../../src/samplers/smote-base.js';
+import { rowsOfClass } from '../../../src/samplers/shared/rows.js';
 import type { Dataset } from '../../../src/types.js';
 import { ctxWith, expectWellFormed, planFor } from './smote-helpers.js';
 

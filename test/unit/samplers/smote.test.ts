@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { createRng } from '../../../src/core/rng.js';
 import { DataError } from '../../../src/core/errors.js';
 import { smoteDefinition } from '../../../src/samplers/smote.js';
-import { drawSmote, interpolate, resolveDraws } from '../../../src/samplers/smote-base.js';
+import { drawSmote, interpolate, resolveDraws } from '../../../src/samplers/shared/smote-draws.js';
 import { makeDataset } from '../../../src/dataset/make.js';
 import { ctxWith, expectOnSegment, expectWellFormed, planFor, referenceNeighbors, twoBlobs } from './smote-helpers.js';
 
