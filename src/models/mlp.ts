@@ -53,7 +53,15 @@ export interface MlpOptions {
   readonly learningRate?: number;
   /** Epochs without validation-loss improvement before stopping (default 10). */
   readonly patience?: number;
-  /** Fraction of training rows held out for early stopping (default 0.1; 0 disables it). */
+  /**
+   * Early stopping as scikit-learn's MLPClassifier(early_stopping=...). true (default): hold out
+   * `validationFraction` of the training rows (stratified), stop after `patience` epochs without
+   * a better validation loss and restore the best epoch's weights. false: train on every row,
+   * stop after `patience` epochs without a better training loss (sklearn's n_iter_no_change)
+   * or at `epochs`, and keep the last epoch's weights.
+   */
+  readonly earlyStopping?: boolean;
+  /** Fraction of training rows held out for early stopping (default 0.1; 0: the training loss decides). Ignored without early stopping. */
   readonly validationFraction?: number;
   /** L2 penalty (scikit-learn's alpha, default 1e-4). */
   readonly l2?: number;
@@ -162,7 +170,8 @@ export function createMlp(options: MlpOptions = {}): Classifier {
       const { y: yAll, scaler, x: xAll, s: sAll, d } = prepareBinaryFit('mlp', train, fit.positive, options.classWeight, Float32Array);
       const sizes = [d, ...hidden, 1];
       const init = initMlpParams(sizes, activation, rng.fork('mlp/init'));
-      const split = stratifiedHoldout(yAll, options.validationFraction ?? 0.1, rng.fork('mlp/split'));
+      const fraction = options.earlyStopping === false ? 0 : (options.validationFraction ?? 0.1);
+      const split = stratifiedHoldout(yAll, fraction, rng.fork('mlp/split'));
       const { params, info } = await trainNetwork(
         { x: xAll, y: yAll, s: sAll, d, train: split.train, validation: split.validation },
         init,
@@ -238,6 +247,8 @@ async function trainNetwork(
       // Let other work (progress, signals) run between epochs.
       if (epoch % 10 === 0) await new Promise((r) => setImmediate(r));
     }
+    // Without early stopping scikit-learn keeps the last epoch's weights.
+    if (options.earlyStopping === false) best = await engine.snapshot();
   } finally {
     engine.dispose();
   }

@@ -40,9 +40,11 @@ const pos = data.classNames.indexOf('pos');
 describe('evaluate', () => {
   it('summarises the data and settings and ranks rows by mean PR-AUC', async () => {
     const r = await evaluate(data, options({ positive: pos, models: ['feature0', 'random'] }));
-    expect(r.schemaVersion).toBe(1);
+    expect(r.schemaVersion).toBe(2);
     expect(r.dataset).toEqual({ rows: 160, features: 3, classes: ['neg', 'pos'], counts: [128, 32], positive: 'pos' });
-    expect(r.settings).toMatchObject({ folds: 4, repeats: 1, seed: 11, threshold: 'default', k: 5, samplers: ['none', 'dup'] });
+    expect(r.settings).toMatchObject({ folds: 4, repeats: 1, seed: 11, threshold: 'default', k: 5, samplers: ['none', 'dup'], rankBy: 'pr_auc' });
+    expect(r.failed).toEqual([]);
+    expect(r.verdict.setups.map((s) => [s.sampler, s.model, s.rank])).toEqual(r.results.map((x) => [x.sampler, x.model, x.rank]));
     expect(r.note).toBe('only training folds were resampled; test folds are untouched');
     expect(r.results).toHaveLength(4);
     expect(r.results.map((x) => x.rank)).toEqual([1, 2, 3, 4]);
