@@ -107,13 +107,13 @@ export function verdictLines(result: EvaluationResult): string[] {
   if (helps.length) out.push(`helps: ${helps.join(', ')}`);
   if (hurts.length) out.push(`hurts: ${hurts.join(', ')}`);
   if (unclear.length) out.push(`no evidence either way: ${unclear.join(', ')}`);
-  if (v.setups.length && !v.setups.some((s) => s.effect !== 'baseline' && s.effect !== 'no baseline')) {
-    out.push(`no comparison: add '${v.baseline}' to --samplers to compare each model with and without resampling`);
+  if (!result.settings.samplers.includes(v.baseline)) {
+    out.push(`no comparison: add '${v.baseline}' to the samplers to compare each model with and without resampling`);
   } else {
     const noBase = list('no baseline');
-    if (noBase.length) out.push(`no '${v.baseline}' baseline (not run or failed): ${noBase.join(', ')}`);
+    if (noBase.length) out.push(`no '${v.baseline}' baseline (it failed): ${noBase.join(', ')}`);
   }
-  if (v.setups.length) {
+  if (v.setups.length > 1) {
     const tied = v.setups.filter((s) => s.tiedWithBest && s.rank !== 1).map(setupName);
     out.push(
       tied.length

@@ -10,8 +10,8 @@ import { DataError } from '../../core/errors.js';
 import { addInputOptions, addKnnOptions, addSeedOption, readOptions, reporter, scanOptions, type CliContext, type InputFlags, type KnnFlags } from '../common.js';
 import { intIn, list } from '../parse.js';
 
-interface EvaluateFlags extends InputFlags, KnnFlags {
-  samplers: string[];
+interface EvaluateFlags extends InputFlags, KnnFlags, VerdictFlags {
+  samplers?: string[];
   models: string[];
   folds: number;
   repeats: number;
@@ -44,8 +44,58 @@ Examples:
 
 Only the training folds are resampled; each test fold is scored on original rows only, so the
 numbers say what a model trained on rebalanced data does on data that was never resampled.
-Ranking: mean PR-AUC (average precision) of the positive class, descending.
+Ranking: mean of --rank-by (default PR-AUC, average precision of the positive class), descending.
+Verdict: each setup minus the same model with sampler 'none', per fold over folds x repeats; a 95%
+interval by the corrected resampled t-test (Nadeau & Bengio): 'helps' only when it lies above 0,
+'~best' when a setup cannot be told apart from the best. 3 repeats by default: with 1 the
+intervals are about 1.5 times as wide.
+A sampler or model that fails on a fold (e.g. kmeans-smote finds no cluster) fails that setup
+only: it is listed under the table with its error, the rest is ranked, and the exit code is 0
+with a warning; 3 with --strict, or when no setup completed.
 --fail-under applies to the best-ranked row and exits with code 3 when it misses the bar.`;
+
+// --- verdict, failed setups and the MLP's training protocol (issue 14) ---
+interface VerdictFlags {
+  rankBy: string;
+  strict?: boolean;
+  earlyStopping?: 'on' | 'off';
+  validationFraction?: number;
+  maxEpochs?: number;
+}
+
+const RANK_BY = ['pr_auc', 'roc_auc', 'f1', 'recall', 'precision', 'specificity', 'gmean', 'balanced_accuracy', 'mcc', 'iba', 'precision_at_top20'];
+
+function fraction(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !(n > 0 && n < 1)) throw new InvalidArgumentError(`expected a number in (0, 1), got '${v}'.`);
+  return n;
+}
+
+function addVerdictOptions(cmd: Command): void {
+  cmd
+    .addOption(new Option('--rank-by <metric>', 'metric to rank by and to judge resampling on').choices(RANK_BY).default('pr_auc'))
+    .option('--strict', 'exit 3 when any setup failed on a fold (default: warn and rank the rest)')
+    .addOption(new Option('--early-stopping <on|off>', "mlp: on (default): stop on a stratified validation split's loss and keep the best epoch; off: train on every row, stop when the training loss stalls, keep the last epoch (scikit-learn's early_stopping=False)").choices(['on', 'off']))
+    .option('--validation-fraction <f>', 'mlp: share of the training fold held out for early stopping (default 0.1)', fraction)
+    .option('--max-epochs <n>', 'mlp: maximum epochs (default 200; same as --epochs)', intIn(1, 100000));
+}
+
+/** The model options of VerdictFlags; UsageError when they contradict each other or --epochs. */
+async function verdictModelOptions(flags: EvaluateFlags): Promise<{ earlyStopping?: boolean; validationFraction?: number; epochs?: number }> {
+  const { UsageError } = await import('../../core/errors.js');
+  if (flags.earlyStopping === 'off' && flags.validationFraction !== undefined) {
+    throw new UsageError('REBALANCE_BAD_OPTION', `--validation-fraction ${flags.validationFraction} needs --early-stopping on: without early stopping nothing is held out; drop one of them`);
+  }
+  if (flags.maxEpochs !== undefined && flags.epochs !== undefined && flags.maxEpochs !== flags.epochs) {
+    throw new UsageError('REBALANCE_BAD_OPTION', `--max-epochs ${flags.maxEpochs} and --epochs ${flags.epochs} disagree; pass one of them`);
+  }
+  return {
+    earlyStopping: flags.earlyStopping === undefined ? undefined : flags.earlyStopping === 'on',
+    validationFraction: flags.validationFraction,
+    epochs: flags.maxEpochs ?? flags.epochs,
+  };
+}
+// --- end of the issue-14 block ---
 
 function parseThreshold(v: string): string {
   if (v === 'default' || v === 'best-f1') return v;
@@ -62,10 +112,10 @@ export function evaluateCommand(ctx: CliContext): Command {
   const cmd = new Command('evaluate')
     .description('cross-validate samplers x models (only training folds resampled) and rank them')
     .argument('[input]', "CSV or Arrow file; '-' or nothing for stdin", '-')
-    .option('--samplers <list>', "comma-separated methods; 'none' = no resampling", list, ['none', 'random-under', 'random-over', 'smote'])
+    .option('--samplers <list>', "comma-separated methods; 'none' = no resampling (default: none,random-under,random-over and smote, smote-nc with categorical features, smoten when all are)", list)
     .option('--models <list>', 'comma-separated models: logistic, mlp, knn, isolation-forest', list, ['logistic'])
     .option('--folds <n>', 'stratified folds', intIn(2, 100), 5)
-    .option('--repeats <n>', 'repetitions with different fold splits', intIn(1, 100), 1)
+    .option('--repeats <n>', 'repetitions with different fold splits (3: intervals that can say something)', intIn(1, 100), 3)
     .option('--positive <class>', 'the rare class scored as positive (default: the smallest class)')
     .option('--threshold <t>', "decision threshold: default (0.5), best-f1 (chosen on each training fold), or a number", parseThreshold, 'default')
     .option('--strategy <s>', 'sampling strategy for every sampler (default: each method\'s own)')
@@ -83,6 +133,7 @@ export function evaluateCommand(ctx: CliContext): Command {
     .addOption(new Option('--tf-backend <name>', "mlp training engine: simd (rebalance's WebAssembly SIMD kernels, in worker threads) or a tfjs backend").choices(['simd', 'wasm', 'cpu', 'webgpu', 'tensorflow']).default('simd'))
     .option('--model-k <n>', 'knn model: neighbours (default 5)', intIn(1, 1000))
     .option('-q, --quiet', 'no progress or notices on stderr');
+  addVerdictOptions(cmd);
   addSeedOption(cmd);
   addInputOptions(cmd);
   addKnnOptions(cmd);
@@ -98,7 +149,7 @@ export function evaluateCommand(ctx: CliContext): Command {
     ]);
     const { getSampler } = await import('../../samplers/registry.js');
     const { modelNames } = await import('../../models/registry.js');
-    for (const s of flags.samplers) {
+    for (const s of flags.samplers ?? []) {
       if (s === 'none') continue;
       try {
         getSampler(s);
@@ -131,7 +182,9 @@ export function evaluateCommand(ctx: CliContext): Command {
         threshold: flags.threshold === 'default' || flags.threshold === 'best-f1' ? flags.threshold : Number(flags.threshold),
         strategy: flags.strategy === undefined ? undefined : parseStrategy(flags.strategy),
         samplerOptions: { kNeighbors: flags.kNeighbors, kAuto: flags.kAuto },
-        modelOptions: { hidden: flags.hidden, activation: flags.activation, classWeight: flags.classWeight, epochs: flags.epochs, tfBackend: flags.tfBackend, k: flags.modelK },
+        modelOptions: { hidden: flags.hidden, activation: flags.activation, classWeight: flags.classWeight, tfBackend: flags.tfBackend, k: flags.modelK, ...(await verdictModelOptions(flags)) },
+        rankBy: flags.rankBy as import('../../evaluate/index.js').RankMetric,
+        hintOptions: cmd.options.map((o) => o.long).filter((o): o is string => o !== undefined),
         rng: createRng(flags.seed),
         seed: flags.seed,
         knn,
@@ -144,6 +197,7 @@ export function evaluateCommand(ctx: CliContext): Command {
       else if (flags.output === 'markdown') ctx.stdout.write(report.markdownReport(result, { plots: 'none' }));
       else {
         ctx.stdout.write(report.formatTable(result));
+        ctx.stdout.write(report.verdictLines(result).join('\n') + '\n');
         ctx.stdout.write(`(${result.note}; ${flags.folds} folds x ${flags.repeats} repeat(s), seed ${flags.seed}, positive class '${result.dataset.positive}')\n`);
       }
       if (flags.json) await writeJsonAtomic(flags.json, result);
@@ -156,6 +210,18 @@ export function evaluateCommand(ctx: CliContext): Command {
       if (flags.plots) {
         await mkdir(flags.plots, { recursive: true });
         for (const p of report.plotFiles(result)) await writeTextAtomic(join(flags.plots, basename(p.path)), p.svg);
+      }
+      if (result.failed.length) {
+        const n = result.failed.length;
+        const total = n + result.results.length;
+        const first = report.formatFailure(result.failed[0], flags.folds, flags.repeats);
+        if (result.results.length === 0) {
+          throw new DataError('REBALANCE_NOTHING_COMPLETED', `no setup completed (${n} of ${total} failed); first: ${first}`);
+        }
+        if (flags.strict) {
+          throw new DataError('REBALANCE_SETUP_FAILED', `${n} of ${total} setups failed and --strict is set; first: ${first}`);
+        }
+        ctx.stderr.write(`rebalance: warning: ${n} of ${total} setups failed and are not ranked (first: ${first}); --strict makes this exit 3\n`);
       }
       if (gates.length) {
         const failures = report.checkFailUnder(result, gates);
