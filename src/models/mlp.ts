@@ -19,7 +19,10 @@ import { InterruptedError, UsageError } from '../core/errors.js';
 import type { Classifier, Dataset, FitOptions, FittedClassifier } from '../types.js';
 import {
   checkFeatureCount,
+  encodedWidth,
   packStandardized,
+  scalerFromJSON,
+  scalerToJSON,
   prepareBinaryFit,
   type Standardizer,
 } from './features.js';
@@ -92,7 +95,7 @@ export class FittedMlp implements FittedClassifier {
   ) {}
 
   async predictProba(data: Dataset): Promise<Float32Array> {
-    checkFeatureCount(this.name, data, this.params.sizes[0]);
+    checkFeatureCount(this.name, data, this.featureNames.length);
     return mlpForward(this.params, packStandardized(data, this.scaler, Float32Array), data.nRows);
   }
 
@@ -101,8 +104,7 @@ export class FittedMlp implements FittedClassifier {
       ...envelope(this.name, this.featureNames),
       activation: this.params.activation,
       sizes: [...this.params.sizes],
-      mean: toNumbers(this.scaler.mean),
-      std: toNumbers(this.scaler.std),
+      ...scalerToJSON(this.scaler),
       layers: this.params.weights.map((w, l) => ({
         weights: toNumbers(w),
         bias: toNumbers(this.params.biases[l]),
@@ -117,7 +119,8 @@ export class FittedMlp implements FittedClassifier {
 /** Rebuilds a FittedMlp from its JSON object (envelope already checked). */
 export function mlpFromJSON(obj: JsonObject): FittedMlp {
   const featureNames = readStrings(obj, 'featureNames');
-  const d = featureNames.length;
+  const scaler = scalerFromJSON(obj, featureNames.length, readNumbers, badModel);
+  const d = encodedWidth(scaler);
   const activation = readEnum(obj, 'activation', ['prelu', 'relu'] as const);
   const sizes = Array.from(readNumbers(obj, 'sizes'));
   if (sizes.length < 2 || sizes[0] !== d || sizes[sizes.length - 1] !== 1 || sizes.some((s) => !Number.isInteger(s) || s < 1 || s > 1e5)) {
@@ -135,9 +138,7 @@ export function mlpFromJSON(obj: JsonObject): FittedMlp {
       f32(readNumbers(layer, 'alpha', activation === 'prelu' && l + 2 < sizes.length ? sizes[l + 1] : 0)),
     ),
   };
-  const std = readNumbers(obj, 'std', d);
-  if (std.some((v) => v <= 0)) badModel("expected positive values at 'std'");
-  return new FittedMlp(featureNames, { mean: readNumbers(obj, 'mean', d), std }, params);
+  return new FittedMlp(featureNames, scaler, params);
 }
 
 function checkOptions(o: MlpOptions): void {
