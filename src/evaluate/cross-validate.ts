@@ -13,7 +13,7 @@
  * numbers of the others unchanged, and every model sees the same stream whatever the sampler
  * (common random numbers: differences between samplers are not draw noise).
  */
-import { DataError, InterruptedError, UsageError } from '../core/errors.js';
+import { DataError, InterruptedError, RebalanceError, UsageError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { classCounts, takeRows } from '../dataset/make.js';
 import { bestF1Threshold, binaryMetrics, type BinaryMetrics } from '../metrics/index.js';
@@ -23,12 +23,16 @@ import { complementRows, repeatedStratifiedKFold } from './folds.js';
 import {
   LEAKAGE_NOTE,
   METRIC_NAMES,
+  RANK_METRICS,
   rankRows,
   summarize,
   type EvaluationResult,
+  type FailedSetup,
   type MetricName,
+  type RankMetric,
   type ResultRow,
 } from './result.js';
+import { computeVerdict, DEFAULT_CONFIDENCE } from './verdict.js';
 
 /** Resamples a training fold with the named sampler. The engine never passes 'none' here. */
 export type ResampleFn = (train: Dataset, samplerName: string, rng: Rng) => Promise<Dataset>;
@@ -67,6 +71,10 @@ export interface EvaluateOptions {
   readonly signal?: AbortSignal;
   /** (fold, sampler) units run at once (default 1); results never depend on it. */
   readonly concurrency?: number;
+  /** The metric rows are ranked by and the verdict is on (default 'pr_auc'). */
+  readonly rankBy?: RankMetric;
+  /** Two-sided confidence level of the verdict's intervals (default 0.95). */
+  readonly confidence?: number;
 }
 
 /**
@@ -125,6 +133,13 @@ function checkOptions(data: Dataset, o: EvaluateOptions): number {
   const t = o.threshold;
   if (t !== 'default' && t !== 'best-f1' && !(typeof t === 'number' && t >= 0 && t <= 1)) {
     throw new UsageError('REBALANCE_BAD_THRESHOLD', `expected --threshold to be 'default', 'best-f1' or a number in [0, 1], got '${String(t)}'`);
+  }
+  if (o.rankBy !== undefined && !RANK_METRICS.includes(o.rankBy)) {
+    throw new UsageError('REBALANCE_BAD_EVALUATE_OPTION', `expected --rank-by to be one of ${RANK_METRICS.join(', ')}, got '${String(o.rankBy)}'`);
+  }
+  const c = o.confidence ?? DEFAULT_CONFIDENCE;
+  if (!(c >= 0.5 && c < 1)) {
+    throw new UsageError('REBALANCE_BAD_EVALUATE_OPTION', `expected the confidence level in [0.5, 1), got ${c}; pass e.g. 0.95`);
   }
   const k = o.k ?? 5;
   if (!Number.isInteger(k) || k < 1) {
@@ -194,22 +209,47 @@ function takeLabels(labels: Int32Array, rows: Int32Array): Int32Array {
   return out;
 }
 
+/** Where a (sampler) or (sampler, model) first failed. */
+interface Failure {
+  readonly fold: number;
+  readonly stage: 'sampler' | 'model';
+  readonly error: RebalanceError;
+}
+
+/**
+ * The errors a cell may fail with: RebalanceErrors about the data or the options of one setup
+ * on one fold (kinds 'data' and 'usage'). Interruptions, io and unavailable backends concern
+ * the whole run, and anything else is a bug: those abort.
+ */
+function cellError(e: unknown): RebalanceError | undefined {
+  return e instanceof RebalanceError && (e.kind === 'data' || e.kind === 'usage') ? e : undefined;
+}
+
 /**
  * Cross-validates every (sampler, model) pair on `data`, resampling only the training folds.
  *
- * @returns the ranked result (schemaVersion 1, see result.ts and docs/evaluate-schema.json)
+ * A sampler or model that throws a RebalanceError (other than an interruption) on a fold fails
+ * its setup(s): they are skipped on the later folds and listed in `failed` with the first
+ * failing fold and the error's one-line message; the rest of the grid runs. Which fold is
+ * reported does not depend on the concurrency: a setup is only skipped on folds after one it
+ * failed on, so every fold before its first failure runs.
+ *
+ * @returns the ranked result with its verdict (schemaVersion 2, see result.ts and docs/evaluate-schema.json)
  * @throws UsageError on bad options, DataError when the data cannot be split or has one class,
- *   InterruptedError when `signal` aborts; errors of `resample` and models propagate unchanged
+ *   InterruptedError when `signal` aborts; errors that are not RebalanceErrors (bugs) propagate unchanged
  */
 export async function evaluate(data: Dataset, options: EvaluateOptions): Promise<EvaluationResult> {
   const k = checkOptions(data, options);
   const { samplers, models, folds, repeats, positive, rng, signal } = options;
+  const rankBy = options.rankBy ?? 'pr_auc';
   const nClasses = data.classNames.length;
   const counts = classCounts(data.labels, nClasses);
   if (!Number.isInteger(folds) || folds < 2) {
     throw new UsageError('REBALANCE_BAD_FOLDS', `expected --folds to be an integer >= 2, got ${folds}; pass e.g. --folds 5`);
   }
   checkSplittable(data, counts, folds, positive);
+  // Build each model once: bad model options are the caller's, not a fold's, and abort here.
+  for (const m of models) options.createModel(m);
   const testFolds = repeatedStratifiedKFold(data.labels, nClasses, folds, rng.fork('folds'), repeats);
   const nFolds = testFolds.length;
 
@@ -232,6 +272,13 @@ export async function evaluate(data: Dataset, options: EvaluateOptions): Promise
   const pooledTruth = new Uint8Array(data.nRows * repeats);
   const total = nFolds * nCombos;
   let done = 0;
+  // First failure (lowest fold) per sampler and per (sampler, model) combo.
+  const samplerFailure = new Map<number, Failure>();
+  const comboFailure = new Map<number, Failure>();
+  const record = (map: Map<number, Failure>, key: number, f: Failure): void => {
+    const old = map.get(key);
+    if (!old || f.fold < old.fold) map.set(key, f);
+  };
 
   // Each fold's rows, built when its first (fold, sampler) unit starts and dropped after its last.
   const offsets: number[] = [];
@@ -267,28 +314,60 @@ export async function evaluate(data: Dataset, options: EvaluateOptions): Promise
     const { train, test, yTest, yTrain } = fold;
     const foldLabel = `repeat ${Math.floor(i / folds) + 1}/${repeats} fold ${(i % folds) + 1}/${folds}`;
     const sampler = samplers[s];
-    const fitData =
-      sampler === NO_RESAMPLING ? train : await options.resample(train, sampler, rng.fork(`fold/${i}/sampler/${sampler}`));
+    const skip = (): void => {
+      done += models.length;
+      options.onProgress?.(done, total, `${foldLabel} ${sampler} (failed earlier)`);
+    };
+    let fitData: Dataset;
+    if (samplerFailure.has(s)) {
+      skip();
+      if (--fold.left === 0) foldData.delete(i);
+      return;
+    }
+    try {
+      fitData = sampler === NO_RESAMPLING ? train : await options.resample(train, sampler, rng.fork(`fold/${i}/sampler/${sampler}`));
+    } catch (e) {
+      const error = cellError(e);
+      if (!error) throw e;
+      record(samplerFailure, s, { fold: i, stage: 'sampler', error });
+      skip();
+      if (--fold.left === 0) foldData.delete(i);
+      return;
+    }
     checkResampled(train, fitData, sampler);
 
     for (let m = 0; m < models.length; m++) {
       throwIfAborted(signal);
       const modelName = models[m];
       const combo = s * models.length + m;
-      const fitted = await options
-        .createModel(modelName)
-        .fit(fitData, rng.fork(`fold/${i}/model/${modelName}`), { positive, signal });
+      if (comboFailure.has(combo)) {
+        done++;
+        options.onProgress?.(done, total, `${foldLabel} ${sampler} + ${modelName} (failed earlier)`);
+        continue;
+      }
       let scores: Float32Array;
       let threshold: number;
       try {
-        scores = await fitted.predictProba(test);
-        if (options.threshold === 'best-f1') {
-          threshold = bestF1Threshold(yTrain, await fitted.predictProba(train));
-        } else {
-          threshold = options.threshold === 'default' ? DEFAULT_THRESHOLD : options.threshold;
+        const fitted = await options
+          .createModel(modelName)
+          .fit(fitData, rng.fork(`fold/${i}/model/${modelName}`), { positive, signal });
+        try {
+          scores = await fitted.predictProba(test);
+          if (options.threshold === 'best-f1') {
+            threshold = bestF1Threshold(yTrain, await fitted.predictProba(train));
+          } else {
+            threshold = options.threshold === 'default' ? DEFAULT_THRESHOLD : options.threshold;
+          }
+        } finally {
+          fitted.dispose();
         }
-      } finally {
-        fitted.dispose();
+      } catch (e) {
+        const error = cellError(e);
+        if (!error) throw e;
+        record(comboFailure, combo, { fold: i, stage: 'model', error });
+        done++;
+        options.onProgress?.(done, total, `${foldLabel} ${sampler} + ${modelName} (failed)`);
+        continue;
       }
       if (scores.length !== test.nRows) {
         throw new Error(`model '${modelName}' returned ${scores.length} scores for ${test.nRows} rows`);
@@ -310,9 +389,25 @@ export async function evaluate(data: Dataset, options: EvaluateOptions): Promise
   await runLimited(units, Math.max(1, Math.floor(options.concurrency ?? 1)), ([i, s]) => unit(i, s));
 
   const rows: Omit<ResultRow, 'rank'>[] = [];
+  const failed: FailedSetup[] = [];
   for (let s = 0; s < samplers.length; s++) {
     for (let m = 0; m < models.length; m++) {
       const combo = s * models.length + m;
+      const fs = samplerFailure.get(s);
+      const fc = comboFailure.get(combo);
+      const f = fs && fc ? (fc.fold < fs.fold ? fc : fs) : (fs ?? fc);
+      if (f) {
+        failed.push({
+          sampler: samplers[s],
+          model: models[m],
+          fold: (f.fold % folds) + 1,
+          repeat: Math.floor(f.fold / folds) + 1,
+          stage: f.stage,
+          code: f.error.code,
+          message: f.error.message.replace(/\s*\n\s*/g, ' '),
+        });
+        continue;
+      }
       const metrics = Object.fromEntries(
         METRIC_NAMES.map((name) => [name, summarize(metricValues[combo][name])]),
       ) as ResultRow['metrics'];
@@ -320,8 +415,9 @@ export async function evaluate(data: Dataset, options: EvaluateOptions): Promise
     }
   }
 
+  const results = rankRows(rows, rankBy);
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     dataset: {
       rows: data.nRows,
       features: data.featureNames.length,
@@ -337,8 +433,12 @@ export async function evaluate(data: Dataset, options: EvaluateOptions): Promise
       k,
       samplers: [...samplers],
       models: [...models],
+      rankBy,
     },
-    results: rankRows(rows),
+    results,
+    failed,
+    // Every fold's test part is 1/folds of the rows: nTest / nTrain = 1 / (folds - 1).
+    verdict: computeVerdict(results, { metric: rankBy, testTrainRatio: 1 / (folds - 1), confidence: options.confidence }),
     note: LEAKAGE_NOTE,
   };
 }

@@ -5,3 +5,5 @@ export * from './result.js';
 export { pooledCurves, thinCurve } from './curves.js';
 export * from './report.js';
 export * from './svg.js';
+export { computeVerdict, correctedInterval, DEFAULT_CONFIDENCE, type VerdictOptions } from './verdict.js';
+export { studentTQuantile, studentTCdf } from './stats.js';

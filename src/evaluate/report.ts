@@ -9,7 +9,16 @@
  * an undefined mean fails.
  */
 import { UsageError } from '../core/errors.js';
-import { METRIC_NAMES, type EvaluationResult, type MetricName, type MetricSummary, type ResultRow } from './result.js';
+import {
+  METRIC_NAMES,
+  type EvaluationResult,
+  type FailedSetup,
+  type MetricName,
+  type MetricSummary,
+  type PairedInterval,
+  type ResultRow,
+  type SetupVerdict,
+} from './result.js';
 import { prPlotSvg, rocPlotSvg } from './svg.js';
 
 /** Columns of the text and markdown tables, after rank, sampler and model. */
@@ -29,17 +38,98 @@ export function formatSummary(s: MetricSummary, digits = 3): string {
   return `${s.mean.toFixed(digits)} ± ${(s.std ?? 0).toFixed(digits)}`;
 }
 
-function cells(row: ResultRow): string[] {
-  return [String(row.rank), row.sampler, row.model, ...TABLE_METRICS.map((m) => formatSummary(row.metrics[m]))];
+/** `+0.051 [+0.012, +0.090]`: a paired difference and its interval; `-` when there is none. */
+export function formatInterval(iv: PairedInterval | null, digits = 3): string {
+  if (!iv) return '-';
+  const f = (v: number): string => (v >= 0 ? '+' : '-') + Math.abs(v).toFixed(digits);
+  return `${f(iv.difference)} [${f(iv.lower)}, ${f(iv.upper)}]`;
 }
 
-const HEADER = ['rank', 'sampler', 'model', ...TABLE_METRICS];
+/** The verdict cell: the effect vs 'none', and 'best' / '~best' (not distinguishable from the best). */
+export function verdictCell(v: SetupVerdict): string {
+  const effect = v.effect === 'baseline' ? 'baseline' : v.effect;
+  return v.rank === 1 ? `${effect}, best` : v.tiedWithBest ? `${effect}, ~best` : effect;
+}
+
+/** The metric columns: the table metrics, with the ranking metric first when it is not one of them. */
+function tableMetrics(result: EvaluationResult): MetricName[] {
+  const by = result.settings.rankBy;
+  return (TABLE_METRICS as readonly MetricName[]).includes(by) ? [...TABLE_METRICS] : [by, ...TABLE_METRICS];
+}
+
+function header(result: EvaluationResult): string[] {
+  const v = result.verdict;
+  return ['rank', 'sampler', 'model', ...tableMetrics(result), `${v.metric} vs ${v.baseline} (${Math.round(v.confidence * 100)}% CI)`, 'verdict'];
+}
+
+function cells(result: EvaluationResult, row: ResultRow, i: number): string[] {
+  const v = result.verdict.setups[i];
+  return [
+    String(row.rank),
+    row.sampler,
+    row.model,
+    ...tableMetrics(result).map((m) => formatSummary(row.metrics[m])),
+    formatInterval(v.vsBaseline),
+    verdictCell(v),
+  ];
+}
+
 /** Which columns are numeric (right-aligned). */
-const NUMERIC = HEADER.map((h) => h !== 'sampler' && h !== 'model');
+function numeric(head: readonly string[]): boolean[] {
+  return head.map((h, j) => h !== 'sampler' && h !== 'model' && j < head.length - 1);
+}
+
+const setupName = (x: { sampler: string; model: string }): string => `${x.sampler} + ${x.model}`;
+
+/** `kmeans-smote + logistic failed at fold 3/5 (repeat 1) in the sampler: <message> [CODE]`. */
+export function formatFailure(f: FailedSetup, folds: number, repeats: number): string {
+  return `${setupName(f)} failed at fold ${f.fold}/${folds} (repeat ${f.repeat}/${repeats}) in the ${f.stage}: ${f.message} [${f.code}]`;
+}
+
+/**
+ * The verdict in words, one line each: how it was computed, which setups help or hurt their
+ * model, which cannot be told apart from the best, and the failed setups. Text and markdown
+ * reports both print these lines.
+ */
+export function verdictLines(result: EvaluationResult): string[] {
+  const v = result.verdict;
+  const { folds, repeats } = result.settings;
+  const pct = `${Math.round(v.confidence * 1000) / 10}%`;
+  const out: string[] = [];
+  out.push(
+    `verdict on ${v.metric}: each setup minus the same model with sampler '${v.baseline}' on the same ${folds} folds x ${repeats} repeat(s); ` +
+      `${pct} intervals by the corrected resampled t-test (Nadeau & Bengio), 'helps' only when the whole interval is above 0`,
+  );
+  const list = (effect: string): string[] => v.setups.filter((s) => s.effect === effect).map(setupName);
+  const helps = list('helps');
+  const hurts = list('hurts');
+  const unclear = list('no evidence');
+  if (helps.length) out.push(`helps: ${helps.join(', ')}`);
+  if (hurts.length) out.push(`hurts: ${hurts.join(', ')}`);
+  if (unclear.length) out.push(`no evidence either way: ${unclear.join(', ')}`);
+  if (!result.settings.samplers.includes(v.baseline)) {
+    out.push(`no comparison: add '${v.baseline}' to the samplers to compare each model with and without resampling`);
+  } else {
+    const noBase = list('no baseline');
+    if (noBase.length) out.push(`no '${v.baseline}' baseline (it failed): ${noBase.join(', ')}`);
+  }
+  if (v.setups.length > 1) {
+    const tied = v.setups.filter((s) => s.tiedWithBest && s.rank !== 1).map(setupName);
+    out.push(
+      tied.length
+        ? `not distinguishable from the best (${setupName(v.setups[0])}) at ${pct}: ${tied.join(', ')}`
+        : `the best (${setupName(v.setups[0])}) is ahead of every other setup at ${pct}`,
+    );
+  }
+  for (const f of result.failed) out.push(formatFailure(f, folds, repeats));
+  return out;
+}
 
 /** The ranked results as an aligned plain-text table (mean ± std over folds), one line per row. */
 export function formatTable(result: EvaluationResult): string {
-  const rows = [HEADER, ...result.results.map(cells)];
+  const HEADER = header(result);
+  const NUMERIC = numeric(HEADER);
+  const rows = [HEADER, ...result.results.map((r, i) => cells(result, r, i))];
   const width = HEADER.map((_, j) => Math.max(...rows.map((r) => [...r[j]].length)));
   const line = (r: string[]): string =>
     r.map((c, j) => (NUMERIC[j] ? c.padStart(width[j]) : c.padEnd(width[j]))).join('  ').trimEnd();
@@ -98,10 +188,14 @@ export function markdownReport(result: EvaluationResult, options: MarkdownOption
   out.push(`- **Samplers:** ${s.samplers.map((x) => `\`${mdCell(x)}\``).join(', ')}`);
   out.push(`- **Models:** ${s.models.map((x) => `\`${mdCell(x)}\``).join(', ')}`);
   out.push('', `> Leakage: ${result.note}.`, '');
-  out.push('Mean ± standard deviation over folds, ranked by mean PR-AUC.', '');
-  out.push(`| ${HEADER.join(' | ')} |`);
+  const HEADER = header(result);
+  const NUMERIC = numeric(HEADER);
+  out.push(`Mean ± standard deviation over folds, ranked by mean ${s.rankBy}.`, '');
+  out.push(`| ${HEADER.map(mdCell).join(' | ')} |`);
   out.push(`|${NUMERIC.map((n) => (n ? '---:' : ':---')).join('|')}|`);
-  for (const row of result.results) out.push(`| ${cells(row).map(mdCell).join(' | ')} |`);
+  result.results.forEach((row, i) => out.push(`| ${cells(result, row, i).map(mdCell).join(' | ')} |`));
+  out.push('', '## Verdict', '');
+  for (const l of verdictLines(result)) out.push(`- ${mdCell(l)}`);
   out.push('');
   if (plots !== 'none') {
     out.push('## Curves (pooled out-of-fold scores)', '');

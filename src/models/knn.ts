@@ -20,7 +20,17 @@ import { UsageError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { createNaiveBackend } from '../neighbors/naive.js';
 import type { Classifier, Dataset, FitOptions, FittedClassifier, KnnBackend, NeighborIndex } from '../types.js';
-import { binaryTarget, checkFeatureCount, checkFinite, fitStandardizer, packStandardized, type Standardizer } from './features.js';
+import {
+  binaryTarget,
+  checkFeatureCount,
+  checkFinite,
+  encodedWidth,
+  fitStandardizer,
+  packStandardized,
+  scalerFromJSON,
+  scalerToJSON,
+  type Standardizer,
+} from './features.js';
 import {
   badModel,
   envelope,
@@ -92,7 +102,7 @@ export class FittedKnn implements FittedClassifier {
 
   async predictProba(data: Dataset): Promise<Float32Array> {
     const d = this.scaler.mean.length;
-    checkFeatureCount(this.name, data, d);
+    checkFeatureCount(this.name, data, this.featureNames.length);
     if (data.nRows === 0) return new Float32Array(0);
     this.index ??= this.backend.build(this.points, d);
     const index = await this.index;
@@ -106,8 +116,7 @@ export class FittedKnn implements FittedClassifier {
       ...envelope(this.name, this.featureNames),
       k: this.k,
       weights: this.weights,
-      mean: toNumbers(this.scaler.mean),
-      std: toNumbers(this.scaler.std),
+      ...scalerToJSON(this.scaler),
       points: toNumbers(this.points),
       labels: toNumbers(this.y),
     };
@@ -123,16 +132,15 @@ export class FittedKnn implements FittedClassifier {
 /** Rebuilds a FittedKnn from its JSON object (envelope already checked). */
 export function knnFromJSON(obj: JsonObject, backend: KnnBackend = createNaiveBackend()): FittedKnn {
   const featureNames = readStrings(obj, 'featureNames');
-  const d = featureNames.length;
+  const scaler = scalerFromJSON(obj, featureNames.length, readNumbers, badModel);
+  const d = encodedWidth(scaler);
   const labels = readInts(obj, 'labels', 0, 1);
   const n = labels.length;
   const k = readNumber(obj, 'k', { int: true, min: 1, max: Math.max(1, n) });
   const points = readNumbers(obj, 'points', n * d);
-  const std = readNumbers(obj, 'std', d);
-  if (std.some((v) => v <= 0)) badModel("expected positive values at 'std'");
   return new FittedKnn(
     featureNames,
-    { mean: readNumbers(obj, 'mean', d), std },
+    scaler,
     Float32Array.from(points),
     Uint8Array.from(labels),
     k,

@@ -13,7 +13,10 @@ import type { Rng } from '../core/rng.js';
 import type { Classifier, Dataset, FitOptions, FittedClassifier } from '../types.js';
 import {
   checkFeatureCount,
+  encodedWidth,
   packStandardized,
+  scalerFromJSON,
+  scalerToJSON,
   prepareBinaryFit,
   type Standardizer,
 } from './features.js';
@@ -155,7 +158,7 @@ export class FittedLogistic implements FittedClassifier {
 
   async predictProba(data: Dataset): Promise<Float32Array> {
     const d = this.coef.length;
-    checkFeatureCount(this.name, data, d);
+    checkFeatureCount(this.name, data, this.featureNames.length);
     const x = packStandardized(data, this.scaler, Float64Array);
     const out = new Float32Array(data.nRows);
     for (let i = 0; i < data.nRows; i++) {
@@ -171,8 +174,7 @@ export class FittedLogistic implements FittedClassifier {
       ...envelope(this.name, this.featureNames),
       C: this.C,
       classWeight: this.classWeight,
-      mean: toNumbers(this.scaler.mean),
-      std: toNumbers(this.scaler.std),
+      ...scalerToJSON(this.scaler),
       coef: toNumbers(this.coef),
       intercept: this.intercept,
     };
@@ -184,13 +186,11 @@ export class FittedLogistic implements FittedClassifier {
 /** Rebuilds a FittedLogistic from its validated JSON object (envelope already checked). */
 export function logisticFromJSON(obj: JsonObject): FittedLogistic {
   const featureNames = readStrings(obj, 'featureNames');
-  const d = featureNames.length;
-  const std = readNumbers(obj, 'std', d);
-  if (std.some((v) => v <= 0)) badModel("expected positive values at 'std'");
+  const scaler = scalerFromJSON(obj, featureNames.length, readNumbers, badModel);
   return new FittedLogistic(
     featureNames,
-    { mean: readNumbers(obj, 'mean', d), std },
-    readNumbers(obj, 'coef', d),
+    scaler,
+    readNumbers(obj, 'coef', encodedWidth(scaler)),
     readNumber(obj, 'intercept'),
     readNumber(obj, 'C', { min: Number.MIN_VALUE }),
     readEnum(obj, 'classWeight', ['balanced', 'none'] as const),

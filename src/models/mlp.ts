@@ -19,7 +19,10 @@ import { InterruptedError, UsageError } from '../core/errors.js';
 import type { Classifier, Dataset, FitOptions, FittedClassifier } from '../types.js';
 import {
   checkFeatureCount,
+  encodedWidth,
   packStandardized,
+  scalerFromJSON,
+  scalerToJSON,
   prepareBinaryFit,
   type Standardizer,
 } from './features.js';
@@ -53,7 +56,15 @@ export interface MlpOptions {
   readonly learningRate?: number;
   /** Epochs without validation-loss improvement before stopping (default 10). */
   readonly patience?: number;
-  /** Fraction of training rows held out for early stopping (default 0.1; 0 disables it). */
+  /**
+   * Early stopping as scikit-learn's MLPClassifier(early_stopping=...). true (default): hold out
+   * `validationFraction` of the training rows (stratified), stop after `patience` epochs without
+   * a better validation loss and restore the best epoch's weights. false: train on every row,
+   * stop after `patience` epochs without a better training loss (sklearn's n_iter_no_change)
+   * or at `epochs`, and keep the last epoch's weights.
+   */
+  readonly earlyStopping?: boolean;
+  /** Fraction of training rows held out for early stopping (default 0.1; 0: the training loss decides). Ignored without early stopping. */
   readonly validationFraction?: number;
   /** L2 penalty (scikit-learn's alpha, default 1e-4). */
   readonly l2?: number;
@@ -84,7 +95,7 @@ export class FittedMlp implements FittedClassifier {
   ) {}
 
   async predictProba(data: Dataset): Promise<Float32Array> {
-    checkFeatureCount(this.name, data, this.params.sizes[0]);
+    checkFeatureCount(this.name, data, this.featureNames.length);
     return mlpForward(this.params, packStandardized(data, this.scaler, Float32Array), data.nRows);
   }
 
@@ -93,8 +104,7 @@ export class FittedMlp implements FittedClassifier {
       ...envelope(this.name, this.featureNames),
       activation: this.params.activation,
       sizes: [...this.params.sizes],
-      mean: toNumbers(this.scaler.mean),
-      std: toNumbers(this.scaler.std),
+      ...scalerToJSON(this.scaler),
       layers: this.params.weights.map((w, l) => ({
         weights: toNumbers(w),
         bias: toNumbers(this.params.biases[l]),
@@ -109,7 +119,8 @@ export class FittedMlp implements FittedClassifier {
 /** Rebuilds a FittedMlp from its JSON object (envelope already checked). */
 export function mlpFromJSON(obj: JsonObject): FittedMlp {
   const featureNames = readStrings(obj, 'featureNames');
-  const d = featureNames.length;
+  const scaler = scalerFromJSON(obj, featureNames.length, readNumbers, badModel);
+  const d = encodedWidth(scaler);
   const activation = readEnum(obj, 'activation', ['prelu', 'relu'] as const);
   const sizes = Array.from(readNumbers(obj, 'sizes'));
   if (sizes.length < 2 || sizes[0] !== d || sizes[sizes.length - 1] !== 1 || sizes.some((s) => !Number.isInteger(s) || s < 1 || s > 1e5)) {
@@ -127,9 +138,7 @@ export function mlpFromJSON(obj: JsonObject): FittedMlp {
       f32(readNumbers(layer, 'alpha', activation === 'prelu' && l + 2 < sizes.length ? sizes[l + 1] : 0)),
     ),
   };
-  const std = readNumbers(obj, 'std', d);
-  if (std.some((v) => v <= 0)) badModel("expected positive values at 'std'");
-  return new FittedMlp(featureNames, { mean: readNumbers(obj, 'mean', d), std }, params);
+  return new FittedMlp(featureNames, scaler, params);
 }
 
 function checkOptions(o: MlpOptions): void {
@@ -162,7 +171,8 @@ export function createMlp(options: MlpOptions = {}): Classifier {
       const { y: yAll, scaler, x: xAll, s: sAll, d } = prepareBinaryFit('mlp', train, fit.positive, options.classWeight, Float32Array);
       const sizes = [d, ...hidden, 1];
       const init = initMlpParams(sizes, activation, rng.fork('mlp/init'));
-      const split = stratifiedHoldout(yAll, options.validationFraction ?? 0.1, rng.fork('mlp/split'));
+      const fraction = options.earlyStopping === false ? 0 : (options.validationFraction ?? 0.1);
+      const split = stratifiedHoldout(yAll, fraction, rng.fork('mlp/split'));
       const { params, info } = await trainNetwork(
         { x: xAll, y: yAll, s: sAll, d, train: split.train, validation: split.validation },
         init,
@@ -238,6 +248,8 @@ async function trainNetwork(
       // Let other work (progress, signals) run between epochs.
       if (epoch % 10 === 0) await new Promise((r) => setImmediate(r));
     }
+    // Without early stopping scikit-learn keeps the last epoch's weights.
+    if (options.earlyStopping === false) best = await engine.snapshot();
   } finally {
     engine.dispose();
   }

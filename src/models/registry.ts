@@ -37,6 +37,8 @@ export interface ModelOptions {
   readonly maxSamples?: number;
   /** One-line notices for stderr. */
   readonly log?: (message: string) => void;
+  /** mlp: early stopping on a held-out validation split (default true; see MlpOptions.earlyStopping). */
+  readonly earlyStopping?: boolean;
 }
 
 const factories: Readonly<Record<string, (o: ModelOptions) => Classifier>> = {
@@ -51,6 +53,7 @@ const factories: Readonly<Record<string, (o: ModelOptions) => Classifier>> = {
       learningRate: o.learningRate,
       patience: o.patience,
       validationFraction: o.validationFraction,
+      earlyStopping: o.earlyStopping,
       tfBackend: o.tfBackend,
       log: o.log,
     }),

@@ -3,12 +3,12 @@
  * resampled), and hand back the result for reports. Wires the registry samplers and models into
  * the pure evaluation engine (src/evaluate).
  */
-import { DataError } from '../core/errors.js';
+import { DataError, RebalanceError, UsageError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { classCounts } from '../dataset/make.js';
 import type { ReadOptions } from '../io/source.js';
 import type { ScanOptions } from '../dataset/scan.js';
-import { evaluate, type EvaluationResult } from '../evaluate/index.js';
+import { evaluate, NO_RESAMPLING, type EvaluationResult, type RankMetric } from '../evaluate/index.js';
 import { createModel, type ModelOptions } from '../models/registry.js';
 import { mlpThreads } from '../models/mlp-wasm.js';
 import type { Dataset, KnnBackend, SamplerOptions, SamplingStrategy } from '../types.js';
@@ -19,8 +19,16 @@ export interface EvaluateJob {
   readonly input?: string;
   readonly read?: ReadOptions;
   readonly scan?: ScanOptions;
-  readonly samplers: readonly string[];
+  /** Sampler names; default: defaultSamplers() for the table's feature kinds. */
+  readonly samplers?: readonly string[];
   readonly models: readonly string[];
+  /** The metric rows are ranked by and the verdict is on (default pr_auc). */
+  readonly rankBy?: RankMetric;
+  /**
+   * Long option names of the calling command (e.g. `--samplers`): error hints that name
+   * `-m <method>` or options it lacks are rewritten to say what to pass instead (evaluateHint).
+   */
+  readonly hintOptions?: readonly string[];
   readonly folds: number;
   readonly repeats: number;
   /** Positive (rare) class name; default: the smallest class. */
@@ -55,6 +63,56 @@ export function positiveClass(data: Dataset, name: string | undefined): number {
   return best;
 }
 
+/**
+ * The samplers compared when none are named: no resampling, random under- and over-sampling,
+ * and the SMOTE that fits the feature kinds (smote on numeric features, smote-nc when some are
+ * categorical, smoten when all are). Only 'none' when every model is isolation-forest.
+ */
+export function defaultSamplers(data: Pick<Dataset, 'featureKinds'>, models: readonly string[] = []): string[] {
+  if (models.length > 0 && models.every((m) => m === UNSUPERVISED)) return [NO_RESAMPLING];
+  const cats = data.featureKinds.filter((k) => k === 'categorical').length;
+  const smote = cats === 0 ? 'smote' : cats === data.featureKinds.length ? 'smoten' : 'smote-nc';
+  return [NO_RESAMPLING, 'random-under', 'random-over', smote];
+}
+
+/** The model that never sees labels: resampling its training rows is meaningless. */
+const UNSUPERVISED = 'isolation-forest';
+
+/**
+ * Refuses isolation-forest next to a sampler other than 'none': it learns what is normal from
+ * unlabelled rows, so over-sampling the rare class teaches it that fraud is normal and
+ * under-sampling throws away its reference; the numbers would be artefacts.
+ * @throws UsageError REBALANCE_BAD_EVALUATE_OPTION
+ */
+export function checkUnsupervisedPairs(samplers: readonly string[], models: readonly string[]): void {
+  const resampled = samplers.filter((s) => s !== NO_RESAMPLING);
+  if (models.includes(UNSUPERVISED) && resampled.length > 0) {
+    throw new UsageError(
+      'REBALANCE_BAD_EVALUATE_OPTION',
+      `isolation-forest never sees labels, so resampling its training rows (${resampled.join(', ')}) only changes what it learns as normal and its scores mean nothing; ` +
+        `evaluate it with --samplers none, in a run of its own if other models need samplers`,
+    );
+  }
+}
+
+/**
+ * Rewrites an error hint for a command that is not `resample`: `-m <method>` becomes
+ * `--samplers <method>`, and options the command lacks are said to be `resample`'s.
+ */
+export function evaluateHint(message: string, known: readonly string[]): string {
+  let out = message.replace(/(^|[\s(])-m ([a-z0-9-]+)/g, '$1--samplers $2');
+  const foreign = [...new Set([...out.matchAll(/(?<![\w-])--[a-z][a-z0-9-]*/g)].map((m) => m[0]))].filter((o) => !known.includes(o));
+  if (foreign.length > 0) {
+    out += ` (${foreign.join(', ')} ${foreign.length === 1 ? 'is an option' : 'are options'} of 'rebalance resample', not of this command)`;
+  }
+  return out;
+}
+
+function rewriteHint(e: unknown, known: readonly string[] | undefined): unknown {
+  if (known && e instanceof RebalanceError) e.message = evaluateHint(e.message, known);
+  return e;
+}
+
 /** Memory the (fold, sampler) units in flight may hold together: resampled folds, MLP copies. */
 const UNITS_MEMORY_BUDGET = 1 << 30;
 
@@ -72,11 +130,23 @@ export function unitConcurrency(job: Pick<EvaluateJob, 'models' | 'modelOptions'
 }
 
 export async function runEvaluate(job: EvaluateJob): Promise<{ result: EvaluationResult; data: Dataset }> {
+  if (job.samplers) checkUnsupervisedPairs(job.samplers, job.models);
+  try {
+    return await evaluateTable(job);
+  } catch (e) {
+    throw rewriteHint(e, job.hintOptions);
+  }
+}
+
+async function evaluateTable(job: EvaluateJob): Promise<{ result: EvaluationResult; data: Dataset }> {
   const data = await readTable(job.input, { ...job.read, ...job.scan });
+  const samplers = job.samplers ?? defaultSamplers(data, job.models);
+  if (!job.samplers) checkUnsupervisedPairs(samplers, job.models);
   const positive = positiveClass(data, job.positive);
   const k = job.samplerOptions?.kNeighbors ?? 5;
   const result = await evaluate(data, {
-    samplers: job.samplers,
+    samplers,
+    rankBy: job.rankBy,
     models: job.models,
     folds: job.folds,
     repeats: job.repeats,
@@ -101,5 +171,8 @@ export async function runEvaluate(job: EvaluateJob): Promise<{ result: Evaluatio
     signal: job.signal,
     concurrency: unitConcurrency(job, data),
   });
-  return { result, data };
+  // Failed cells keep their error's message: say it in this command's options too.
+  const known = job.hintOptions;
+  const failed = known ? result.failed.map((f) => ({ ...f, message: evaluateHint(f.message, known) })) : result.failed;
+  return { result: { ...result, failed }, data };
 }

@@ -14,8 +14,8 @@ import { intIn, list } from '../parse.js';
 import { addSamplerOptions, checkClassesOption, samplerOptionsFrom } from '../sampler-options.js';
 import { parseStrategy } from '../strategy-text.js';
 
-interface EvaluateFlags extends InputFlags, KnnFlags {
-  samplers: string[];
+interface EvaluateFlags extends InputFlags, KnnFlags, VerdictFlags {
+  samplers?: string[];
   models: string[];
   folds: number;
   repeats: number;
@@ -40,8 +40,29 @@ Examples:
 
 Only the training folds are resampled; each test fold is scored on original rows only, so the
 numbers say what a model trained on rebalanced data does on data that was never resampled.
-Ranking: mean PR-AUC (average precision) of the positive class, descending.
+Ranking: mean of --rank-by (default PR-AUC, average precision of the positive class), descending.
+Verdict: each setup minus the same model with sampler 'none', per fold over folds x repeats; a 95%
+interval by the corrected resampled t-test (Nadeau & Bengio): 'helps' only when it lies above 0,
+'~best' when a setup cannot be told apart from the best. 3 repeats by default: with 1 the
+intervals are about 1.5 times as wide.
+A sampler or model that fails on a fold (e.g. kmeans-smote finds no cluster) fails that setup
+only: it is listed under the table with its error, the rest is ranked, and the exit code is 0
+with a warning; 3 with --strict, or when no setup completed.
 --fail-under applies to the best-ranked row and exits with code 3 when it misses the bar.`;
+
+/** The verdict's metric and the failed-setup rule. */
+interface VerdictFlags {
+  rankBy: string;
+  strict?: boolean;
+}
+
+const RANK_BY = ['pr_auc', 'roc_auc', 'f1', 'recall', 'precision', 'specificity', 'gmean', 'balanced_accuracy', 'mcc', 'iba', 'precision_at_top20'];
+
+function addVerdictOptions(cmd: Command): void {
+  cmd
+    .addOption(new Option('--rank-by <metric>', 'metric to rank by and to judge resampling on').choices(RANK_BY).default('pr_auc'))
+    .option('--strict', 'exit 3 when any setup failed on a fold (default: warn and rank the rest)');
+}
 
 function parseThreshold(v: string): string {
   if (v === 'default' || v === 'best-f1') return v;
@@ -54,10 +75,10 @@ export function evaluateCommand(ctx: CliContext): Command {
   const cmd = new Command('evaluate')
     .description('cross-validate samplers x models (only training folds resampled) and rank them')
     .argument('[input]', "CSV or Arrow file; '-' or nothing for stdin", '-')
-    .option('--samplers <list>', "comma-separated methods; 'none' = no resampling", list, ['none', 'random-under', 'random-over', 'smote'])
+    .option('--samplers <list>', "comma-separated methods; 'none' = no resampling (default: none,random-under,random-over and smote, smote-nc with categorical features, smoten when all are)", list)
     .option('--models <list>', `comma-separated models: ${modelNames.join(', ')}`, list, ['logistic'])
     .option('--folds <n>', 'stratified folds', intIn(2, 100), 5)
-    .option('--repeats <n>', 'repetitions with different fold splits', intIn(1, 100), 1);
+    .option('--repeats <n>', 'repetitions with different fold splits (3: intervals that can say something)', intIn(1, 100), 3);
   addPositiveOption(cmd);
   cmd
     .option('--threshold <t>', "decision threshold: default (0.5), best-f1 (chosen on each training fold), or a number", parseThreshold, 'default')
@@ -71,6 +92,7 @@ export function evaluateCommand(ctx: CliContext): Command {
     .addOption(new Option('--output <format>', 'what goes to stdout').choices(['text', 'markdown', 'json']).default('text'));
   addModelOptions(cmd);
   cmd.option('-q, --quiet', 'no progress or notices on stderr');
+  addVerdictOptions(cmd);
   addSeedOption(cmd);
   addInputOptions(cmd);
   addKnnOptions(cmd);
@@ -85,7 +107,7 @@ export function evaluateCommand(ctx: CliContext): Command {
     ]);
     const { getSampler } = await import('../../samplers/registry.js');
     const methods = [];
-    for (const s of flags.samplers) {
+    for (const s of flags.samplers ?? []) {
       if (s === 'none') continue;
       try {
         methods.push(getSampler(s));
@@ -120,6 +142,8 @@ export function evaluateCommand(ctx: CliContext): Command {
         strategy,
         samplerOptions,
         modelOptions: modelOptionsFrom(flags),
+        rankBy: flags.rankBy as import('../../evaluate/index.js').RankMetric,
+        hintOptions: cmd.options.map((o) => o.long).filter((o): o is string => o !== undefined),
         rng: createRng(flags.seed),
         seed: flags.seed,
         knn,
@@ -132,6 +156,7 @@ export function evaluateCommand(ctx: CliContext): Command {
       else if (flags.output === 'markdown') ctx.stdout.write(report.markdownReport(result, { plots: 'none' }));
       else {
         ctx.stdout.write(report.formatTable(result));
+        ctx.stdout.write(report.verdictLines(result).join('\n') + '\n');
         ctx.stdout.write(`(${result.note}; ${flags.folds} folds x ${flags.repeats} repeat(s), seed ${flags.seed}, positive class '${result.dataset.positive}')\n`);
       }
       if (flags.json) await writeJsonAtomic(flags.json, result);
@@ -144,6 +169,18 @@ export function evaluateCommand(ctx: CliContext): Command {
       if (flags.plots) {
         await mkdir(flags.plots, { recursive: true });
         for (const p of report.plotFiles(result)) await writeTextAtomic(join(flags.plots, basename(p.path)), p.svg);
+      }
+      if (result.failed.length) {
+        const n = result.failed.length;
+        const total = n + result.results.length;
+        const first = report.formatFailure(result.failed[0], flags.folds, flags.repeats);
+        if (result.results.length === 0) {
+          throw new DataError('REBALANCE_NOTHING_COMPLETED', `no setup completed (${n} of ${total} failed); first: ${first}`);
+        }
+        if (flags.strict) {
+          throw new DataError('REBALANCE_SETUP_FAILED', `${n} of ${total} setups failed and --strict is set; first: ${first}`);
+        }
+        ctx.stderr.write(`rebalance: warning: ${n} of ${total} setups failed and are not ranked (first: ${first}); --strict makes this exit 3\n`);
       }
       if (gates.length) {
         const failures = report.checkFailUnder(result, gates);

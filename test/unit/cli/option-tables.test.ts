@@ -48,7 +48,7 @@ async function cli(...args: string[]): Promise<Outcome> {
 function sampleText(row: AnyOptionRow): string[] {
   if (!row.flags.includes('<')) return [];
   if (row.choices) return [row.choices[0]];
-  for (const text of ['1', '0.5', 'a']) {
+  for (const text of ['1', '0.5', 'on', 'a']) {
     try {
       row.parse!(text);
       return [text];

@@ -40,9 +40,11 @@ const pos = data.classNames.indexOf('pos');
 describe('evaluate', () => {
   it('summarises the data and settings and ranks rows by mean PR-AUC', async () => {
     const r = await evaluate(data, options({ positive: pos, models: ['feature0', 'random'] }));
-    expect(r.schemaVersion).toBe(1);
+    expect(r.schemaVersion).toBe(2);
     expect(r.dataset).toEqual({ rows: 160, features: 3, classes: ['neg', 'pos'], counts: [128, 32], positive: 'pos' });
-    expect(r.settings).toMatchObject({ folds: 4, repeats: 1, seed: 11, threshold: 'default', k: 5, samplers: ['none', 'dup'] });
+    expect(r.settings).toMatchObject({ folds: 4, repeats: 1, seed: 11, threshold: 'default', k: 5, samplers: ['none', 'dup'], rankBy: 'pr_auc' });
+    expect(r.failed).toEqual([]);
+    expect(r.verdict.setups.map((s) => [s.sampler, s.model, s.rank])).toEqual(r.results.map((x) => [x.sampler, x.model, x.rank]));
     expect(r.note).toBe('only training folds were resampled; test folds are untouched');
     expect(r.results).toHaveLength(4);
     expect(r.results.map((x) => x.rank)).toEqual([1, 2, 3, 4]);
@@ -253,6 +255,61 @@ describe('evaluate with a broken resample function', () => {
       resample: async (train) => ({ ...train, classNames: ['pos', 'neg'] }),
     }));
     await expect(run).rejects.toThrow(/sampler 'bad' returned a Dataset with other classes/);
+  });
+});
+
+describe('evaluate: failed cells', () => {
+  /** 'flaky' fails on folds 3 and 5 of every repeat (0-based fold index 2 and 4 mod 4 folds: 2 only). */
+  const flaky = async (train: Dataset, name: string, rng: Rng): Promise<Dataset> => {
+    if (name === 'flaky' && train.nRows < data.nRows && failOn.has(foldOfTrain(train))) {
+      throw new DataError('REBALANCE_NO_CLUSTER', 'no cluster\nhere');
+    }
+    return duplicateMinority(train, name, rng);
+  };
+  // The fold a training set belongs to: the test rows are the ones missing from it.
+  const folds = repeatedStratifiedKFold(data.labels, 2, 4, createRng(11).fork('folds'), 2);
+  const foldOfTrain = (train: Dataset): number => {
+    const have = new Set(sourceRows(train));
+    return folds.findIndex((f) => !have.has(f[0]));
+  };
+  let failOn = new Set<number>();
+
+  it('fails only the setups of a sampler that throws a RebalanceError, at its first failing fold, whatever the concurrency', async () => {
+    failOn = new Set([2, 5]); // repeat 1 fold 3, repeat 2 fold 2
+    for (const concurrency of [1, 3]) {
+      const r = await evaluate(data, options({ positive: pos, samplers: ['none', 'flaky', 'dup'], models: ['feature0', 'random'], repeats: 2, resample: flaky, concurrency }));
+      expect(r.failed).toEqual(
+        ['feature0', 'random'].map((model) => ({ sampler: 'flaky', model, fold: 3, repeat: 1, stage: 'sampler', code: 'REBALANCE_NO_CLUSTER', message: 'no cluster here' })),
+      );
+      expect(r.results.map((x) => x.sampler).sort()).toEqual(['dup', 'dup', 'none', 'none']);
+      expect(r.verdict.setups).toHaveLength(4);
+    }
+  });
+
+  it('fails one (sampler, model) cell when a model throws, and aborts on errors that are not RebalanceErrors', async () => {
+    const picky: Classifier = {
+      name: 'picky',
+      async fit(train) {
+        if (train.nRows > 150) throw new DataError('REBALANCE_ONE_CLASS', 'picky: too many rows');
+        return featureModel().fit(train, createRng(1), { positive: pos });
+      },
+    };
+    const r = await evaluate(data, options({ positive: pos, models: ['feature0', 'picky'], createModel: (n) => (n === 'picky' ? picky : MODELS[n]()) }));
+    // 'dup' grows the training fold past 150 rows; 'none' keeps 120
+    expect(r.failed).toEqual([{ sampler: 'dup', model: 'picky', fold: 1, repeat: 1, stage: 'model', code: 'REBALANCE_ONE_CLASS', message: 'picky: too many rows' }]);
+    expect(r.results.map((x) => `${x.sampler}+${x.model}`).sort()).toEqual(['dup+feature0', 'none+feature0', 'none+picky']);
+    const bug = async (): Promise<Dataset> => {
+      throw new TypeError('a bug');
+    };
+    await expect(evaluate(data, options({ positive: pos, resample: bug }))).rejects.toThrow(TypeError);
+    const interrupted = async (): Promise<Dataset> => {
+      throw new InterruptedError('stop');
+    };
+    await expect(evaluate(data, options({ positive: pos, resample: interrupted }))).rejects.toThrow(InterruptedError);
+    // Bad model options abort before the grid (usage, exit 2), not as failed cells.
+    await expect(
+      evaluate(data, options({ positive: pos, createModel: () => { throw new UsageError('REBALANCE_BAD_OPTION', 'bad'); } })),
+    ).rejects.toThrow(UsageError);
   });
 });
 

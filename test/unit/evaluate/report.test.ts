@@ -7,7 +7,10 @@ import {
   TABLE_METRICS,
   checkFailUnder,
   formatSummary,
+  formatInterval,
   formatTable,
+  verdictCell,
+  verdictLines,
   markdownReport,
   parseFailUnder,
   plotFiles,
@@ -38,11 +41,12 @@ describe('reports', () => {
   it('formats an aligned, ranked text table of mean ± std', () => {
     const lines = formatTable(result).trimEnd().split('\n');
     expect(lines).toHaveLength(2 + result.results.length);
-    expect(lines[0].split(/\s+/)).toEqual(['rank', 'sampler', 'model', ...TABLE_METRICS]);
+    expect(lines[0].split(/\s+/).slice(0, 3 + TABLE_METRICS.length)).toEqual(['rank', 'sampler', 'model', ...TABLE_METRICS]);
+    expect(lines[0]).toMatch(/pr_auc vs none \(95% CI\)\s+verdict$/);
     expect(lines[1]).toMatch(/^[- ]+$/);
     // Every line has the same width and every column starts at the same offset.
-    const widths = new Set(lines.map((l) => [...l].length));
-    expect(widths.size).toBe(1);
+    // No line is wider than the rule under the header (the last column, the verdict, is left-aligned).
+    for (const l of lines) expect([...l].length).toBeLessThanOrEqual([...lines[1]].length);
     const starts = [...lines[1].matchAll(/-+/g)].map((m) => m.index);
     for (const line of lines.slice(2)) for (const s of starts.slice(1)) expect(line[s! - 1]).toBe(' ');
     result.results.forEach((row, i) => {
@@ -51,9 +55,34 @@ describe('reports', () => {
       expect(line).toContain(row.sampler);
       expect(line).toContain(formatSummary(row.metrics.pr_auc));
       expect(line).toContain(formatSummary(row.metrics.mcc));
+      expect(line).toContain(formatInterval(result.verdict.setups[i].vsBaseline));
+      expect(line.endsWith(verdictCell(result.verdict.setups[i]))).toBe(true);
     });
     expect(formatSummary({ mean: 0.81234, std: 0.0345, folds: [] })).toBe('0.812 ± 0.035');
     expect(formatSummary({ mean: null, std: null, folds: [null] })).toBe('n/a');
+  });
+
+  it('says the verdict in words, the same lines in text and markdown, and lists failed setups', () => {
+    expect(formatInterval({ difference: 0.0512, lower: -0.0123, upper: 0.1, pairs: 4 })).toBe('+0.051 [-0.012, +0.100]');
+    expect(formatInterval(null)).toBe('-');
+    const lines = verdictLines(result);
+    expect(lines[0]).toContain('verdict on pr_auc');
+    expect(lines[0]).toContain('4 folds x 1 repeat(s)');
+    const best = result.verdict.setups[0];
+    expect(lines.join('\n')).toContain(`(${best.sampler} + ${best.model})`);
+    for (const s of result.verdict.setups) {
+      if (s.effect === 'helps') expect(lines.find((l) => l.startsWith('helps:'))).toContain(`${s.sampler} + ${s.model}`);
+      if (s.effect === 'no evidence') expect(lines.find((l) => l.startsWith('no evidence'))).toContain(`${s.sampler} + ${s.model}`);
+    }
+    const md = markdownReport(result);
+    expect(md).toContain('## Verdict');
+    for (const l of lines) expect(md).toContain(`- ${l.replace(/\|/g, '\\|')}`);
+    const failed = {
+      ...result,
+      failed: [{ sampler: 'kmeans-smote', model: 'feature0', fold: 3, repeat: 1, stage: 'sampler' as const, code: 'REBALANCE_NO_CLUSTER', message: 'no cluster' }],
+    };
+    expect(verdictLines(failed).at(-1)).toBe('kmeans-smote + feature0 failed at fold 3/4 (repeat 1/1) in the sampler: no cluster [REBALANCE_NO_CLUSTER]');
+    expect(markdownReport(failed)).toContain('- kmeans-smote + feature0 failed at fold 3/4');
   });
 
   it('writes a markdown report with settings, the leakage note, the table and plot links', () => {
@@ -63,9 +92,9 @@ describe('reports', () => {
     expect(md).toContain('positive class `pos`');
     const tableRows = md.split('\n').filter((l) => l.startsWith('| '));
     expect(tableRows).toHaveLength(1 + result.results.length);
-    expect(tableRows[0]).toBe(`| rank | sampler | model | ${TABLE_METRICS.join(' | ')} |`);
+    expect(tableRows[0]).toBe(`| rank | sampler | model | ${TABLE_METRICS.join(' | ')} | pr_auc vs none (95% CI) | verdict |`);
     // A '|' in a name is escaped so the row keeps its column count.
-    for (const row of tableRows) expect(row.split(/(?<!\\)\|/).length).toBe(TABLE_METRICS.length + 5);
+    for (const row of tableRows) expect(row.split(/(?<!\\)\|/).length).toBe(TABLE_METRICS.length + 7);
     expect(md).toContain('random\\|over');
     const files = plotFiles(result);
     expect(files.map((f) => f.path)).toEqual([

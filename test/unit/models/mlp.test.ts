@@ -89,6 +89,22 @@ describe('mlp training', () => {
     expect(m.info!.epochs - m.info!.bestEpoch).toBe(3);
   });
 
+  it('without early stopping trains on every row, ignores the validation fraction and keeps the last epoch', async () => {
+    const o = { hidden: [8], epochs: 6, patience: 100, learningRate: 0.3 } as const;
+    const off = (await createMlp({ ...o, earlyStopping: false, validationFraction: 0.5 }).fit(train, createRng(3), { positive: RARE })) as FittedMlp;
+    const off2 = (await createMlp({ ...o, earlyStopping: false }).fit(train, createRng(3), { positive: RARE })) as FittedMlp;
+    expect(off.info!.epochs).toBe(6);
+    expect(off.params.weights).toEqual(off2.params.weights);
+    // Early stopping on the training loss (fraction 0) sees the same rows and steps, but restores the best epoch.
+    const on = (await createMlp({ ...o, validationFraction: 0 }).fit(train, createRng(3), { positive: RARE })) as FittedMlp;
+    expect(on.info!.bestValidationLoss).toBe(off.info!.bestValidationLoss);
+    if (on.info!.bestEpoch < 6) expect(on.params.weights).not.toEqual(off.params.weights);
+    else expect(on.params.weights).toEqual(off.params.weights);
+    // With the default 10% held out, the network differs.
+    const held = (await createMlp({ ...o }).fit(train, createRng(3), { positive: RARE })) as FittedMlp;
+    expect(held.params.weights).not.toEqual(off.params.weights);
+  });
+
   it('leaves no tfjs tensors behind (tfjs engine)', async () => {
     const { tf } = await setupTf('wasm');
     const before = tf.memory().numTensors;
