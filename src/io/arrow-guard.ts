@@ -88,7 +88,15 @@ parentPort.on('message', async ({ id, path }) => {
     const reader = await arrow.RecordBatchReader.from(fh);
     await reader.open();
     if (reader.isFile()) await checkFooter(reader, fh, size);
-    for await (const batch of reader) for (let j = 0; j < batch.numCols; j++) batch.getChildAt(j);
+    // Report progress (at most every 100 ms): the time limit counts from the last batch decoded.
+    let reported = Date.now();
+    for await (const batch of reader) {
+      for (let j = 0; j < batch.numCols; j++) batch.getChildAt(j);
+      if (Date.now() - reported >= 100) {
+        reported = Date.now();
+        parentPort.postMessage({ id, progress: true });
+      }
+    }
   } catch (e) {
     // Decoder errors are reported by the real read with their own messages: only survival
     // matters, and the structural faults that would make the real read hang.
@@ -103,15 +111,16 @@ parentPort.on('message', async ({ id, path }) => {
 /** Heap for the trial decode (MB): plenty for metadata, far below what a runaway decode takes. */
 const TRIAL_HEAP_MB = 256;
 
-/** Default base time limit of one trial decode (ms); REBALANCE_ARROW_GUARD_MS overrides it. */
+/** Default base time limit of a trial decode without progress (ms); REBALANCE_ARROW_GUARD_MS overrides it. */
 export const DEFAULT_GUARD_MS = 5_000;
 /** Extra time a trial decode gets per byte of file (1 s per 20 MB: far slower than any disk). */
 const MS_PER_BYTE = 1000 / (20 * 1024 * 1024);
 
 /**
  * The time limit of one trial decode of a file of `size` bytes: a base of REBALANCE_ARROW_GUARD_MS
- * (when a positive number, else DEFAULT_GUARD_MS) plus 1 s per 20 MB, so large valid files are
- * never cut short. A decode that runs longer is stopped and the file rejected as corrupt.
+ * (when a positive number, else DEFAULT_GUARD_MS) plus 1 s per 20 MB. It counts from the start and
+ * again from each record batch decoded, so a large valid file (one big batch, or 150,000 small
+ * ones) is never cut short; a decode stuck that long is stopped and the file rejected as corrupt.
  */
 export function arrowGuardLimitMs(size = 0, env: NodeJS.ProcessEnv = process.env): number {
   const v = Number(env.REBALANCE_ARROW_GUARD_MS);
@@ -131,6 +140,8 @@ interface Pending {
   readonly name: string;
   readonly resolve: () => void;
   readonly reject: (e: unknown) => void;
+  /** The worker decoded another record batch: the time limit starts again. */
+  readonly touch: () => void;
   /** Which worker holds it (re-sent to a fresh one when another check stops the worker). */
   worker: Worker;
 }
@@ -164,9 +175,13 @@ function getWorker(): Worker {
     stderr: true,
   });
   w.unref();
-  w.on('message', ({ id, error }: { id: number; error?: string }) => {
+  w.on('message', ({ id, error, progress }: { id: number; error?: string; progress?: boolean }) => {
     const p = pending.get(id);
     if (!p) return;
+    if (progress) {
+      p.touch();
+      return;
+    }
     pending.delete(id);
     if (!hasPending(w)) w.unref();
     if (error) p.reject(corrupt(p.name, error));
@@ -244,11 +259,15 @@ export function guardArrowDecode(path: string, displayName: string, options: Gua
       done();
       reject(signal!.reason);
     };
-    timer = setTimeout(() => {
-      stopFor(id);
-      done();
-      reject(corrupt(displayName, `decoding it takes longer than ${limitMs} ms; set REBALANCE_ARROW_GUARD_MS to allow more`));
-    }, limitMs);
+    const arm = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        stopFor(id);
+        done();
+        reject(corrupt(displayName, `decoding it made no progress for ${limitMs} ms; set REBALANCE_ARROW_GUARD_MS to allow more`));
+      }, limitMs);
+    };
+    arm();
     signal?.addEventListener('abort', onAbort, { once: true });
     const p: Pending = {
       path,
@@ -265,6 +284,7 @@ export function guardArrowDecode(path: string, displayName: string, options: Gua
         done();
         reject(e);
       },
+      touch: arm,
       worker: null as unknown as Worker, // set by send()
     };
     pending.set(id, p);
