@@ -1,7 +1,8 @@
 /**
- * The EvaluationResult schema (version 2: adds the verdict, rankBy and failed setups): what `rebalance evaluate --format json` prints and
- * what the text/markdown reports and SVG plots are drawn from. JSON-safe by construction
- * (no NaN, no typed arrays); docs/evaluate-schema.json is the JSON Schema of this type.
+ * The EvaluationResult schema (version 2: adds the verdict, rankBy and failed setups): what
+ * `rebalance evaluate --output json` prints and `--json FILE` writes, and what the text/markdown
+ * reports and SVG plots are drawn from. JSON-safe by construction (no NaN, no typed arrays);
+ * docs/evaluate-schema.json is the JSON Schema of this type.
  */
 
 /** The metrics reported per (sampler, model), in report order. Keys of `ResultRow.metrics`. */

@@ -126,9 +126,10 @@ export function decimalText(unscaled: bigint, scale: number): string {
 }
 
 /**
- * Yields the schema first, then row batches. Row cells are apache-arrow's native values.
+ * Yields the schema first, then row batches. Row cells are apache-arrow's native values. The
+ * input is first decoded on trial (arrow-guard.ts); `signal` stops that wait.
  */
-export async function* arrowRecordBatches(path: string): AsyncGenerator<Item> {
+export async function* arrowRecordBatches(path: string, options: { readonly signal?: AbortSignal } = {}): AsyncGenerator<Item> {
   let handle;
   try {
     handle = await open(path, 'r');
@@ -136,7 +137,7 @@ export async function* arrowRecordBatches(path: string): AsyncGenerator<Item> {
     throw ioErrorFrom(e, path, 'open');
   }
   try {
-    await guardArrowDecode(path, path);
+    await guardArrowDecode(path, path, { signal: options.signal });
     let reader;
     try {
       reader = await RecordBatchReader.from(handle);

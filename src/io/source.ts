@@ -165,7 +165,7 @@ export async function openSource(path: string | undefined, options: ReadOptions 
     };
 
     if (format === 'arrow') {
-      const first = arrowRecordBatches(file);
+      const first = arrowRecordBatches(file, { signal: options.signal });
       let schema: Schema;
       try {
         const r = await first.next();
@@ -184,7 +184,7 @@ export async function openSource(path: string | undefined, options: ReadOptions 
         batches: () =>
           wrap(
             (async function* () {
-              for await (const item of arrowRecordBatches(file)) if (!('schema' in item)) yield item;
+              for await (const item of arrowRecordBatches(file, { signal: options.signal })) if (!('schema' in item)) yield item;
             })(),
           ),
         close: cleanup,

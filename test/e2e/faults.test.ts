@@ -130,10 +130,11 @@ describe('disk full and unreadable paths are io errors (exit 4)', () => {
     });
   }
 
-  // Regression (found by this suite, fixed): opening a FIFO with no writer blocks in fs.open (a libuv pool thread); SIGTERM aborts the
-  // controller but run() never settles, so the process ignores SIGTERM until SIGKILL (a second
-  // signal does exit). Expected: exit 130 promptly. Fix: in src/cli/main.ts, on the first signal
-  // also arm a short timer (e.g. 2 s, unref'd) that removes liveTempFiles and exits 130.
+  // Regression (found by this suite, fixed): opening a FIFO with no writer blocked in fs.open (a libuv pool thread); SIGTERM aborted the
+  // controller but run() never settled, so the process ignored SIGTERM until SIGKILL. Expected:
+  // exit 130 promptly. Fix (src/io/source.ts): a FIFO input is opened with O_NONBLOCK and read as
+  // a socket (openFifo), spooled to a temp file under the command's abort signal, so the first
+  // signal ends the wait and the run settles with exit 130.
   it('an input FIFO that nobody writes to is interrupted cleanly by SIGTERM', async () => {
     mkdirSync(d, { recursive: true });
     const fifo = join(d, 'fifo');

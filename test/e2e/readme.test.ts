@@ -38,11 +38,22 @@ describe('README', () => {
   it('has usage examples', () => expect(usage.length).toBeGreaterThan(8));
   it.each(usage.map((c) => [c]))('runs: %s', (command) => {
     const shell = command.replace(/(^|\| )rebalance /g, `$1node ${JSON.stringify(BIN)} `);
-    const r = spawnSync('bash', ['-o', 'pipefail', '-c', shell], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, EGL_PLATFORM: 'surfaceless' } });
+    const r = spawnSync('bash', ['-o', 'pipefail', '-c', shell], { cwd: dir, encoding: 'utf8', timeout: 240_000, env: { ...process.env, EGL_PLATFORM: 'surfaceless' } });
     expect(r.status, `${command}\n${r.stderr}`).toBe(0);
     for (const out of command.match(/(?<=-o |--report |--json |--summary-json )\S+/g) ?? []) {
       expect(existsSync(join(dir, out)), `${out} written`).toBe(true);
     }
+  }, 300_000); // hang backstops (spawn and test): evaluate commands take seconds, more on a loaded machine
+
+  it('every `npm run <script>` and `--project <name>` it mentions exists', () => {
+    const scripts = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
+    const named = [...readme.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]!);
+    expect(named).toContain('test:unit');
+    for (const n of named) expect(scripts, `npm run ${n}`).toContain(n);
+    const config = readFileSync(join(ROOT, 'vitest.config.ts'), 'utf8');
+    const projects = [...config.matchAll(/project\('([\w-]+)'/g)].map((m) => m[1]!);
+    expect(projects).toEqual(['unit', 'parity', 'e2e', 'fuzz', 'gpu']);
+    for (const m of readme.matchAll(/--project (\w+)/g)) expect(projects, `--project ${m[1]}`).toContain(m[1]);
   });
 
   it('library example runs', () => {

@@ -119,7 +119,7 @@ export const csvCase: fc.Arbitrary<CsvCase> = fc
     if (empty === 0) return { bytes: Buffer.alloc(0), mutations: ['emptyFile'] };
     let t = table;
     for (const [name, r] of tableMut) if (t.rows.length > 0) t = tableMutations[name]!(t, r) as Table;
-    let b = Buffer.from(toText(t, crlf ? '\r\n' : '\n'), 'utf8');
+    let b: Buffer = Buffer.from(toText(t, crlf ? '\r\n' : '\n'), 'utf8');
     for (const [name, r] of byteMut) b = b.length === 0 ? b : byteMutations[name]!(b, r);
     return { bytes: b, mutations: [...tableMut.map(([n]) => n), ...byteMut.map(([n]) => n)] };
   });

@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 import type { KnnResult } from '../../src/types.js';
 
-export type Kind = 'uniform' | 'integer' | 'duplicates' | 'offset' | 'ulp-pairs' | 'far-lattice' | 'near-origin';
+export type Kind = 'uniform' | 'normal' | 'integer' | 'duplicates' | 'offset' | 'ulp-pairs' | 'far-lattice' | 'near-origin';
 
 /** n x dim row-major Float32 points of the given kind. */
 export function makePoints(kind: Kind, n: number, dim: number, seed: number): Float32Array {
@@ -15,6 +15,9 @@ export function makePoints(kind: Kind, n: number, dim: number, seed: number): Fl
   switch (kind) {
     case 'uniform':
       for (let i = 0; i < p.length; i++) p[i] = rng.nextFloat() * 2 - 1;
+      break;
+    case 'normal':
+      for (let i = 0; i < p.length; i++) p[i] = rng.nextNormal();
       break;
     case 'integer':
       // Coordinates in {0, 1, 2}: distances are small integers, ties everywhere.

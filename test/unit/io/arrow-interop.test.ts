@@ -1,28 +1,26 @@
 /**
  * Arrow IPC files written by another implementation (polars, fixtures/arrow/) read correctly:
  * every int width, floats, bools, Utf8 / LargeUtf8 / Utf8View, dictionary strings, nulls; exact
- * values through openSource + scanTable and through the built CLI; Arrow output keeps the
- * input's column types; compressed bodies fail with a clear data error.
+ * values through openSource + scanTable and through the CLI (in-process); Arrow output keeps the
+ * input's column types; compressed bodies fail with a clear data error. Arrow on stdin needs a
+ * real process: test/e2e/io.test.ts.
  */
 import { open as openFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { tableFromIPC, type Table } from 'apache-arrow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../../src/core/errors.js';
 import { arrowCompression, decimalText } from '../../../src/io/arrow-read.js';
 import type { Cell } from '../../../src/io/batch.js';
 import { openSource } from '../../../src/io/source.js';
 import { scanTable } from '../../../src/dataset/scan.js';
-import { run } from '../../../src/cli/main.js';
-import { cli, ROOT, tempDir, type CliResult } from '../../helpers/cli.js';
-import { ensureBuilt } from './built-cli.js';
+import { ROOT, tempDir } from '../../helpers/cli.js';
+import { runCli } from '../../helpers/cli-in-process.js';
 
 const FIX = join(ROOT, 'fixtures', 'arrow');
 const fx = (name: string): string => join(FIX, name);
 const { dir, cleanup } = tempDir('rebalance-arrow-interop-');
-beforeAll(ensureBuilt, 180_000);
 afterAll(cleanup);
 
 const COLUMNS = ['i8', 'i16', 'i32', 'i64', 'u8', 'u16', 'u32', 'u64', 'f32', 'f64', 'flag', 'city', 'cat', 'note', 'label'];
@@ -112,25 +110,6 @@ function expectSameRows(actual: Cell[][], expected: Cell[][]): void {
     });
   });
 }
-
-/**
- * The same CLI in-process (src/cli/main.ts `run`), for the fixture x format matrix; each command
- * kind is also spawned once through the built bin/rebalance.js. Output files only: in-process
- * resample would write its stdout to the test runner's.
- */
-async function cliInProcess(args: readonly string[]): Promise<Pick<CliResult, 'code' | 'stdout' | 'stderr'>> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const chunks: Buffer[] = [];
-  const errChunks: Buffer[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c));
-  err.on('data', (c: Buffer) => errChunks.push(c));
-  const code = await run(['node', 'rebalance', ...args], { stdout: out, stderr: err, signal: new AbortController().signal, version: 'test' });
-  return { code, stdout: Buffer.concat(chunks).toString('utf8'), stderr: Buffer.concat(errChunks).toString('utf8') };
-}
-
-/** Spawned (built CLI) for the first fixture, in-process for the others. */
-const runFor = (k: number, args: readonly string[]): Promise<Pick<CliResult, 'code' | 'stdout' | 'stderr'>> => (k === 0 ? Promise.resolve(cli(args)) : cliInProcess(args));
 
 function tableRows(t: Table): Cell[][] {
   const cols = t.schema.fields.map((_, j) => t.getChildAt(j)!);
@@ -252,8 +231,8 @@ describe('compressed Arrow IPC', () => {
     });
   }
 
-  it('through the CLI: exit 3 and the one-line message', () => {
-    const r = cli(['resample', fx('polars-zstd.arrow'), '-m', 'random-over', '-q']);
+  it('through the CLI: exit 3 and the one-line message', async () => {
+    const r = await runCli(['resample', fx('polars-zstd.arrow'), '-m', 'random-over', '-q', '-o', join(dir, 'zstd.csv')]);
     expect(r.code).toBe(3);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('compressed Arrow IPC (zstd) is not supported');
@@ -261,10 +240,10 @@ describe('compressed Arrow IPC', () => {
   });
 });
 
-describe('the built CLI on polars-written Arrow', () => {
+describe('the CLI on polars-written Arrow', () => {
   it('inspect --json reports the Arrow types, roles, classes', async () => {
-    for (const [k, { file, str }] of TYPES_FIXTURES.entries()) {
-      const r = await runFor(k, ['inspect', fx(file), '--json']);
+    for (const { file, str } of TYPES_FIXTURES) {
+      const r = await runCli(['inspect', fx(file), '--json']);
       expect(r.code, r.stderr).toBe(0);
       const j = JSON.parse(r.stdout);
       expect(j).toMatchObject({ format: 'arrow', rows: 12, rowsDropped: 0, label: 'label', minority: 'pos', majority: 'neg', imbalanceRatio: 3 });
@@ -281,11 +260,11 @@ describe('the built CLI on polars-written Arrow', () => {
   });
 
   it('resample -m random-over --format csv: original rows exactly, then pos copies', async () => {
-    for (const [k, { file }] of TYPES_FIXTURES.entries()) {
+    for (const { file } of TYPES_FIXTURES) {
       const csvOut = join(dir, `${file}.csv-out`);
-      const r = await runFor(k, ['resample', fx(file), '-m', 'random-over', '--format', 'csv', '-q', ...(k === 0 ? [] : ['-o', csvOut])]);
+      const r = await runCli(['resample', fx(file), '-m', 'random-over', '--format', 'csv', '-q', '-o', csvOut]);
       expect(r.code, r.stderr).toBe(0);
-      const lines = (k === 0 ? r.stdout : readFileSync(csvOut, 'utf8')).split('\n');
+      const lines = readFileSync(csvOut, 'utf8').split('\n');
       expect(lines.pop()).toBe('');
       expect(lines[0]).toBe(COLUMNS.join(','));
       const data = lines.slice(1);
@@ -296,20 +275,11 @@ describe('the built CLI on polars-written Arrow', () => {
     }
   });
 
-  it('an Arrow stream on stdin gives the same CSV as the file', () => {
-    const r = cli(['resample', '-', '-m', 'random-over', '--format', 'csv', '-q'], { input: readFileSync(fx('polars-types.arrows')) });
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.split('\n').slice(1, 13)).toEqual(Array.from({ length: 12 }, (_, i) => csvLine(i)));
-    const z = cli(['inspect', '-'], { input: readFileSync(fx('polars-zstd.arrow')) });
-    expect(z.code).toBe(3);
-    expect(z.stderr).toContain('<stdin>: compressed Arrow IPC (zstd) is not supported');
-  });
-
-  for (const [k, { file, str }] of TYPES_FIXTURES.entries()) {
+  for (const { file, str } of TYPES_FIXTURES) {
     for (const fmt of ['arrow', 'arrows'] as const) {
       it(`resample ${file} --format ${fmt}: output keeps every column type and value`, async () => {
         const out = join(dir, `${file}.${fmt}`);
-        const r = await runFor(fmt === 'arrow' ? k : 1, ['resample', fx(file), '-m', 'random-over', '--format', fmt, '-o', out, '-q', '--seed', '7']);
+        const r = await runCli(['resample', fx(file), '-m', 'random-over', '--format', fmt, '-o', out, '-q', '--seed', '7']);
         expect(r.code, r.stderr).toBe(0);
         const bytes = readFileSync(out);
         expect(bytes.subarray(0, 6).toString('latin1') === 'ARROW1').toBe(fmt === 'arrow');
@@ -331,7 +301,7 @@ describe('the built CLI on polars-written Arrow', () => {
   }
 
   it('nulls: exit 3 naming row and column by default; --missing drop keeps types and the null text', async () => {
-    const bad = cli(['resample', fx('polars-nulls.arrow'), '-m', 'random-over', '-q']);
+    const bad = await runCli(['resample', fx('polars-nulls.arrow'), '-m', 'random-over', '-q', '-o', join(dir, 'nulls-bad.csv')]);
     expect(bad.code).toBe(3);
     expect(bad.stderr).toMatch(/row 1.*'i8'.*--missing drop/);
     for (const [file, str] of [
@@ -339,7 +309,7 @@ describe('the built CLI on polars-written Arrow', () => {
       ['polars-nulls.arrows', 'LargeUtf8'],
     ] as const) {
       const out = join(dir, `${file}.out.arrow`);
-      const r = await cliInProcess(['resample', fx(file), '-m', 'random-over', '--missing', 'drop', '-o', out, '-q']);
+      const r = await runCli(['resample', fx(file), '-m', 'random-over', '--missing', 'drop', '-o', out, '-q']);
       expect(r.code, r.stderr).toBe(0);
       const t = tableFromIPC(readFileSync(out));
       expect(t.schema.fields.map((f) => String(f.type))).toEqual(typeNames(str, 'Int64'));
@@ -349,7 +319,7 @@ describe('the built CLI on polars-written Arrow', () => {
       expect(rows[0][13]).toBeNull();
       expect(rows.slice(7).every((row) => row[14] === 1n)).toBe(true);
       const csvOut = join(dir, `${file}.out.csv`);
-      const csv = await cliInProcess(['resample', fx(file), '-m', 'random-over', '--missing', 'drop', '--format', 'csv', '-q', '-o', csvOut]);
+      const csv = await runCli(['resample', fx(file), '-m', 'random-over', '--missing', 'drop', '--format', 'csv', '-q', '-o', csvOut]);
       expect(csv.code, csv.stderr).toBe(0);
       const first = readFileSync(csvOut, 'utf8').split('\n')[1].split(',');
       expect(first[13]).toBe('');
@@ -359,7 +329,7 @@ describe('the built CLI on polars-written Arrow', () => {
 
   it('Arrow output read back through openSource + scanTable gives the same profile', async () => {
     const out = join(dir, 'roundtrip.arrow');
-    const r = await cliInProcess(['resample', fx('polars-types.arrow'), '-m', 'random-over', '-o', out, '-q']);
+    const r = await runCli(['resample', fx('polars-types.arrow'), '-m', 'random-over', '-o', out, '-q']);
     expect(r.code, r.stderr).toBe(0);
     const [a, b] = await Promise.all(
       [fx('polars-types.arrow'), out].map(async (p) => {
@@ -452,7 +422,7 @@ describe('dates, timestamps, decimals, lists and structs (polars-temporal.arrow)
   it('Arrow -> Arrow keeps every stored value and type (timestamps to the nanosecond)', async () => {
     for (const fmt of ['arrow', 'arrows']) {
       const out = join(dir, `temporal.${fmt}`);
-      const r = await cliInProcess(['resample', T, '-m', 'random-over', '--format', fmt, '-o', out, '-q']);
+      const r = await runCli(['resample', T, '-m', 'random-over', '--format', fmt, '-o', out, '-q']);
       expect(r.code, r.stderr).toBe(0);
       const a = tableFromIPC(readFileSync(T));
       const b = tableFromIPC(readFileSync(out));
@@ -472,7 +442,7 @@ describe('dates, timestamps, decimals, lists and structs (polars-temporal.arrow)
 
   it('CSV output: stored integers for date/time, decimals with their scale', async () => {
     const out = join(dir, 'temporal.csv');
-    const r = await cliInProcess(['resample', T, '-m', 'random-over', '--format', 'csv', '-o', out, '-q']);
+    const r = await runCli(['resample', T, '-m', 'random-over', '--format', 'csv', '-o', out, '-q']);
     expect(r.code, r.stderr).toBe(0);
     const lines = readFileSync(out, 'utf8').split('\n');
     expect(lines[0]).toBe('x,d,tms,tus,tns,dec,lst,slst,st,label');
@@ -483,13 +453,13 @@ describe('dates, timestamps, decimals, lists and structs (polars-temporal.arrow)
 
   it('a date inside a list cannot be written exactly: Arrow output refused (exit 3, no file), CSV works', async () => {
     const out = join(dir, 'nested.arrow');
-    const r = cli(['resample', fx('polars-nested-temporal.arrow'), '-m', 'random-over', '-o', out]);
+    const r = await runCli(['resample', fx('polars-nested-temporal.arrow'), '-m', 'random-over', '-o', out]);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("Arrow output of Date32<DAY> inside a list or struct (column 'ld') is not supported");
     expect(r.stderr).toContain('REBALANCE_ARROW_TYPE');
     expect(readdirSync(dir).filter((n) => n.startsWith('nested.arrow') || n.startsWith('.nested.arrow'))).toEqual([]);
     const csvOut = join(dir, 'nested.csv');
-    const c = await cliInProcess(['resample', fx('polars-nested-temporal.arrow'), '-m', 'random-over', '--format', 'csv', '-o', csvOut, '-q']);
+    const c = await runCli(['resample', fx('polars-nested-temporal.arrow'), '-m', 'random-over', '--format', 'csv', '-o', csvOut, '-q']);
     expect(c.code, c.stderr).toBe(0);
     expect(readFileSync(csvOut, 'utf8').split('\n')[1]).toBe('1,"[1704153600000,1704153600000]",a');
   });
