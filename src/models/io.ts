@@ -5,6 +5,7 @@
  * every field type-checked, every numeric array checked element by element, sizes cross-checked.
  */
 import type { FittedClassifier, KnnBackend } from '../types.js';
+import { gbdtFromJSON } from './gbdt.js';
 import { isolationForestFromJSON } from './isolation-forest.js';
 import { badModel, describe, isObject, MODEL_FORMAT, MODEL_VERSION, readStrings, type JsonObject } from './json.js';
 import { knnFromJSON } from './knn.js';
@@ -21,6 +22,7 @@ const readers: Readonly<Record<string, (obj: JsonObject, options: LoadModelOptio
   mlp: (obj) => mlpFromJSON(obj),
   knn: (obj, options) => knnFromJSON(obj, options.knn),
   'isolation-forest': (obj) => isolationForestFromJSON(obj),
+  gbdt: (obj) => gbdtFromJSON(obj),
 };
 
 /**

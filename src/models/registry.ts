@@ -3,6 +3,7 @@
  */
 import { UsageError } from '../core/errors.js';
 import type { Classifier, KnnBackend } from '../types.js';
+import { createGbdt } from './gbdt.js';
 import { createIsolationForest } from './isolation-forest.js';
 import { createKnn, type KnnWeights } from './knn.js';
 import { createLogistic } from './logistic.js';
@@ -11,7 +12,7 @@ import type { MlpActivation } from './mlp-params.js';
 
 /** Options of every model; each model reads the fields it documents. */
 export interface ModelOptions {
-  /** logistic, mlp: 'balanced' weighs classes by n / (2 n_class). */
+  /** logistic, mlp, gbdt: 'balanced' weighs classes by n / (2 n_class). */
   readonly classWeight?: 'balanced' | 'none';
   /** logistic: inverse regularisation strength (default 1). */
   readonly C?: number;
@@ -22,6 +23,7 @@ export interface ModelOptions {
   /** mlp: maximum epochs (default 200). */
   readonly epochs?: number;
   readonly batchSize?: number;
+  /** mlp: step size; gbdt: shrinkage of each tree (default 0.1). */
   readonly learningRate?: number;
   readonly patience?: number;
   readonly validationFraction?: number;
@@ -35,6 +37,20 @@ export interface ModelOptions {
   /** isolation-forest: trees (default 100) and rows per tree (default 256). */
   readonly nEstimators?: number;
   readonly maxSamples?: number;
+  /** gbdt: boosting iterations at most (default 100). */
+  readonly maxIter?: number;
+  /** gbdt: leaves per tree at most (default 31). */
+  readonly maxLeafNodes?: number;
+  /** gbdt: depth per tree at most (default: none). */
+  readonly maxDepth?: number;
+  /** gbdt: training rows per leaf at least (default 20). */
+  readonly minSamplesLeaf?: number;
+  /** gbdt: L2 penalty on leaf values (default 0). */
+  readonly l2Regularization?: number;
+  /** gbdt: 'auto' (on above 10,000 rows; default), true or false. */
+  readonly earlyStopping?: 'auto' | boolean;
+  /** gbdt: weight multiplier of positive rows (default 1). */
+  readonly scalePosWeight?: number;
   /** One-line notices for stderr. */
   readonly log?: (message: string) => void;
 }
@@ -55,6 +71,18 @@ const factories: Readonly<Record<string, (o: ModelOptions) => Classifier>> = {
       log: o.log,
     }),
   knn: (o) => createKnn({ k: o.k, weights: o.weights, knn: o.knn }),
+  gbdt: (o) =>
+    createGbdt({
+      maxIter: o.maxIter,
+      learningRate: o.learningRate,
+      maxLeafNodes: o.maxLeafNodes,
+      maxDepth: o.maxDepth,
+      minSamplesLeaf: o.minSamplesLeaf,
+      l2Regularization: o.l2Regularization,
+      earlyStopping: o.earlyStopping,
+      classWeight: o.classWeight,
+      scalePosWeight: o.scalePosWeight,
+    }),
   'isolation-forest': (o) => createIsolationForest({ nEstimators: o.nEstimators, maxSamples: o.maxSamples }),
 };
 
