@@ -8,6 +8,7 @@ import type { FittedClassifier, KnnBackend } from '../types.js';
 import { gbdtFromJSON } from './gbdt.js';
 import { isolationForestFromJSON } from './isolation-forest.js';
 import { badModel, describe, isObject, MODEL_FORMAT, MODEL_VERSION, readStrings, type JsonObject } from './json.js';
+import { forestFromJSON } from './random-forest.js';
 import { knnFromJSON } from './knn.js';
 import { logisticFromJSON } from './logistic.js';
 import { mlpFromJSON } from './mlp.js';
@@ -23,6 +24,8 @@ const readers: Readonly<Record<string, (obj: JsonObject, options: LoadModelOptio
   knn: (obj, options) => knnFromJSON(obj, options.knn),
   'isolation-forest': (obj) => isolationForestFromJSON(obj),
   gbdt: (obj) => gbdtFromJSON(obj),
+  'random-forest': (obj) => forestFromJSON('random-forest', obj),
+  'balanced-random-forest': (obj) => forestFromJSON('balanced-random-forest', obj),
 };
 
 /**

@@ -5,6 +5,7 @@ import { UsageError } from '../core/errors.js';
 import type { Classifier, KnnBackend } from '../types.js';
 import { createGbdt } from './gbdt.js';
 import { createIsolationForest } from './isolation-forest.js';
+import { createBalancedRandomForest, createRandomForest, type RandomForestOptions } from './random-forest.js';
 import { createKnn, type KnnWeights } from './knn.js';
 import { createLogistic } from './logistic.js';
 import { createMlp, type MlpEngineName } from './mlp.js';
@@ -12,7 +13,7 @@ import type { MlpActivation } from './mlp-params.js';
 
 /** Options of every model; each model reads the fields it documents. */
 export interface ModelOptions {
-  /** logistic, mlp, gbdt: 'balanced' weighs classes by n / (2 n_class). */
+  /** logistic, mlp, gbdt, random-forest: 'balanced' weighs classes by n / (2 n_class). */
   readonly classWeight?: 'balanced' | 'none';
   /** logistic: inverse regularisation strength (default 1). */
   readonly C?: number;
@@ -34,16 +35,18 @@ export interface ModelOptions {
   readonly weights?: KnnWeights;
   /** knn: neighbour search engine (default: the naive reference backend). */
   readonly knn?: KnnBackend;
-  /** isolation-forest: trees (default 100) and rows per tree (default 256). */
+  /** isolation-forest, random forests: trees (default 100); isolation-forest: rows per tree (default 256). */
   readonly nEstimators?: number;
   readonly maxSamples?: number;
   /** gbdt: boosting iterations at most (default 100). */
   readonly maxIter?: number;
   /** gbdt: leaves per tree at most (default 31). */
   readonly maxLeafNodes?: number;
-  /** gbdt: depth per tree at most (default: none). */
+  /** random forests: features per node, 'sqrt' (default), 'all' or a count. */
+  readonly maxFeatures?: 'sqrt' | 'all' | number;
+  /** gbdt, random forests: depth per tree at most (default: none). */
   readonly maxDepth?: number;
-  /** gbdt: training rows per leaf at least (default 20). */
+  /** gbdt: training rows per leaf at least (default 20); random forests (default 1). */
   readonly minSamplesLeaf?: number;
   /** gbdt: L2 penalty on leaf values (default 0). */
   readonly l2Regularization?: number;
@@ -54,6 +57,14 @@ export interface ModelOptions {
   /** One-line notices for stderr. */
   readonly log?: (message: string) => void;
 }
+
+const forestOptions = (o: ModelOptions): RandomForestOptions => ({
+  nEstimators: o.nEstimators,
+  maxFeatures: o.maxFeatures,
+  maxDepth: o.maxDepth,
+  minSamplesLeaf: o.minSamplesLeaf,
+  classWeight: o.classWeight,
+});
 
 const factories: Readonly<Record<string, (o: ModelOptions) => Classifier>> = {
   logistic: (o) => createLogistic({ C: o.C, classWeight: o.classWeight }),
@@ -71,6 +82,7 @@ const factories: Readonly<Record<string, (o: ModelOptions) => Classifier>> = {
       log: o.log,
     }),
   knn: (o) => createKnn({ k: o.k, weights: o.weights, knn: o.knn }),
+  'isolation-forest': (o) => createIsolationForest({ nEstimators: o.nEstimators, maxSamples: o.maxSamples }),
   gbdt: (o) =>
     createGbdt({
       maxIter: o.maxIter,
@@ -83,7 +95,8 @@ const factories: Readonly<Record<string, (o: ModelOptions) => Classifier>> = {
       classWeight: o.classWeight,
       scalePosWeight: o.scalePosWeight,
     }),
-  'isolation-forest': (o) => createIsolationForest({ nEstimators: o.nEstimators, maxSamples: o.maxSamples }),
+  'random-forest': (o) => createRandomForest(forestOptions(o)),
+  'balanced-random-forest': (o) => createBalancedRandomForest(forestOptions(o)),
 };
 
 /** Every model name, in the order reports list them. */

@@ -5,6 +5,7 @@
  * the 10 folds. breast_cancer_original_with_missing is median-imputed with the training fold's
  * medians on both sides. Different random streams, so means are compared, not folds.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { beforeAll, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
@@ -12,9 +13,10 @@ import { classCounts, makeDataset, takeRows } from '../../src/dataset/make.js';
 import { complementRows, repeatedStratifiedKFold } from '../../src/evaluate/folds.js';
 import { averagePrecision } from '../../src/metrics/index.js';
 import { createGbdt } from '../../src/models/gbdt.js';
+import { createBalancedRandomForest, createRandomForest } from '../../src/models/random-forest.js';
 import type { Classifier, Dataset } from '../../src/types.js';
 import { BINARY, datasetPath } from '../helpers/datasets.js';
-import { describeParity, pythonJson } from '../helpers/python.js';
+import { describeParity, PYTHON } from '../helpers/python.js';
 
 const FOLDS = 5;
 const REPEATS = 2;
@@ -125,32 +127,54 @@ interface Case {
   readonly datasets: readonly string[];
 }
 
-const CASES: readonly Case[] = [{ model: 'gbdt', create: () => createGbdt(), tol: 0.01, datasets: DATASETS }];
+const ONLY = process.env.TREES_PARITY_ONLY;
+const CASES: readonly Case[] = [
+  { model: 'gbdt', create: () => createGbdt(), tol: 0.01, datasets: DATASETS },
+  { model: 'random-forest', create: () => createRandomForest(), tol: 0.01, datasets: DATASETS },
+  { model: 'balanced-random-forest', create: () => createBalancedRandomForest(), tol: 0.015, datasets: DATASETS },
+].filter((c) => !ONLY || ONLY.split(',').includes(c.model));
 
-const sklearn = new Map<string, number>();
+/**
+ * One python process per model, all started at once (python start-up and the peers' fits are
+ * most of this file's time); our fits run meanwhile and each test awaits its model's peer.
+ */
+const peers = new Map<string, Promise<Map<string, number>>>();
 
-function runPeers(): void {
-  const jobs = CASES.flatMap((c) => c.datasets.map((name) => ({ model: c.model, name })));
-  const req = jobs.map(({ model, name }) => ({
-    model,
-    path: datasetPath(name),
-    test: splits(name).test.map((t) => Array.from(t)),
-  }));
-  const res = pythonJson<number[]>(PY, JSON.stringify(req));
-  jobs.forEach((j, i) => sklearn.set(`${j.model}/${j.name}`, res[i]));
+function runPeer(c: Case): Promise<Map<string, number>> {
+  const req = c.datasets.map((name) => ({ model: c.model, path: datasetPath(name), test: splits(name).test.map((t) => Array.from(t)) }));
+  return new Promise((resolve, reject) => {
+    const child = spawn(PYTHON, ['-c', PY], { env: { ...process.env, OMP_NUM_THREADS: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`python failed (${code}): ${err}`));
+      const res = JSON.parse(out) as number[];
+      resolve(new Map(c.datasets.map((name, i) => [name, res[i]])));
+    });
+    child.stdin.end(JSON.stringify(req));
+  });
 }
 
 describeParity('tree models parity with scikit-learn / imbalanced-learn (mean PR-AUC, 5 x 2 folds)', () => {
-  beforeAll(runPeers, 180_000);
+  beforeAll(() => {
+    for (const c of CASES) {
+      const p = runPeer(c);
+      p.catch(() => undefined); // awaited (and reported) by the tests
+      peers.set(c.model, p);
+    }
+  });
 
   for (const c of CASES) {
     for (const name of c.datasets) {
       it(`${c.model} mean PR-AUC within ${c.tol} of the peer on ${name}`, async () => {
         const ours = await ourMeanAp(name, c.create());
-        const theirs = sklearn.get(`${c.model}/${name}`)!;
+        const theirs = (await peers.get(c.model)!).get(name)!;
         console.log(`${c.model} ${name}: ours ${ours.toFixed(4)} peer ${theirs.toFixed(4)} diff ${(ours - theirs).toFixed(4)}`);
         expect(Math.abs(ours - theirs)).toBeLessThan(c.tol);
-      }, 120_000);
+      }, 240_000);
     }
   }
 });
