@@ -5,6 +5,7 @@
  * every field type-checked, every numeric array checked element by element, sizes cross-checked.
  */
 import type { FittedClassifier, KnnBackend } from '../types.js';
+import { stumpEnsembleFromJSON } from './easy-ensemble.js';
 import { gbdtFromJSON } from './gbdt.js';
 import { isolationForestFromJSON } from './isolation-forest.js';
 import { badModel, describe, isObject, MODEL_FORMAT, MODEL_VERSION, readStrings, type JsonObject } from './json.js';
@@ -26,6 +27,7 @@ const readers: Readonly<Record<string, (obj: JsonObject, options: LoadModelOptio
   gbdt: (obj) => gbdtFromJSON(obj),
   'random-forest': (obj) => forestFromJSON('random-forest', obj),
   'balanced-random-forest': (obj) => forestFromJSON('balanced-random-forest', obj),
+  'easy-ensemble': (obj) => stumpEnsembleFromJSON('easy-ensemble', obj),
 };
 
 /**

@@ -3,6 +3,7 @@
  */
 import { UsageError } from '../core/errors.js';
 import type { Classifier, KnnBackend } from '../types.js';
+import { createEasyEnsemble } from './easy-ensemble.js';
 import { createGbdt } from './gbdt.js';
 import { createIsolationForest } from './isolation-forest.js';
 import { createBalancedRandomForest, createRandomForest, type RandomForestOptions } from './random-forest.js';
@@ -97,6 +98,7 @@ const factories: Readonly<Record<string, (o: ModelOptions) => Classifier>> = {
     }),
   'random-forest': (o) => createRandomForest(forestOptions(o)),
   'balanced-random-forest': (o) => createBalancedRandomForest(forestOptions(o)),
+  'easy-ensemble': (o) => createEasyEnsemble({ nEstimators: o.nEstimators, maxIter: o.maxIter, learningRate: o.learningRate }),
 };
 
 /** Every model name, in the order reports list them. */

@@ -12,6 +12,7 @@ import { createRng } from '../../src/core/rng.js';
 import { classCounts, makeDataset, takeRows } from '../../src/dataset/make.js';
 import { complementRows, repeatedStratifiedKFold } from '../../src/evaluate/folds.js';
 import { averagePrecision } from '../../src/metrics/index.js';
+import { createEasyEnsemble } from '../../src/models/easy-ensemble.js';
 import { createGbdt } from '../../src/models/gbdt.js';
 import { createBalancedRandomForest, createRandomForest } from '../../src/models/random-forest.js';
 import type { Classifier, Dataset } from '../../src/types.js';
@@ -94,11 +95,10 @@ from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassif
 from sklearn.metrics import average_precision_score
 def make(model, seed):
     if model == 'gbdt': return HistGradientBoostingClassifier(random_state=seed)
-    if model == 'random-forest': return RandomForestClassifier(n_estimators=100, random_state=seed)
-    from imblearn.ensemble import BalancedRandomForestClassifier, EasyEnsembleClassifier, RUSBoostClassifier
-    if model == 'balanced-random-forest': return BalancedRandomForestClassifier(n_estimators=100, random_state=seed)
-    if model == 'easy-ensemble': return EasyEnsembleClassifier(n_estimators=10, random_state=seed)
-    if model == 'rus-boost': return RUSBoostClassifier(random_state=seed)
+    if model == 'random-forest': return RandomForestClassifier(n_estimators=100, random_state=seed, n_jobs=-1)
+    from imblearn.ensemble import BalancedRandomForestClassifier, EasyEnsembleClassifier
+    if model == 'balanced-random-forest': return BalancedRandomForestClassifier(n_estimators=100, random_state=seed, n_jobs=-1)
+    if model == 'easy-ensemble': return EasyEnsembleClassifier(n_estimators=10, random_state=seed, n_jobs=-1)
     raise ValueError(model)
 results = []
 for req in json.load(sys.stdin):
@@ -132,6 +132,7 @@ const CASES: readonly Case[] = [
   { model: 'gbdt', create: () => createGbdt(), tol: 0.01, datasets: DATASETS },
   { model: 'random-forest', create: () => createRandomForest(), tol: 0.01, datasets: DATASETS },
   { model: 'balanced-random-forest', create: () => createBalancedRandomForest(), tol: 0.015, datasets: DATASETS },
+  { model: 'easy-ensemble', create: () => createEasyEnsemble(), tol: 0.015, datasets: DATASETS },
 ].filter((c) => !ONLY || ONLY.split(',').includes(c.model));
 
 /**
