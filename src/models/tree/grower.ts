@@ -115,7 +115,11 @@ export class GrowerWorkspace {
 
 const score = (g: number, h: number, l2: number): number => (g * g) / (h + l2);
 
-/** Builds the histogram of rows[start, end) from scratch. */
+/**
+ * Builds the histogram of rows[start, end) from scratch. The gradients of the rows are gathered
+ * once (ordered), then features are processed four at a time so each row's index and gradient
+ * pair are loaded once per four features (this loop is nearly all of a gbdt fit's time).
+ */
 function buildHistogram(
   t: BinnedTrain,
   ws: GrowerWorkspace,
@@ -129,32 +133,58 @@ function buildHistogram(
   const d = t.specs.length;
   const rows = ws.rows;
   const n = end - start;
-  if (n === m) {
-    // The root: rows in order, no gather.
-    for (let j = 0; j < d; j++) {
-      const base = j * HIST_STRIDE;
-      const off = j * m;
-      for (let i = 0; i < m; i++) {
-        const o = base + x[off + i] * 3;
-        out[o] += g[i];
-        out[o + 1] += h[i];
-        out[o + 2] += 1;
-      }
-    }
-    return;
-  }
   const og = ws.og;
   const oh = ws.oh;
-  for (let k = 0; k < n; k++) {
-    const r = rows[start + k];
-    og[k] = g[r];
-    oh[k] = h[r];
-  }
-  for (let j = 0; j < d; j++) {
-    const base = j * HIST_STRIDE;
-    const off = j * m;
+  const idx = ws.scratch;
+  if (n === m) {
+    og.set(g);
+    oh.set(h);
+    for (let k = 0; k < n; k++) idx[k] = k;
+  } else {
     for (let k = 0; k < n; k++) {
-      const o = base + x[off + rows[start + k]] * 3;
+      const r = rows[start + k];
+      idx[k] = r;
+      og[k] = g[r];
+      oh[k] = h[r];
+    }
+  }
+  let j = 0;
+  for (; j + 4 <= d; j += 4) {
+    const b0 = j * HIST_STRIDE;
+    const b1 = b0 + HIST_STRIDE;
+    const b2 = b1 + HIST_STRIDE;
+    const b3 = b2 + HIST_STRIDE;
+    const x0 = x.subarray(j * m, (j + 1) * m);
+    const x1 = x.subarray((j + 1) * m, (j + 2) * m);
+    const x2 = x.subarray((j + 2) * m, (j + 3) * m);
+    const x3 = x.subarray((j + 3) * m, (j + 4) * m);
+    for (let k = 0; k < n; k++) {
+      const r = idx[k];
+      const gv = og[k];
+      const hv = oh[k];
+      let o = b0 + x0[r] * 3;
+      out[o] += gv;
+      out[o + 1] += hv;
+      out[o + 2] += 1;
+      o = b1 + x1[r] * 3;
+      out[o] += gv;
+      out[o + 1] += hv;
+      out[o + 2] += 1;
+      o = b2 + x2[r] * 3;
+      out[o] += gv;
+      out[o + 1] += hv;
+      out[o + 2] += 1;
+      o = b3 + x3[r] * 3;
+      out[o] += gv;
+      out[o + 1] += hv;
+      out[o + 2] += 1;
+    }
+  }
+  for (; j < d; j++) {
+    const base = j * HIST_STRIDE;
+    const xj = x.subarray(j * m, (j + 1) * m);
+    for (let k = 0; k < n; k++) {
+      const o = base + xj[idx[k]] * 3;
       out[o] += og[k];
       out[o + 1] += oh[k];
       out[o + 2] += 1;
