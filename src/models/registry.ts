@@ -25,7 +25,7 @@ export interface ModelOptions {
   /** mlp: maximum epochs (default 200). */
   readonly epochs?: number;
   readonly batchSize?: number;
-  /** mlp: step size; gbdt: shrinkage of each tree (default 0.1). */
+  /** mlp: step size; gbdt: shrinkage of each tree (default 0.1); easy-ensemble: AdaBoost learning rate (default 1). */
   readonly learningRate?: number;
   readonly patience?: number;
   readonly validationFraction?: number;
@@ -36,10 +36,13 @@ export interface ModelOptions {
   readonly weights?: KnnWeights;
   /** knn: neighbour search engine (default: the naive reference backend). */
   readonly knn?: KnnBackend;
-  /** isolation-forest, random forests: trees (default 100); isolation-forest: rows per tree (default 256). */
+  /**
+   * isolation-forest, random forests: trees (default 100); easy-ensemble: AdaBoosts (default 10).
+   * isolation-forest: rows per tree (default 256).
+   */
   readonly nEstimators?: number;
   readonly maxSamples?: number;
-  /** gbdt: boosting iterations at most (default 100). */
+  /** gbdt: boosting iterations at most (default 100); easy-ensemble: stumps per AdaBoost (default 50). */
   readonly maxIter?: number;
   /** gbdt: leaves per tree at most (default 31). */
   readonly maxLeafNodes?: number;
