@@ -105,6 +105,25 @@ describe('random forests and easy-ensemble', () => {
     expect(() => createEasyEnsemble({ learningRate: 0 })).toThrow(/learningRate/);
   });
 
+  it('a gini stump learns the side of missing values and honours minSamplesLeaf', async () => {
+    const a: number[] = [];
+    const labels: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const p = i % 5 === 0;
+      labels.push(p ? 'pos' : 'neg');
+      a.push(p ? NaN : i);
+    }
+    const d = makeDataset({ features: { a }, labels });
+    const positive = d.classNames.indexOf('pos');
+    const m = (await createRandomForest({ nEstimators: 1, maxDepth: 1, maxFeatures: 'all' }).fit(d, createRng(1), { positive })) as FittedForest;
+    const s = await m.predictProba(makeDataset({ features: { a: [NaN, 3] }, labels: ['pos', 'neg'] }));
+    expect(s[0]).toBe(1);
+    expect(s[1]).toBe(0);
+    // Leaves of at least 150 rows: no split of 200 rows can give both sides 150, so one leaf.
+    const big = (await createRandomForest({ nEstimators: 1, minSamplesLeaf: 150 }).fit(d, createRng(1), { positive })) as FittedForest;
+    expect(big.trees[0].feature.length).toBe(1);
+  });
+
   it('refuses tampered model files', async () => {
     const m = await createRandomForest({ nEstimators: 2 }).fit(train, createRng(1), { positive: pos });
     const json = JSON.parse(JSON.stringify(m.toJSON())) as { trees: { value: number[]; feature: number[] }[] };
