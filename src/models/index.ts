@@ -15,4 +15,13 @@ export {
   FittedIsolationForest,
   type IsolationForestOptions,
 } from './isolation-forest.js';
+export { createGbdt, FittedGbdt, type GbdtOptions } from './gbdt.js';
+export {
+  createBalancedRandomForest,
+  createRandomForest,
+  FittedForest,
+  type ForestName,
+  type RandomForestOptions,
+} from './random-forest.js';
+export { createEasyEnsemble, FittedStumpEnsemble, type BoostedStumpsOptions } from './easy-ensemble.js';
 export { MODEL_FORMAT, MODEL_VERSION } from './json.js';

@@ -5,8 +5,11 @@
  * every field type-checked, every numeric array checked element by element, sizes cross-checked.
  */
 import type { FittedClassifier, KnnBackend } from '../types.js';
+import { stumpEnsembleFromJSON } from './easy-ensemble.js';
+import { gbdtFromJSON } from './gbdt.js';
 import { isolationForestFromJSON } from './isolation-forest.js';
 import { badModel, describe, isObject, MODEL_FORMAT, MODEL_VERSION, readStrings, type JsonObject } from './json.js';
+import { forestFromJSON } from './random-forest.js';
 import { knnFromJSON } from './knn.js';
 import { logisticFromJSON } from './logistic.js';
 import { mlpFromJSON } from './mlp.js';
@@ -21,6 +24,10 @@ const readers: Readonly<Record<string, (obj: JsonObject, options: LoadModelOptio
   mlp: (obj) => mlpFromJSON(obj),
   knn: (obj, options) => knnFromJSON(obj, options.knn),
   'isolation-forest': (obj) => isolationForestFromJSON(obj),
+  gbdt: (obj) => gbdtFromJSON(obj),
+  'random-forest': (obj) => forestFromJSON('random-forest', obj),
+  'balanced-random-forest': (obj) => forestFromJSON('balanced-random-forest', obj),
+  'easy-ensemble': (obj) => stumpEnsembleFromJSON('easy-ensemble', obj),
 };
 
 /**

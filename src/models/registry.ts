@@ -3,7 +3,10 @@
  */
 import { UsageError } from '../core/errors.js';
 import type { Classifier, KnnBackend } from '../types.js';
+import { createEasyEnsemble } from './easy-ensemble.js';
+import { createGbdt } from './gbdt.js';
 import { createIsolationForest } from './isolation-forest.js';
+import { createBalancedRandomForest, createRandomForest, type RandomForestOptions } from './random-forest.js';
 import { createKnn, type KnnWeights } from './knn.js';
 import { createLogistic } from './logistic.js';
 import { createMlp, type MlpEngineName } from './mlp.js';
@@ -11,7 +14,7 @@ import type { MlpActivation } from './mlp-params.js';
 
 /** Options of every model; each model reads the fields it documents. */
 export interface ModelOptions {
-  /** logistic, mlp: 'balanced' weighs classes by n / (2 n_class). */
+  /** logistic, mlp, gbdt, random-forest: 'balanced' weighs classes by n / (2 n_class). */
   readonly classWeight?: 'balanced' | 'none';
   /** logistic: inverse regularisation strength (default 1). */
   readonly C?: number;
@@ -22,6 +25,7 @@ export interface ModelOptions {
   /** mlp: maximum epochs (default 200). */
   readonly epochs?: number;
   readonly batchSize?: number;
+  /** mlp: step size; gbdt: shrinkage of each tree (default 0.1); easy-ensemble: AdaBoost learning rate (default 1). */
   readonly learningRate?: number;
   readonly patience?: number;
   readonly validationFraction?: number;
@@ -32,14 +36,41 @@ export interface ModelOptions {
   readonly weights?: KnnWeights;
   /** knn: neighbour search engine (default: the naive reference backend). */
   readonly knn?: KnnBackend;
-  /** isolation-forest: trees (default 100) and rows per tree (default 256). */
+  /**
+   * isolation-forest, random forests: trees (default 100); easy-ensemble: AdaBoosts (default 10).
+   * isolation-forest: rows per tree (default 256).
+   */
   readonly nEstimators?: number;
   readonly maxSamples?: number;
+  /** gbdt: boosting iterations at most (default 100); easy-ensemble: stumps per AdaBoost (default 50). */
+  readonly maxIter?: number;
+  /** gbdt: leaves per tree at most (default 31). */
+  readonly maxLeafNodes?: number;
+  /** random forests: features per node, 'sqrt' (default), 'all' or a count. */
+  readonly maxFeatures?: 'sqrt' | 'all' | number;
+  /** gbdt, random forests: depth per tree at most (default: none). */
+  readonly maxDepth?: number;
+  /** gbdt: training rows per leaf at least (default 20); random forests (default 1). */
+  readonly minSamplesLeaf?: number;
+  /** gbdt: L2 penalty on leaf values (default 0). */
+  readonly l2Regularization?: number;
+  /** gbdt: 'auto' (on above 10,000 rows; default), true or false. */
+  readonly earlyStopping?: 'auto' | boolean;
+  /** gbdt: weight multiplier of positive rows (default 1). */
+  readonly scalePosWeight?: number;
   /** One-line notices for stderr. */
   readonly log?: (message: string) => void;
   /** mlp: early stopping on a held-out validation split (default true; see MlpOptions.earlyStopping). */
   readonly earlyStopping?: boolean;
 }
+
+const forestOptions = (o: ModelOptions): RandomForestOptions => ({
+  nEstimators: o.nEstimators,
+  maxFeatures: o.maxFeatures,
+  maxDepth: o.maxDepth,
+  minSamplesLeaf: o.minSamplesLeaf,
+  classWeight: o.classWeight,
+});
 
 const factories: Readonly<Record<string, (o: ModelOptions) => Classifier>> = {
   logistic: (o) => createLogistic({ C: o.C, classWeight: o.classWeight }),
@@ -59,6 +90,21 @@ const factories: Readonly<Record<string, (o: ModelOptions) => Classifier>> = {
     }),
   knn: (o) => createKnn({ k: o.k, weights: o.weights, knn: o.knn }),
   'isolation-forest': (o) => createIsolationForest({ nEstimators: o.nEstimators, maxSamples: o.maxSamples }),
+  gbdt: (o) =>
+    createGbdt({
+      maxIter: o.maxIter,
+      learningRate: o.learningRate,
+      maxLeafNodes: o.maxLeafNodes,
+      maxDepth: o.maxDepth,
+      minSamplesLeaf: o.minSamplesLeaf,
+      l2Regularization: o.l2Regularization,
+      earlyStopping: o.earlyStopping,
+      classWeight: o.classWeight,
+      scalePosWeight: o.scalePosWeight,
+    }),
+  'random-forest': (o) => createRandomForest(forestOptions(o)),
+  'balanced-random-forest': (o) => createBalancedRandomForest(forestOptions(o)),
+  'easy-ensemble': (o) => createEasyEnsemble({ nEstimators: o.nEstimators, maxIter: o.maxIter, learningRate: o.learningRate }),
 };
 
 /** Every model name, in the order reports list them. */

@@ -4,14 +4,14 @@ import { createModel, modelNames } from '../../../src/models/registry.js';
 import { setupTf } from '../../../src/models/tf-backend.js';
 
 describe('model registry', () => {
-  it('lists the four models and builds each under its name', () => {
-    expect(modelNames).toEqual(['logistic', 'mlp', 'knn', 'isolation-forest']);
+  it('lists every model and builds each under its name', () => {
+    expect(modelNames).toEqual(['logistic', 'mlp', 'knn', 'isolation-forest', 'gbdt', 'random-forest', 'balanced-random-forest', 'easy-ensemble']);
     for (const name of modelNames) expect(createModel(name).name).toBe(name);
   });
 
   it('rejects unknown names with UsageError REBALANCE_UNKNOWN_MODEL listing the valid ones', () => {
     expect(() => createModel('svm')).toThrow(UsageError);
-    expect(() => createModel('svm')).toThrow(/unknown model 'svm'; expected one of logistic, mlp, knn, isolation-forest/);
+    expect(() => createModel('svm')).toThrow(/unknown model 'svm'; expected one of logistic, mlp, knn, isolation-forest, gbdt, random-forest, balanced-random-forest, easy-ensemble/);
     expect(() => createModel('toString')).toThrow(expect.objectContaining({ code: 'REBALANCE_UNKNOWN_MODEL' }));
   });
 });
