@@ -103,3 +103,50 @@ describe('output targets are checked before any work (item 7)', () => {
     expect(statSync(real).mode & 0o777).toBe(0o600);
   });
 });
+
+describe('models are validated on load; predict never writes a non-finite score (item 4)', () => {
+  async function trained(d: string, model = 'logistic'): Promise<{ path: string; json: Record<string, unknown> }> {
+    const path = join(d, `${model}.json`);
+    const r = await cli('train', input(d), '-m', 'none', '--model', model, '-q', '-o', path);
+    expect(r.code, r.stderr).toBe(0);
+    return { path, json: JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> };
+  }
+  async function predictWith(d: string, json: unknown): Promise<Outcome & { out: string }> {
+    const model = join(d, 'edited.json');
+    writeFileSync(model, JSON.stringify(json));
+    const out = join(d, 'scored.csv');
+    return { ...(await cli('predict', model, input(d), '-o', out)), out };
+  }
+
+  it('the unedited model scores (control)', async () => {
+    const d = fresh();
+    const { json } = await trained(d);
+    const r = await predictWith(d, json);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(r.out)).toBe(true);
+  });
+
+  it('model featureNames in another order than training.featureNames is refused', async () => {
+    const d = fresh();
+    const { json } = await trained(d);
+    json.featureNames = [...(json.featureNames as string[])].reverse();
+    const r = await predictWith(d, json);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/REBALANCE_BAD_MODEL/);
+    expect(existsSync(r.out)).toBe(false);
+  });
+
+  it.each([
+    ['a coefficient of 1e308', (j: Record<string, unknown>) => ((j.coef as number[])[0] = 1e308)],
+    ['a denormal std', (j: Record<string, unknown>) => ((j.std as number[])[0] = 5e-324)],
+    ['a 1e39 coefficient (not finite in float32)', (j: Record<string, unknown>) => ((j.coef as number[])[1] = 1e39)],
+  ])('logistic with %s is refused', async (_name, edit) => {
+    const d = fresh();
+    const { json } = await trained(d);
+    edit(json);
+    const r = await predictWith(d, json);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/REBALANCE_BAD_MODEL/);
+    expect(existsSync(r.out)).toBe(false);
+  });
+});
