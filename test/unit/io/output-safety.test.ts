@@ -1,5 +1,7 @@
 import { mkdtempSync, writeFileSync, readFileSync, symlinkSync, linkSync, lstatSync, statSync, chmodSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openFileTarget } from '../../../src/io/output.js';
@@ -41,9 +43,16 @@ describe('openFileTarget keeps what the target is', () => {
     expect(statSync(join(d, 'a.csv')).nlink).toBe(2);
   });
 
-  it('writes a character device (/dev/null) through instead of replacing it', async () => {
-    await writeAll('/dev/null', 'anything');
-    expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
+  it('writes a FIFO through instead of replacing it (special files as shell redirection does)', async () => {
+    const d = fresh();
+    const fifo = join(d, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    let got = '';
+    const reader = new Promise<void>((resolve) => createReadStream(fifo).on('data', (c) => (got += String(c))).on('end', resolve));
+    await writeAll(fifo, 'through');
+    await reader;
+    expect(got).toBe('through');
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
   });
 
   it('accepts an output name of 240 bytes (temp name stays under 255)', async () => {
