@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { chmod, lstat, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { RebalanceError } from '../core/errors.js';
 import { ioErrorFrom } from './fs-errors.js';
@@ -46,8 +46,45 @@ function waitWritable(stream: NodeJS.WritableStream & { writableNeedDrain?: bool
   });
 }
 
-export async function openFileTarget(path: string): Promise<ByteTarget> {
-  const dir = dirname(path);
+/**
+ * A temp-file name beside `path` that stays well under the 255-byte name limit, whatever the
+ * length of the output name (a long name is cut to its first 64 bytes on a character boundary).
+ */
+export function tempNameFor(path: string): string {
+  const base = basename(path);
+  let prefix = '';
+  for (const ch of base) {
+    if (Buffer.byteLength(prefix + ch) > 64) break;
+    prefix += ch;
+  }
+  return join(dirname(path), `.${prefix}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`);
+}
+
+/** Where a file target really lands: symlinks followed; how it must be written. */
+interface ResolvedFile {
+  /** The path written or renamed over (a symlink's final target). */
+  readonly path: string;
+  /** Special files (char devices, FIFOs, sockets) and hard-linked files are written through. */
+  readonly through: boolean;
+  /** The existing file's permission bits, kept on replacement. */
+  readonly mode: number | null;
+}
+
+async function resolveFile(path: string): Promise<ResolvedFile> {
+  let real = path;
+  try {
+    real = await realpath(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioErrorFrom(e, path, 'write');
+    // A dangling symlink: write through it (creates its target, the link stays a link).
+    try {
+      if ((await lstat(path)).isSymbolicLink()) return { path, through: true, mode: null };
+    } catch {
+      /* the path itself does not exist: a new file */
+    }
+    real = join(await realpath(dirname(path)).catch(() => dirname(path)), basename(path));
+  }
+  const dir = dirname(real);
   try {
     const st = await stat(dir);
     if (!st.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
@@ -55,15 +92,29 @@ export async function openFileTarget(path: string): Promise<ByteTarget> {
     throw ioErrorFrom(e, path, 'write');
   }
   try {
-    const st = await stat(path);
+    const st = await stat(real);
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (!st.isFile()) return { path: real, through: true, mode: null };
+    return { path: real, through: st.nlink > 1, mode: st.mode & 0o7777 };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioErrorFrom(e, path, 'write');
+    return { path: real, through: false, mode: null };
   }
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`);
+}
+
+/**
+ * Opens `path` for writing. A regular file (new or existing, not hard-linked) is written
+ * atomically: temp file beside it (beside a symlink's final target), renamed over it on commit,
+ * its permission bits kept. Special files (/dev/null, FIFOs, sockets) and hard-linked files are
+ * written through, as shell redirection would; abort cannot undo what was written to them.
+ */
+export async function openFileTarget(path: string): Promise<ByteTarget> {
+  const resolved = await resolveFile(path);
+  const through = resolved.through;
+  const tmp = through ? resolved.path : tempNameFor(resolved.path);
   let failure: unknown = null;
-  const stream: WriteStream = createWriteStream(tmp, { flags: 'wx', highWaterMark: 1 << 20 });
-  liveTempFiles.add(tmp);
+  const stream: WriteStream = createWriteStream(tmp, { flags: through ? 'w' : 'wx', highWaterMark: 1 << 20 });
+  if (!through) liveTempFiles.add(tmp);
   stream.on('error', (e) => {
     failure ??= e;
   });
@@ -71,8 +122,10 @@ export async function openFileTarget(path: string): Promise<ByteTarget> {
     stream.once('open', () => resolve());
     stream.once('error', (e) => reject(ioErrorFrom(e, path, 'write')));
   }).catch(async (e) => {
-    liveTempFiles.delete(tmp);
-    await rm(tmp, { force: true });
+    if (!through) {
+      liveTempFiles.delete(tmp);
+      await rm(tmp, { force: true });
+    }
     throw e;
   });
   const check = (): void => {
@@ -96,8 +149,10 @@ export async function openFileTarget(path: string): Promise<ByteTarget> {
       check();
       await close();
       check();
+      if (through) return;
       try {
-        await rename(tmp, path);
+        if (resolved.mode !== null) await chmod(tmp, resolved.mode);
+        await rename(tmp, resolved.path);
       } catch (e) {
         await rm(tmp, { force: true });
         liveTempFiles.delete(tmp);
@@ -107,6 +162,7 @@ export async function openFileTarget(path: string): Promise<ByteTarget> {
     },
     async abort() {
       stream.destroy();
+      if (through) return;
       await rm(tmp, { force: true });
       liveTempFiles.delete(tmp);
     },

@@ -13,6 +13,7 @@ import { forestFromJSON } from './random-forest.js';
 import { knnFromJSON } from './knn.js';
 import { logisticFromJSON } from './logistic.js';
 import { mlpFromJSON } from './mlp.js';
+import { checkModelNumbers } from './validate.js';
 
 export interface LoadModelOptions {
   /** Neighbour engine for a loaded kNN model (default: the naive reference backend). */
@@ -53,5 +54,6 @@ export function loadModel(json: unknown, options: LoadModelOptions = {}): Fitted
     badModel(`expected model to be one of ${Object.keys(readers).join(', ')}, found ${describe(model)}`);
   }
   readStrings(value, 'featureNames');
+  checkModelNumbers(value);
   return readers[model](value, options);
 }

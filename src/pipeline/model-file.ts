@@ -166,6 +166,10 @@ export async function runPredict(job: PredictJob): Promise<number> {
     bad(`not valid JSON (${(e as Error).message})`, job.model);
   }
   const info = readTrainingInfo(json, job.model);
+  const modelNames = (json as { featureNames?: unknown }).featureNames;
+  if (!Array.isArray(modelNames) || modelNames.length !== info.featureNames.length || modelNames.some((n, j) => n !== info.featureNames[j])) {
+    bad('the model block and training.featureNames list different features (or a different order); columns would be misaligned', job.model);
+  }
   const fitted = loadModel(json, { knn: job.knn });
   const threshold = job.threshold ?? info.threshold;
   const negative = info.classNames.find((c) => c !== info.positive) ?? '';
@@ -214,6 +218,11 @@ export async function runPredict(job: PredictJob): Promise<number> {
         const scores = await fitted.predictProba(data);
         for (let i = 0; i < n; i++) {
           const s = scores[i];
+          if (!Number.isFinite(s)) {
+            throw new DataError('REBALANCE_BAD_SCORE', `the model scored ${s} for input row ${batch.offset + i + 1}; no output written (feature values too large for this model?)`, {
+              where: { file: source.name, row: batch.offset + i + 1 },
+            });
+          }
           await sink.write([...batch.rows[i], s, s >= threshold ? info.positive : negative]);
           written++;
         }

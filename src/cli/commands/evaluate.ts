@@ -8,6 +8,8 @@ import { basename, dirname, join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { DataError, UsageError } from '../../core/errors.js';
 import { addInputOptions, addKnnOptions, addSeedOption, readOptions, reporter, scanOptions, type CliContext, type InputFlags, type KnnFlags } from '../common.js';
+import { checkOutputTargets } from '../output-targets.js';
+import { ioErrorFrom } from '../../io/fs-errors.js';
 import { modelNames } from '../../models/registry.js';
 import { addModelOptions, addPositiveOption, modelOptionsFrom } from '../model-options.js';
 import { intIn, list } from '../parse.js';
@@ -124,6 +126,11 @@ export function evaluateCommand(ctx: CliContext): Command {
     checkClassesOption(samplerOptions, flags.strategy, methods);
     const strategy = flags.strategy === undefined ? undefined : parseStrategy(flags.strategy);
     const gates = flags.failUnder ? report.parseFailUnder(flags.failUnder) : [];
+    await checkOutputTargets([
+      { option: `--output ${flags.output}`, path: '-' },
+      { option: '--json', path: flags.json },
+      { option: '--report', path: flags.report },
+    ]);
     const say = reporter(ctx, flags.quiet);
     const log = say.log;
     const line = say.line;
@@ -162,12 +169,16 @@ export function evaluateCommand(ctx: CliContext): Command {
       if (flags.json) await writeJsonAtomic(flags.json, result);
       if (flags.report) {
         const dir = dirname(flags.report);
-        await mkdir(join(dir, 'plots'), { recursive: true });
+        await mkdir(join(dir, 'plots'), { recursive: true }).catch((e: unknown) => {
+          throw ioErrorFrom(e, join(dir, 'plots'), 'write');
+        });
         for (const p of report.plotFiles(result)) await writeTextAtomic(join(dir, p.path), p.svg);
         await writeTextAtomic(flags.report, report.markdownReport(result, { plots: 'links' }));
       }
       if (flags.plots) {
-        await mkdir(flags.plots, { recursive: true });
+        await mkdir(flags.plots, { recursive: true }).catch((e: unknown) => {
+          throw ioErrorFrom(e, flags.plots as string, 'write');
+        });
         for (const p of report.plotFiles(result)) await writeTextAtomic(join(flags.plots, basename(p.path)), p.svg);
       }
       if (result.failed.length) {

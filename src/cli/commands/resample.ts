@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { addInputOptions, addKnnOptions, addSeedOption, readOptions, reporter, scanOptions, type CliContext, type InputFlags, type KnnFlags } from '../common.js';
 import { addSamplerOptions, checkClassesOption, samplerOptionsFrom } from '../sampler-options.js';
 import { parseStrategy } from '../strategy-text.js';
+import { checkOutputTargets } from '../output-targets.js';
 
 interface ResampleFlags extends InputFlags, KnnFlags {
   method: string;
@@ -62,6 +63,10 @@ export function resampleCommand(ctx: CliContext): Command {
       import('../../pipeline/resample.js'),
       import('../../core/rng.js'),
       import('../../neighbors/open.js'),
+    ]);
+    await checkOutputTargets([
+      { option: '-o', path: flags.output, stdoutDefault: true },
+      { option: '--summary-json', path: flags.summaryJson },
     ]);
     const report = reporter(ctx, flags.quiet, flags.output === undefined || flags.output === '-');
     const log = report.log;

@@ -3,6 +3,7 @@
  */
 import { Command, Option } from 'commander';
 import { modelNames } from '../../models/registry.js';
+import { checkOutputTargets } from '../output-targets.js';
 import { addInputOptions, addKnnOptions, addSeedOption, readOptions, reporter, scanOptions, type CliContext, type InputFlags, type KnnFlags } from '../common.js';
 import { addModelOptions, addPositiveOption, modelOptionsFrom } from '../model-options.js';
 import { numberIn } from '../parse.js';
@@ -49,6 +50,7 @@ Examples:
       import('../../core/rng.js'),
       import('../../neighbors/open.js'),
     ]);
+    await checkOutputTargets([{ option: '-o', path: flags.output }]);
     const samplerOptions = samplerOptionsFrom(flags);
     if (flags.method !== 'none') checkClassesOption(samplerOptions, flags.strategy, [(await import('../../samplers/registry.js')).getSampler(flags.method)]);
     const strategy = flags.strategy === undefined ? undefined : parseStrategy(flags.strategy);
