@@ -25,11 +25,12 @@ function fraction(v: string): number {
   return n;
 }
 
-/** on | off -> true | false. */
-function onOff(v: string): boolean {
+/** auto | on | off -> 'auto' | true | false. */
+function autoOnOff(v: string): 'auto' | boolean {
+  if (v === 'auto') return 'auto';
   if (v === 'on') return true;
   if (v === 'off') return false;
-  throw new InvalidArgumentError(`expected on or off, got '${v}'.`);
+  throw new InvalidArgumentError(`expected auto, on or off, got '${v}'.`);
 }
 
 /** Every model option as a command-line flag, in the order --help lists them. */
@@ -39,9 +40,9 @@ export const MODEL_OPTIONS = {
   classWeight: { flags: '--class-weight <w>', help: 'logistic/mlp class weights', choices: ['balanced', 'none'] },
   epochs: { flags: '--epochs <n>', help: 'mlp maximum epochs (default 200; --max-epochs is the same)', parse: intIn(1, 100000) },
   earlyStopping: {
-    flags: '--early-stopping <on|off>',
-    help: "mlp: on (default): stop on a stratified validation split's loss and keep the best epoch; off: train on every row, stop when the training loss stalls, keep the last epoch (scikit-learn's early_stopping=False)",
-    parse: onOff,
+    flags: '--early-stopping <auto|on|off>',
+    help: "mlp: on (default, also auto): stop on a stratified validation split's loss and keep the best epoch; off: train on every row, stop when the training loss stalls, keep the last epoch (scikit-learn's early_stopping=False). gbdt: auto (default: on above 10,000 rows, scikit-learn's rule), on, off",
+    parse: autoOnOff,
   },
   validationFraction: { flags: '--validation-fraction <f>', help: 'mlp: share of the training rows held out for early stopping (default 0.1)', parse: fraction },
   tfBackend: {

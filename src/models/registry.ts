@@ -54,14 +54,15 @@ export interface ModelOptions {
   readonly minSamplesLeaf?: number;
   /** gbdt: L2 penalty on leaf values (default 0). */
   readonly l2Regularization?: number;
-  /** gbdt: 'auto' (on above 10,000 rows; default), true or false. */
+  /**
+   * gbdt: 'auto' (on above 10,000 rows; default), true or false. mlp: stop on a held-out
+   * validation split (true, the default, also for 'auto') or train on every row (false).
+   */
   readonly earlyStopping?: 'auto' | boolean;
   /** gbdt: weight multiplier of positive rows (default 1). */
   readonly scalePosWeight?: number;
   /** One-line notices for stderr. */
   readonly log?: (message: string) => void;
-  /** mlp: early stopping on a held-out validation split (default true; see MlpOptions.earlyStopping). */
-  readonly earlyStopping?: boolean;
 }
 
 const forestOptions = (o: ModelOptions): RandomForestOptions => ({
@@ -84,7 +85,7 @@ const factories: Readonly<Record<string, (o: ModelOptions) => Classifier>> = {
       learningRate: o.learningRate,
       patience: o.patience,
       validationFraction: o.validationFraction,
-      earlyStopping: o.earlyStopping,
+      earlyStopping: o.earlyStopping === 'auto' ? undefined : o.earlyStopping,
       tfBackend: o.tfBackend,
       log: o.log,
     }),
