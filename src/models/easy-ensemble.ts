@@ -18,12 +18,12 @@
 import { UsageError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { Classifier, Dataset, FitOptions, FittedClassifier } from '../types.js';
-import { binaryTarget, checkFeatureCount, requireBothClasses } from './features.js';
+import { checkFeatureCount } from './features.js';
 import { badModel, envelope, readObjects, readStrings, type JsonObject } from './json.js';
-import { balancedSubset, checkPositiveInt } from './random-forest.js';
-import { applyBins, checkNoInfinity, fitBins, type FeatureBins } from './tree/binning.js';
+import { balancedSubset, binnedBinaryTrain, checkPositiveInt } from './random-forest.js';
+import { applyBins, checkNoInfinity, type FeatureBins } from './tree/binning.js';
 import { GiniWorkspace, growGiniTree } from './tree/gini-grower.js';
-import { describeTrain, type BinnedTrain } from './tree/grower.js';
+import { type BinnedTrain } from './tree/grower.js';
 import { addTreeOutput, featureBinsFromJSON, featureBinsToJSON, treeFromJSON, treeToJSON, type BinnedTree } from './tree/tree.js';
 
 export type StumpEnsembleName = 'easy-ensemble';
@@ -161,12 +161,7 @@ export function createStumpEnsemble(name: StumpEnsembleName, options: BoostedStu
   return {
     name,
     async fit(train: Dataset, rng: Rng, fitOptions: FitOptions): Promise<FittedClassifier> {
-      checkNoInfinity(name, train);
-      const y = binaryTarget(train.labels, fitOptions.positive);
-      requireBothClasses(name, y);
-      const n = train.nRows;
-      const bins = fitBins(train, null, rng.fork(`${name}/bins`));
-      const binned = describeTrain(applyBins(train, bins), n, bins);
+      const { y, n, bins, binned } = binnedBinaryTrain(name, train, fitOptions.positive, rng);
       const ws = new GiniWorkspace(n, bins.length);
       const pos = Int32Array.from(Array.from(y.keys()).filter((i) => y[i] === 1));
       const neg = Int32Array.from(Array.from(y.keys()).filter((i) => y[i] === 0));

@@ -20,7 +20,7 @@ import { balancedWeights, binaryTarget, checkFeatureCount, requireBothClasses } 
 import { envelope, readObjects, readStrings, type JsonObject } from './json.js';
 import { applyBins, checkNoInfinity, fitBins, type FeatureBins } from './tree/binning.js';
 import { GiniWorkspace, growGiniTree } from './tree/gini-grower.js';
-import { describeTrain } from './tree/grower.js';
+import { describeTrain, type BinnedTrain } from './tree/grower.js';
 import { addTreeOutput, featureBinsFromJSON, featureBinsToJSON, treeFromJSON, treeToJSON, type BinnedTree } from './tree/tree.js';
 import { badModel } from './json.js';
 
@@ -83,6 +83,24 @@ export function featuresPerNode(maxFeatures: RandomForestOptions['maxFeatures'],
 }
 
 /** Rows 0..n-1 of class `cls` (y). */
+/**
+ * The start of every tree ensemble's fit: finite features, the binary target (both classes
+ * present), bins fitted on every row (seeded by `<name>/bins`) and the binned rows.
+ */
+export function binnedBinaryTrain(
+  name: string,
+  train: Dataset,
+  positive: number,
+  rng: Rng,
+): { y: Uint8Array; n: number; bins: FeatureBins[]; binned: BinnedTrain } {
+  checkNoInfinity(name, train);
+  const y = binaryTarget(train.labels, positive);
+  requireBothClasses(name, y);
+  const n = train.nRows;
+  const bins = fitBins(train, null, rng.fork(`${name}/bins`));
+  return { y, n, bins, binned: describeTrain(applyBins(train, bins), n, bins) };
+}
+
 function rowsOf(y: Uint8Array, cls: number): Int32Array {
   let k = 0;
   for (let i = 0; i < y.length; i++) if (y[i] === cls) k++;
@@ -137,12 +155,7 @@ export function createForest(name: ForestName, options: RandomForestOptions = {}
   return {
     name,
     async fit(train: Dataset, rng: Rng, fitOptions: FitOptions): Promise<FittedClassifier> {
-      checkNoInfinity(name, train);
-      const y = binaryTarget(train.labels, fitOptions.positive);
-      requireBothClasses(name, y);
-      const n = train.nRows;
-      const bins = fitBins(train, null, rng.fork(`${name}/bins`));
-      const binned = describeTrain(applyBins(train, bins), n, bins);
+      const { y, n, bins, binned } = binnedBinaryTrain(name, train, fitOptions.positive, rng);
       const cw = options.classWeight === 'balanced' ? balancedWeights(y) : null;
       const pos = rowsOf(y, 1);
       const neg = rowsOf(y, 0);
