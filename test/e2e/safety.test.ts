@@ -5,28 +5,11 @@
 import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, chmodSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { CliContext } from '../../src/cli/common.js';
-import { run } from '../../src/cli/main.js';
+import { runCli, type InProcessResult } from '../helpers/cli-in-process.js';
 
-interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function cli(...args: string[]): Promise<Outcome> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const ctx: CliContext = { stdout, stderr, signal: new AbortController().signal, version: 'test' };
-  const code = await run(['node', 'rebalance', ...args], ctx);
-  return { code, stdout: out, stderr: err };
-}
+/** The CLI in-process (helpers/cli-in-process.ts). */
+const cli = (...args: string[]): Promise<InProcessResult> => runCli(args);
 
 const GOOD = 'a,b,label\n1,2,x\n3,4,x\n5,6,x\n7,8,y\n2,1,x\n6,7,y\n';
 const fresh = (): string => mkdtempSync(join(tmpdir(), 'rebalance-safety-'));
@@ -111,7 +94,7 @@ describe('models are validated on load; predict never writes a non-finite score 
     expect(r.code, r.stderr).toBe(0);
     return { path, json: JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> };
   }
-  async function predictWith(d: string, json: unknown): Promise<Outcome & { out: string }> {
+  async function predictWith(d: string, json: unknown): Promise<InProcessResult & { out: string }> {
     const model = join(d, 'edited.json');
     writeFileSync(model, JSON.stringify(json));
     const out = join(d, 'scored.csv');

@@ -11,35 +11,21 @@ import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliContext } from '../../../src/cli/common.js';
-import { createCli, run } from '../../../src/cli/main.js';
+import { createCli } from '../../../src/cli/main.js';
 import { addModelOptions, MODEL_OPTIONS, modelOptionsFrom } from '../../../src/cli/model-options.js';
-import { attributeOf, type AnyOptionRow } from '../../../src/cli/option-table.js';
+import { type AnyOptionRow } from '../../../src/cli/option-table.js';
 import { addSamplerOptions, checkClassesOption, SAMPLER_OPTIONS, samplerOptionsFrom } from '../../../src/cli/sampler-options.js';
 import { UsageError } from '../../../src/core/errors.js';
 import { modelNames } from '../../../src/models/registry.js';
+import { runCli, type InProcessResult } from '../../helpers/cli-in-process.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const DATA = join(ROOT, 'fixtures', 'datasets', 'pima.csv');
 const dir = mkdtempSync(join(tmpdir(), 'rebalance-options-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function cli(...args: string[]): Promise<Outcome> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const ctx: CliContext = { stdout, stderr, signal: new AbortController().signal, version: 'test' };
-  const code = await run(['node', 'rebalance', ...args], ctx);
-  return { code, stdout: out, stderr: err };
-}
+/** The CLI in-process (helpers/cli-in-process.ts). */
+const cli = (...args: string[]): Promise<InProcessResult> => runCli(args);
 
 /**
  * A value the row's parser accepts: the first choice, or the first of a few candidate texts that
@@ -68,7 +54,7 @@ const samplerRows = Object.entries(SAMPLER_OPTIONS) as [string, AnyOptionRow][];
 const modelRows = Object.entries(MODEL_OPTIONS) as [string, AnyOptionRow][];
 
 /** Accepted: the command ran, or stopped on a typed rebalance error (a method may refuse a value), never on commander's option parsing. */
-function expectAccepted(r: Outcome, flag: string): void {
+function expectAccepted(r: InProcessResult, flag: string): void {
   expect(r.stderr, flag).not.toMatch(/unknown option/);
   expect(r.stderr, flag).not.toMatch(/argument .* is invalid/);
   if (r.code !== 0) expect(r.stderr, `${flag}: exit ${r.code}`).toMatch(/\[REBALANCE_BAD_OPTION\]/);
