@@ -7,7 +7,6 @@
  * within the guard's own time bound (arrowGuardLimitMs), never hang or crash the process.
  * Includes the file whose byte 232 set to 0 made apache-arrow's file reader loop forever.
  */
-import { Dictionary, Int32, Utf8, tableFromArrays, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,19 +14,14 @@ import { RebalanceError } from '../../src/core/errors.js';
 import { arrowGuardLimitMs } from '../../src/io/arrow-guard.js';
 import { arrowRecordBatches } from '../../src/io/arrow-read.js';
 import { tempDir } from '../helpers/cli.js';
+import { ARROW_FILE, ARROW_LABELS, ARROW_STREAM } from './harness.js';
 
 const { dir: root, cleanup } = tempDir('rebalance-fuzz-arrow-flips-');
 afterAll(cleanup);
 
-const labels = ['a', 'b', 'a', 'b', 'a', 'a', 'a', 'b', 'a', 'a'];
-const table = tableFromArrays({
-  f0: Float64Array.from(labels.map((_, i) => i * 1.5)),
-  f1: Int32Array.from(labels.map((_, i) => 10 - i)),
-  // tableFromArrays passes a Vector through unchanged at run time; its declared type lists only arrays.
-  label: vectorFromArray(labels, new Dictionary(new Utf8(), new Int32())) as unknown as string[],
-});
-const FILE = Buffer.from(tableToIPC(table, 'file'));
-const STREAM = Buffer.from(tableToIPC(table, 'stream'));
+const labels = ARROW_LABELS;
+const FILE = ARROW_FILE;
+const STREAM = ARROW_STREAM;
 
 type Outcome = { kind: 'same' } | { kind: 'different'; why: string } | { kind: 'rejected'; code: string } | { kind: 'other'; error: unknown };
 

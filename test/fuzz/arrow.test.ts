@@ -4,27 +4,22 @@
  * a hang, a partial output file or a left-over temp file.
  */
 import fc from 'fast-check';
-import { MessageReader, Dictionary, Int32, Utf8, tableFromArrays, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { MessageReader, tableToIPC } from 'apache-arrow';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, tempDir } from '../helpers/cli.js';
-import { HANG_MS, fuzzRuns, runInProcess, violation } from './harness.js';
+import { ARROW_FILE, ARROW_LABELS, ARROW_STREAM, ARROW_TABLE, HANG_MS, fuzzRuns, runInProcess, violation } from './harness.js';
 
 const { dir: root, cleanup } = tempDir('rebalance-fuzz-arrow-');
 afterAll(cleanup);
 let caseNo = 0;
 
-const labels = ['a', 'b', 'a', 'b', 'a', 'a', 'a', 'b', 'a', 'a'];
-const table = tableFromArrays({
-  f0: Float64Array.from(labels.map((_, i) => i * 1.5)),
-  f1: Int32Array.from(labels.map((_, i) => 10 - i)),
-  // tableFromArrays passes a Vector through unchanged at run time; its declared type lists only arrays.
-  label: vectorFromArray(labels, new Dictionary(new Utf8(), new Int32())) as unknown as string[],
-});
-const FILE = Buffer.from(tableToIPC(table, 'file'));
-const STREAM = Buffer.from(tableToIPC(table, 'stream'));
+const labels = ARROW_LABELS;
+const table = ARROW_TABLE;
+const FILE = ARROW_FILE;
+const STREAM = ARROW_STREAM;
 
 interface Msg {
   readonly start: number;

@@ -4,6 +4,7 @@
  * a documented exit code (never 1), at most one stderr line without a stack trace, and the
  * output file present only after exit 0, with no `.tmp` files left behind.
  */
+import { Dictionary, Int32, Utf8, tableFromArrays, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { existsSync, readdirSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { run } from '../../src/cli/main.js';
@@ -77,3 +78,15 @@ export function violation(r: { code: number | null; stderr: string; signal?: str
   if (tmp.length > 0) return `temp files left: ${tmp.join(', ')}`;
   return null;
 }
+
+/** The small Arrow table the Arrow fuzz tests mutate (10 rows: float, int, dictionary label). */
+export const ARROW_LABELS = ['a', 'b', 'a', 'b', 'a', 'a', 'a', 'b', 'a', 'a'];
+export const ARROW_TABLE = tableFromArrays({
+  f0: Float64Array.from(ARROW_LABELS.map((_, i) => i * 1.5)),
+  f1: Int32Array.from(ARROW_LABELS.map((_, i) => 10 - i)),
+  // tableFromArrays passes a Vector through unchanged at run time; its declared type lists only arrays.
+  label: vectorFromArray(ARROW_LABELS, new Dictionary(new Utf8(), new Int32())) as unknown as string[],
+});
+/** ARROW_TABLE as an IPC file and as an IPC stream. */
+export const ARROW_FILE = Buffer.from(tableToIPC(ARROW_TABLE, 'file'));
+export const ARROW_STREAM = Buffer.from(tableToIPC(ARROW_TABLE, 'stream'));

@@ -26,14 +26,19 @@ export const MULTICLASS = ['glass', 'vehicle', 'wine'] as const;
 
 const unquote = (s: string): string => (s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1) : s);
 
-export function loadDataset(name: string): Dataset {
+/**
+ * A shared data set as a Dataset. Empty fields (only in breast_cancer_original_with_missing) read
+ * as 0 (Number('')), or as NaN with `{ empty: NaN }` for tests of missing values.
+ */
+export function loadDataset(name: string, options: { readonly empty?: number } = {}): Dataset {
+  const empty = options.empty ?? 0;
   const lines = readFileSync(datasetPath(name), 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
   const header = lines[0].split(',').map(unquote);
   const labelCol = header.indexOf('label');
   const rows = lines.slice(1).map((l) => l.split(',').map(unquote));
   const features: Record<string, number[]> = {};
   header.forEach((h, j) => {
-    if (j !== labelCol) features[h] = rows.map((r) => Number(r[j]));
+    if (j !== labelCol) features[h] = rows.map((r) => (r[j] === '' ? empty : Number(r[j])));
   });
   return makeDataset({ features, labels: rows.map((r) => r[labelCol]) });
 }

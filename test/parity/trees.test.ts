@@ -6,37 +6,22 @@
  * medians on both sides. Different random streams, so means are compared, not folds.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { beforeAll, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
-import { classCounts, makeDataset, takeRows } from '../../src/dataset/make.js';
+import { classCounts, takeRows } from '../../src/dataset/make.js';
 import { complementRows, repeatedStratifiedKFold } from '../../src/evaluate/folds.js';
 import { averagePrecision } from '../../src/metrics/index.js';
 import { createEasyEnsemble } from '../../src/models/easy-ensemble.js';
 import { createGbdt } from '../../src/models/gbdt.js';
 import { createBalancedRandomForest, createRandomForest } from '../../src/models/random-forest.js';
 import type { Classifier, Dataset } from '../../src/types.js';
-import { BINARY, datasetPath } from '../helpers/datasets.js';
+import { BINARY, datasetPath, loadDataset } from '../helpers/datasets.js';
 import { describeParity, PYTHON } from '../helpers/python.js';
 
 const FOLDS = 5;
 const REPEATS = 2;
 const DATASETS = [...BINARY, 'breast_cancer_original_with_missing'] as const;
 const MISSING = 'breast_cancer_original_with_missing';
-
-/** A shared data set with empty fields read as NaN (the test helper reads them as 0). */
-function loadWithMissing(name: string): Dataset {
-  const unquote = (s: string): string => (s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1) : s);
-  const lines = readFileSync(datasetPath(name), 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
-  const header = lines[0].split(',').map(unquote);
-  const labelCol = header.indexOf('label');
-  const rows = lines.slice(1).map((l) => l.split(',').map(unquote));
-  const features: Record<string, number[]> = {};
-  header.forEach((h, j) => {
-    if (j !== labelCol) features[h] = rows.map((r) => (r[j] === '' ? NaN : Number(r[j])));
-  });
-  return makeDataset({ features, labels: rows.map((r) => r[labelCol]) });
-}
 
 /** Replaces NaN in `data` by the medians of the same columns in `train` (numpy.nanmedian). */
 function imputeMedian(train: Dataset, data: Dataset): Dataset {
@@ -60,7 +45,7 @@ const cache = new Map<string, { data: Dataset; test: Int32Array[] }>();
 function splits(name: string): { data: Dataset; test: Int32Array[] } {
   let s = cache.get(name);
   if (!s) {
-    const data = loadWithMissing(name);
+    const data = loadDataset(name, { empty: NaN });
     const test = repeatedStratifiedKFold(data.labels, data.classNames.length, FOLDS, createRng(7).fork('trees-parity'), REPEATS);
     s = { data, test };
     cache.set(name, s);
