@@ -7,7 +7,7 @@ import type { ReadOptions } from '../io/source.js';
 import type { ScanOptions } from '../dataset/scan.js';
 import type { JobProgress } from '../pipeline/progress.js';
 import type { KnnProgress } from '../types.js';
-import { delimiter, intIn, list, oneOf } from './parse.js';
+import { delimiter, intIn, list, naValues, oneOf } from './parse.js';
 import { progressLine, type ProgressLine } from './progress.js';
 
 export interface CliContext {
@@ -25,6 +25,11 @@ export interface InputFlags {
   onBadRow: 'error' | 'skip';
   categorical?: string[];
   passthrough?: string[];
+  features?: string[];
+  select?: string[];
+  exclude?: string[];
+  naValues?: string[];
+  decimal?: '.' | ',';
   batchSize: number;
   inputFormat?: 'csv' | 'arrow';
 }
@@ -33,11 +38,17 @@ export function addInputOptions(cmd: Command): Command {
   return cmd
     .option('--label <column>', 'label column (default: the column named label, class, target or y)')
     .option('--no-header', 'the CSV has no header row; columns are named col0, col1, ...')
-    .option('--delimiter <char>', 'CSV field delimiter (default: auto-detect; tab, comma, semicolon, pipe accepted by name)', delimiter)
-    .addOption(new Option('--missing <mode>', 'empty cells / NaN in features or label: error, or drop the row').choices(['error', 'drop']).default('error'))
+    .addOption(alias(new Option('-n, --no-headers', 'same as --no-header (xsv/qsv spelling)'), 'header'))
+    .option('-d, --delimiter <char>', 'CSV field delimiter (default: auto-detect; tab, comma, semicolon, pipe accepted by name)', delimiter)
+    .addOption(new Option('--missing <mode>', 'missing cells / NaN in features or label: error, or drop the row (random-under and random-over keep rows with missing features)').choices(['error', 'drop']).default('error'))
+    .option('--na-values <list>', "comma-separated cell texts read as missing (default: pandas' set: NA, N/A, NaN, null, NULL, None, #N/A, ...); '' = only empty cells", naValues)
+    .addOption(new Option('--decimal <char>', "decimal separator of CSV numbers (default: '.', or ',' detected in ';'-separated files)").choices(['.', ',']))
     .addOption(new Option('--on-bad-row <mode>', 'rows with the wrong number of fields: error, or skip (counted on stderr)').choices(['error', 'skip']).default('error'))
     .option('--categorical <columns>', 'comma-separated columns to treat as categorical features', list)
     .option('--passthrough <columns>', 'comma-separated columns carried through untouched (ids, free text)', list)
+    .option('--features <columns>', 'comma-separated columns used as features even when named like ids (id, *_id, uuid, key) or holding dates', list)
+    .option('--select <columns>', "feature columns by name or 1-based index/range, e.g. '1-5,amount' (the others are carried through)", list)
+    .option('--exclude <columns>', "columns (names or 1-based indices/ranges) not used as features: carried through", list)
     .option('--batch-size <rows>', 'rows per processing batch (output never depends on it)', intIn(1, 10_000_000), 16384)
     .addOption(new Option('--input-format <format>', 'force the input format instead of detecting it from magic bytes').choices(['csv', 'arrow']));
 }
@@ -46,12 +57,41 @@ export function readOptions(f: InputFlags, signal?: AbortSignal): ReadOptions {
   return { header: f.header, delimiter: f.delimiter, batchSize: f.batchSize, format: f.inputFormat, signal };
 }
 
-export function scanOptions(f: InputFlags, signal?: AbortSignal): ScanOptions {
-  return { label: f.label, missing: f.missing, onBadRow: f.onBadRow, categorical: f.categorical, passthrough: f.passthrough, signal };
+/** `log`: where notices about column roles (ids, dates, decimal comma) go. */
+export function scanOptions(f: InputFlags, signal?: AbortSignal, log?: (m: string) => void): ScanOptions {
+  return {
+    label: f.label,
+    missing: f.missing,
+    onBadRow: f.onBadRow,
+    categorical: f.categorical,
+    passthrough: f.passthrough,
+    features: f.features,
+    select: f.select,
+    exclude: f.exclude,
+    naValues: f.naValues,
+    decimal: f.decimal,
+    onNotice: log,
+    signal,
+  };
+}
+
+/** A second spelling of an option: stores its value under `attribute` (the first spelling's). */
+function alias(option: Option, attribute: string): Option {
+  option.attributeName = () => attribute;
+  return option;
 }
 
 export function addSeedOption(cmd: Command): Command {
-  return cmd.option('--seed <n>', 'random seed; the same seed gives byte-identical output', intIn(0), DEFAULT_SEED);
+  return cmd
+    .option('--seed <n>', 'random seed; the same seed gives byte-identical output', intIn(0), DEFAULT_SEED)
+    .addOption(alias(new Option('--random-state <n>', "same as --seed (imbalanced-learn's random_state)").argParser(intIn(0)), 'seed'));
+}
+
+/** --strategy, and --sampling-strategy (imbalanced-learn's name) for the same value. */
+export function addStrategyOption(cmd: Command, help = 'sampling strategy (default: auto)'): Command {
+  return cmd
+    .option('--strategy <s>', `${help}; also JSON such as '{"fraud": 5000}'`)
+    .addOption(alias(new Option('--sampling-strategy <s>', 'same as --strategy (imbalanced-learn\'s sampling_strategy)'), 'strategy'));
 }
 
 export const KNN_BACKENDS = ['auto', 'cpu', 'webgpu'] as const;
@@ -74,10 +114,13 @@ export function addKnnOptions(cmd: Command): Command {
 
 export { oneOf };
 
-/** Writes a line to stderr unless quiet. */
+/** Writes a line to stderr unless quiet; a notice already written in this run is not repeated. */
 function notice(ctx: CliContext, quiet: boolean | undefined): (m: string) => void {
+  const said = new Set<string>();
   return (m) => {
-    if (!quiet) ctx.stderr.write(`rebalance: ${m}\n`);
+    if (quiet || said.has(m)) return;
+    said.add(m);
+    ctx.stderr.write(`rebalance: ${m}\n`);
   };
 }
 

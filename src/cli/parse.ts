@@ -46,3 +46,9 @@ export function delimiter(v: string): string {
   }
   return d;
 }
+
+/** --na-values: comma-separated spellings of a missing cell; '' alone = only empty cells are missing. */
+export function naValues(v: string): string[] {
+  if (v.trim() === '' || v === "''" || v === '""') return [''];
+  return ['', ...v.split(',').map((s) => s.trim())];
+}

@@ -75,6 +75,8 @@ function readName(raw: string): string {
  *   for a quote: `"a,b"=10,"say ""hi"""=20`. Counts are non-negative integers (digits only).
  *   Each class at most once.
  *
+ * - JSON per-class counts, as imbalanced-learn's dict: `{"fraud": 5000, "ok": 20000}`.
+ *
  * Malformed text is a UsageError `REBALANCE_BAD_STRATEGY`. Whether the strategy fits the data
  * (known classes, direction, binary) is checked later by `resolveStrategy`.
  */
@@ -83,6 +85,7 @@ export function parseStrategy(text: string): SamplingStrategy {
   if (t === '') throw badText(text, 'it is empty');
   const named = NAME_ALIASES.get(t.toLowerCase().replace(/[-_\s]+/g, ' '));
   if (named) return named;
+  if (t.startsWith('{')) return parseJsonCounts(text, t);
   if (!t.includes('=')) {
     if (/^[+]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) {
       const alpha = Number(t);
@@ -120,4 +123,23 @@ export function parseStrategy(text: string): SamplingStrategy {
   }
   // A plain object (not null-prototype) so callers can spread/inspect it normally.
   return { ...out };
+}
+
+/** `{"class": count, ...}`: imbalanced-learn's dict sampling_strategy written as JSON. */
+function parseJsonCounts(text: string, t: string): SamplingStrategy {
+  let value: unknown;
+  try {
+    value = JSON.parse(t);
+  } catch (e) {
+    throw badText(text, `it starts with '{' but is not valid JSON (${(e as Error).message})`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badText(text, 'JSON must be an object of class: count');
+  const out: Record<string, number> = {};
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) throw badText(text, 'the JSON object is empty');
+  for (const [name, n] of entries) {
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw badText(text, `the count for class '${name}' is not a non-negative integer`);
+    out[name] = n;
+  }
+  return out;
 }

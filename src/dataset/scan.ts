@@ -10,6 +10,7 @@ import { PROVENANCE_COLUMNS } from '../io/row-writer.js';
 import type { TableSource } from '../io/source.js';
 import { sortClassNames } from './make.js';
 import { classifyBool, classifyNumber, NumClass } from '../io/cells.js';
+import type { CellSemantics } from './cell-semantics.js';
 
 export type ColumnKind = 'int' | 'float' | 'bool' | 'categorical' | 'text';
 export type ColumnRole = 'feature' | 'label' | 'passthrough';
@@ -31,10 +32,26 @@ export interface ColumnProfile {
   readonly arrowType?: DataType;
 }
 
-export interface ScanOptions {
+export interface ScanOptions extends CellSemantics {
   /** Label column name; default: label/class/target/y (case-insensitive). */
   readonly label?: string;
-  readonly missing?: 'error' | 'drop';
+  /**
+   * Missing values / NaN in features and label: 'error' (the default), 'drop' the row, or 'keep'
+   * rows whose features are missing (methods that never read features: random-under/over). With
+   * 'keep', the error 'error' would have raised is kept in `TableProfile.missingError`, and
+   * rows without a label still fail unless `missingLabel` is 'drop'.
+   */
+  readonly missing?: 'error' | 'drop' | 'keep';
+  /** Rows without a label under missing 'keep': 'error' (default) or 'drop' (inspect). */
+  readonly missingLabel?: 'error' | 'drop';
+  /** Feature columns by name or 1-based index / range ('1-5,amount'); the other columns are carried through. */
+  readonly select?: readonly string[];
+  /** Columns (names, indices, ranges) never used as features: carried through. */
+  readonly exclude?: readonly string[];
+  /** Columns used as features even when they look like ids or dates. */
+  readonly features?: readonly string[];
+  /** One-line notices and warnings about column roles (ids, dates, unique values). */
+  readonly onNotice?: (message: string) => void;
   readonly onBadRow?: 'error' | 'skip';
   /** Columns to treat as categorical features even when numeric. */
   readonly categorical?: readonly string[];
@@ -62,6 +79,50 @@ export interface TableProfile {
   readonly droppedMissing: number;
   readonly droppedBadRows: number;
   readonly labelType?: DataType;
+  /** Under missing 'keep': the error that missing 'error' would have raised (null when none). */
+  readonly missingError?: DataError | null;
+}
+
+/** More distinct labels than this is not a classification target (a data error). */
+export const MAX_CLASSES = 1000;
+
+/** Rows needed before an all-distinct integer column is called out as a likely identifier. */
+export const UNIQUE_WARNING_MIN_ROWS = 100;
+
+/** Column names that hold identifiers: id, uuid, guid, key, *_id, *-id, *.id, *Id, *ID. */
+export function looksLikeIdName(name: string): boolean {
+  const t = name.trim();
+  return /^(id|uuid|guid|key)$/i.test(t) || /[_\-. ](id|uuid|guid|key)$/i.test(t) || /[a-z0-9](Id|ID|Uuid|UUID|Key)$/.test(t);
+}
+
+/** ISO 8601 dates and timestamps as CSV text: 2024-01-31, 2024-01-31T12:00:00Z, 2024-01-31 12:00:00.123+01:00. */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * Column specs as xsv writes them: names, 1-based indices and ranges ('1-5'), comma-separated
+ * already split. A name that is also a column name wins over an index reading.
+ */
+export function resolveColumnSpecs(specs: readonly string[], names: readonly string[], option: string): string[] {
+  const out: string[] = [];
+  for (const spec of specs) {
+    if (names.includes(spec)) {
+      out.push(spec);
+      continue;
+    }
+    const m = /^(\d+)?-(\d+)?$/.exec(spec) ?? /^(\d+)$/.exec(spec);
+    if (m && (m[1] !== undefined || m[2] !== undefined)) {
+      const single = !spec.includes('-');
+      const a = m[1] === undefined ? 1 : Number(m[1]);
+      const b = single ? a : m[2] === undefined ? names.length : Number(m[2]);
+      if (a < 1 || b > names.length || a > b) {
+        throw new UsageError('REBALANCE_UNKNOWN_COLUMN', `${option}: column range '${spec}' is outside 1-${names.length} (columns are numbered from 1)`);
+      }
+      for (let i = a; i <= b; i++) out.push(names[i - 1]);
+      continue;
+    }
+    throw new UsageError('REBALANCE_UNKNOWN_COLUMN', `${option}: unknown column '${spec}'; columns are: ${names.join(', ')}`);
+  }
+  return out;
 }
 
 /** rebalance's own provenance columns are never features when a resampled file is read back. */
@@ -123,6 +184,10 @@ class ColumnTracker {
   nonFiniteRows = new GrowInt32();
   distinct: Map<string, number> | null = new Map();
   boolText: [string, string] = ['false', 'true'];
+  /** Text values that look like ISO 8601 dates. */
+  isoDates = 0;
+  /** Integer values seen while every one so far is distinct (null after the first repeat or past MAX_DISTINCT). */
+  uniqueInts: Set<string> | null = new Set();
 
   constructor(private readonly forcedCategorical = false) {}
 
@@ -135,8 +200,15 @@ class ColumnTracker {
     const cls = classifyNumber(s);
     if (cls !== NumClass.NotNumber) {
       this.numeric++;
-      if (cls === NumClass.Int) this.ints++;
-      else if (cls === NumClass.NonFinite) {
+      if (cls === NumClass.Int) {
+        this.ints++;
+        const u = this.uniqueInts;
+        if (u !== null) {
+          const key = s.charCodeAt(0) === 43 ? s.slice(1) : s;
+          if (u.has(key) || u.size >= MAX_DISTINCT) this.uniqueInts = null;
+          else u.add(key);
+        }
+      } else if (cls === NumClass.NonFinite) {
         this.nonFinite++;
         this.nonFiniteRows.push(row);
       }
@@ -148,6 +220,7 @@ class ColumnTracker {
       this.boolText[b] = s;
     }
     if (this.firstText === null) this.firstText = { row, value: s };
+    if (s.length >= 10 && s.charCodeAt(4) === 45 && ISO_DATE.test(s)) this.isoDates++;
     this.addDistinct(s);
   }
 
@@ -158,9 +231,14 @@ class ColumnTracker {
     if (d.size > MAX_DISTINCT) this.distinct = null;
   }
 
-  addNumber(x: number, row: number): void {
+  addNumber(x: number, row: number, int = false): void {
     this.nonMissing++;
     this.numeric++;
+    if (int && this.uniqueInts !== null) {
+      const key = String(x);
+      if (this.uniqueInts.has(key) || this.uniqueInts.size >= MAX_DISTINCT) this.uniqueInts = null;
+      else this.uniqueInts.add(key);
+    }
     if (!Number.isFinite(x)) {
       this.nonFinite++;
       this.nonFiniteRows.push(row);
@@ -191,19 +269,22 @@ export async function scanTable(source: TableSource, options: ScanOptions = {}):
     }
     seen.set(n, j);
   });
-  for (const list of [options.categorical, options.passthrough]) {
+  for (const list of [options.categorical, options.passthrough, options.features]) {
     for (const c of list ?? []) {
       if (!names.includes(c)) {
         throw new UsageError('REBALANCE_UNKNOWN_COLUMN', `unknown column '${c}'; columns are: ${names.join(', ')}`);
       }
     }
   }
+  const selected = options.select ? new Set(resolveColumnSpecs(options.select, names, '--select')) : null;
+  const excluded = new Set(options.exclude ? resolveColumnSpecs(options.exclude, names, '--exclude') : []);
   const labelIndex = findLabelColumn(names, options.label, source.name);
   const schema: Schema | undefined = source.arrowSchema;
   const akinds = schema?.fields.map((f) => arrowKind(f.type));
   const categoricalSet = new Set(options.categorical ?? []);
   const trackers = names.map((n) => new ColumnTracker(categoricalSet.has(n)));
   const labelIds = new Map<string, number>();
+  const labelByValue = new Map<number, number>();
   const labelNames: string[] = [];
   const rawLabels = new GrowInt32();
   const badRows = new GrowInt32();
@@ -253,8 +334,8 @@ export async function scanTable(source: TableSource, options: ScanOptions = {}):
             t.addDistinct(v);
             if (t.firstText === null) t.firstText = { row: r, value: v };
           } else t.addText(v, r);
-        } else if (typeof v === 'number') t.addNumber(v, r);
-        else if (typeof v === 'bigint') t.addNumber(Number(v), r);
+        } else if (typeof v === 'number') t.addNumber(v, r, akinds?.[j] === 'int');
+        else if (typeof v === 'bigint') t.addNumber(Number(v), r, true);
         else if (typeof v === 'boolean') {
           t.nonMissing++;
           t.bools++;
@@ -271,9 +352,15 @@ export async function scanTable(source: TableSource, options: ScanOptions = {}):
       const key = typeof lv === 'string' ? lv : String(lv);
       let id = labelIds.get(key);
       if (id === undefined) {
-        id = labelNames.length;
+        // A new spelling: numbers are one class by value ('1' and '1.0'), named by the first spelling seen.
+        const value = numericLabelKey(key);
+        id = value === null ? undefined : labelByValue.get(value);
+        if (id === undefined) {
+          id = labelNames.length;
+          labelNames.push(key);
+          if (value !== null) labelByValue.set(value, id);
+        }
         labelIds.set(key, id);
-        labelNames.push(key);
       }
       rawLabels.push(id);
     }
@@ -283,15 +370,32 @@ export async function scanTable(source: TableSource, options: ScanOptions = {}):
     throw new DataError('REBALANCE_NO_ROWS', 'the input has a header but no data rows', { where: { file: source.name } });
   }
 
+  checkLabelValues(labelNames, names[labelIndex], source.name);
+
   // Decide kinds and roles.
   const passSet = new Set(options.passthrough ?? []);
+  const forcedFeatures = new Set(options.features ?? []);
   const maxFrac = options.maxCategoricalFraction ?? 0.5;
+  const notice = options.onNotice ?? (() => undefined);
+  const idColumns: string[] = [];
+  const dateColumns: string[] = [];
   const profiles: ColumnProfile[] = names.map((name, j) => {
     const t = trackers[j];
     const arrowType = schema?.fields[j].type;
     const base = { name, index: j, missing: t.missingRows.length, nonFinite: t.nonFinite, arrowType };
     if (j === labelIndex) return { ...base, role: 'label' as const, kind: 'categorical' as const, missing: t.missingRows.length, nonFinite: 0 };
-    if (passSet.has(name) || PROVENANCE.has(name)) return { ...base, role: 'passthrough' as const, kind: 'text' as const };
+    if (passSet.has(name) || PROVENANCE.has(name) || excluded.has(name) || (selected !== null && !selected.has(name))) {
+      return { ...base, role: 'passthrough' as const, kind: 'text' as const };
+    }
+    const chosen = forcedFeatures.has(name) || selected !== null || categoricalSet.has(name);
+    if (!chosen && looksLikeIdName(name)) {
+      idColumns.push(name);
+      return { ...base, role: 'passthrough' as const, kind: 'text' as const };
+    }
+    if (!chosen && akinds === undefined && t.nonMissing > 0 && t.isoDates === t.nonMissing) {
+      dateColumns.push(name);
+      return { ...base, role: 'passthrough' as const, kind: 'text' as const };
+    }
     if (categoricalSet.has(name)) {
       const cats = collectCategories(t, source, j, names);
       return { ...base, role: 'feature' as const, kind: 'categorical' as const, categories: cats };
@@ -320,34 +424,68 @@ export async function scanTable(source: TableSource, options: ScanOptions = {}):
     }
     return { ...base, role: 'passthrough' as const, kind: 'text' as const };
   });
+  if (idColumns.length) {
+    const q = idColumns.map((c) => `'${c}'`).join(', ');
+    notice(`${q} ${idColumns.length === 1 ? 'looks like an id column' : 'look like id columns'}: carried through, not used as ${idColumns.length === 1 ? 'a feature' : 'features'}; pass --features ${idColumns.join(',')} to use ${idColumns.length === 1 ? 'it' : 'them'}`);
+  }
+  if (dateColumns.length) {
+    notice(`${dateColumns.map((c) => `'${c}'`).join(', ')} ${dateColumns.length === 1 ? 'holds' : 'hold'} ISO 8601 dates: carried through, not used as features; pass --features ${dateColumns.join(',')} to use them as features`);
+  }
+  for (const p of profiles) {
+    const t = trackers[p.index];
+    if (p.role === 'feature' && p.kind === 'int' && !forcedFeatures.has(p.name) && t.uniqueInts !== null && t.ints >= UNIQUE_WARNING_MIN_ROWS && t.ints === t.nonMissing && t.uniqueInts.size === t.ints) {
+      notice(`warning: integer column '${p.name}' has a different value in every row (${t.ints} rows), like an identifier; pass --passthrough ${p.name} if it is not a feature`);
+    }
+  }
 
   // Rows to drop.
   const missingMode = options.missing ?? 'error';
   const labels = rawLabels.view();
   const dropMask = new Uint8Array(rowsRead);
   for (const r of badRows.view()) dropMask[r] = 1;
-  let firstProblem: { row: number; column: string; what: string } | null = null;
+  type Problem = { row: number; column: string; what: string };
+  let firstProblem: Problem | null = null;
+  let labelMissing = 0;
+  for (const r of trackers[labelIndex].missingRows.view()) if (dropMask[r] !== 1) labelMissing++;
   for (const p of profiles) {
     if (p.role === 'passthrough') continue;
     const t = trackers[p.index];
+    const drop = missingMode === 'drop' || (p.role === 'label' && missingMode === 'keep' && options.missingLabel === 'drop');
     const check = (rowsList: Int32Array, what: string): void => {
       for (const r of rowsList) {
         if (dropMask[r] === 1) continue;
-        if (missingMode === 'drop') dropMask[r] = 2;
+        if (drop) dropMask[r] = 2;
         else if (firstProblem === null || r < firstProblem.row) firstProblem = { row: r, column: p.name, what };
-        if (missingMode !== 'drop') break;
+        if (!drop) break;
       }
     };
     check(t.missingRows.view(), p.role === 'label' ? 'an empty label' : 'a missing value');
     if (p.kind === 'int' || p.kind === 'float') check(t.nonFiniteRows.view(), 'NaN or Infinity');
   }
-  if (firstProblem !== null) {
-    const fp = firstProblem as { row: number; column: string; what: string };
-    throw new DataError(
+  const problemError = (fp: Problem): DataError => {
+    if (fp.what === 'an empty label') {
+      return new DataError(
+        'REBALANCE_MISSING',
+        `${labelMissing} row${labelMissing === 1 ? ' has' : 's have'} an empty label in column '${fp.column}' (first: data row ${fp.row + 1}); fill ${labelMissing === 1 ? 'it' : 'them'} in, or pass --missing drop to drop such rows`,
+        { where: { file: source.name, row: fp.row + 1, column: fp.column } },
+      );
+    }
+    return new DataError(
       fp.what === 'NaN or Infinity' ? 'REBALANCE_NON_FINITE' : 'REBALANCE_MISSING',
       `${fp.what} in column '${fp.column}' at data row ${fp.row + 1}; fill it in, or pass --missing drop to drop such rows`,
       { where: { file: source.name, row: fp.row + 1, column: fp.column } },
     );
+  };
+  let missingError: DataError | null = null;
+  if (firstProblem !== null) {
+    const fp = firstProblem as Problem;
+    if (missingMode !== 'keep') throw problemError(fp);
+    // 'keep': rows with missing features stay; a missing label is still an error (unless dropped above).
+    if (labelMissing > 0 && options.missingLabel !== 'drop') {
+      const lr = trackers[labelIndex].missingRows.view().find((r) => dropMask[r] !== 1)!;
+      throw problemError({ row: lr, column: names[labelIndex], what: 'an empty label' });
+    }
+    missingError = problemError(fp);
   }
 
   const classNames = sortClassNames(labelNames);
@@ -398,7 +536,39 @@ export async function scanTable(source: TableSource, options: ScanOptions = {}):
     droppedMissing,
     droppedBadRows,
     labelType: schema?.fields[labelIndex].type,
+    missingError,
   };
+}
+
+/** A label's value as a number ('1', '1.0', '1e0' -> 1), or null for text. */
+function numericLabelKey(s: string): number | null {
+  const cls = classifyNumber(s.trim());
+  if (cls !== NumClass.Int && cls !== NumClass.Float) return null;
+  const x = Number(s);
+  // Integers past 2^53 would merge distinct labels: compare those as text.
+  return Math.abs(x) <= Number.MAX_SAFE_INTEGER ? x : null;
+}
+
+/**
+ * A label must name classes: numbers with fractions (scikit-learn's type_of_target 'continuous')
+ * or more than MAX_CLASSES distinct values mean the column is a measurement, not a class.
+ */
+function checkLabelValues(labelNames: readonly string[], column: string, file: string): void {
+  const fractional = labelNames.find((v) => numericLabelKey(v) !== null && !Number.isInteger(Number(v)));
+  if (fractional !== undefined) {
+    throw new DataError(
+      'REBALANCE_CONTINUOUS_LABEL',
+      `the label column '${column}' looks continuous (values such as '${showValue(fractional)}' are not class codes; ${labelNames.length} distinct values): rebalancing needs a class label; pick another column with --label`,
+      { where: { file, column } },
+    );
+  }
+  if (labelNames.length > MAX_CLASSES) {
+    throw new DataError(
+      'REBALANCE_CONTINUOUS_LABEL',
+      `the label column '${column}' has ${labelNames.length} distinct values (more than ${MAX_CLASSES}): it looks continuous or like an identifier, not a class label; pick another column with --label`,
+      { where: { file, column } },
+    );
+  }
 }
 
 function collectCategories(t: ColumnTracker, source: TableSource, j: number, names: readonly string[]): string[] {

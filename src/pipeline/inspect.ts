@@ -2,7 +2,8 @@
  * `inspect`: schema with inferred types, missing values, class counts, imbalance ratio and
  * per-class mean/std of every feature. Two streaming passes; memory O(classes x features).
  */
-import { openSource, type ReadOptions } from '../io/source.js';
+import { openTable } from '../dataset/cell-semantics.js';
+import type { ReadOptions } from '../io/source.js';
 import { scanTable, type ScanOptions } from '../dataset/scan.js';
 import { extractorFor, featureColumns } from './columns.js';
 import { countedBatches, type JobProgress } from './progress.js';
@@ -35,10 +36,14 @@ export interface InspectResult {
 export async function inspectTable(
   input: string | undefined, read: ReadOptions = {}, scan: ScanOptions = {}, onProgress?: JobProgress,
 ): Promise<InspectResult> {
-  const source = await openSource(input, read);
+  const source = await openTable(input, read, scan);
   try {
     const reading = 'pass 1, reading';
-    const profile = await scanTable(onProgress ? countedBatches(source, (rows) => onProgress(reading, rows, null)) : source, scan);
+    // Missing values are reported, never fatal: rows keep their missing features (skipped by the
+    // statistics); rows without a label are not counted in any class (--missing drop drops rows).
+    const missing = scan.missing === 'drop' ? 'drop' : 'keep';
+    const source1 = onProgress ? countedBatches(source, (rows) => onProgress(reading, rows, null)) : source;
+    const profile = await scanTable(source1, { ...scan, missing, missingLabel: 'drop' });
     onProgress?.(reading, profile.rowsRead, profile.rowsRead);
     // Means of category codes mean nothing: statistics cover numeric and boolean features.
     const feats = featureColumns(profile).filter((c) => c.kind !== 'categorical');
@@ -47,6 +52,7 @@ export async function inspectTable(
     const d = feats.length;
     const sum = new Float64Array(k * d);
     const sumSq = new Float64Array(k * d);
+    const count = new Float64Array(k * d);
     // Shifted sums (by the first value seen) keep the variance accurate for offset data.
     const shift = new Float64Array(k * d).fill(NaN);
     for await (const batch of source.batches()) {
@@ -56,6 +62,10 @@ export async function inspectTable(
         const row = batch.rows[i];
         for (let f = 0; f < d; f++) {
           const x = extract[f](row[feats[f].index]);
+          // Missing cells ('' -> 0 from +'', so tested on the cell) and NaN/Infinity are not in the statistics.
+          const cell = row[feats[f].index];
+          if (cell === '' || cell === null || cell === undefined || !Number.isFinite(x)) continue;
+          count[c * d + f]++;
           if (Number.isNaN(shift[c * d + f])) shift[c * d + f] = x;
           const y = x - shift[c * d + f];
           sum[c * d + f] += y;
@@ -67,8 +77,8 @@ export async function inspectTable(
     onProgress?.('pass 2, statistics', profile.rowsRead, profile.rowsRead);
     const stats: Record<string, { mean: number; std: number }[]> = {};
     profile.classNames.forEach((name, c) => {
-      const n = profile.counts[c];
       stats[name] = feats.map((_, f) => {
+        const n = count[c * d + f];
         const m = sum[c * d + f] / n;
         const v = Math.max(0, sumSq[c * d + f] / n - m * m);
         return { mean: m + shift[c * d + f], std: Math.sqrt(v) };

@@ -5,11 +5,12 @@
  */
 import { DataError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
+import { openTable } from '../dataset/cell-semantics.js';
 import { requireTwoClasses, scanTable, type ScanOptions } from '../dataset/scan.js';
 import { outputFormatFor, type OutputFormat } from '../io/format.js';
 import { rawCopyPossible, RowWriter } from '../io/row-writer.js';
 import { openSink, type RowSink } from '../io/sink.js';
-import { openSource, type ReadOptions } from '../io/source.js';
+import type { ReadOptions } from '../io/source.js';
 import { getSampler } from '../samplers/registry.js';
 import type { KnnBackend, SamplerOptions, SamplingStrategy } from '../types.js';
 import { featureColumns, featureKind, sinkColumns, syntheticRules } from './columns.js';
@@ -74,12 +75,15 @@ export async function runResample(job: ResampleJob): Promise<ResampleSummary> {
   const t0 = performance.now();
   const log = job.log ?? (() => undefined);
   const def = getSampler(job.method);
-  const source = await openSource(job.input, job.read);
+  const source = await openTable(job.input, job.read, job.scan);
   const progress = job.onProgress;
   let sink: RowSink | null = null;
   try {
     const counting = progress && ((rows: number) => progress('pass 1, reading', rows, null));
-    const profile = await scanTable(counting ? countedBatches(source, counting) : source, { ...job.scan, signal: job.signal });
+    // Methods that never read features (random-under/over) pass rows with missing features through, as imbalanced-learn's do.
+    const missing = job.scan?.missing ?? 'error';
+    const keepMissing = missing === 'error' && def.scope === 'stream';
+    const profile = await scanTable(counting ? countedBatches(source, counting) : source, { ...job.scan, missing: keepMissing ? 'keep' : missing, signal: job.signal });
     progress?.('pass 1, reading', profile.rowsRead, profile.rowsRead);
     requireTwoClasses(profile);
     if (profile.droppedBadRows) log(`skipped ${profile.droppedBadRows} malformed row(s) (--on-bad-row skip)`);
@@ -87,6 +91,7 @@ export async function runResample(job: ResampleJob): Promise<ResampleSummary> {
     const feats = featureColumns(profile);
     const features = { names: feats.map((c) => c.name), kinds: feats.map(featureKind) };
     const { plan, sampler, needs } = planJob(def, profile.counts, profile.classNames, features, { strategy: job.strategy, options: job.samplerOptions });
+    if (profile.missingError && sampler.scope !== 'stream') throw profile.missingError;
     if (sampler.scope !== 'stream' && feats.length === 0) {
       throw new DataError('REBALANCE_NO_FEATURES', `method '${def.name}' needs at least one feature column; the input has none besides the label and pass-through columns`, { where: { file: source.name } });
     }

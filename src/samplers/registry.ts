@@ -51,10 +51,46 @@ export const SAMPLERS: readonly SamplerDefinition[] = [
 
 export const samplerNames = (): string[] => SAMPLERS.map((s) => s.name);
 
+/**
+ * imbalanced-learn's class names (and spellings without the dashes) for the registered methods:
+ * `-m SMOTENC`, `-m RandomUnderSampler`, `-m smotenc` all name a method. Matched case-insensitively.
+ */
+export const METHOD_ALIASES: Readonly<Record<string, string>> = {
+  randomundersampler: 'random-under',
+  randomoversampler: 'random-over',
+  smotenc: 'smote-nc',
+  borderlinesmote: 'borderline-smote',
+  svmsmote: 'svm-smote',
+  kmeanssmote: 'kmeans-smote',
+  tomeklinks: 'tomek-links',
+  editednearestneighbours: 'enn',
+  repeatededitednearestneighbours: 'renn',
+  allknn: 'all-knn',
+  nearmiss: 'near-miss',
+  neighbourhoodcleaningrule: 'neighbourhood-cleaning-rule',
+  condensednearestneighbour: 'condensed-nn',
+  onesidedselection: 'one-sided-selection',
+  instancehardnessthreshold: 'instance-hardness-threshold',
+  clustercentroids: 'cluster-centroids',
+  smotetomek: 'smote-tomek',
+  smoteenn: 'smote-enn',
+};
+
+/** The registered name a method name or alias stands for (undefined when none). */
+export function canonicalMethodName(name: string): string | undefined {
+  const lower = name.trim().toLowerCase();
+  if (SAMPLERS.some((s) => s.name === lower)) return lower;
+  const alias = METHOD_ALIASES[lower] ?? METHOD_ALIASES[lower.replace(/[-_\s]/g, '')];
+  if (alias !== undefined) return alias;
+  const squashed = lower.replace(/[-_\s]/g, '');
+  return SAMPLERS.find((s) => s.name.replace(/-/g, '') === squashed)?.name;
+}
+
 export function getSampler(name: string): SamplerDefinition {
-  const found = SAMPLERS.find((s) => s.name === name.toLowerCase());
+  const canonical = canonicalMethodName(name);
+  const found = canonical === undefined ? undefined : SAMPLERS.find((s) => s.name === canonical);
   if (!found) {
-    throw new UsageError('REBALANCE_UNKNOWN_METHOD', `unknown method '${name}'; choose one of: ${samplerNames().join(', ')}`);
+    throw new UsageError('REBALANCE_UNKNOWN_METHOD', `unknown method '${name}'; choose one of: ${samplerNames().join(', ')} (imbalanced-learn class names such as RandomUnderSampler also work)`);
   }
   return found;
 }

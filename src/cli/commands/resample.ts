@@ -2,7 +2,7 @@
  * `rebalance resample <input> -m <method>`: the core job.
  */
 import { Command } from 'commander';
-import { addInputOptions, addKnnOptions, addSeedOption, readOptions, reporter, scanOptions, type CliContext, type InputFlags, type KnnFlags } from '../common.js';
+import { addInputOptions, addKnnOptions, addSeedOption, addStrategyOption, readOptions, reporter, scanOptions, type CliContext, type InputFlags, type KnnFlags } from '../common.js';
 import { addSamplerOptions, checkClassesOption, samplerOptionsFrom } from '../sampler-options.js';
 import { parseStrategy } from '../strategy-text.js';
 import { checkOutputTargets } from '../output-targets.js';
@@ -43,8 +43,8 @@ export function resampleCommand(ctx: CliContext): Command {
   const cmd = new Command('resample')
     .description('rebalance a table with one method and write it out')
     .argument('[input]', "CSV or Arrow file; '-' or nothing for stdin", '-')
-    .requiredOption('-m, --method <name>', 'resampling method (see `rebalance methods`)')
-    .option('--strategy <s>', 'sampling strategy (default: auto)');
+    .requiredOption('-m, --method <name>', 'resampling method (see `rebalance methods`; imbalanced-learn class names work too)');
+  addStrategyOption(cmd);
   addSamplerOptions(cmd);
   cmd
     .option('-o, --output <path>', "output file; '-' or nothing for stdout (written atomically)")
@@ -79,7 +79,7 @@ export function resampleCommand(ctx: CliContext): Command {
       output: flags.output,
       format: flags.format,
       read: readOptions(flags, ctx.signal),
-      scan: scanOptions(flags, ctx.signal),
+      scan: scanOptions(flags, ctx.signal, log),
       method: flags.method,
       strategy,
       samplerOptions,

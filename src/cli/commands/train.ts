@@ -4,7 +4,7 @@
 import { Command, Option } from 'commander';
 import { modelNames } from '../../models/registry.js';
 import { checkOutputTargets } from '../output-targets.js';
-import { addInputOptions, addKnnOptions, addSeedOption, readOptions, reporter, scanOptions, type CliContext, type InputFlags, type KnnFlags } from '../common.js';
+import { addInputOptions, addKnnOptions, addSeedOption, addStrategyOption, readOptions, reporter, scanOptions, type CliContext, type InputFlags, type KnnFlags } from '../common.js';
 import { addModelOptions, addPositiveOption, modelOptionsFrom } from '../model-options.js';
 import { numberIn } from '../parse.js';
 import { addSamplerOptions, checkClassesOption, samplerOptionsFrom } from '../sampler-options.js';
@@ -27,8 +27,8 @@ export function trainCommand(ctx: CliContext): Command {
     .argument('[input]', "CSV or Arrow file; '-' or nothing for stdin", '-')
     .requiredOption('-m, --method <name>', "resampling method ('none' to train on the data as it is)")
     .addOption(new Option('--model <name>', 'model').choices(modelNames).default('logistic'))
-    .requiredOption('-o, --output <model.json>', 'where to save the model (written atomically)')
-    .option('--strategy <s>', 'sampling strategy (default: auto)');
+    .requiredOption('-o, --output <model.json>', 'where to save the model (written atomically)');
+  addStrategyOption(cmd);
   addSamplerOptions(cmd);
   addPositiveOption(cmd);
   cmd.option('--threshold <x>', 'decision threshold saved with the model (default 0.5)', numberIn(0, 1));
@@ -62,7 +62,7 @@ Examples:
         input,
         output: flags.output,
         read: readOptions(flags, ctx.signal),
-        scan: scanOptions(flags, ctx.signal),
+        scan: scanOptions(flags, ctx.signal, log),
         method: flags.method,
         model: flags.model,
         strategy,

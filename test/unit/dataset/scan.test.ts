@@ -295,9 +295,9 @@ describe('column names and forced kinds', () => {
 
 describe('class names', () => {
   it("sort numerically when all are numbers ('10' after '9'), else as strings", async () => {
-    const lines = ['x,label', ...['10', '9', '1', '2', '-1', '0.5', '10'].map((l, i) => `${i},${l}`)];
+    const lines = ['x,label', ...['10', '9', '1', '2', '-1', '0', '10'].map((l, i) => `${i},${l}`)];
     const p = await scan(lines.join('\n') + '\n');
-    expect(p.classNames).toEqual(['-1', '0.5', '1', '2', '9', '10']);
+    expect(p.classNames).toEqual(['-1', '0', '1', '2', '9', '10']);
     expect([...p.labels]).toEqual([5, 4, 2, 3, 0, 1, 5]);
     expect([...p.counts]).toEqual([1, 1, 1, 1, 1, 2]);
     const q = await scan('x,label\n1,b10\n2,b9\n3,a\n4,B\n');

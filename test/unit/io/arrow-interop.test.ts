@@ -301,7 +301,7 @@ describe('the CLI on polars-written Arrow', () => {
   }
 
   it('nulls: exit 3 naming row and column by default; --missing drop keeps types and the null text', async () => {
-    const bad = await runCli(['resample', fx('polars-nulls.arrow'), '-m', 'random-over', '-q', '-o', join(dir, 'nulls-bad.csv')]);
+    const bad = await runCli(['resample', fx('polars-nulls.arrow'), '-m', 'smote', '-q', '-o', join(dir, 'nulls-bad.csv')]);
     expect(bad.code).toBe(3);
     expect(bad.stderr).toMatch(/row 1.*'i8'.*--missing drop/);
     for (const [file, str] of [

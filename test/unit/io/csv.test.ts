@@ -446,7 +446,7 @@ describe('atomic output', () => {
     mkdirSync(folder);
     const p = file('x,label\n1,a\n,b\n');
     const out = join(folder, 'out.csv');
-    const e = await failure(runResample({ input: p, output: out, method: 'random-over', rng: createRng(1), seed: 1 }));
+    const e = await failure(runResample({ input: p, output: out, method: 'smote', rng: createRng(1), seed: 1 }));
     expect(e.code).toBe('REBALANCE_MISSING');
     expect(readdirSync(folder)).toEqual([]);
   });

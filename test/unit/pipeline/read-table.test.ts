@@ -18,10 +18,10 @@ import { runResample } from '../../../src/pipeline/resample.js';
 const dir = mkdtempSync(join(tmpdir(), 'rebalance-read-table-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** id (int feature, = row index), f, a pass-through note, the label; class 'r' is rare. */
+/** i (int feature, = row index; not named 'id', which would be carried through), f, a pass-through note, the label; class 'r' is rare. */
 function table(n: number): string {
   const p = join(dir, `t${n}.csv`);
-  const lines = ['id,f,note,label'];
+  const lines = ['i,f,note,label'];
   for (let i = 0; i < n; i++) lines.push(`${i},${(i * 37) % 11}.5,"n ${i}",${i % 7 === 3 ? 'r' : i % 3 === 0 ? 'm' : 'c'}`);
   writeFileSync(p, lines.join('\n') + '\n');
   return p;
@@ -31,7 +31,7 @@ describe('readTable', () => {
   it('reads every kept row: features, class codes, pass-through columns', async () => {
     const data = await readTable(table(30), { passthrough: ['note'] });
     expect(data.nRows).toBe(30);
-    expect(data.featureNames).toEqual(['id', 'f']);
+    expect(data.featureNames).toEqual(['i', 'f']);
     expect(data.featureKinds).toEqual(['int', 'float']);
     expect(data.classNames).toEqual(['c', 'm', 'r']);
     expect(Array.from(data.features[0])).toEqual(Array.from({ length: 30 }, (_, i) => i));
