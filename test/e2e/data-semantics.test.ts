@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { reporter } from '../../src/cli/common.js';
+import { cli } from '../helpers/cli.js';
 import { runCli } from '../helpers/cli-in-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rebalance-datasem-'));
@@ -234,6 +235,13 @@ describe('names users know', () => {
 });
 
 describe('quiet by default', () => {
+  it("`backends` (the built CLI) keeps Dawn's native warnings off the terminal unless REBALANCE_DEBUG=1", () => {
+    const r = cli(['backends']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/webgpu/);
+    expect(r.stderr).toBe('');
+  });
+
   it('a notice is written once per run', () => {
     const err = new PassThrough();
     let text = '';

@@ -4,6 +4,10 @@
 import { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { WebgpuProbe } from '../../neighbors/webgpu/device.js';
 import { mlpThreads } from '../../models/mlp-wasm.js';
 import type { CliContext } from '../common.js';
 
@@ -35,13 +39,45 @@ function installed(name: string): boolean {
   }
 }
 
+/**
+ * Probes WebGPU in a child process: Dawn's native code writes warnings (about limits, missing
+ * drivers) straight to file descriptor 2, which nothing in this process can silence; the child's
+ * stderr is shown only with REBALANCE_DEBUG=1. From the sources (tests) it probes in-process.
+ */
+async function probeQuietly(signal: AbortSignal): Promise<WebgpuProbe> {
+  const url = new URL('../../neighbors/webgpu/device.js', import.meta.url);
+  const debug = process.env.REBALANCE_DEBUG === '1';
+  if (debug || !existsSync(fileURLToPath(url))) {
+    const { probeWebgpu } = await import('../../neighbors/webgpu/index.js');
+    return probeWebgpu();
+  }
+  const script = `const m = await import(${JSON.stringify(url.href)}); const r = await m.probeWebgpu(); process.stdout.write(JSON.stringify(r), () => process.exit(0));`;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'], signal, timeout: 120_000 });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const failed = (why: string): WebgpuProbe => ({ available: false, reason: `the WebGPU probe failed (${why}); REBALANCE_DEBUG=1 shows its output` });
+    child.on('error', (e) => resolve(failed(e.message)));
+    child.on('close', (code) => {
+      try {
+        resolve(JSON.parse(out) as WebgpuProbe);
+      } catch {
+        const line = err.split('\n').find((l) => l.trim() !== '' && !/^Warning:|^\s+at /.test(l));
+        resolve(failed(line?.trim() ?? `exit code ${code}`));
+      }
+    });
+  });
+}
+
 export function backendsCommand(ctx: CliContext): Command {
   return new Command('backends')
     .description('show which kNN (cpu, webgpu) and tensor (tfjs) backends work here, and what to install otherwise')
     .option('--json', 'print JSON')
     .action(async (flags: { json?: boolean }) => {
-      const { probeWebgpu, defaultRerankThreads, PARALLEL_RERANK_MIN } = await import('../../neighbors/webgpu/index.js');
-      const webgpu = await probeWebgpu();
+      const { defaultRerankThreads, PARALLEL_RERANK_MIN } = await import('../../neighbors/webgpu/index.js');
+      const webgpu = await probeQuietly(ctx.signal);
       const tf: BackendReport['tf'] = {
         wasm: installed('@tensorflow/tfjs-backend-wasm') ? { available: true } : { available: false, reason: 'package missing', install: 'npm install @tensorflow/tfjs-backend-wasm' },
         cpu: installed('@tensorflow/tfjs')

@@ -6,6 +6,8 @@
  * device is requested with the adapter's own limits for everything the kNN search sizes by.
  * `probeWebgpu` reports what exists, for `rebalance backends`, without throwing.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BackendUnavailableError } from '../../core/errors.js';
 
 /** What to install when no adapter is found (one line). */
@@ -146,6 +148,29 @@ interface Found {
   readonly summary: AdapterSummary;
 }
 
+/**
+ * Linux: whether the dynamic loader can find the Vulkan loader (libvulkan.so.1): in
+ * LD_LIBRARY_PATH, the ld.so cache or the usual library folders. Without it Dawn's Vulkan
+ * backend only prints "Couldn't load Vulkan ..." from native code to the terminal (fd 2, which
+ * no JavaScript can silence), so the route is skipped instead; REBALANCE_DEBUG=1 tries it anyway.
+ */
+export function vulkanLoaderPresent(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (process.platform !== 'linux') return true;
+  const lib = 'libvulkan.so.1';
+  const dirs = [
+    ...(env.LD_LIBRARY_PATH ?? '').split(':').filter((d) => d !== ''),
+    '/lib', '/usr/lib', '/lib64', '/usr/lib64', '/usr/local/lib',
+    `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`,
+    `/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`,
+  ];
+  if (dirs.some((d) => existsSync(join(d, lib)))) return true;
+  try {
+    return readFileSync('/etc/ld.so.cache').includes(lib);
+  } catch {
+    return false;
+  }
+}
+
 async function findAdapter(options: OpenOptions): Promise<Found | { reason: string }> {
   // dawn.node's GL backend needs a display-less EGL; must be set before create().
   process.env.EGL_PLATFORM ??= 'surfaceless';
@@ -158,6 +183,10 @@ async function findAdapter(options: OpenOptions): Promise<Found | { reason: stri
   const seen: string[] = [];
   const toggles = [...(options.robustKernels ? [] : ['disable_robustness']), ...(options.dawnToggles ?? [])];
   for (const route of ROUTES) {
+    if (route.backendType === 'vulkan' && process.env.REBALANCE_DEBUG !== '1' && !vulkanLoaderPresent()) {
+      seen.push('vulkan: libvulkan.so.1 not found');
+      continue;
+    }
     let adapter: GPUAdapter | null = null;
     let instance: GPU;
     try {
