@@ -19,6 +19,7 @@ import { createModel, type ModelOptions } from '../models/registry.js';
 import type { Dataset, FeatureKind, KnnBackend, SamplerOptions, SamplingStrategy } from '../types.js';
 import { Float64, Utf8 } from 'apache-arrow';
 import { positiveClass } from './evaluate-job.js';
+import { predictionColumnNames } from './output-names.js';
 import { readTable } from './read-table.js';
 import { resampleData } from './resample-data.js';
 
@@ -186,7 +187,8 @@ export async function runPredict(job: PredictJob): Promise<number> {
     }
     const format = outputFormatFor(job.output, job.format, source.format);
     const inputCols = source.columns.map((name, j) => ({ name, type: source.arrowSchema?.fields[j].type ?? new Utf8(), nullable: true, text: true }));
-    const columns = [...inputCols, { name: 'score', type: new Float64(), nullable: false }, { name: 'prediction', type: new Utf8(), nullable: false }];
+    const [scoreName, predictionName] = predictionColumnNames(source.columns);
+    const columns = [...inputCols, { name: scoreName, type: new Float64(), nullable: false }, { name: predictionName, type: new Utf8(), nullable: false }];
     const sink = await openSink(job.output, format, columns, { metadata: new Map([['rebalance.model', info.sampler]]) });
     let written = 0;
     try {

@@ -234,6 +234,22 @@ describe('names users know', () => {
   });
 });
 
+describe('predict output columns', () => {
+  it("an input that already has 'score' gets 'score_1' (never two columns of one name)", async () => {
+    const model = join(dir, 'model.json');
+    const t = await runCli(['train', file('train.csv', table(40)), '-m', 'random-over', '-o', model, '-q']);
+    expect(t.code, t.stderr).toBe(0);
+    const input = file('to-score.csv', ['x,y,score', '3,1.25,0.9', '5,7.25,0.1']);
+    const out = join(dir, 'scored.csv');
+    const r = await runCli(['predict', model, input, '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = csvRows(out);
+    expect(rows[0]).toEqual(['x', 'y', 'score', 'score_1', 'prediction']);
+    expect(rows[1][2]).toBe('0.9');
+    expect(Number(rows[1][3])).toBeGreaterThanOrEqual(0);
+  });
+});
+
 describe('quiet by default', () => {
   it("`backends` (the built CLI) keeps Dawn's native warnings off the terminal unless REBALANCE_DEBUG=1", () => {
     const r = cli(['backends']);

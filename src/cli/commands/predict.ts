@@ -18,7 +18,7 @@ interface PredictFlags {
 
 export function predictCommand(ctx: CliContext): Command {
   const cmd = new Command('predict')
-    .description('score rows with a saved model; appends score and prediction columns (streams)')
+    .description('score rows with a saved model; appends score and prediction columns (score_1, prediction_1 when the input has those names; streams)')
     .argument('<model>', 'model file written by `rebalance train`')
     .argument('[input]', "CSV or Arrow file; '-' or nothing for stdin", '-')
     .option('-o, --output <path>', "output file; '-' or nothing for stdout")
