@@ -87,6 +87,20 @@ export function addSeedOption(cmd: Command): Command {
     .addOption(alias(new Option('--random-state <n>', "same as --seed (imbalanced-learn's random_state)").argParser(intIn(0)), 'seed'));
 }
 
+/**
+ * evaluate's stdout format: `--format text|markdown|json` (read as `flags.output`, where the
+ * command has always read it). `--output FORMAT` still works for one more version, with a
+ * deprecation notice: `-o/--output` names an output file in every other command.
+ */
+export function addStdoutFormatOption(cmd: Command, ctx: CliContext): Command {
+  const formats = ['text', 'markdown', 'json'];
+  cmd
+    .addOption(alias(new Option('--format <format>', 'what goes to stdout').choices(formats).default('text'), 'output'))
+    .addOption(new Option('--output <format>', 'deprecated: use --format').choices(formats).hideHelp());
+  cmd.on('option:output', () => ctx.stderr.write('rebalance: --output text|markdown|json is deprecated, use --format (in a later version --output names a file, as -o does everywhere)\n'));
+  return cmd;
+}
+
 /** --strategy, and --sampling-strategy (imbalanced-learn's name) for the same value. */
 export function addStrategyOption(cmd: Command, help = 'sampling strategy (default: auto)'): Command {
   return cmd

@@ -226,6 +226,18 @@ describe('names users know', () => {
     expect(bad.stderr).toMatch(/count for class 'b' is not a non-negative integer/);
   });
 
+  it("evaluate's stdout format is --format; --output json still works with a deprecation notice", async () => {
+    const args = ['evaluate', p(), '--samplers', 'none', '--models', 'logistic', '--folds', '2', '--repeats', '1'];
+    const r = await runCli([...args, '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveProperty('schemaVersion');
+    expect(r.stderr).not.toMatch(/deprecated/);
+    const old = await runCli([...args, '--output', 'json', '-q']);
+    expect(old.code, old.stderr).toBe(0);
+    expect(JSON.parse(old.stdout)).toHaveProperty('schemaVersion');
+    expect(old.stderr).toMatch(/--output text\|markdown\|json is deprecated, use --format/);
+  });
+
   it('-d sets the delimiter and -n reads a table without a header', async () => {
     const lines = table(24).slice(1).map((l) => l.replace(/,/g, '|'));
     const r = await runCli(['inspect', file('nohead.psv', lines), '-d', '|', '-n', '--label', 'col2', '--json']);

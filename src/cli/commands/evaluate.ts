@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { basename, dirname, join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { DataError, UsageError } from '../../core/errors.js';
-import { addInputOptions, addKnnOptions, addSeedOption, readOptions, reporter, scanOptions, type CliContext, type InputFlags, type KnnFlags } from '../common.js';
+import { addInputOptions, addKnnOptions, addSeedOption, addStdoutFormatOption, readOptions, reporter, scanOptions, type CliContext, type InputFlags, type KnnFlags } from '../common.js';
 import { checkOutputTargets } from '../output-targets.js';
 import { ioErrorFrom } from '../../io/fs-errors.js';
 import { modelNames } from '../../models/registry.js';
@@ -90,8 +90,8 @@ export function evaluateCommand(ctx: CliContext): Command {
     .option('--report <file.md>', 'write a markdown report (plots go to plots/ beside it)')
     .option('--json <file>', 'write the machine-readable results (docs/evaluate-schema.json)')
     .option('--plots <dir>', 'write PR and ROC curves as SVG, one per model')
-    .option('--fail-under <gates>', "CI gates such as 'pr_auc=0.6,recall=0.5' on the best row (exit 3 when missed)")
-    .addOption(new Option('--output <format>', 'what goes to stdout').choices(['text', 'markdown', 'json']).default('text'));
+    .option('--fail-under <gates>', "CI gates such as 'pr_auc=0.6,recall=0.5' on the best row (exit 3 when missed)");
+  addStdoutFormatOption(cmd, ctx);
   addModelOptions(cmd);
   cmd.option('-q, --quiet', 'no progress or notices on stderr');
   addVerdictOptions(cmd);
