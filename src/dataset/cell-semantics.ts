@@ -60,14 +60,16 @@ export async function withCellSemantics(source: TableSource, semantics: CellSema
     }
   }
   if (na.size === 0 && !comma) return source;
-  // Longest NA spelling: cells longer than it skip the set lookup.
+  // Cells longer than the longest NA spelling, or ending in a character none ends in (a digit, for
+  // the default set), skip the set lookup: numbers cost two comparisons.
   const maxLen = Math.max(0, ...[...na].map((s) => s.length));
+  const lastChars = new Set([...na].map((s) => s.charCodeAt(s.length - 1)));
   const rewrite = (batch: RowBatch): RowBatch => {
     for (const row of batch.rows) {
       for (let j = 0; j < row.length; j++) {
         const v = row[j];
         if (typeof v !== 'string' || v.length === 0) continue;
-        if (v.length <= maxLen && na.has(v)) row[j] = '';
+        if (v.length <= maxLen && lastChars.has(v.charCodeAt(v.length - 1)) && na.has(v)) row[j] = '';
         else if (comma && v.includes(',') && DECIMAL_COMMA.test(v)) row[j] = v.replace(',', '.');
       }
     }
