@@ -31,11 +31,11 @@ export function createCli(ctx: CliContext): Command {
   const program = new Command('rebalance')
     .description('Fix class imbalance in tabular data (CSV, Arrow) and prove the fix worked.')
     .version(ctx.version, '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
-      outputError: (s, write) => write(`rebalance: ${s.replace(/^error: /, '')}`),
+      // Usage errors are one line: the message, then where the usage is.
+      outputError: (s, write) => write(`rebalance: ${s.replace(/^error: /, '').trimEnd()} (run with --help for usage)\n`),
     })
     .exitOverride();
   const commands = [
@@ -53,9 +53,8 @@ export function createCli(ctx: CliContext): Command {
     c.configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
-      outputError: (s, write) => write(`rebalance ${c.name()}: ${s.replace(/^error: /, '')}`),
+      outputError: (s, write) => write(`rebalance ${c.name()}: ${s.replace(/^error: /, '').trimEnd()} (run 'rebalance ${c.name()} --help' for usage)\n`),
     });
-    c.showHelpAfterError(`(run 'rebalance ${c.name()} --help' for usage)`);
     program.addCommand(c);
   }
   program.addHelpText(

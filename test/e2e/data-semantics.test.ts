@@ -270,6 +270,15 @@ describe('quiet by default', () => {
     expect(r.stderr).toBe('');
   });
 
+  it('usage errors are one line, naming the option and where the usage is', async () => {
+    for (const args of [['resample', 'x.csv'], ['resample', 'x.csv', '-m', 'smote', '--missing', 'fill'], ['bogus']]) {
+      const r = await runCli(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
+      expect(r.stderr).toMatch(/--help' for usage\)|--help for usage\)/);
+    }
+  });
+
   it('a notice is written once per run', () => {
     const err = new PassThrough();
     let text = '';
