@@ -40,7 +40,7 @@ export function addInputOptions(cmd: Command): Command {
     .option('--no-header', 'the CSV has no header row; columns are named col0, col1, ...')
     .addOption(alias(new Option('-n, --no-headers', 'same as --no-header (xsv/qsv spelling)'), 'header'))
     .option('-d, --delimiter <char>', 'CSV field delimiter (default: auto-detect; tab, comma, semicolon, pipe accepted by name)', delimiter)
-    .addOption(new Option('--missing <mode>', 'missing cells / NaN in features or label: error, or drop the row (random-under and random-over keep rows with missing features)').choices(['error', 'drop']).default('error'))
+    .addOption(new Option('--missing <mode>', 'missing cells / NaN in features or label: error, or drop the row (resample with random-under/random-over keeps rows with missing features)').choices(['error', 'drop']).default('error'))
     .option('--na-values <list>', "comma-separated cell texts read as missing (default: pandas' set: NA, N/A, NaN, null, NULL, None, #N/A, ...); '' = only empty cells", naValues)
     .addOption(new Option('--decimal <char>', "decimal separator of CSV numbers (default: '.', or ',' detected in ';'-separated files)").choices(['.', ',']))
     .addOption(new Option('--on-bad-row <mode>', 'rows with the wrong number of fields: error, or skip (counted on stderr)').choices(['error', 'skip']).default('error'))
