@@ -139,7 +139,7 @@ export function evaluateCommand(ctx: CliContext): Command {
       const { result } = await runEvaluate({
         input,
         read: readOptions(flags, ctx.signal),
-        scan: scanOptions(flags, ctx.signal),
+        scan: scanOptions(flags, ctx.signal, log),
         samplers: flags.samplers,
         models: flags.models,
         folds: flags.folds,

@@ -22,7 +22,7 @@ Examples:
     const { inspectTable, formatInspect } = await import('../../pipeline/inspect.js');
     // The report goes to stdout only at the end, after the progress line is gone.
     const report = reporter(ctx, false);
-    const result = await inspectTable(input, readOptions(flags, ctx.signal), scanOptions(flags, ctx.signal), report.jobProgress).finally(report.end);
+    const result = await inspectTable(input, readOptions(flags, ctx.signal), scanOptions(flags, ctx.signal, report.log), report.jobProgress).finally(report.end);
     ctx.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatInspect(result));
   });
   return cmd;

@@ -27,11 +27,14 @@ Examples:
   $ rebalance resample data.arrow -m smote --strategy 'fraud=5000' --provenance -o out.arrow
   $ rebalance resample data.csv -m random-over --strategy 0.5 --seed 7 --summary-json summary.json
   $ rebalance resample data.csv -m tomek-links --strategy all -o cleaned.csv
+  $ rebalance resample data.csv -m SMOTE --sampling-strategy '{"fraud": 5000}' --random-state 7 -o out.csv
+  $ rebalance resample euro.csv -d ';' --decimal , --na-values 'NA,-' -m random-under -o out.csv
 
 Strategies (--strategy, imbalanced-learn's sampling_strategy):
   auto | minority | majority | not minority | not majority | all
   a ratio such as 0.5 (binary only: minority/majority after resampling)
   per-class counts such as 'fraud=5000,ok=20000' (the final count of each named class)
+  JSON per-class counts such as '{"fraud": 5000}' (imbalanced-learn's dict)
 Cleaning methods take --classes a,b (the classes to clean) instead of counts.
 
 Output: kept input rows in input order (values unchanged), then added rows grouped by class.
