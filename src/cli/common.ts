@@ -101,11 +101,16 @@ export function addStdoutFormatOption(cmd: Command, ctx: CliContext): Command {
   return cmd;
 }
 
+/** --sampling-strategy (imbalanced-learn's name) for a command that has --strategy already. */
+export function addStrategyAlias(cmd: Command): Command {
+  return cmd.addOption(alias(new Option('--sampling-strategy <s>', "same as --strategy (imbalanced-learn's sampling_strategy)"), 'strategy'));
+}
+
 /** --strategy, and --sampling-strategy (imbalanced-learn's name) for the same value. */
 export function addStrategyOption(cmd: Command, help = 'sampling strategy (default: auto)'): Command {
   return cmd
     .option('--strategy <s>', `${help}; also JSON such as '{"fraud": 5000}'`)
-    .addOption(alias(new Option('--sampling-strategy <s>', 'same as --strategy (imbalanced-learn\'s sampling_strategy)'), 'strategy'));
+    .addOption(alias(new Option('--sampling-strategy <s>', "same as --strategy (imbalanced-learn's sampling_strategy)"), 'strategy'));
 }
 
 export const KNN_BACKENDS = ['auto', 'cpu', 'webgpu'] as const;

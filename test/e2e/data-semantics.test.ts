@@ -227,10 +227,11 @@ describe('names users know', () => {
   });
 
   it("evaluate's stdout format is --format; --output json still works with a deprecation notice", async () => {
-    const args = ['evaluate', p(), '--samplers', 'none', '--models', 'logistic', '--folds', '2', '--repeats', '1'];
+    const args = ['evaluate', p(), '--samplers', 'none,RandomOverSampler', '--sampling-strategy', '{"b": 20}', '--models', 'logistic', '--folds', '2', '--repeats', '1'];
     const r = await runCli([...args, '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toHaveProperty('schemaVersion');
+    expect(JSON.stringify(JSON.parse(r.stdout).results ?? JSON.parse(r.stdout))).toMatch(/"sampler":"RandomOverSampler"/);
     expect(r.stderr).not.toMatch(/deprecated/);
     const old = await runCli([...args, '--output', 'json', '-q']);
     expect(old.code, old.stderr).toBe(0);

@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { basename, dirname, join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { DataError, UsageError } from '../../core/errors.js';
-import { addInputOptions, addKnnOptions, addSeedOption, addStdoutFormatOption, readOptions, reporter, scanOptions, type CliContext, type InputFlags, type KnnFlags } from '../common.js';
+import { addInputOptions, addKnnOptions, addSeedOption, addStdoutFormatOption, addStrategyAlias, readOptions, reporter, scanOptions, type CliContext, type InputFlags, type KnnFlags } from '../common.js';
 import { checkOutputTargets } from '../output-targets.js';
 import { ioErrorFrom } from '../../io/fs-errors.js';
 import { modelNames } from '../../models/registry.js';
@@ -85,6 +85,7 @@ export function evaluateCommand(ctx: CliContext): Command {
   cmd
     .option('--threshold <t>', "decision threshold: default (0.5), best-f1 (chosen on each training fold), or a number", parseThreshold, 'default')
     .option('--strategy <s>', 'sampling strategy for every sampler (default: each method\'s own)');
+  addStrategyAlias(cmd);
   addSamplerOptions(cmd);
   cmd
     .option('--report <file.md>', 'write a markdown report (plots go to plots/ beside it)')
