@@ -90,7 +90,7 @@ export function checkPlanLimits(plan: SamplingPlan, counts: ArrayLike<number>, f
   }
   if (rows > MAX_OUTPUT_ROWS) {
     throw new UsageError(
-      'REBALANCE_TOO_MANY_ROWS',
+      'REBALANCE_TOO_MANY_OUTPUT_ROWS',
       `the strategy asks for ${fmt(rows)} output rows, more than the ${fmt(MAX_OUTPUT_ROWS)} a table can hold; lower the --strategy targets or ratio`,
     );
   }
@@ -98,7 +98,7 @@ export function checkPlanLimits(plan: SamplingPlan, counts: ArrayLike<number>, f
   const limit = addedRowsMemoryLimit();
   if (bytes > limit) {
     throw new UsageError(
-      'REBALANCE_TOO_MANY_ROWS',
+      'REBALANCE_TOO_MUCH_MEMORY',
       `the strategy adds ${fmt(added)} rows, about ${fmt(bytes / 2 ** 20)} MB in memory before they are written, more than the ${fmt(limit / 2 ** 20)} MB allowed ` +
         `(half the memory, or REBALANCE_MEMORY_LIMIT_MB); lower the --strategy targets or ratio, or raise REBALANCE_MEMORY_LIMIT_MB`,
     );

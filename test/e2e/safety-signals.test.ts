@@ -179,7 +179,7 @@ describe('a target over the row limit is refused within seconds by the process (
     });
     expect(r.signal, 'still running after 15 s').toBeNull();
     expect(r.status, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/REBALANCE_TOO_MANY_ROWS/);
+    expect(r.stderr).toMatch(/REBALANCE_TOO_MANY_OUTPUT_ROWS/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(existsSync(out)).toBe(false);
   });

@@ -319,3 +319,18 @@ describe('a failed write of human-readable output is an io error (item 11)', () 
     }
   });
 });
+
+describe('evaluate --report into a location it cannot use is an io error, one line (item 11)', () => {
+  it('a report whose folder is a file: exit 4 before any work; a 250-byte report name works', async () => {
+    const d = fresh();
+    writeFileSync(join(d, 'afile'), '');
+    const bad = await cli('evaluate', input(d), '--samplers', 'none', '--models', 'logistic', '--folds', '2', '--repeats', '1', '--report', join(d, 'afile', 'r.md'));
+    expect(bad.code, bad.stderr).toBe(4);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stdout).toBe('');
+    const long = join(d, 'x'.repeat(247) + '.md');
+    const ok = await cli('evaluate', input(d), '--samplers', 'none', '--models', 'logistic', '--folds', '2', '--repeats', '1', '-q', '--report', long);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(existsSync(long)).toBe(true);
+  });
+});
