@@ -258,22 +258,46 @@ describe('numeric options that could overflow are user errors, never a crash (it
   });
 
   // Fuzz generator: every option of these commands that takes a value, given extreme numbers.
-  it('every valued option of resample given 1e308, -1e308, 5e-324, NaN, Infinity: exit 0, 2, 3 or 4, never 1', async () => {
+  const EXTREME = ['1e308', '-1e308', '5e-324', 'NaN', 'Infinity'];
+  const valuedOptions = async (command: string, skip: readonly string[]): Promise<string[]> => {
     const { createCli } = await import('../../src/cli/main.js');
     const { PassThrough } = await import('node:stream');
     const program = createCli({ stdout: new PassThrough(), stderr: new PassThrough(), signal: new AbortController().signal, version: 'test' });
-    const resample = program.commands.find((c) => c.name() === 'resample')!;
-    const valued = resample.options.filter((o) => o.required || o.optional).map((o) => o.long!).filter((f) => !['--output', '--summary-json', '--label', '--method'].includes(f));
+    const cmd = program.commands.find((c) => c.name() === command)!;
+    return cmd.options.filter((o) => o.required || o.optional).map((o) => o.long!).filter((f) => !skip.includes(f));
+  };
+
+  it('every valued option of resample given 1e308, -1e308, 5e-324, NaN, Infinity: exit 0, 2, 3 or 4, never 1', async () => {
+    const valued = await valuedOptions('resample', ['--output', '--summary-json', '--label', '--method']);
     expect(valued.length).toBeGreaterThan(10);
     const d = fresh();
     const p = input(d, WIDE);
     for (const flag of valued) {
-      for (const v of ['1e308', '-1e308', '5e-324', 'NaN', 'Infinity']) {
+      for (const v of EXTREME) {
         const r = await cli('resample', p, '-m', 'random-over', '-q', '-o', join(d, 'o.csv'), `${flag}=${v}`);
         expect([0, 2, 3, 4], `${flag}=${v}: ${r.stderr}`).toContain(r.code);
       }
     }
   }, 120_000);
+
+  it('every valued option of train (logistic) and predict given the same: never exit 1', async () => {
+    const d = fresh();
+    const p = input(d, WIDE);
+    const model = join(d, 'm.json');
+    expect((await cli('train', p, '-m', 'none', '--model', 'logistic', '-q', '-o', model)).code).toBe(0);
+    for (const flag of await valuedOptions('train', ['--output', '--label', '--method', '--model', '--hidden', '--tf-backend'])) {
+      for (const v of EXTREME) {
+        const r = await cli('train', p, '-m', 'random-over', '--model', 'logistic', '-q', '-o', join(d, 'm2.json'), `${flag}=${v}`);
+        expect([0, 2, 3, 4], `train ${flag}=${v}: ${r.stderr}`).toContain(r.code);
+      }
+    }
+    for (const flag of await valuedOptions('predict', ['--output'])) {
+      for (const v of EXTREME) {
+        const r = await cli('predict', model, p, '-o', join(d, 'scored.csv'), `${flag}=${v}`);
+        expect([0, 2, 3, 4], `predict ${flag}=${v}: ${r.stderr}`).toContain(r.code);
+      }
+    }
+  }, 300_000);
 });
 
 describe('targets are checked against limits before any work (item 9)', () => {
