@@ -5,6 +5,7 @@
  * 5 unavailable (backend missing) · 130 interrupted.
  */
 import { formatWhere, RebalanceError } from '../core/errors.js';
+import { escapeControls } from '../core/text.js';
 import { BrokenPipeError } from '../io/output.js';
 
 export const EXIT = { ok: 0, bug: 1, usage: 2, data: 3, io: 4, unavailable: 5, interrupted: 130 } as const;
@@ -26,13 +27,14 @@ export function reportError(e: unknown, debug = process.env.REBALANCE_DEBUG === 
   if (isAbort(e)) return { exitCode: EXIT.interrupted, message: 'rebalance: interrupted' };
   if (e instanceof RebalanceError) {
     const code = BY_KIND[e.kind];
-    const line = `rebalance: ${formatWhere(e.where)}${e.message} [${e.code}]`.replace(/\s*\n\s*/g, ' ');
+    // One line, its control characters (from column / class / file names) escaped.
+    const line = escapeControls(`rebalance: ${formatWhere(e.where)}${e.message} [${e.code}]`.replace(/\s*\n\s*/g, ' '), true);
     return { exitCode: code, message: debug && e.stack ? `${line}\n${e.stack}` : line };
   }
   if (e && typeof e === 'object' && (e as NodeJS.ErrnoException).code === 'EPIPE') return { exitCode: EXIT.ok, message: '' };
   const err = e instanceof Error ? e : new Error(String(e));
   return {
     exitCode: EXIT.bug,
-    message: `rebalance: internal error: ${err.message}\nThis is a bug in rebalance; please report it with the command you ran.\n${err.stack ?? ''}`,
+    message: `rebalance: internal error: ${escapeControls(err.message, true)}\nThis is a bug in rebalance; please report it with the command you ran.\n${err.stack ?? ''}`,
   };
 }

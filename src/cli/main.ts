@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { rmSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { liveTempFiles } from '../io/output.js';
+import { escapeControls } from '../core/text.js';
+import { interruptOutputs, liveTempFiles } from '../io/output.js';
+import { ioErrorFrom } from '../io/fs-errors.js';
 import type { CliContext } from './common.js';
 import { EXIT, reportError } from './exit-codes.js';
 import { inspectCommand } from './commands/inspect.js';
@@ -17,6 +19,7 @@ import { trainCommand } from './commands/train.js';
 import { predictCommand } from './commands/predict.js';
 import { demoCommand } from './commands/demo.js';
 import { backendsCommand } from './commands/backends.js';
+import { humanStream } from './human-stream.js';
 
 export function packageVersion(): string {
   try {
@@ -71,8 +74,30 @@ Set REBALANCE_DEBUG=1 to print stack traces.`,
   return program;
 }
 
-/** Runs the CLI with argv (as process.argv) and returns the exit code. */
-export async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
+/**
+ * Runs the CLI with argv (as process.argv) and returns the exit code. The context's streams carry
+ * human-readable text only: control characters in it are escaped (human-stream.ts), and a failed
+ * write to them (a full disk, /dev/full) is an io error (exit 4), not a success with lost output.
+ */
+export async function run(argv: readonly string[], context: CliContext): Promise<number> {
+  const out = humanStream(context.stdout);
+  const err = humanStream(context.stderr);
+  const ctx: CliContext = { ...context, stdout: out.stream, stderr: err.stream };
+  let code = await runCommand(argv, ctx);
+  await out.flush();
+  const failure = out.failure();
+  if (failure && (code === EXIT.ok || code === EXIT.usage)) {
+    const report = reportError(ioErrorFrom(failure, '<stdout>', 'write'));
+    err.stream.write(report.message + '\n');
+    code = report.exitCode;
+  }
+  await err.flush();
+  out.detach();
+  err.detach();
+  return code;
+}
+
+async function runCommand(argv: readonly string[], ctx: CliContext): Promise<number> {
   const program = createCli(ctx);
   try {
     if (argv.length <= 2) {
@@ -104,7 +129,9 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       for (const f of liveTempFiles) rmSync(f, { force: true });
       process.exit(130);
     }
-    controller.abort(Object.assign(new Error(`interrupted by ${sig}`), { name: 'AbortError' }));
+    const reason = Object.assign(new Error(`interrupted by ${sig}`), { name: 'AbortError' });
+    controller.abort(reason);
+    interruptOutputs(reason);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -112,6 +139,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   process.on('SIGXFSZ', () => undefined);
   // A closed stdout is reported to the writer (BrokenPipeError); never crash on it here.
   process.stdout.on('error', () => undefined);
+  // Nor on a failed stderr (2>/dev/full): the messages are lost, the exit code still tells.
+  process.stderr.on('error', () => undefined);
   process.on('exit', () => {
     for (const f of liveTempFiles) rmSync(f, { force: true });
   });
@@ -121,7 +150,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     code = await run(argv, ctx);
   } catch (e) {
     const report = reportError(e);
-    if (report.message) process.stderr.write(report.message + '\n');
+    if (report.message) process.stderr.write(escapeControls(report.message) + '\n');
     code = report.exitCode;
   }
   if (controller.signal.aborted && code !== EXIT.ok) code = EXIT.interrupted;

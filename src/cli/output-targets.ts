@@ -5,7 +5,7 @@
  * earlier output was committed).
  */
 import { constants } from 'node:fs';
-import { access, realpath, stat } from 'node:fs/promises';
+import { access, lstat, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { ioErrorFrom } from '../io/fs-errors.js';
@@ -22,20 +22,36 @@ export interface OutputTarget {
 interface Resolved {
   readonly option: string;
   readonly key: string;
-  /** Special files (/dev/null) may be named twice. */
+  /** Character devices (/dev/null) may be named twice; a FIFO may not (the streams would mix). */
   readonly shared: boolean;
 }
 
-async function resolveTarget(option: string, path: string): Promise<Resolved> {
+/** Where a dangling symlink (chain) points: the path a write through it creates. */
+async function danglingTarget(path: string): Promise<string> {
+  let p = resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
+    try {
+      if (!(await lstat(p)).isSymbolicLink()) return p;
+    } catch {
+      return p;
+    }
+    p = resolve(dirname(p), await readlink(p));
+  }
+  return p;
+}
+
+async function resolveTarget(option: string, given: string): Promise<Resolved> {
   try {
-    const real = await realpath(path);
+    const real = await realpath(given);
     const st = await stat(real);
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     if (st.isFile()) await access(dirname(real), constants.W_OK);
-    return { option, key: real, shared: !st.isFile() };
+    return { option, key: real, shared: st.isCharacterDevice() };
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioErrorFrom(e, path, 'write');
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioErrorFrom(e, given, 'write');
   }
+  // A new file, or a dangling symlink: the key is the file a write creates.
+  const path = await danglingTarget(given).catch(() => resolve(given));
   const dir = dirname(resolve(path));
   let realDir: string;
   try {
@@ -43,7 +59,7 @@ async function resolveTarget(option: string, path: string): Promise<Resolved> {
     if (!(await stat(realDir)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
     await access(realDir, constants.W_OK);
   } catch (e) {
-    throw ioErrorFrom(e, path, 'write');
+    throw ioErrorFrom(e, given, 'write');
   }
   return { option, key: join(realDir, basename(path)), shared: false };
 }

@@ -9,6 +9,7 @@
  * an undefined mean fails.
  */
 import { UsageError } from '../core/errors.js';
+import { escapeControls } from '../core/text.js';
 import {
   METRIC_NAMES,
   type EvaluationResult,
@@ -165,7 +166,21 @@ export function plotFiles(result: EvaluationResult): PlotFile[] {
   return out;
 }
 
-const mdCell = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/** Text in a markdown table cell or line: one line, `\` and `|` escaped, control characters shown escaped. */
+const mdCell = (s: string): string => escapeControls(s.replace(/\r?\n/g, ' '), true).replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
+
+/**
+ * A name as a markdown code span that it cannot break out of: fenced by one backtick more than its
+ * longest run of backticks (CommonMark), padded when it starts or ends with one; control
+ * characters shown escaped, '|' escaped (the span may sit in a table cell).
+ */
+export function mdCode(name: string): string {
+  const s = escapeControls(name, true).replace(/\|/g, '\\|');
+  const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = s.startsWith('`') || s.endsWith('`') || s.length === 0 ? ' ' : '';
+  return `${fence}${pad}${s}${pad}${fence}`;
+}
 
 export interface MarkdownOptions {
   /** 'links' (default): `![](plots/...)` to the files of `plotFiles`; 'inline': the SVG itself; 'none'. */
@@ -178,15 +193,15 @@ export function markdownReport(result: EvaluationResult, options: MarkdownOption
   const plots = options.plots ?? 'links';
   const out: string[] = [];
   out.push('# rebalance evaluate', '');
-  const classes = d.classes.map((c, i) => `\`${mdCell(c)}\` ${d.counts[i]}`).join(', ');
-  out.push(`- **Dataset:** ${d.rows} rows, ${d.features} features; classes ${classes}; positive class \`${mdCell(d.positive)}\``);
+  const classes = d.classes.map((c, i) => `${mdCode(c)} ${d.counts[i]}`).join(', ');
+  out.push(`- **Dataset:** ${d.rows} rows, ${d.features} features; classes ${classes}; positive class ${mdCode(d.positive)}`);
   const threshold =
     s.threshold === 'default' ? 'default (0.5)' : s.threshold === 'best-f1' ? 'best F1 on the un-resampled training fold' : String(s.threshold);
   out.push(
     `- **Validation:** stratified ${s.folds}-fold cross-validation, ${s.repeats} repeat(s), seed ${s.seed ?? 'not recorded'}, threshold ${threshold}, k=${s.k}`,
   );
-  out.push(`- **Samplers:** ${s.samplers.map((x) => `\`${mdCell(x)}\``).join(', ')}`);
-  out.push(`- **Models:** ${s.models.map((x) => `\`${mdCell(x)}\``).join(', ')}`);
+  out.push(`- **Samplers:** ${s.samplers.map(mdCode).join(', ')}`);
+  out.push(`- **Models:** ${s.models.map(mdCode).join(', ')}`);
   out.push('', `> Leakage: ${result.note}.`, '');
   const HEADER = header(result);
   const NUMERIC = numeric(HEADER);

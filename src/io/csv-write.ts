@@ -39,7 +39,8 @@ export function createCsvSink(target: ByteTarget, columns: readonly SinkColumn[]
   let buf = Buffer.allocUnsafe(CAP);
   let len = 0;
   let started = false;
-  const header = columns.map((c) => quote(c.name)).join(delim) + '\n';
+  // --safe-csv neutralises header cells as it does text cells: a column name is text a spreadsheet evaluates too.
+  const header = columns.map((c) => quote(safe && isFormula(c.name) ? "'" + c.name : c.name)).join(delim) + '\n';
   const formatCell = (j: number, v: Cell): string => {
     let s = typeof v === 'string' ? v : f32[j] && typeof v === 'number' ? formatFloat32(v) : cellText(v);
     if (safe && textCols[j] && isFormula(s)) s = "'" + s;

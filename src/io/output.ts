@@ -3,8 +3,9 @@
  * failure or interrupt) or stdout (a closed pipe ends the run quietly: BrokenPipeError).
  */
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { constants as fsConstants, createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { chmod, lstat, realpath, rename, rm, stat } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { RebalanceError } from '../core/errors.js';
 import { ioErrorFrom } from './fs-errors.js';
@@ -28,6 +29,65 @@ export interface ByteTarget {
 
 /** Temp files currently open, so a signal handler can remove them synchronously. */
 export const liveTempFiles = new Set<string>();
+
+/** Waits for a named pipe's reader, ended by interruptOutputs. */
+const outputWaits = new Set<(reason: unknown) => void>();
+/** Set by interruptOutputs: why the run was interrupted. */
+let interruption: { reason: unknown } | null = null;
+/** True once a file target of this process was committed (renamed into place). */
+let committedOnce = false;
+
+/**
+ * The run was interrupted (SIGINT/SIGTERM; the CLI's signal handler calls this): every wait for a
+ * named pipe's reader ends with `reason`, and a file target not yet committed is discarded at
+ * its commit, unless an output of the run was already committed. The rule (README, exit codes):
+ * once the output is committed the run succeeded (exit 0); before, 130 and no output.
+ */
+export function interruptOutputs(reason: unknown): void {
+  interruption ??= { reason };
+  for (const stop of [...outputWaits]) stop(reason);
+}
+
+/** For tests: forgets an interruption (interruptOutputs) and earlier commits. */
+export function resetOutputInterruption(): void {
+  interruption = null;
+  committedOnce = false;
+}
+
+/** How often an output named pipe is tried while it has no reader. */
+const FIFO_POLL_MS = 50;
+
+/**
+ * Opens a named pipe for writing without blocking a thread: O_NONBLOCK fails (ENXIO) while no
+ * reader has it open, so it is tried every FIFO_POLL_MS until one does, or until a signal
+ * (interruptOutputs, `signal`) ends the wait. Written as a libuv pipe (a socket).
+ */
+async function openFifoForWrite(path: string, signal?: AbortSignal): Promise<Socket> {
+  for (;;) {
+    signal?.throwIfAborted();
+    try {
+      return new Socket({ fd: openSync(path, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK), readable: false, writable: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENXIO') throw e;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const stop = (reason: unknown): void => {
+        clearTimeout(timer);
+        outputWaits.delete(stop);
+        signal?.removeEventListener('abort', onAbort);
+        reject(reason);
+      };
+      const onAbort = (): void => stop(signal!.reason);
+      const timer = setTimeout(() => {
+        outputWaits.delete(stop);
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, FIFO_POLL_MS);
+      outputWaits.add(stop);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
 
 function waitWritable(stream: NodeJS.WritableStream & { writableNeedDrain?: boolean }, onError: () => unknown): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -68,6 +128,8 @@ interface ResolvedFile {
   readonly through: boolean;
   /** The existing file's permission bits, kept on replacement. */
   readonly mode: number | null;
+  /** A named pipe (opened without blocking, see openFifoForWrite). */
+  readonly fifo?: boolean;
 }
 
 async function resolveFile(path: string): Promise<ResolvedFile> {
@@ -94,7 +156,7 @@ async function resolveFile(path: string): Promise<ResolvedFile> {
   try {
     const st = await stat(real);
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    if (!st.isFile()) return { path: real, through: true, mode: null };
+    if (!st.isFile()) return { path: real, through: true, mode: null, fifo: st.isFIFO() };
     return { path: real, through: st.nlink > 1, mode: st.mode & 0o7777 };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioErrorFrom(e, path, 'write');
@@ -108,19 +170,28 @@ async function resolveFile(path: string): Promise<ResolvedFile> {
  * its permission bits kept. Special files (/dev/null, FIFOs, sockets) and hard-linked files are
  * written through, as shell redirection would; abort cannot undo what was written to them.
  */
-export async function openFileTarget(path: string): Promise<ByteTarget> {
+export async function openFileTarget(path: string, options: { signal?: AbortSignal } = {}): Promise<ByteTarget> {
   const resolved = await resolveFile(path);
   const through = resolved.through;
   const tmp = through ? resolved.path : tempNameFor(resolved.path);
   let failure: unknown = null;
-  const stream: WriteStream = createWriteStream(tmp, { flags: through ? 'w' : 'wx', highWaterMark: 1 << 20 });
+  let stream: WriteStream | Socket;
+  if (resolved.fifo) {
+    try {
+      stream = await openFifoForWrite(resolved.path, options.signal);
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      throw ioErrorFrom(e, path, 'open');
+    }
+  } else stream = createWriteStream(tmp, { flags: through ? 'w' : 'wx', highWaterMark: 1 << 20 });
   if (!through) liveTempFiles.add(tmp);
-  stream.on('error', (e) => {
+  stream.on('error', (e: Error) => {
     failure ??= e;
   });
   await new Promise<void>((resolve, reject) => {
+    if (resolved.fifo) return resolve();
     stream.once('open', () => resolve());
-    stream.once('error', (e) => reject(ioErrorFrom(e, path, 'write')));
+    stream.once('error', (e: Error) => reject(ioErrorFrom(e, path, 'write')));
   }).catch(async (e) => {
     if (!through) {
       liveTempFiles.delete(tmp);
@@ -150,6 +221,11 @@ export async function openFileTarget(path: string): Promise<ByteTarget> {
       await close();
       check();
       if (through) return;
+      if (interruption && !committedOnce) {
+        await rm(tmp, { force: true });
+        liveTempFiles.delete(tmp);
+        throw interruption.reason;
+      }
       try {
         if (resolved.mode !== null) await chmod(tmp, resolved.mode);
         await rename(tmp, resolved.path);
@@ -158,6 +234,7 @@ export async function openFileTarget(path: string): Promise<ByteTarget> {
         liveTempFiles.delete(tmp);
         throw ioErrorFrom(e, path, 'rename');
       }
+      committedOnce = true;
       liveTempFiles.delete(tmp);
     },
     async abort() {
@@ -204,6 +281,6 @@ export function stdoutTarget(out: NodeJS.WriteStream = process.stdout): ByteTarg
   };
 }
 
-export async function openTarget(path: string | undefined): Promise<ByteTarget> {
-  return path === undefined || path === '-' ? stdoutTarget() : openFileTarget(path);
+export async function openTarget(path: string | undefined, options: { signal?: AbortSignal } = {}): Promise<ByteTarget> {
+  return path === undefined || path === '-' ? stdoutTarget() : openFileTarget(path, options);
 }

@@ -3,7 +3,6 @@
  * `training` block saying how it was made and what input it expects. Both are untrusted data on
  * load: JSON.parse only, every field validated, sizes capped.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { DataError, showValue } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { classifyBool, classifyNumber, NumClass } from '../io/cells.js';
@@ -14,6 +13,7 @@ import { ioErrorFrom } from '../io/fs-errors.js';
 import { writeJsonAtomic } from '../io/json.js';
 import { openSink } from '../io/sink.js';
 import { openSource, type ReadOptions } from '../io/source.js';
+import { readTextFile } from '../io/read-text.js';
 import { loadModel } from '../models/io.js';
 import { createModel, type ModelOptions } from '../models/registry.js';
 import type { Dataset, FeatureKind, KnnBackend, SamplerOptions, SamplingStrategy } from '../types.js';
@@ -145,21 +145,19 @@ export interface PredictJob {
   readonly format?: string;
   readonly read?: ReadOptions;
   readonly threshold?: number;
+  /** --safe-csv: neutralise formula-like text cells, header cells and predicted class names. */
+  readonly safeCsv?: boolean;
   readonly knn: KnnBackend;
   readonly signal?: AbortSignal;
 }
 
 /** Streams rows through a saved model, appending `score` and `prediction`. Returns rows written. */
 export async function runPredict(job: PredictJob): Promise<number> {
-  let text: string;
-  try {
-    const st = await stat(job.model);
-    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    if (st.size > MAX_MODEL_BYTES) bad(`the file is ${st.size} bytes, more than the ${MAX_MODEL_BYTES} a model can be`, job.model);
-    text = await readFile(job.model, 'utf8');
-  } catch (e) {
-    throw ioErrorFrom(e, job.model, 'read');
-  }
+  // A named pipe is read without blocking a thread, so SIGINT/SIGTERM can stop a wait for its writer.
+  const text = await readTextFile(job.model, MAX_MODEL_BYTES, {
+    signal: job.signal,
+    tooBig: (size) => new DataError('REBALANCE_BAD_MODEL', `not a usable rebalance model file: the file is ${size} bytes, more than the ${MAX_MODEL_BYTES} a model can be`, { where: { file: job.model } }),
+  });
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -188,8 +186,8 @@ export async function runPredict(job: PredictJob): Promise<number> {
     const format = outputFormatFor(job.output, job.format, source.format);
     const inputCols = source.columns.map((name, j) => ({ name, type: source.arrowSchema?.fields[j].type ?? new Utf8(), nullable: true, text: true }));
     const [scoreName, predictionName] = predictionColumnNames(source.columns);
-    const columns = [...inputCols, { name: scoreName, type: new Float64(), nullable: false }, { name: predictionName, type: new Utf8(), nullable: false }];
-    const sink = await openSink(job.output, format, columns, { metadata: new Map([['rebalance.model', info.sampler]]) });
+    const columns = [...inputCols, { name: scoreName, type: new Float64(), nullable: false }, { name: predictionName, type: new Utf8(), nullable: false, text: true }];
+    const sink = await openSink(job.output, format, columns, { safeCsv: job.safeCsv, metadata: new Map([['rebalance.model', info.sampler]]) });
     let written = 0;
     try {
       const codes = info.categories.map((c) => (c ? new Map(c.map((v, i) => [v, i])) : null));

@@ -1,6 +1,7 @@
 /**
  * Writes a sampler's generated rows (after the input rows), computing lazy blocks row by row.
  */
+import { UsageError } from '../core/errors.js';
 import type { RowWriter } from '../io/row-writer.js';
 import type { Dataset, SyntheticBlock } from '../types.js';
 import type { JobProgress } from './progress.js';
@@ -28,7 +29,12 @@ export async function writeSynthetic(block: SyntheticBlock | null, data: Dataset
       // Same operation order as samplers/shared/smote-draws.ts interpolate: x + step * (nn - x).
       const x = lazy ? cols[j][src] + step * (cols[j][nb] - cols[j][src]) : cols[j][i];
       if (!Number.isFinite(x)) {
-        throw new Error(`internal: the sampler produced a non-finite value (synthetic row ${i}, feature ${j})`);
+        // Finite inputs (the counting pass refuses others) interpolate to finite values; only an
+        // option scaling the generated values (--shrinkage, a step) can overflow float64.
+        throw new UsageError(
+          'REBALANCE_SYNTHETIC_OVERFLOW',
+          `a generated value of feature '${data.featureNames[j]}' is ${x} (added row ${i + 1}): an option scaling the generated rows (such as --shrinkage) is too large for this data's scale; use a smaller value`,
+        );
       }
       values[j] = x;
     }

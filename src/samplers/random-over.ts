@@ -251,7 +251,12 @@ export function overStreamSelection(plan: SamplingPlan, counts: ArrayLike<number
   const draws = drawOverSamples(plan, counts, rng);
   // Per over-sampled class: drawn class-local position -> index among the held rows (-1 until seen).
   const wanted = new Map<number, Map<number, number>>();
-  for (const [code, positions] of draws) wanted.set(code, new Map(Array.from(positions, (p) => [p, -1])));
+  // Keys set one by one: a [position, -1] pair per draw would cost ~100 bytes per added row at once.
+  for (const [code, positions] of draws) {
+    const w = new Map<number, number>();
+    for (let i = 0; i < positions.length; i++) w.set(positions[i], -1);
+    wanted.set(code, w);
+  }
   const seen = new Int32Array(counts.length);
   let held = 0;
   let last = false;

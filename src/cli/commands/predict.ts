@@ -14,6 +14,7 @@ interface PredictFlags {
   batchSize: number;
   knnBackend: 'auto' | 'cpu' | 'webgpu';
   threads?: number;
+  safeCsv?: boolean;
 }
 
 export function predictCommand(ctx: CliContext): Command {
@@ -28,7 +29,8 @@ export function predictCommand(ctx: CliContext): Command {
     .option('--delimiter <char>', 'CSV field delimiter (default: auto-detect)')
     .option('--batch-size <rows>', 'rows scored at a time', intIn(1, 10_000_000), 16384)
     .addOption(new Option('--knn-backend <name>', 'neighbour backend for knn models').choices(['auto', 'cpu', 'webgpu']).default('auto'))
-    .option('--threads <n>', 'worker threads for kNN: the cpu search, the webgpu re-rank', intIn(1, 1024));
+    .option('--threads <n>', 'worker threads for kNN: the cpu search, the webgpu re-rank', intIn(1, 1024))
+    .option('--safe-csv', "prefix text cells and header cells starting with = + - @ tab CR with ' (spreadsheet formula injection); the predicted class names too");
   cmd.action(async (model: string, input: string, flags: PredictFlags) => {
     const [{ runPredict }, { openKnn }] = await Promise.all([import('../../pipeline/model-file.js'), import('../../neighbors/open.js')]);
     const knn = await openKnn({ backend: flags.knnBackend, threads: flags.threads, signal: ctx.signal });
@@ -40,6 +42,7 @@ export function predictCommand(ctx: CliContext): Command {
         format: flags.format,
         read: { header: flags.header, delimiter: flags.delimiter, batchSize: flags.batchSize, signal: ctx.signal },
         threshold: flags.threshold,
+        safeCsv: flags.safeCsv,
         knn,
         signal: ctx.signal,
       });
