@@ -15,7 +15,7 @@
  * Multi-class data: like every rebalance model, gbdt scores one positive class against the rest
  * (a binary logistic loss), not a softmax over all classes.
  */
-import { UsageError } from '../core/errors.js';
+import { BackendUnavailableError, UsageError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { Classifier, Dataset, FitOptions, FittedClassifier } from '../types.js';
 import { balancedWeights, binaryTarget, checkFeatureCount, requireBothClasses } from './features.js';
@@ -23,6 +23,7 @@ import { envelope, readNumber, readObjects, readStrings, type JsonObject } from 
 import { stratifiedHoldout } from './split.js';
 import { applyBins, checkNoInfinity, fitBins, type FeatureBins } from './tree/binning.js';
 import { describeTrain, growGradientTree, GrowerWorkspace, type GrowerParams } from './tree/grower.js';
+import { WasmHistograms } from './tree/hist-wasm.js';
 import { addTreeOutput, featureBinsFromJSON, featureBinsToJSON, treeFromJSON, treeToJSON, type BinnedTree } from './tree/tree.js';
 
 export interface GbdtOptions {
@@ -48,6 +49,12 @@ export interface GbdtOptions {
   readonly classWeight?: 'balanced' | 'none';
   /** Extra weight of positive rows (LightGBM's scale_pos_weight; default 1). */
   readonly scalePosWeight?: number;
+  /**
+   * Histogram engine: 'wasm' (the WebAssembly SIMD kernel, tree/hist-wasm.ts), 'typescript' (the
+   * reference loop), or 'auto' (default: wasm, else typescript when it is not built or supported).
+   * Both grow the same trees.
+   */
+  readonly engine?: 'auto' | 'wasm' | 'typescript';
 }
 
 const TOL = 1e-7;
@@ -137,6 +144,21 @@ export function sampleWeights(y: Uint8Array, classWeight: 'balanced' | 'none' | 
   return w;
 }
 
+/** The WebAssembly histogram kernel for this fit, or null for the TypeScript loop. */
+async function histogramKernel(engine: 'auto' | 'wasm' | 'typescript', m: number, d: number, nHists: number): Promise<WasmHistograms | null> {
+  if (engine === 'typescript') return null;
+  try {
+    const k = await WasmHistograms.create(m, d, nHists);
+    if (!k && engine === 'wasm') {
+      throw new BackendUnavailableError('REBALANCE_WASM_TOO_LARGE', `gbdt: expected the binned training data to fit 2 GiB of WebAssembly memory, it needs ${WasmHistograms.bytes(m, d, nHists)} bytes; use engine 'typescript'`);
+    }
+    return k;
+  } catch (e) {
+    if (engine === 'auto' && e instanceof BackendUnavailableError) return null;
+    throw e;
+  }
+}
+
 export function createGbdt(options: GbdtOptions = {}): Classifier {
   const maxIter = options.maxIter ?? 100;
   const learningRate = options.learningRate ?? 0.1;
@@ -156,6 +178,10 @@ export function createGbdt(options: GbdtOptions = {}): Classifier {
   checkOption('validationFraction', validationFraction, validationFraction > 0 && validationFraction < 1, 'in (0, 1)');
   checkOption('nIterNoChange', nIterNoChange, Number.isInteger(nIterNoChange) && nIterNoChange >= 1, 'an integer >= 1');
   checkOption('scalePosWeight', scalePosWeight, scalePosWeight > 0, 'a number > 0');
+  const engine = options.engine ?? 'auto';
+  if (engine !== 'auto' && engine !== 'wasm' && engine !== 'typescript') {
+    throw new UsageError('REBALANCE_BAD_OPTION', `gbdt: expected engine to be auto, wasm or typescript, got ${String(engine)}`);
+  }
   const params: GrowerParams = { maxLeafNodes, maxDepth, minSamplesLeaf, l2, minHessian: MIN_HESSIAN, learningRate };
 
   return {
@@ -184,7 +210,8 @@ export function createGbdt(options: GbdtOptions = {}): Classifier {
       const w = pick(wAll, trainRows);
       const m = y.length;
       const bins = fitBins(train, trainRows, rng.fork('gbdt/bins'));
-      const binned = describeTrain(applyBins(train, bins, trainRows), m, bins);
+      const kernel = await histogramKernel(engine, m, bins.length, maxLeafNodes + 2);
+      const binned = describeTrain(applyBins(train, bins, trainRows, kernel?.x), m, bins);
 
       let sw = 0;
       let swy = 0;
@@ -197,9 +224,9 @@ export function createGbdt(options: GbdtOptions = {}): Classifier {
       const baseline = Math.log(prior / (1 - prior));
 
       const raw = new Float64Array(m).fill(baseline);
-      const g = new Float64Array(m);
-      const h = new Float64Array(m);
-      const ws = new GrowerWorkspace(m, bins.length);
+      const g = kernel?.g ?? new Float64Array(m);
+      const h = kernel?.h ?? new Float64Array(m);
+      const ws = new GrowerWorkspace(m, bins.length, kernel, kernel);
       const trees: BinnedTree[] = [];
 
       let xVal: Uint8Array | null = null;
