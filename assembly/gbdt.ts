@@ -5,8 +5,10 @@
 // bit-identical to it. No allocation: JavaScript lays out every region and passes byte offsets.
 //
 // x: column-major bins (u8), x[j * m + i]. rows: i32 row ids of the node at [start, end) (ignored
-// when identity != 0: rows start..end themselves). g, h: f64 per row. gh: scratch, 16 bytes per
-// row of the node (the gathered [g, h] pairs). out: d * 768 f64, [g, h, count] per bin, added to.
+// when identity != 0: rows start..end themselves). g, h: f64 per row. gh: 16 bytes per row of the
+// node, the gathered [g, h] pairs: written first unless gathered != 0 (another call did it).
+// out: d * 768 f64, [g, h, count] per bin, added to. Threads split the features: each call gets
+// x and out shifted to its first feature and d = its feature count (d = 0: only the gather).
 
 // @ts-ignore: decorator
 @inline
@@ -19,11 +21,11 @@ function add(out: usize, base: usize, bin: u32, gh: v128): void {
 export function histogram(
   x: usize, m: i32, d: i32,
   rows: usize, start: i32, end: i32, identity: i32,
-  g: usize, h: usize, gh: usize, out: usize,
+  g: usize, h: usize, gh: usize, out: usize, gathered: i32,
 ): void {
   const n = end - start;
   // Gather [g, h] of the node's rows once.
-  for (let k = 0; k < n; k++) {
+  if (!gathered) for (let k = 0; k < n; k++) {
     const r: usize = identity ? <usize>(start + k) : <usize>load<i32>(rows + (<usize>(start + k) << 2));
     v128.store(gh + (<usize>k << 4), f64x2.replace_lane(f64x2.splat(load<f64>(g + (r << 3))), 1, load<f64>(h + (r << 3))));
   }
@@ -62,19 +64,6 @@ export function histogram(
       const r: usize = identity ? <usize>(start + k) : <usize>load<i32>(rows + (<usize>(start + k) << 2));
       add(out, b, load<u8>(xj + r), v128.load(gh + (<usize>k << 4)));
     }
-  }
-}
-
-/** out[0..len) += src[0..len) (f64): sums the partial histograms of worker threads. */
-export function addInto(out: usize, src: usize, len: i32): void {
-  let i = 0;
-  for (; i + 2 <= len; i += 2) {
-    const p = <usize>i << 3;
-    v128.store(out + p, f64x2.add(v128.load(out + p), v128.load(src + p)));
-  }
-  for (; i < len; i++) {
-    const p = <usize>i << 3;
-    store<f64>(out + p, load<f64>(out + p) + load<f64>(src + p));
   }
 }
 

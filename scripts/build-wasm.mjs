@@ -38,7 +38,7 @@ const TARGETS = [
     out: join(root, 'src', 'models', 'wasm', 'gbdt-wasm.generated.ts'),
     name: 'GBDT_WASM',
     what: 'The gbdt histogram kernels (WebAssembly, SIMD + shared memory)',
-    exports: ['histogram', 'addInto', 'subtract', 'partition'],
+    exports: ['histogram', 'subtract', 'partition'],
     flags: ['--enable', 'simd', '--enable', 'threads', '--sharedMemory'],
   },
 ];

@@ -6,8 +6,16 @@
  * histograms, and therefore the trees, are bit-identical to it (test/unit/models/gbdt-engine.test.ts).
  * Measured on 1M x 30 (900k training rows): the root histogram 110-125 ms vs 330-550 ms in
  * TypeScript, a 25% node 32-38 ms vs 145-180 ms.
+ *
+ * With threads > 1, nodes of at least PARALLEL_ROWS rows are built by several threads, each on
+ * its own block of features (as scikit-learn's OpenMP loop): this thread gathers the node's
+ * gradients once, worker threads (instances of the same module over the same shared memory,
+ * woken through Atomics on a control block) and this thread then fill disjoint features of the
+ * histogram. Every bin's sum is still added in row order, so histograms and trees stay
+ * bit-identical to the one-thread and TypeScript ones, whatever the number of threads.
  */
-import { embeddedWasmLoader, wasmApi, type WasmMemory } from '../../core/wasm.js';
+import { Worker } from 'node:worker_threads';
+import { embeddedWasmLoader, wasmApi, type WasmMemory, type WasmModule } from '../../core/wasm.js';
 import { HIST_STRIDE, type BinnedTrain, type HistogramKernel } from './grower.js';
 import { BITSET_WORDS } from './tree.js';
 
@@ -18,9 +26,8 @@ const loadGbdtWasm = embeddedWasmLoader('gbdt histogram kernels', 'src/models/wa
 });
 
 interface Kernels {
-  histogram(x: number, m: number, d: number, rows: number, start: number, end: number, identity: number, g: number, h: number, gh: number, out: number): void;
+  histogram(x: number, m: number, d: number, rows: number, start: number, end: number, identity: number, g: number, h: number, gh: number, out: number, gathered: number): void;
   subtract(a: number, b: number, len: number): void;
-  addInto(out: number, src: number, len: number): void;
   partition(col: number, rows: number, scratch: number, start: number, end: number, threshold: number, missingLeft: number, bitset: number): number;
 }
 
@@ -29,7 +36,39 @@ const PAGE = 65536;
 const BASE = PAGE;
 /** Largest memory (bytes) the layout may take: offsets stay positive int32. */
 const MAX_BYTES = 2 ** 31 - PAGE;
+type Twelve = [number, number, number, number, number, number, number, number, number, number, number, number];
 const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
+/** Nodes with fewer rows are built on one thread (waking workers costs more than it saves). */
+export const PARALLEL_ROWS = 32_768;
+/** Int32 words of a worker's control block: [seq, done, 12 arguments], padded. */
+const CTL_WORDS = 16;
+
+/** The worker: waits for a new seq in its control block, builds that histogram, reports done. */
+const WORKER_SOURCE = `
+'use strict';
+const { workerData } = require('node:worker_threads');
+const { module, memory, ctl, slot } = workerData;
+const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const c = new Int32Array(memory.buffer, ctl, ${CTL_WORDS} * (slot + 1));
+const b = ${CTL_WORDS} * slot;
+let seen = 0;
+try {
+  for (;;) {
+    Atomics.wait(c, b, seen);
+    const s = Atomics.load(c, b);
+    if (s === seen) continue;
+    if (s < 0) break;
+    seen = s;
+    k.histogram(c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9], c[b + 10], c[b + 11], c[b + 12], c[b + 13]);
+    Atomics.store(c, b + 1, s);
+    Atomics.notify(c, b + 1);
+  }
+} finally {
+  // Stopped or failed: done = -1 tells the main thread to build this worker's ranges itself.
+  Atomics.store(c, b + 1, -1);
+  Atomics.notify(c, b + 1);
+}
+`;
 
 /** The buffers of one fit, in WebAssembly memory, and the kernel that reads them. */
 export class WasmHistograms implements HistogramKernel {
@@ -43,6 +82,11 @@ export class WasmHistograms implements HistogramKernel {
   readonly hists: Float64Array[];
   private readonly ghOffset: number;
   private readonly bitset: Uint32Array;
+  private readonly ctl: Int32Array;
+  private readonly workers: Worker[] = [];
+  private seq = 0;
+  /** A worker failed or exited: its ranges are built here from then on. */
+  private failed = false;
 
   private constructor(
     private readonly k: Kernels,
@@ -50,6 +94,7 @@ export class WasmHistograms implements HistogramKernel {
     readonly m: number,
     readonly d: number,
     nHists: number,
+    readonly threads: number,
   ) {
     let at = BASE;
     const take = (bytes: number): number => {
@@ -66,11 +111,33 @@ export class WasmHistograms implements HistogramKernel {
     this.bitset = new Uint32Array(buffer, take(BITSET_WORDS * 4), BITSET_WORDS);
     const len = d * HIST_STRIDE;
     this.hists = Array.from({ length: nHists }, () => new Float64Array(buffer, take(len * 8), len));
+    this.ctl = new Int32Array(buffer, take(threads * CTL_WORDS * 4), threads * CTL_WORDS);
+  }
+
+  private start(module: WasmModule, memory: WasmMemory): void {
+    for (let t = 1; t < this.threads; t++) {
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctl: this.ctl.byteOffset, slot: t } });
+      w.on('error', () => (this.failed = true));
+      w.unref();
+      this.workers.push(w);
+    }
+  }
+
+  /** Stops the worker threads (the buffers stay readable). */
+  dispose(): void {
+    for (let t = 1; t < this.threads; t++) {
+      Atomics.store(this.ctl, t * CTL_WORDS, -1);
+      Atomics.notify(this.ctl, t * CTL_WORDS);
+    }
+    this.failed = true;
+    for (const w of this.workers) void w.terminate();
+    this.workers.length = 0;
   }
 
   /** Bytes the layout needs for m rows, d features and nHists histograms. */
-  static bytes(m: number, d: number, nHists: number): number {
-    return BASE + align16(m * d) + 2 * align16(m * 4) + 2 * align16(m * 8) + align16(m * 16) + align16(BITSET_WORDS * 4) + nHists * align16(d * HIST_STRIDE * 8);
+  static bytes(m: number, d: number, nHists: number, threads = 1): number {
+    const fixed = BASE + align16(m * d) + 2 * align16(m * 4) + 2 * align16(m * 8) + align16(m * 16) + align16(BITSET_WORDS * 4);
+    return fixed + nHists * align16(d * HIST_STRIDE * 8) + align16(threads * CTL_WORDS * 4);
   }
 
   /**
@@ -78,14 +145,17 @@ export class WasmHistograms implements HistogramKernel {
    * would not fit 2 GiB (the caller keeps the TypeScript path). Throws BackendUnavailableError
    * when the module is not built or this runtime lacks WebAssembly SIMD.
    */
-  static async create(m: number, d: number, nHists: number): Promise<WasmHistograms | null> {
-    const bytes = WasmHistograms.bytes(m, d, nHists);
+  static async create(m: number, d: number, nHists: number, threads = 1): Promise<WasmHistograms | null> {
+    threads = Math.max(1, Math.floor(threads));
+    const bytes = WasmHistograms.bytes(m, d, nHists, threads);
     if (bytes > MAX_BYTES) return null;
     const mod = await loadGbdtWasm();
     const pages = Math.ceil(bytes / PAGE);
     const memory: WasmMemory = new wasmApi.Memory({ initial: pages, maximum: mod.maxPages, shared: true });
     const k = new wasmApi.Instance(mod.module, { env: { memory } }).exports as Kernels;
-    return new WasmHistograms(k, memory.buffer, m, d, nHists);
+    const kernel = new WasmHistograms(k, memory.buffer, m, d, nHists, threads);
+    if (threads > 1) kernel.start(mod.module, memory);
+    return kernel;
   }
 
   private inside(a: ArrayBufferView): boolean {
@@ -96,7 +166,44 @@ export class WasmHistograms implements HistogramKernel {
     if (!this.inside(t.x) || !this.inside(rows) || !this.inside(g) || !this.inside(h) || !this.inside(out)) return false;
     if (t.m !== this.m || t.specs.length !== this.d || end - start > this.m) return false;
     const identity = end - start === t.m ? 1 : 0;
-    this.k.histogram(t.x.byteOffset, t.m, this.d, rows.byteOffset, start, end, identity, g.byteOffset, h.byteOffset, this.ghOffset, out.byteOffset);
+    const n = end - start;
+    const d = this.d;
+    const parts = this.threads > 1 && !this.failed && n >= PARALLEL_ROWS ? Math.min(this.threads, Math.ceil(d / 4)) : 1;
+    const x = t.x.byteOffset;
+    const args = (f0: number, f1: number, gathered: number): number[] => [
+      x + f0 * t.m, t.m, f1 - f0, rows.byteOffset, start, end, identity, g.byteOffset, h.byteOffset, this.ghOffset, out.byteOffset + f0 * HIST_STRIDE * 8, gathered,
+    ];
+    if (parts <= 1) {
+      this.k.histogram(...(args(0, d, 0) as Twelve));
+      return true;
+    }
+    // Feature blocks, multiples of 4 (the kernel's unrolling) where possible.
+    const cut = (p: number): number => Math.min(d, 4 * Math.round((p * d) / parts / 4));
+    this.k.histogram(...(args(0, 0, 0) as Twelve));
+    const seq = ++this.seq;
+    const c = this.ctl;
+    for (let p = 1; p < parts; p++) {
+      const b = p * CTL_WORDS;
+      const a = args(cut(p), p === parts - 1 ? d : cut(p + 1), 1);
+      for (let i = 0; i < a.length; i++) c[b + 2 + i] = a[i];
+      Atomics.store(c, b, seq);
+      Atomics.notify(c, b);
+    }
+    this.k.histogram(...(args(0, cut(1), 1) as Twelve));
+    for (let p = 1; p < parts; p++) {
+      const b = p * CTL_WORDS;
+      for (;;) {
+        const done = Atomics.load(c, b + 1);
+        if (done === seq) break;
+        if (done < 0) {
+          // The worker stopped: build its features here.
+          this.failed = true;
+          this.k.histogram(...(args(cut(p), p === parts - 1 ? d : cut(p + 1), 1) as Twelve));
+          break;
+        }
+        Atomics.wait(c, b + 1, done, 200);
+      }
+    }
     return true;
   }
 

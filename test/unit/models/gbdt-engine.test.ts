@@ -13,7 +13,7 @@ import { createRng } from '../../../src/core/rng.js';
 import { makeDataset } from '../../../src/dataset/make.js';
 import { createGbdt } from '../../../src/models/gbdt.js';
 import { applyBins, binOf, MISSING_BIN } from '../../../src/models/tree/binning.js';
-import { WasmHistograms } from '../../../src/models/tree/hist-wasm.js';
+import { PARALLEL_ROWS, WasmHistograms } from '../../../src/models/tree/hist-wasm.js';
 import type { Dataset } from '../../../src/types.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -25,7 +25,7 @@ beforeAll(() => {
 });
 
 /** Numeric (some missing), categorical and noise features; ~15% positives depending on all. */
-function mixed(n: number, seed: number, classes = 2): Dataset {
+function mixed(n: number, seed: number, classes = 2, noise = 0): Dataset {
   const rng = createRng(seed);
   const a: number[] = [];
   const b: number[] = [];
@@ -44,15 +44,19 @@ function mixed(n: number, seed: number, classes = 2): Dataset {
     const s = x + 0.5 * y + (k % 3 === 0 ? 1 : 0) + 0.5 * rng.nextNormal();
     labels.push(s > 1.4 ? 'pos' : classes > 2 && s < -0.8 ? 'mid' : 'neg');
   }
-  return makeDataset({ features: { a, b, c, code }, labels, featureKinds: { code: 'categorical' }, categories: { code: cats } });
+  const extra: Record<string, number[]> = {};
+  for (let j = 0; j < noise; j++) extra[`n${j}`] = Array.from({ length: n }, (_, i) => Math.round(((i * 7919 + j * 104729) % 1000) / 10) + a[i] * j);
+  return makeDataset({ features: { a, b, c, code, ...extra }, labels, featureKinds: { code: 'categorical' }, categories: { code: cats } });
 }
 
 describe('gbdt histogram engines', () => {
   it.each([
-    ['no early stopping', 3000, false],
-    ['early stopping', 12_000, 'auto'],
-  ] as const)('wasm and typescript fit bit-identical models (%s)', async (_, n, earlyStopping) => {
-    const data = mixed(n, 7);
+    ['no early stopping', 3000, false, 2],
+    ['early stopping', 12_000, 'auto', 2],
+    ['three classes, multinomial', 4000, 'auto', 3],
+  ] as const)('wasm and typescript fit bit-identical models (%s)', async (_, n, earlyStopping, classes) => {
+    const data = mixed(n, 7, classes);
+    expect(data.classNames).toHaveLength(classes);
     const pos = data.classNames.indexOf('pos');
     const fit = (engine: 'wasm' | 'typescript') =>
       createGbdt({ engine, earlyStopping, maxIter: 30 }).fit(data, createRng(5), { positive: pos });
@@ -92,5 +96,44 @@ describe('gbdt histogram engines', () => {
       const got = applyBins(data, [{ kind: 'numeric', thresholds: th }]);
       expect(Array.from(got)).toEqual(Array.from(col, (v) => binOf(th, v)));
     }
+  });
+
+  it('threads: feature blocks on 3 threads give the one-thread histogram exactly (root and scattered rows)', async () => {
+    const m = 3 * PARALLEL_ROWS + 123;
+    const d = 13;
+    const one = (await WasmHistograms.create(m, d, 1, 1))!;
+    const many = (await WasmHistograms.create(m, d, 1, 3))!;
+    try {
+      const rng = createRng(9);
+      for (let i = 0; i < m * d; i++) one.x[i] = many.x[i] = rng.nextInt(256);
+      for (let i = 0; i < m; i++) {
+        one.g[i] = many.g[i] = rng.nextNormal();
+        one.h[i] = many.h[i] = rng.nextFloat();
+        one.rows[i] = many.rows[i] = i;
+      }
+      const spec = { kind: 'numeric' as const, thresholds: new Float64Array(254) };
+      const t = (x: Uint8Array) => ({ x, m, specs: Array(d).fill(spec), nonMissing: new Int32Array(d), isCategorical: new Uint8Array(d), hasMissing: new Uint8Array(d) });
+      for (const end of [m, Math.floor(m / 2)]) {
+        if (end !== m) for (let k = 0; k < end; k++) one.rows[k] = many.rows[k] = 2 * k;
+        const a = one.hists[0].fill(0);
+        const b = many.hists[0].fill(0);
+        expect(one.build(t(one.x), one.rows, 0, end, one.g, one.h, a)).toBe(true);
+        expect(many.build(t(many.x), many.rows, 0, end, many.g, many.h, b)).toBe(true);
+        expect(b).toEqual(a);
+        expect(b[d * 768 - 1]).toBeGreaterThan(0);
+      }
+    } finally {
+      one.dispose();
+      many.dispose();
+    }
+  });
+
+  it('threads: a fit on 3 threads is bit-identical to the TypeScript one', async () => {
+    const data = mixed(2 * PARALLEL_ROWS + 5000, 8, 2, 6); // 10 features: 3 blocks
+    const pos = data.classNames.indexOf('pos');
+    const fit = (threads: number, engine: 'wasm' | 'typescript') =>
+      createGbdt({ engine, threads, maxIter: 8, earlyStopping: false }).fit(data, createRng(5), { positive: pos });
+    const [a, b] = [await fit(1, 'typescript'), await fit(3, 'wasm')];
+    expect(JSON.stringify(b.toJSON())).toBe(JSON.stringify(a.toJSON()));
   });
 });
