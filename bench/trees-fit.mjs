@@ -1,6 +1,7 @@
 // Benchmark of the gbdt fit alone (no CSV read): bench/gen.mjs's distribution (30 numeric
 // features, 10 informative, 1% positives) generated in memory, then createGbdt().fit, timed.
 // usage: node scripts/build.mjs && node bench/trees-fit.mjs [--rows 1000000] [--classes 2] [--threads N]
+//        [--engine wasm|typescript] [--skip-predict]
 // (--cpu-prof works: node --cpu-prof bench/trees-fit.mjs). Script, not a test.
 import { parseArgs } from 'node:util';
 import { createRng } from '../dist/core/rng.js';
@@ -13,6 +14,7 @@ const { values } = parseArgs({
     classes: { type: 'string', default: '2' },
     threads: { type: 'string' },
     engine: { type: 'string' },
+    'skip-predict': { type: 'boolean', default: false },
     minority: { type: 'string', default: '0.01' },
   },
 });
@@ -48,7 +50,7 @@ const t0 = performance.now();
 const fitted = await createGbdt(opts).fit(data, createRng(42), { positive: 1 });
 const t1 = performance.now();
 const c1 = process.cpuUsage(c0);
-const p = await fitted.predictProba(data);
+const p = values['skip-predict'] ? new Float32Array(1) : await fitted.predictProba(data);
 const t2 = performance.now();
 let s = 0;
 for (let i = 0; i < p.length; i++) s += p[i];
