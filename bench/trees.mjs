@@ -4,6 +4,7 @@
 // RandomForestClassifier(n_jobs=-1).fit on the same files. Wall time and peak RSS of each
 // (bench/measure.py). Script, not a test.
 // usage: node scripts/build.mjs && node bench/trees.mjs [--gbdt-rows 1000000] [--forest-rows 100000] [--trees 100]
+//        [--models gbdt,random-forest]
 // Uses `rebalance train` when the built CLI accepts the model, else the same job (runTrain) in a child node.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     'gbdt-rows': { type: 'string', default: '1000000' },
     'forest-rows': { type: 'string', default: '100000' },
     trees: { type: 'string', default: '100' },
+    models: { type: 'string', default: 'gbdt,random-forest' },
     input: { type: 'string' },
     output: { type: 'string' },
   },
@@ -62,7 +64,7 @@ function measure(cmd) {
 const cases = [
   { model: 'gbdt', rows: Number(values['gbdt-rows']), peer: 'HistGradientBoostingClassifier().fit' },
   { model: 'random-forest', rows: Number(values['forest-rows']), peer: `RandomForestClassifier(${values.trees}, n_jobs=-1).fit` },
-];
+].filter((c) => values.models.split(',').includes(c.model));
 console.log('| task | rebalance s | rebalance peak RSS MB | peer | peer s | peer peak RSS MB |');
 console.log('|---|---:|---:|---|---:|---:|');
 for (const c of cases) {

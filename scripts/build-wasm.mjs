@@ -1,7 +1,9 @@
 // Compiles the AssemblyScript kernels (assembly/) to WebAssembly: the kNN kernels (SIMD + shared
-// memory) and the MLP training kernels (SIMD), and embeds each binary as base64 in a generated
-// TypeScript file (src/neighbors/wasm/knn-wasm.generated.ts, src/models/wasm/mlp-wasm.generated.ts;
-// not committed). Run by scripts/build.mjs before tsc; tests build it on demand when it is missing.
+// memory), the MLP training kernels (SIMD) and the gbdt histogram kernels (SIMD + shared memory),
+// and embeds each binary as base64 in a generated TypeScript file
+// (src/neighbors/wasm/knn-wasm.generated.ts, src/models/wasm/mlp-wasm.generated.ts,
+// src/models/wasm/gbdt-wasm.generated.ts; not committed). Run by scripts/build.mjs before tsc;
+// tests build it on demand when it is missing.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +32,14 @@ const TARGETS = [
     what: 'The MLP training kernels (WebAssembly, SIMD)',
     exports: ['trainEpoch', 'meanLoss'],
     flags: ['--enable', 'simd'],
+  },
+  {
+    entry: join(root, 'assembly', 'gbdt.ts'),
+    out: join(root, 'src', 'models', 'wasm', 'gbdt-wasm.generated.ts'),
+    name: 'GBDT_WASM',
+    what: 'The gbdt histogram kernels (WebAssembly, SIMD + shared memory)',
+    exports: ['histogram', 'subtract', 'partition'],
+    flags: ['--enable', 'simd', '--enable', 'threads', '--sharedMemory'],
   },
 ];
 

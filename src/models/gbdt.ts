@@ -12,17 +12,27 @@
  * Missing values (NaN) are allowed: each split learns which side they take. Categorical features
  * split natively on category sets (see tree/grower.ts).
  *
- * Multi-class data: like every rebalance model, gbdt scores one positive class against the rest
- * (a binary logistic loss), not a softmax over all classes.
+ * Multi-class data (more than two classes in the training rows): scikit-learn's multinomial loss.
+ * Raw scores start at the centred log of each class's (weighted) share; every iteration grows one
+ * tree per class on the softmax gradients p_k - [y = k] and hessians p_k (1 - p_k) (times the
+ * weights), and early stopping watches the multinomial log loss. The score is still the positive
+ * class's probability (its softmax share). 'balanced' weighs each class by n / (K n_class).
+ *
+ * Saved model layout: binary models as before (baseline, trees); multinomial ones carry `loss:
+ * 'multinomial'`, `classes` (K), `positive` (its index among the K outputs), `baselines` (K) and
+ * trees in iteration order (tree t raises class t mod K), and no `baseline`, so an older reader
+ * refuses them instead of misreading them.
  */
-import { UsageError } from '../core/errors.js';
+import { availableParallelism } from 'node:os';
+import { BackendUnavailableError, UsageError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { Classifier, Dataset, FitOptions, FittedClassifier } from '../types.js';
 import { balancedWeights, binaryTarget, checkFeatureCount, requireBothClasses } from './features.js';
-import { envelope, readNumber, readObjects, readStrings, type JsonObject } from './json.js';
+import { badModel, envelope, readNumber, readNumbers, readObjects, readStrings, type JsonObject } from './json.js';
 import { stratifiedHoldout } from './split.js';
 import { applyBins, checkNoInfinity, fitBins, type FeatureBins } from './tree/binning.js';
 import { describeTrain, growGradientTree, GrowerWorkspace, type GrowerParams } from './tree/grower.js';
+import { PARALLEL_ROWS, WasmHistograms } from './tree/hist-wasm.js';
 import { addTreeOutput, featureBinsFromJSON, featureBinsToJSON, treeFromJSON, treeToJSON, type BinnedTree } from './tree/tree.js';
 
 export interface GbdtOptions {
@@ -48,6 +58,17 @@ export interface GbdtOptions {
   readonly classWeight?: 'balanced' | 'none';
   /** Extra weight of positive rows (LightGBM's scale_pos_weight; default 1). */
   readonly scalePosWeight?: number;
+  /**
+   * Histogram engine: 'wasm' (the WebAssembly SIMD kernel, tree/hist-wasm.ts), 'typescript' (the
+   * reference loop), or 'auto' (default: wasm, else typescript when it is not built or supported).
+   * Both grow the same trees.
+   */
+  readonly engine?: 'auto' | 'wasm' | 'typescript';
+  /**
+   * Threads building the histograms of large nodes with the wasm engine (default: the available
+   * cores, at most 8; 1 when the training set has fewer than 65,536 rows).
+   */
+  readonly threads?: number;
 }
 
 const TOL = 1e-7;
@@ -71,6 +92,38 @@ function logLoss(raw: Float64Array, y: Uint8Array, w: Float64Array): number {
   return s / sw;
 }
 
+/** Weighted mean multinomial log loss (logsumexp(raw) - raw[y]) of K raw score arrays. */
+function multinomialLoss(raw: readonly Float64Array[], y: Uint8Array, w: Float64Array): number {
+  const K = raw.length;
+  let s = 0;
+  let sw = 0;
+  for (let i = 0; i < y.length; i++) {
+    let max = -Infinity;
+    for (let k = 0; k < K; k++) if (raw[k][i] > max) max = raw[k][i];
+    let e = 0;
+    for (let k = 0; k < K; k++) e += Math.exp(raw[k][i] - max);
+    s += w[i] * (max + Math.log(e) - raw[y[i]][i]);
+    sw += w[i];
+  }
+  return s / sw;
+}
+
+/** The softmax of K raw score arrays into K probability arrays (all of length n). */
+function softmax(raw: readonly Float64Array[], out: Float64Array[], n: number): void {
+  const K = raw.length;
+  for (let i = 0; i < n; i++) {
+    let max = -Infinity;
+    for (let k = 0; k < K; k++) if (raw[k][i] > max) max = raw[k][i];
+    let sum = 0;
+    for (let k = 0; k < K; k++) {
+      const e = Math.exp(raw[k][i] - max);
+      out[k][i] = e;
+      sum += e;
+    }
+    for (let k = 0; k < K; k++) out[k][i] /= sum;
+  }
+}
+
 /** scikit-learn's _should_stop on scores (higher is better), the first being the baseline's. */
 export function shouldStop(scores: readonly number[], nIterNoChange: number, tol = TOL): boolean {
   const ref = nIterNoChange + 1;
@@ -80,34 +133,79 @@ export function shouldStop(scores: readonly number[], nIterNoChange: number, tol
   return true;
 }
 
+/** A multinomial gbdt's classes: K outputs, the positive class's index among them, K baselines. */
+export interface GbdtSoftmax {
+  readonly classes: number;
+  readonly positive: number;
+  readonly baselines: Float64Array;
+}
+
 export class FittedGbdt implements FittedClassifier {
   readonly name = 'gbdt';
+  /**
+   * Binary: `baseline` and one tree per iteration. Multinomial (`softmax` set): `baseline` unused
+   * (NaN), K trees per iteration, tree t raising class t mod K.
+   */
   constructor(
     readonly featureNames: readonly string[],
     readonly bins: readonly FeatureBins[],
     readonly baseline: number,
     readonly trees: readonly BinnedTree[],
+    readonly softmax: GbdtSoftmax | null = null,
   ) {}
 
-  /** Raw scores (log-odds) of every row. */
+  /** Raw scores of every row: the log-odds of the positive class (also for a multinomial model). */
   rawScores(data: Dataset): Float64Array {
-    checkFeatureCount(this.name, data, this.featureNames.length);
-    checkNoInfinity(this.name, data);
-    const x = applyBins(data, this.bins);
-    const raw = new Float64Array(data.nRows).fill(this.baseline);
-    for (const t of this.trees) addTreeOutput(t, x, data.nRows, raw);
+    if (!this.softmax) {
+      const { x, n } = this.binned(data);
+      const raw = new Float64Array(n).fill(this.baseline);
+      for (const t of this.trees) addTreeOutput(t, x, n, raw);
+      return raw;
+    }
+    const p = this.positiveProbability(data);
+    return Float64Array.from(p, (q) => Math.log(q) - Math.log1p(-q));
+  }
+
+  /** Raw scores of each class (K arrays) of a multinomial model. */
+  classScores(data: Dataset): Float64Array[] {
+    const sm = this.softmax;
+    if (!sm) throw new RangeError('gbdt: classScores needs a multinomial model');
+    const { x, n } = this.binned(data);
+    const raw = Array.from(sm.baselines, (b) => new Float64Array(n).fill(b));
+    this.trees.forEach((t, i) => addTreeOutput(t, x, n, raw[i % sm.classes]));
     return raw;
   }
 
+  private binned(data: Dataset): { x: Uint8Array; n: number } {
+    checkFeatureCount(this.name, data, this.featureNames.length);
+    checkNoInfinity(this.name, data);
+    return { x: applyBins(data, this.bins), n: data.nRows };
+  }
+
+  private positiveProbability(data: Dataset): Float64Array {
+    const sm = this.softmax!;
+    const raw = this.classScores(data);
+    const prob = raw.map((r) => new Float64Array(r.length));
+    softmax(raw, prob, data.nRows);
+    return prob[sm.positive];
+  }
+
   async predictProba(data: Dataset): Promise<Float32Array> {
+    if (this.softmax) return Float32Array.from(this.positiveProbability(data));
     const raw = this.rawScores(data);
     return Float32Array.from(raw, sigmoid);
   }
 
   toJSON(): unknown {
+    const sm = this.softmax;
+    const head = { ...envelope(this.name, this.featureNames) };
+    if (!sm) return { ...head, baseline: this.baseline, bins: featureBinsToJSON(this.bins), trees: this.trees.map(treeToJSON) };
     return {
-      ...envelope(this.name, this.featureNames),
-      baseline: this.baseline,
+      ...head,
+      loss: 'multinomial',
+      classes: sm.classes,
+      positive: sm.positive,
+      baselines: Array.from(sm.baselines),
       bins: featureBinsToJSON(this.bins),
       trees: this.trees.map(treeToJSON),
     };
@@ -119,9 +217,14 @@ export class FittedGbdt implements FittedClassifier {
 export function gbdtFromJSON(obj: JsonObject): FittedGbdt {
   const featureNames = readStrings(obj, 'featureNames');
   const bins = featureBinsFromJSON(readObjects(obj, 'bins'), featureNames.length);
-  const baseline = readNumber(obj, 'baseline');
   const trees = readObjects(obj, 'trees').map((t, k) => treeFromJSON(t, bins, k));
-  return new FittedGbdt(featureNames, bins, baseline, trees);
+  if (obj.loss === undefined) return new FittedGbdt(featureNames, bins, readNumber(obj, 'baseline'), trees);
+  if (obj.loss !== 'multinomial') badModel(`expected 'loss' to be 'multinomial' or absent, found ${JSON.stringify(obj.loss)}`);
+  const classes = readNumber(obj, 'classes', { int: true, min: 3, max: 255 });
+  const positive = readNumber(obj, 'positive', { int: true, min: 0, max: classes - 1 });
+  const baselines = readNumbers(obj, 'baselines', classes);
+  if (trees.length % classes !== 0) badModel(`expected a multiple of ${classes} trees (one per class per iteration), found ${trees.length}`);
+  return new FittedGbdt(featureNames, bins, NaN, trees, { classes, positive, baselines });
 }
 
 function checkOption(name: string, v: number, ok: boolean, expected: string): void {
@@ -135,6 +238,37 @@ export function sampleWeights(y: Uint8Array, classWeight: 'balanced' | 'none' | 
   const w = classWeight === 'balanced' ? balancedWeights(y) : new Float64Array(y.length).fill(1);
   if (scalePosWeight !== 1) for (let i = 0; i < y.length; i++) if (y[i]) w[i] *= scalePosWeight;
   return w;
+}
+
+/**
+ * Sample weights of a K-class target y (0..K-1): 'balanced' weighs class k by n / (K n_k), then
+ * scalePosWeight multiplies the positive rows (yBin).
+ */
+export function multiclassWeights(y: Uint8Array, K: number, yBin: Uint8Array, classWeight: 'balanced' | 'none' | undefined, scalePosWeight: number): Float64Array {
+  const n = y.length;
+  const w = new Float64Array(n).fill(1);
+  if (classWeight === 'balanced') {
+    const counts = new Float64Array(K);
+    for (let i = 0; i < n; i++) counts[y[i]]++;
+    for (let i = 0; i < n; i++) w[i] = n / (K * counts[y[i]]);
+  }
+  if (scalePosWeight !== 1) for (let i = 0; i < n; i++) if (yBin[i]) w[i] *= scalePosWeight;
+  return w;
+}
+
+/** The WebAssembly histogram kernel for this fit, or null for the TypeScript loop. */
+async function histogramKernel(engine: 'auto' | 'wasm' | 'typescript', m: number, d: number, nHists: number, threads: number): Promise<WasmHistograms | null> {
+  if (engine === 'typescript') return null;
+  try {
+    const k = await WasmHistograms.create(m, d, nHists, m >= 2 * PARALLEL_ROWS ? threads : 1);
+    if (!k && engine === 'wasm') {
+      throw new BackendUnavailableError('REBALANCE_WASM_TOO_LARGE', `gbdt: expected the binned training data to fit 2 GiB of WebAssembly memory, it needs ${WasmHistograms.bytes(m, d, nHists)} bytes; use engine 'typescript'`);
+    }
+    return k;
+  } catch (e) {
+    if (engine === 'auto' && e instanceof BackendUnavailableError) return null;
+    throw e;
+  }
 }
 
 export function createGbdt(options: GbdtOptions = {}): Classifier {
@@ -156,15 +290,36 @@ export function createGbdt(options: GbdtOptions = {}): Classifier {
   checkOption('validationFraction', validationFraction, validationFraction > 0 && validationFraction < 1, 'in (0, 1)');
   checkOption('nIterNoChange', nIterNoChange, Number.isInteger(nIterNoChange) && nIterNoChange >= 1, 'an integer >= 1');
   checkOption('scalePosWeight', scalePosWeight, scalePosWeight > 0, 'a number > 0');
+  const engine = options.engine ?? 'auto';
+  if (engine !== 'auto' && engine !== 'wasm' && engine !== 'typescript') {
+    throw new UsageError('REBALANCE_BAD_OPTION', `gbdt: expected engine to be auto, wasm or typescript, got ${String(engine)}`);
+  }
+  const threads = options.threads ?? Math.min(8, availableParallelism());
+  checkOption('threads', threads, Number.isInteger(threads) && threads >= 1, 'an integer >= 1');
   const params: GrowerParams = { maxLeafNodes, maxDepth, minSamplesLeaf, l2, minHessian: MIN_HESSIAN, learningRate };
 
   return {
     name: 'gbdt',
     async fit(train: Dataset, rng: Rng, fitOptions: FitOptions): Promise<FittedClassifier> {
       checkNoInfinity('gbdt', train);
-      const yAll = binaryTarget(train.labels, fitOptions.positive);
-      requireBothClasses('gbdt', yAll);
-      const wAll = sampleWeights(yAll, options.classWeight, scalePosWeight);
+      const yBin = binaryTarget(train.labels, fitOptions.positive);
+      requireBothClasses('gbdt', yBin);
+      // Classes present in the training rows: more than two -> multinomial loss.
+      const counts = new Float64Array(train.classNames.length);
+      for (let i = 0; i < train.nRows; i++) counts[train.labels[i]]++;
+      const present: number[] = [];
+      for (let c = 0; c < counts.length; c++) if (counts[c] > 0) present.push(c);
+      const K = present.length > 2 ? present.length : 1;
+      if (K > 255) {
+        throw new UsageError('REBALANCE_BAD_OPTION', `gbdt: expected at most 255 classes in the training rows, found ${K}; group rare classes first`);
+      }
+      let yAll = yBin;
+      if (K > 1) {
+        const index = new Int32Array(counts.length);
+        present.forEach((c, k) => (index[c] = k));
+        yAll = Uint8Array.from(train.labels, (c) => index[c]);
+      }
+      const wAll = K > 1 ? multiclassWeights(yAll, K, yBin, options.classWeight, scalePosWeight) : sampleWeights(yBin, options.classWeight, scalePosWeight);
       const n = train.nRows;
       const early = options.earlyStopping === undefined || options.earlyStopping === 'auto' ? n > EARLY_STOP_ROWS : options.earlyStopping;
       let trainRows: Int32Array | null = null;
@@ -184,49 +339,74 @@ export function createGbdt(options: GbdtOptions = {}): Classifier {
       const w = pick(wAll, trainRows);
       const m = y.length;
       const bins = fitBins(train, trainRows, rng.fork('gbdt/bins'));
-      const binned = describeTrain(applyBins(train, bins, trainRows), m, bins);
+      const kernel = await histogramKernel(engine, m, bins.length, maxLeafNodes + 2, threads);
+      try {
+      const binned = describeTrain(applyBins(train, bins, trainRows, kernel?.x), m, bins);
+      const g = kernel?.g ?? new Float64Array(m);
+      const h = kernel?.h ?? new Float64Array(m);
+      const ws = new GrowerWorkspace(m, bins.length, kernel, kernel);
+      const trees: BinnedTree[] = [];
 
+      // Baselines: the log-odds of the weighted positive share, or the centred logs of the K shares.
       let sw = 0;
-      let swy = 0;
+      const share = new Float64Array(Math.max(K, 2));
       for (let i = 0; i < m; i++) {
         sw += w[i];
-        swy += w[i] * y[i];
+        if (K > 1) share[y[i]] += w[i];
+        else share[1] += w[i] * y[i];
       }
       const eps = Number.EPSILON;
-      const prior = Math.min(1 - eps, Math.max(eps, swy / sw));
-      const baseline = Math.log(prior / (1 - prior));
-
-      const raw = new Float64Array(m).fill(baseline);
-      const g = new Float64Array(m);
-      const h = new Float64Array(m);
-      const ws = new GrowerWorkspace(m, bins.length);
-      const trees: BinnedTree[] = [];
+      const baselines = new Float64Array(K);
+      if (K === 1) {
+        const prior = Math.min(1 - eps, Math.max(eps, share[1] / sw));
+        baselines[0] = Math.log(prior / (1 - prior));
+      } else {
+        let meanLog = 0;
+        for (let k = 0; k < K; k++) meanLog += Math.log(Math.min(1 - eps, Math.max(eps, share[k] / sw))) / K;
+        for (let k = 0; k < K; k++) baselines[k] = Math.log(Math.min(1 - eps, Math.max(eps, share[k] / sw))) - meanLog;
+      }
+      const raw = Array.from(baselines, (b) => new Float64Array(m).fill(b));
+      const prob = K > 1 ? raw.map(() => new Float64Array(m)) : [];
 
       let xVal: Uint8Array | null = null;
       let yVal: Uint8Array | null = null;
       let wVal: Float64Array | null = null;
-      let rawVal: Float64Array | null = null;
+      let rawVal: Float64Array[] = [];
       const scores: number[] = [];
+      const valLoss = (): number => (K > 1 ? multinomialLoss(rawVal, yVal!, wVal!) : logLoss(rawVal[0], yVal!, wVal!));
       if (valRows) {
         xVal = applyBins(train, bins, valRows);
         yVal = pick(yAll, valRows);
         wVal = pick(wAll, valRows);
-        rawVal = new Float64Array(valRows.length).fill(baseline);
-        scores.push(-logLoss(rawVal, yVal, wVal));
+        rawVal = Array.from(baselines, (b) => new Float64Array(valRows.length).fill(b));
+        scores.push(-valLoss());
       }
       let lastPause = Date.now();
       for (let it = 0; it < maxIter; it++) {
         fitOptions.signal?.throwIfAborted();
-        for (let i = 0; i < m; i++) {
-          const p = sigmoid(raw[i]);
-          g[i] = (p - y[i]) * w[i];
-          h[i] = p * (1 - p) * w[i];
+        if (K > 1) softmax(raw, prob, m);
+        for (let k = 0; k < K; k++) {
+          if (K === 1) {
+            const r = raw[0];
+            for (let i = 0; i < m; i++) {
+              const p = sigmoid(r[i]);
+              g[i] = (p - y[i]) * w[i];
+              h[i] = p * (1 - p) * w[i];
+            }
+          } else {
+            const pk = prob[k];
+            for (let i = 0; i < m; i++) {
+              const p = pk[i];
+              g[i] = (p - (y[i] === k ? 1 : 0)) * w[i];
+              h[i] = p * (1 - p) * w[i];
+            }
+          }
+          const tree = growGradientTree(binned, ws, g, h, raw[k], params);
+          trees.push(tree);
+          if (xVal) addTreeOutput(tree, xVal, rawVal[k].length, rawVal[k]);
         }
-        const tree = growGradientTree(binned, ws, g, h, raw, params);
-        trees.push(tree);
-        if (rawVal && xVal && yVal && wVal) {
-          addTreeOutput(tree, xVal, rawVal.length, rawVal);
-          scores.push(-logLoss(rawVal, yVal, wVal));
+        if (xVal) {
+          scores.push(-valLoss());
           if (shouldStop(scores, nIterNoChange)) break;
         }
         // Let the event loop turn (an abort signal is heard) every 100 ms or so.
@@ -235,7 +415,11 @@ export function createGbdt(options: GbdtOptions = {}): Classifier {
           lastPause = Date.now();
         }
       }
-      return new FittedGbdt(train.featureNames, bins, baseline, trees);
+      if (K === 1) return new FittedGbdt(train.featureNames, bins, baselines[0], trees);
+      return new FittedGbdt(train.featureNames, bins, NaN, trees, { classes: K, positive: present.indexOf(fitOptions.positive), baselines });
+      } finally {
+        kernel?.dispose();
+      }
     },
   };
 }

@@ -4,14 +4,17 @@
 import type { Rng } from '../core/rng.js';
 
 /**
- * Splits rows 0..n-1 into (train, validation) keeping the class ratio: per class, a seeded
+ * Splits rows 0..n-1 into (train, validation) keeping the class ratios of y (class indices 0, 1,
+ * ... max(y); a binary target is 0/1): per class, a seeded
  * Fisher-Yates shuffle, then the first round(fraction * count) rows go to validation. Both
  * parts come back in ascending row order.
  */
 export function stratifiedHoldout(y: Uint8Array, fraction: number, rng: Rng): { train: Int32Array; validation: Int32Array } {
   const isVal = new Uint8Array(y.length);
   let nVal = 0;
-  for (const cls of [0, 1]) {
+  let top = 1;
+  for (let i = 0; i < y.length; i++) if (y[i] > top) top = y[i];
+  for (let cls = 0; cls <= top; cls++) {
     const rows: number[] = [];
     for (let i = 0; i < y.length; i++) if (y[i] === cls) rows.push(i);
     for (let i = rows.length - 1; i > 0; i--) {

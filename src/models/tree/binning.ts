@@ -150,20 +150,54 @@ export function binOf(thresholds: Float64Array, v: number): number {
   return lo;
 }
 
+/** Bins of one numeric column's values: out[t] = binOf(thresholds, col[rows ? rows[t] : t]). */
+function binNumeric(col: Float64Array, rows: Int32Array | null, th: Float64Array, o: Uint8Array): void {
+  const m = o.length;
+  const nt = th.length;
+  if (nt === 0) {
+    for (let t = 0; t < m; t++) {
+      const v = col[rows ? rows[t] : t];
+      o[t] = v === v ? 0 : MISSING_BIN;
+    }
+    return;
+  }
+  // Branch-free search: the thresholds padded with +Infinity to 255 (values are finite), eight
+  // halvings count the thresholds strictly below v (binOf's answer).
+  const pad = new Float64Array(255).fill(Infinity);
+  pad.set(th);
+  for (let t = 0; t < m; t++) {
+    const v = rows ? col[rows[t]] : col[t];
+    if (v !== v) {
+      o[t] = MISSING_BIN;
+      continue;
+    }
+    let b = pad[127] < v ? 128 : 0;
+    b += pad[b + 63] < v ? 64 : 0;
+    b += pad[b + 31] < v ? 32 : 0;
+    b += pad[b + 15] < v ? 16 : 0;
+    b += pad[b + 7] < v ? 8 : 0;
+    b += pad[b + 3] < v ? 4 : 0;
+    b += pad[b + 1] < v ? 2 : 0;
+    b += pad[b] < v ? 1 : 0;
+    o[t] = b;
+  }
+}
+
 /**
  * Column-major Uint8 bins of `rows` of `data` (all rows when null) under `bins`:
- * out[j * m + t] is the bin of row rows[t] in feature j.
+ * out[j * m + t] is the bin of row rows[t] in feature j. Written into `into` when given (its
+ * length must be m * bins.length).
  */
-export function applyBins(data: Dataset, bins: readonly FeatureBins[], rows: Int32Array | null = null): Uint8Array {
+export function applyBins(data: Dataset, bins: readonly FeatureBins[], rows: Int32Array | null = null, into?: Uint8Array): Uint8Array {
   const m = rows ? rows.length : data.nRows;
-  const out = new Uint8Array(m * bins.length);
+  const out = into ?? new Uint8Array(m * bins.length);
+  if (out.length !== m * bins.length) throw new RangeError(`applyBins: expected ${m * bins.length} bytes to write into, got ${out.length}`);
   for (let j = 0; j < bins.length; j++) {
     const col = data.features[j];
     const o = out.subarray(j * m, (j + 1) * m);
     const fb = bins[j];
     if (fb.kind === 'numeric') {
-      const th = fb.thresholds;
-      for (let t = 0; t < m; t++) o[t] = binOf(th, col[rows ? rows[t] : t]);
+      binNumeric(col, rows, fb.thresholds, o);
     } else {
       let maxCode = 0;
       for (let b = 0; b < fb.codes.length; b++) maxCode = Math.max(maxCode, fb.codes[b]);

@@ -84,21 +84,50 @@ interface GrowNode {
   split: Split | null;
 }
 
-/** Reusable buffers across the trees of one fit. */
+/**
+ * A faster builder of node histograms (tree/hist-wasm.ts): `build` adds the histogram of
+ * rows[start, end) to `out` exactly as buildHistogram does, `subtract` does a -= b; each returns
+ * false (and does nothing) when it cannot take these buffers, and the TypeScript loop runs instead.
+ */
+export interface HistogramKernel {
+  build(t: BinnedTrain, rows: Int32Array, start: number, end: number, g: Float64Array, h: Float64Array, out: Float64Array): boolean;
+  subtract(a: Float64Array, b: Float64Array): boolean;
+  /** partition() below on rows[start, end) (scratch: room for the right rows); -1 when it cannot. */
+  partition(t: BinnedTrain, rows: Int32Array, scratch: Int32Array, start: number, end: number, feature: number, bin: number, missingLeft: boolean, bitset: Uint32Array | null): number;
+}
+
+/** Buffers a kernel provides (in its own memory) for a workspace. */
+export interface GrowerBuffers {
+  readonly rows: Int32Array;
+  readonly scratch: Int32Array;
+  /** Zeroed histograms (d * HIST_STRIDE each) to start the pool with. */
+  readonly hists: readonly Float64Array[];
+}
+
+/** Reusable buffers across the trees of one fit (and the histogram kernel, if any). */
 export class GrowerWorkspace {
   readonly rows: Int32Array;
   readonly scratch: Int32Array;
-  readonly og: Float64Array;
-  readonly oh: Float64Array;
+  private gathered: { og: Float64Array; oh: Float64Array } | null = null;
   private pool: Float64Array[] = [];
   constructor(
     readonly m: number,
     readonly d: number,
+    readonly kernel: HistogramKernel | null = null,
+    buffers: GrowerBuffers | null = null,
   ) {
-    this.rows = new Int32Array(m);
-    this.scratch = new Int32Array(m);
-    this.og = new Float64Array(m);
-    this.oh = new Float64Array(m);
+    this.rows = buffers?.rows ?? new Int32Array(m);
+    this.scratch = buffers?.scratch ?? new Int32Array(m);
+    if (buffers) this.pool.push(...buffers.hists);
+  }
+  /** The TypeScript path's gathered gradients and hessians (allocated on first use). */
+  get og(): Float64Array {
+    this.gathered ??= { og: new Float64Array(this.m), oh: new Float64Array(this.m) };
+    return this.gathered.og;
+  }
+  get oh(): Float64Array {
+    this.gathered ??= { og: new Float64Array(this.m), oh: new Float64Array(this.m) };
+    return this.gathered.oh;
   }
   take(): Float64Array {
     const h = this.pool.pop();
@@ -129,6 +158,7 @@ function buildHistogram(
   h: Float64Array,
   out: Float64Array,
 ): void {
+  if (ws.kernel?.build(t, ws.rows, start, end, g, h, out)) return;
   const { x, m } = t;
   const d = t.specs.length;
   const rows = ws.rows;
@@ -322,6 +352,8 @@ function categoricalSplit(
 /** Splits rows[start, end) in place (stable): left rows first; returns the first right position. */
 function partition(t: BinnedTrain, ws: GrowerWorkspace, node: GrowNode, s: Split): number {
   const { rows, scratch } = ws;
+  const fast = ws.kernel ? ws.kernel.partition(t, rows, scratch, node.start, node.end, s.feature, s.bin, s.missingLeft, s.bitset) : -1;
+  if (fast >= 0) return fast;
   const col = t.x.subarray(s.feature * t.m, (s.feature + 1) * t.m);
   let l = node.start;
   let r = 0;
@@ -470,7 +502,7 @@ export function growGradientTree(
     buildHistogram(t, ws, small.start, small.end, g, h, small.hist);
     const ph = node.hist!;
     const sh = small.hist;
-    for (let k = 0; k < ph.length; k++) ph[k] -= sh[k];
+    if (!ws.kernel?.subtract(ph, sh)) for (let k = 0; k < ph.length; k++) ph[k] -= sh[k];
     large.hist = ph;
     node.hist = null;
     for (const [child, ok] of [[left, splitLeft], [right, splitRight]] as const) {

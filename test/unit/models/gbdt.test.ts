@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataError, UsageError } from '../../../src/core/errors.js';
 import { createRng } from '../../../src/core/rng.js';
-import { makeDataset } from '../../../src/dataset/make.js';
+import { makeDataset, takeRows } from '../../../src/dataset/make.js';
 import { averagePrecision, rocAuc } from '../../../src/metrics/index.js';
 import { createGbdt, FittedGbdt, shouldStop } from '../../../src/models/gbdt.js';
 import { loadModel } from '../../../src/models/io.js';
@@ -192,5 +192,85 @@ describe('tree binning', () => {
     const bins = fitBins(d, Int32Array.from([0, 1, 2]), createRng(1));
     expect(bins[0]).toEqual({ kind: 'categorical', codes: Int32Array.from([0, 2]) });
     expect(Array.from(applyBins(d, bins))).toEqual([1, 0, 1, MISSING_BIN]);
+  });
+});
+
+/** Three classes around three centres in 2-D; 'c' (about 15%) is the rare one. */
+function three(n: number, seed: number): Dataset {
+  const rng = createRng(seed);
+  const a: number[] = [];
+  const b: number[] = [];
+  const labels: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const u = rng.nextFloat();
+    const cls = u < 0.15 ? 'c' : u < 0.55 ? 'b' : 'a';
+    const [cx, cy] = cls === 'a' ? [0, 0] : cls === 'b' ? [2, 0] : [1, 1.7];
+    a.push(cx + rng.nextNormal());
+    b.push(cy + rng.nextNormal());
+    labels.push(cls);
+  }
+  return makeDataset({ features: { a, b }, labels });
+}
+
+describe('gbdt on more than two classes (multinomial loss)', () => {
+  const train = three(3000, 11);
+  const test = three(2000, 12);
+  const pos = train.classNames.indexOf('c');
+
+  it('grows one tree per class per iteration and scores the positive class by its softmax share', async () => {
+    const m = (await createGbdt({ maxIter: 40 }).fit(train, createRng(3), { positive: pos })) as FittedGbdt;
+    expect(m.softmax).toMatchObject({ classes: 3, positive: pos });
+    expect(m.trees).toHaveLength(120);
+    const raw = m.classScores(test);
+    const s = await m.predictProba(test);
+    for (let i = 0; i < 50; i++) {
+      const e = raw.map((r) => Math.exp(r[i]));
+      expect(s[i]).toBeCloseTo(e[pos] / (e[0] + e[1] + e[2]), 6);
+    }
+    const logit = m.rawScores(test);
+    expect(1 / (1 + Math.exp(-logit[0]))).toBeCloseTo(s[0], 6);
+    expect(averagePrecision(target(test, pos), s)).toBeGreaterThan(0.6);
+    // Baselines: the centred logs of the class shares.
+    const share = [0, 1, 2].map((k) => train.labels.filter((l) => l === k).length / train.nRows);
+    const meanLog = share.reduce((t, p) => t + Math.log(p), 0) / 3;
+    share.forEach((p, k) => expect(m.softmax!.baselines[k]).toBeCloseTo(Math.log(p) - meanLog, 12));
+  });
+
+  it('saves the multinomial layout (no binary baseline) and loads back scoring identically', async () => {
+    const m = await createGbdt({ maxIter: 10, engine: 'typescript' }).fit(train, createRng(3), { positive: pos });
+    const json = JSON.parse(JSON.stringify(m.toJSON())) as Record<string, unknown>;
+    expect(json).toMatchObject({ model: 'gbdt', loss: 'multinomial', classes: 3, positive: pos });
+    expect(json.baseline).toBeUndefined();
+    const loaded = loadModel(JSON.stringify(json));
+    expect(await loaded.predictProba(test)).toEqual(await m.predictProba(test));
+    expect(() => loadModel(JSON.stringify({ ...json, trees: (json.trees as unknown[]).slice(1) }))).toThrow(/multiple of 3 trees/);
+    expect(() => loadModel(JSON.stringify({ ...json, loss: 'poisson' }))).toThrow(DataError);
+  });
+
+  it('still loads a binary model file of the earlier layout (baseline, bins, trees; no loss)', () => {
+    const old = {
+      format: 'rebalance-model',
+      version: 1,
+      model: 'gbdt',
+      featureNames: ['a'],
+      baseline: -1,
+      bins: [{ kind: 'numeric', thresholds: [0.5] }],
+      trees: [{ feature: [0, -1, -1], bin: [0, 0, 0], missingLeft: [0, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, -1, 2], catSet: [-1, -1, -1], bitsets: [] }],
+    };
+    const m = loadModel(JSON.stringify(old)) as FittedGbdt;
+    expect(m.softmax).toBeNull();
+    expect(Array.from(m.rawScores(makeDataset({ features: { a: [0, 1] }, labels: ['x', 'y'] })))).toEqual([-2, 1]);
+  });
+
+  it("'balanced' weighs each of the K classes by n / (K n_class)", async () => {
+    const m = (await createGbdt({ maxIter: 1, classWeight: 'balanced' }).fit(train, createRng(3), { positive: pos })) as FittedGbdt;
+    for (const b of m.softmax!.baselines) expect(b).toBeCloseTo(0, 12);
+  });
+
+  it('two classes present (a third only named) stay binary', async () => {
+    const two = takeRows(train, Int32Array.from({ length: train.nRows }, (_, i) => i).filter((i) => train.labels[i] !== 0));
+    const m = (await createGbdt({ maxIter: 5 }).fit(two, createRng(3), { positive: pos })) as FittedGbdt;
+    expect(m.softmax).toBeNull();
+    expect(m.trees).toHaveLength(5);
   });
 });

@@ -1,0 +1,113 @@
+// Histogram kernel of gbdt (compiled by scripts/build-wasm.mjs into its own module, SIMD + shared
+// memory): per feature, per bin, the sums [gradient, hessian, count] of a node's rows, the loop
+// that is nearly all of a gbdt fit's time. Same layout and the same additions in the same order
+// as buildHistogram in src/models/tree/grower.ts (the TypeScript reference), so the sums are
+// bit-identical to it. No allocation: JavaScript lays out every region and passes byte offsets.
+//
+// x: column-major bins (u8), x[j * m + i]. rows: i32 row ids of the node at [start, end) (ignored
+// when identity != 0: rows start..end themselves). g, h: f64 per row. gh: 16 bytes per row of the
+// node, the gathered [g, h] pairs: written first unless gathered != 0 (another call did it).
+// out: d * 768 f64, [g, h, count] per bin, added to. Threads split the features: each call gets
+// x and out shifted to its first feature and d = its feature count (d = 0: only the gather).
+
+// @ts-ignore: decorator
+@inline
+function add(out: usize, base: usize, bin: u32, gh: v128): void {
+  const o = out + base + <usize>bin * 24;
+  v128.store(o, f64x2.add(v128.load(o), gh));
+  store<f64>(o, load<f64>(o, 16) + 1.0, 16);
+}
+
+export function histogram(
+  x: usize, m: i32, d: i32,
+  rows: usize, start: i32, end: i32, identity: i32,
+  g: usize, h: usize, gh: usize, out: usize, gathered: i32,
+): void {
+  const n = end - start;
+  // Gather [g, h] of the node's rows once.
+  if (!gathered) for (let k = 0; k < n; k++) {
+    const r: usize = identity ? <usize>(start + k) : <usize>load<i32>(rows + (<usize>(start + k) << 2));
+    v128.store(gh + (<usize>k << 4), f64x2.replace_lane(f64x2.splat(load<f64>(g + (r << 3))), 1, load<f64>(h + (r << 3))));
+  }
+  const stride: usize = 768 * 8;
+  let j = 0;
+  for (; j + 4 <= d; j += 4) {
+    const x0 = x + <usize>j * <usize>m;
+    const x1 = x0 + <usize>m;
+    const x2 = x1 + <usize>m;
+    const x3 = x2 + <usize>m;
+    const b0 = <usize>j * stride;
+    if (identity) {
+      for (let k = 0; k < n; k++) {
+        const r = <usize>(start + k);
+        const v = v128.load(gh + (<usize>k << 4));
+        add(out, b0, load<u8>(x0 + r), v);
+        add(out, b0 + stride, load<u8>(x1 + r), v);
+        add(out, b0 + 2 * stride, load<u8>(x2 + r), v);
+        add(out, b0 + 3 * stride, load<u8>(x3 + r), v);
+      }
+    } else {
+      for (let k = 0; k < n; k++) {
+        const r = <usize>load<i32>(rows + (<usize>(start + k) << 2));
+        const v = v128.load(gh + (<usize>k << 4));
+        add(out, b0, load<u8>(x0 + r), v);
+        add(out, b0 + stride, load<u8>(x1 + r), v);
+        add(out, b0 + 2 * stride, load<u8>(x2 + r), v);
+        add(out, b0 + 3 * stride, load<u8>(x3 + r), v);
+      }
+    }
+  }
+  for (; j < d; j++) {
+    const xj = x + <usize>j * <usize>m;
+    const b = <usize>j * stride;
+    for (let k = 0; k < n; k++) {
+      const r: usize = identity ? <usize>(start + k) : <usize>load<i32>(rows + (<usize>(start + k) << 2));
+      add(out, b, load<u8>(xj + r), v128.load(gh + (<usize>k << 4)));
+    }
+  }
+}
+
+/** a[0..len) -= b[0..len) (f64): the larger child's histogram from the parent's. */
+export function subtract(a: usize, b: usize, len: i32): void {
+  let i = 0;
+  for (; i + 2 <= len; i += 2) {
+    const p = <usize>i << 3;
+    v128.store(a + p, f64x2.sub(v128.load(a + p), v128.load(b + p)));
+  }
+  for (; i < len; i++) {
+    const p = <usize>i << 3;
+    store<f64>(a + p, load<f64>(a + p) - load<f64>(b + p));
+  }
+}
+
+/**
+ * Splits rows[start, end) in place, stable, left rows first, and returns the first right
+ * position (partition in src/models/tree/grower.ts). col: the split feature's bins (u8, by row
+ * id); a row goes left when its bin is 255 (missing) and missingLeft != 0, or, for other bins,
+ * when bit `bin` of the 256-bit set at `bitset` is set (bitset != 0: categorical), else when
+ * bin <= threshold. scratch holds the right rows meanwhile.
+ */
+export function partition(
+  col: usize, rows: usize, scratch: usize, start: i32, end: i32,
+  threshold: i32, missingLeft: i32, bitset: usize,
+): i32 {
+  let l = start;
+  let r = 0;
+  for (let k = start; k < end; k++) {
+    const row = load<i32>(rows + (<usize>k << 2));
+    const b = <i32>load<u8>(col + <usize>row);
+    let left: bool;
+    if (b == 255) left = missingLeft != 0;
+    else if (bitset) left = ((load<u32>(bitset + (<usize>(b >>> 5) << 2)) >>> (<u32>b & 31)) & 1) != 0;
+    else left = b <= threshold;
+    if (left) {
+      store<i32>(rows + (<usize>l << 2), row);
+      l++;
+    } else {
+      store<i32>(scratch + (<usize>r << 2), row);
+      r++;
+    }
+  }
+  memory.copy(rows + (<usize>l << 2), scratch, <usize>r << 2);
+  return l;
+}

@@ -1,0 +1,139 @@
+/**
+ * gbdt's WebAssembly histogram kernel (tree/hist-wasm.ts) against the TypeScript reference loop
+ * (engine 'typescript'): the kernel adds the same numbers in the same order, so the fitted models
+ * must be identical to the last bit (same splits, same leaf values), with numeric, categorical
+ * and missing values, with and without early stopping; and applyBins' branch-free search must
+ * give binOf's bins.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '../../../src/core/rng.js';
+import { makeDataset } from '../../../src/dataset/make.js';
+import { createGbdt } from '../../../src/models/gbdt.js';
+import { applyBins, binOf, MISSING_BIN } from '../../../src/models/tree/binning.js';
+import { PARALLEL_ROWS, WasmHistograms } from '../../../src/models/tree/hist-wasm.js';
+import type { Dataset } from '../../../src/types.js';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+
+beforeAll(() => {
+  if (!existsSync(join(root, 'src/models/wasm/gbdt-wasm.generated.ts'))) {
+    execFileSync(process.execPath, [join(root, 'scripts/build-wasm.mjs')], { cwd: root, stdio: 'inherit' });
+  }
+});
+
+/** Numeric (some missing), categorical and noise features; ~15% positives depending on all. */
+function mixed(n: number, seed: number, classes = 2, noise = 0): Dataset {
+  const rng = createRng(seed);
+  const a: number[] = [];
+  const b: number[] = [];
+  const c: number[] = [];
+  const code: number[] = [];
+  const labels: string[] = [];
+  const cats = ['p', 'q', 'r', 's', 't', 'u'];
+  for (let i = 0; i < n; i++) {
+    const x = rng.nextNormal();
+    const y = rng.nextNormal();
+    const k = rng.nextInt(cats.length);
+    a.push(rng.nextFloat() < 0.1 ? NaN : x);
+    b.push(Math.round(y * 100) / 100);
+    c.push(rng.nextNormal());
+    code.push(k);
+    const s = x + 0.5 * y + (k % 3 === 0 ? 1 : 0) + 0.5 * rng.nextNormal();
+    labels.push(s > 1.4 ? 'pos' : classes > 2 && s < -0.8 ? 'mid' : 'neg');
+  }
+  const extra: Record<string, number[]> = {};
+  for (let j = 0; j < noise; j++) extra[`n${j}`] = Array.from({ length: n }, (_, i) => Math.round(((i * 7919 + j * 104729) % 1000) / 10) + a[i] * j);
+  return makeDataset({ features: { a, b, c, code, ...extra }, labels, featureKinds: { code: 'categorical' }, categories: { code: cats } });
+}
+
+describe('gbdt histogram engines', () => {
+  it.each([
+    ['no early stopping', 3000, false, 2],
+    ['early stopping', 12_000, 'auto', 2],
+    ['three classes, multinomial', 4000, 'auto', 3],
+  ] as const)('wasm and typescript fit bit-identical models (%s)', async (_, n, earlyStopping, classes) => {
+    const data = mixed(n, 7, classes);
+    expect(data.classNames).toHaveLength(classes);
+    const pos = data.classNames.indexOf('pos');
+    const fit = (engine: 'wasm' | 'typescript') =>
+      createGbdt({ engine, earlyStopping, maxIter: 30 }).fit(data, createRng(5), { positive: pos });
+    const [w, t] = await Promise.all([fit('wasm'), fit('typescript')]);
+    expect(JSON.stringify(w.toJSON())).toBe(JSON.stringify(t.toJSON()));
+    expect(await w.predictProba(data)).toEqual(await t.predictProba(data));
+  });
+
+  it('the kernel is used (it builds the root histogram of its own buffers) and refuses foreign ones', async () => {
+    const k = await WasmHistograms.create(100, 2, 2);
+    expect(k).not.toBeNull();
+    const kernel = k!;
+    for (let i = 0; i < 100; i++) {
+      kernel.x[i] = i % 3;
+      kernel.x[100 + i] = MISSING_BIN;
+      kernel.g[i] = i;
+      kernel.h[i] = 1;
+      kernel.rows[i] = i;
+    }
+    const t = { x: kernel.x, m: 100, specs: [], nonMissing: new Int32Array(2), isCategorical: new Uint8Array(2), hasMissing: new Uint8Array(2) };
+    const out = kernel.hists[0];
+    expect(kernel.build({ ...t, specs: [{ kind: 'numeric', thresholds: new Float64Array(2) }, { kind: 'numeric', thresholds: new Float64Array(0) }] }, kernel.rows, 0, 100, kernel.g, kernel.h, out)).toBe(true);
+    // Bin 0 of feature 0 holds rows 0, 3, ..., 99: 34 rows, gradient sum 3 * (0 + ... + 33).
+    expect([out[0], out[1], out[2]]).toEqual([3 * ((33 * 34) / 2), 34, 34]);
+    expect(out[768 + MISSING_BIN * 3 + 2]).toBe(100);
+    expect(kernel.build({ ...t, specs: [] }, new Int32Array(100), 0, 100, kernel.g, kernel.h, out)).toBe(false);
+  });
+
+  it('applyBins gives binOf of every value (thresholds of every count up to 254, NaN, +-Infinity)', () => {
+    const rng = createRng(3);
+    for (const nt of [0, 1, 2, 5, 127, 128, 200, 254]) {
+      const th = Float64Array.from({ length: nt }, () => rng.nextNormal()).sort();
+      const col = Float64Array.from({ length: 500 }, (_, i) => (i % 50 === 0 ? NaN : i % 77 === 0 ? th[i % Math.max(1, nt)] ?? 0 : 1.5 * rng.nextNormal()));
+      col[1] = Infinity;
+      col[2] = -Infinity;
+      const data = makeDataset({ features: { v: Array.from(col) }, labels: Array.from(col, (_, i) => i % 2) });
+      const got = applyBins(data, [{ kind: 'numeric', thresholds: th }]);
+      expect(Array.from(got)).toEqual(Array.from(col, (v) => binOf(th, v)));
+    }
+  });
+
+  it('threads: feature blocks on 3 threads give the one-thread histogram exactly (root and scattered rows)', async () => {
+    const m = 3 * PARALLEL_ROWS + 123;
+    const d = 13;
+    const one = (await WasmHistograms.create(m, d, 1, 1))!;
+    const many = (await WasmHistograms.create(m, d, 1, 3))!;
+    try {
+      const rng = createRng(9);
+      for (let i = 0; i < m * d; i++) one.x[i] = many.x[i] = rng.nextInt(256);
+      for (let i = 0; i < m; i++) {
+        one.g[i] = many.g[i] = rng.nextNormal();
+        one.h[i] = many.h[i] = rng.nextFloat();
+        one.rows[i] = many.rows[i] = i;
+      }
+      const spec = { kind: 'numeric' as const, thresholds: new Float64Array(254) };
+      const t = (x: Uint8Array) => ({ x, m, specs: Array(d).fill(spec), nonMissing: new Int32Array(d), isCategorical: new Uint8Array(d), hasMissing: new Uint8Array(d) });
+      for (const end of [m, Math.floor(m / 2)]) {
+        if (end !== m) for (let k = 0; k < end; k++) one.rows[k] = many.rows[k] = 2 * k;
+        const a = one.hists[0].fill(0);
+        const b = many.hists[0].fill(0);
+        expect(one.build(t(one.x), one.rows, 0, end, one.g, one.h, a)).toBe(true);
+        expect(many.build(t(many.x), many.rows, 0, end, many.g, many.h, b)).toBe(true);
+        expect(b).toEqual(a);
+        expect(b[d * 768 - 1]).toBeGreaterThan(0);
+      }
+    } finally {
+      one.dispose();
+      many.dispose();
+    }
+  });
+
+  it('threads: a fit on 3 threads is bit-identical to the TypeScript one', async () => {
+    const data = mixed(2 * PARALLEL_ROWS + 5000, 8, 2, 6); // 10 features: 3 blocks
+    const pos = data.classNames.indexOf('pos');
+    const fit = (threads: number, engine: 'wasm' | 'typescript') =>
+      createGbdt({ engine, threads, maxIter: 8, earlyStopping: false }).fit(data, createRng(5), { positive: pos });
+    const [a, b] = [await fit(1, 'typescript'), await fit(3, 'wasm')];
+    expect(JSON.stringify(b.toJSON())).toBe(JSON.stringify(a.toJSON()));
+  });
+});
