@@ -49,8 +49,14 @@ export interface CsvRecords {
   /** Record r's bytes are buf[recStart[r], recEnd[r]) (line ending excluded). */
   readonly recStart: number[];
   readonly recEnd: number[];
-  /** Record r's fields are fieldFirst[r] .. fieldFirst[r + 1] - 1. */
-  readonly fieldFirst: number[];
+  /**
+   * Record r's fields are fieldFrom[r] .. fieldTo[r] - 1 of fStart / fEnd / fKind; fieldFrom[r] = -1
+   * for a simple record (no quote, no '\r' inside): its fields are its text split at the delimiter.
+   */
+  readonly fieldFrom: number[];
+  readonly fieldTo: number[];
+  /** The delimiter. */
+  readonly delimiter: string;
   /** Field content (inside the quotes for quoted fields). */
   readonly fStart: number[];
   readonly fEnd: number[];
@@ -58,10 +64,12 @@ export interface CsvRecords {
   readonly fKind: number[];
   /** The bytes of this batch are ASCII (fields decode as latin1, faster). */
   readonly ascii: boolean;
+  /** ASCII batches: the batch's text, decoded once (fields are substrings of it). */
+  text?: string;
 }
 
-function newRecords(buf: Buffer, first: number): CsvRecords {
-  return { buf, count: 0, first, recStart: [], recEnd: [], fieldFirst: [0], fStart: [], fEnd: [], fKind: [], ascii: false };
+function newRecords(buf: Buffer, first: number, delimiter: string): CsvRecords {
+  return { buf, count: 0, first, recStart: [], recEnd: [], fieldFrom: [], fieldTo: [], delimiter, fStart: [], fEnd: [], fKind: [], ascii: false };
 }
 
 /** Why a record could not be read (the reader turns it into a DataError with the file and row). */
@@ -82,11 +90,37 @@ export class CsvSyntaxError extends Error {
  */
 export function tokenize(buf: Buffer, pos: number, eof: boolean, delim: number, out: CsvRecords): number {
   const n = buf.length;
-  const { recStart, recEnd, fieldFirst, fStart, fEnd, fKind } = out;
+  const { recStart, recEnd, fieldFrom, fieldTo, fStart, fEnd, fKind } = out;
+  let nextQuote = -1;
+  let nextCr = -1;
   outer: while (pos < n) {
+    let c = buf[pos];
+    // Fast path: a record with no quote and no '\r' before its '\n' (except a '\r\n' ending).
+    if (c !== SPACE && c !== TAB && c !== LF && c !== CR && c !== QUOTE) {
+      const nl = buf.indexOf(LF, pos);
+      if (nl >= 0) {
+        if (nextQuote < pos && nextQuote !== n) {
+          nextQuote = buf.indexOf(QUOTE, pos);
+          if (nextQuote < 0) nextQuote = n;
+        }
+        if (nextCr < pos && nextCr !== n) {
+          nextCr = buf.indexOf(CR, pos);
+          if (nextCr < 0) nextCr = n;
+        }
+        if (nextQuote > nl && (nextCr > nl || nextCr === nl - 1)) {
+          const end = nextCr === nl - 1 ? nl - 1 : nl;
+          fieldFrom.push(-1);
+          fieldTo.push(-1);
+          recStart.push(pos);
+          recEnd.push(end);
+          out.count++;
+          pos = nl + 1;
+          continue;
+        }
+      }
+    }
     // Blank line: only spaces / tabs (not the delimiter) before the line ending.
     let i = pos;
-    let c = 0;
     while (i < n && ((c = buf[i]) === SPACE || c === TAB) && c !== delim) i++;
     if (i === n) {
       if (eof) pos = n;
@@ -181,7 +215,8 @@ export function tokenize(buf: Buffer, pos: number, eof: boolean, delim: number, 
       pos = j >= n ? n : c === CR && j + 1 < n && buf[j + 1] === LF ? j + 2 : j + 1;
       break;
     }
-    fieldFirst.push(fStart.length);
+    fieldFrom.push(f0);
+    fieldTo.push(fStart.length);
     out.count++;
   }
   return pos;
@@ -190,20 +225,30 @@ export function tokenize(buf: Buffer, pos: number, eof: boolean, delim: number, 
 /** Node's undocumented-in-types but stable Buffer decoders (no argument checks: the fastest). */
 type Slicing = Buffer & { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string };
 
+/** The text of bytes [s, e) of a batch: ASCII batches decode once and take substrings. */
+function textOf(recs: CsvRecords, s: number, e: number): string {
+  if (recs.ascii) {
+    if (recs.text === undefined) recs.text = (recs.buf as Slicing).latin1Slice(0, recs.recEnd[recs.count - 1]);
+    return recs.text.substring(s, e);
+  }
+  return (recs.buf as Slicing).utf8Slice(s, e);
+}
+
 /** The text of field f of a batch. */
 export function fieldText(recs: CsvRecords, f: number): string {
-  const buf = recs.buf as Slicing;
   const s = recs.fStart[f];
   const e = recs.fEnd[f];
   if (s === e) return '';
-  const text = recs.ascii ? buf.latin1Slice(s, e) : buf.utf8Slice(s, e);
+  const text = textOf(recs, s, e);
   return recs.fKind[f] === 2 ? text.replaceAll('""', '"') : text;
 }
 
 /** The cells of record r of a batch. */
 export function recordCells(recs: CsvRecords, r: number): string[] {
-  const a = recs.fieldFirst[r];
-  const b = recs.fieldFirst[r + 1];
+  const a = recs.fieldFrom[r];
+  // A simple record: its text split at the delimiter (UTF-8 never has an ASCII byte inside a character).
+  if (a < 0) return textOf(recs, recs.recStart[r], recs.recEnd[r]).split(recs.delimiter);
+  const b = recs.fieldTo[r];
   const cells = new Array<string>(b - a);
   for (let f = a; f < b; f++) cells[f - a] = fieldText(recs, f);
   return cells;
@@ -287,7 +332,7 @@ export async function* csvRecords(path: string, options: TokenizeOptions): Async
         fileOffset += 3;
       }
     }
-    const out = newRecords(data, records);
+    const out = newRecords(data, records, options.delimiter);
     let pos: number;
     try {
       pos = tokenize(data, 0, eof, delim, out);
@@ -348,7 +393,7 @@ export async function* csvRecords(path: string, options: TokenizeOptions): Async
 
 /** The records of one in-memory buffer (complete: its end ends the last record). */
 export function tokenizeBuffer(buf: Buffer, delimiter: string): CsvRecords {
-  const out = newRecords(buf, 0);
+  const out = newRecords(buf, 0, delimiter);
   tokenize(buf, 0, true, delimiter.charCodeAt(0), out);
   (out as { ascii: boolean }).ascii = isAscii(buf);
   return out;
@@ -364,7 +409,7 @@ export function guessDelimiter(head: Buffer, eof: boolean, candidates: readonly 
   let bestDelta = Infinity;
   let maxFields = -Infinity;
   for (const d of candidates) {
-    const out = newRecords(head, 0);
+    const out = newRecords(head, 0, d);
     try {
       tokenize(head, 0, eof, d.charCodeAt(0), out);
     } catch {
@@ -376,7 +421,7 @@ export function guessDelimiter(head: Buffer, eof: boolean, candidates: readonly 
     let sum = 0;
     let prev = -1;
     for (let r = 0; r < n; r++) {
-      const fields = out.fieldFirst[r + 1] - out.fieldFirst[r];
+      const fields = out.fieldFrom[r] < 0 ? recordCells(out, r).length : out.fieldTo[r] - out.fieldFrom[r];
       sum += fields;
       if (prev >= 0) delta += Math.abs(fields - prev);
       prev = fields;
