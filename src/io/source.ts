@@ -44,8 +44,8 @@ export interface TableSource {
   readonly delimiter?: string;
   batches(): AsyncGenerator<RowBatch>;
   /**
-   * CSV only, when rows end in '\n' or '\r\n': the data rows as raw bytes, segmented as
-   * batches() segments them (see csv-raw.ts), for verbatim copying.
+   * CSV only: the data rows as raw bytes, the records batches() reads (one tokenizer,
+   * csv-tokenizer.ts), for verbatim copying.
    */
   rawRows?(): AsyncGenerator<RawRows>;
   close(): Promise<void>;
@@ -196,14 +196,10 @@ export async function openSource(path: string | undefined, options: ReadOptions 
     const probe = csvBatches(file, { delimiter: given, header });
     let columns: string[] = [];
     let delimiter = given ?? ',';
-    let newline = '\n';
     try {
       const r = await probe.next();
       if (!r.done) {
         delimiter = r.value.delimiter || delimiter;
-        // Lone '\r' (old Mac) files keep papaparse's guess; everything else is read with '\n' so
-        // that files mixing '\r\n' and '\n' split at every line (csv-read strips the '\r').
-        newline = r.value.linebreak === '\r' ? '\r' : '\n';
         if (header) columns = r.value.header ?? [];
         else columns = (r.value.rows[0] ?? []).map((_, j) => `col${j}`);
       }
@@ -220,8 +216,8 @@ export async function openSource(path: string | undefined, options: ReadOptions 
       format,
       columns,
       delimiter,
-      batches: () => wrap(csvBatches(file, { delimiter, newline, header })),
-      rawRows: newline === '\n' ? () => readRawCsvRows(file, { delimiter, header }) : undefined,
+      batches: () => wrap(csvBatches(file, { delimiter, header })),
+      rawRows: () => readRawCsvRows(file, { delimiter, header }),
       close: cleanup,
     };
   } catch (e) {

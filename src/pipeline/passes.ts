@@ -41,8 +41,8 @@ export async function eachRow(pass: Pass, fn: (cells: Cell[], row: number, code:
 
 /**
  * A writing pass: the kept rows as PassRows. With `raw` (see rawCopyPossible) rows arrive as
- * their bytes and are parsed only when `cells()` is called; the pass checks that it segmented as
- * many rows as the counting pass.
+ * their bytes and are parsed only when `cells()` is called. Both passes read the records of the
+ * one CSV tokenizer (io/csv-tokenizer.ts), so they see the same rows; the count is still checked.
  */
 export async function eachPassRow(pass: Pass, raw: boolean, fn: (row: PassRow, r: number, code: number) => Promise<void> | void): Promise<void> {
   const { source, profile, signal, report } = pass;
@@ -67,6 +67,6 @@ export async function eachPassRow(pass: Pass, raw: boolean, fn: (row: PassRow, r
   }
   report?.(profile.rowsRead);
   if (r !== profile.rowsRead) {
-    throw new Error(`CSV row segmentation differs between passes (${profile.rowsRead} rows counted, ${r} rows on the writing pass) in ${source.name}`);
+    throw new Error(`internal: CSV passes read different row counts (${profile.rowsRead} rows counted, ${r} rows on the writing pass) in ${source.name}`);
   }
 }

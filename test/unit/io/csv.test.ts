@@ -128,8 +128,7 @@ describe('CSV reading', () => {
     expect(crlf).toEqual(lf);
   });
 
-  // Known bug (src/io/csv-read.ts): papaparse guesses ONE newline from the first chunk, so a file
-  // mixing CRLF and LF (e.g. rows appended by another tool) merges rows or keeps a stray \r.
+  // One tokenizer (src/io/csv-tokenizer.ts) ends records at '\n', '\r\n' and lone '\r' in any mix.
   it('mixed line endings (CRLF first, then LF; LF first, then CRLF) give the same rows', async () => {
     const lf = await read(file('a,b,label\n1,2,x\n3,4,y\n5,6,x\n'));
     const crlfFirst = await read(file('a,b,label\r\n1,2,x\n3,4,y\r\n5,6,x'));
