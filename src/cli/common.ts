@@ -26,7 +26,7 @@ export interface InputFlags {
   categorical?: string[];
   passthrough?: string[];
   batchSize: number;
-  inputFormat?: 'csv' | 'arrow';
+  inputFormat?: 'csv' | 'arrow' | 'parquet';
 }
 
 export function addInputOptions(cmd: Command): Command {
@@ -39,7 +39,7 @@ export function addInputOptions(cmd: Command): Command {
     .option('--categorical <columns>', 'comma-separated columns to treat as categorical features', list)
     .option('--passthrough <columns>', 'comma-separated columns carried through untouched (ids, free text)', list)
     .option('--batch-size <rows>', 'rows per processing batch (output never depends on it)', intIn(1, 10_000_000), 16384)
-    .addOption(new Option('--input-format <format>', 'force the input format instead of detecting it from magic bytes').choices(['csv', 'arrow']));
+    .addOption(new Option('--input-format <format>', 'force the input format instead of detecting it from magic bytes').choices(['csv', 'arrow', 'parquet']));
 }
 
 export function readOptions(f: InputFlags, signal?: AbortSignal): ReadOptions {

@@ -114,6 +114,14 @@ export function cellGetter(column: Vector | null): (i: number) => unknown {
       return v;
     };
   }
+  if (column.data.length === 1 && (DataType.isInt(column.type) || (DataType.isFloat(column.type) && column.type.precision !== 0))) {
+    // Plain numbers straight from the values buffer (what `get` returns, without its per-cell
+    // dispatch): number for up to 32 bits and floats, bigint for 64-bit integers.
+    const d = column.data[0];
+    const values = d.values as ArrayLike<unknown>;
+    if (d.nullCount === 0) return (i) => values[i];
+    return (i) => (column.isValid(i) ? values[i] : null);
+  }
   return (i) => column.get(i);
 }
 
