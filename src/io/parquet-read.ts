@@ -45,6 +45,25 @@ function workingSchema(schema: Schema): { schema: Schema; decimals: string[] } {
   return { schema: decimals.length ? new Schema(fields, schema.metadata) : schema, decimals };
 }
 
+/**
+ * arrow-rs (parquet-wasm 0.8) cannot decode dictionary columns whose values are string/binary
+ * views (what polars writes for Categorical and Enum columns): it would fail mid-read (a
+ * WebAssembly panic that cannot be caught), so such files are refused up front with the fix.
+ */
+function checkReadable(schema: Schema, path: string): void {
+  for (const f of schema.fields) {
+    if (f.type.typeId !== Type.Dictionary) continue;
+    const values = (f.type as unknown as { dictionary: { typeId: number } }).dictionary;
+    if (values.typeId === Type.Utf8View || values.typeId === Type.BinaryView) {
+      throw new DataError(
+        'REBALANCE_PARQUET_TYPE',
+        `column '${f.name}' is a dictionary of ${values.typeId === Type.Utf8View ? 'Utf8View' : 'BinaryView'} strings (a polars Categorical/Enum), which the Parquet reader cannot decode; cast it to strings before writing (polars: pl.col('${f.name}').cast(pl.String))`,
+        { where: { file: path } },
+      );
+    }
+  }
+}
+
 export interface ParquetInfo {
   readonly schema: Schema;
   readonly rows: number;
@@ -85,6 +104,7 @@ export async function readParquetInfo(path: string): Promise<ParquetInfo> {
     const reader = RecordBatchReader.from(table.intoIPCStream());
     reader.open();
     const schema = reader.schema;
+    checkReadable(schema, path);
     const w = workingSchema(schema);
     const notices = w.decimals.map((n) => `column '${n}' is a Parquet decimal: read as float64 numbers (written back as float64)`);
     return { schema: w.schema, rows, rowGroups, notices };
