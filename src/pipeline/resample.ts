@@ -75,6 +75,7 @@ export async function runResample(job: ResampleJob): Promise<ResampleSummary> {
   const log = job.log ?? (() => undefined);
   const def = getSampler(job.method);
   const source = await openSource(job.input, job.read);
+  for (const notice of source.notices ?? []) log(notice);
   const progress = job.onProgress;
   let sink: RowSink | null = null;
   try {
