@@ -163,6 +163,8 @@ export async function openSource(path: string | undefined, options: ReadOptions 
       const plain = join(options.tmpDir ?? tmpdir(), `rebalance-input-${process.pid}-${randomUUID()}.tmp`);
       await decompressFile(file, plain, compression, name, options.signal);
       temps.push(plain);
+      // The compressed spool (stdin, a pipe) is no longer needed: free its disk space now.
+      if (spooled) await rm(file, { force: true });
       file = plain;
       spooled = true;
       head = await readHead();

@@ -9,7 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tableFromIPC, Type, type Field, type Table } from 'apache-arrow';
+import { Float64, Utf8 } from 'apache-arrow';
+import { openFileTarget } from '../../../src/io/output.js';
 import { loadParquetWasm, readParquetInfo } from '../../../src/io/parquet-read.js';
+import { createSink } from '../../../src/io/sink.js';
 import { runCli } from '../../helpers/cli-in-process.js';
 
 const FIX = join(__dirname, '../../../fixtures/parquet');
@@ -114,6 +117,18 @@ describe('Parquet output', () => {
     // The input's Arrow types are kept exactly (decimal -> float64).
     const input = readParquet(join(FIX, file));
     expect(table.schema.fields.map((f) => String(f.type))).toEqual(input.schema.fields.map((f) => (f.type.typeId === Type.Decimal ? 'Float64' : String(f.type))));
+  });
+
+  it('a Parquet output with no rows still has its schema', async () => {
+    const out = join(dir, 'empty.parquet');
+    const sink = createSink('parquet', await openFileTarget(out), [
+      { name: 'a', type: new Float64() },
+      { name: 'b', type: new Utf8() },
+    ]);
+    await sink.finish();
+    const table = readParquet(out);
+    expect(table.numRows).toBe(0);
+    expect(table.schema.fields.map(String)).toEqual(['a: Float64', 'b: Utf8']);
   });
 
   it('dates and timestamps are written to CSV as ISO 8601, not stored integers', async () => {
