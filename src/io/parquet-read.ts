@@ -24,8 +24,47 @@ let wasm: ParquetWasm | null = null;
 
 /** parquet-wasm's Node build (CommonJS; instantiates its WebAssembly module when first loaded). */
 export function loadParquetWasm(): ParquetWasm {
-  wasm ??= createRequire(import.meta.url)('parquet-wasm/node') as ParquetWasm;
+  if (!wasm) {
+    wasm = createRequire(import.meta.url)('parquet-wasm/node') as ParquetWasm;
+    process.on('uncaughtException', onUncaught);
+  }
   return wasm;
+}
+
+/**
+ * A Rust panic inside parquet-wasm's async reader (corrupt data it does not check) surfaces as a
+ * WebAssembly RuntimeError thrown from a microtask, where no caller can catch it: the process would
+ * die without a message. Once the module is loaded, such an error is recorded and rejects the
+ * pending (or next) guarded call; any other uncaught error is rethrown as it would have been.
+ */
+const WasmRuntimeError = (globalThis as unknown as { WebAssembly: { RuntimeError: new () => Error } }).WebAssembly.RuntimeError;
+let panicked: Error | null = null;
+const waiting = new Set<(e: Error) => void>();
+
+function onUncaught(e: unknown): void {
+  if (e instanceof WasmRuntimeError) {
+    panicked ??= e;
+    for (const reject of waiting) reject(e);
+    waiting.clear();
+    return;
+  }
+  process.off('uncaughtException', onUncaught);
+  setImmediate(() => {
+    throw e;
+  });
+}
+
+/** Awaits a parquet-wasm promise, rejecting instead of hanging (or dying) when the module panics. */
+export async function guardWasm<T>(promise: Promise<T>): Promise<T> {
+  if (panicked) throw panicked;
+  let reject!: (e: Error) => void;
+  const panic = new Promise<never>((_, r) => (reject = r));
+  waiting.add(reject);
+  try {
+    return await Promise.race([promise, panic]);
+  } finally {
+    waiting.delete(reject);
+  }
 }
 
 function parquetError(e: unknown, path: string): RebalanceError {
@@ -80,7 +119,7 @@ async function openParquet(path: string): Promise<import('parquet-wasm/node').Pa
     throw ioErrorFrom(e, path, 'open');
   }
   try {
-    return await loadParquetWasm().ParquetFile.fromFile(blob);
+    return await guardWasm(loadParquetWasm().ParquetFile.fromFile(blob));
   } catch (e) {
     throw parquetError(e, path);
   }
@@ -100,7 +139,7 @@ export async function readParquetInfo(path: string): Promise<ParquetInfo> {
     const rows = Number(meta.fileMetadata().numRows());
     const rowGroups = meta.numRowGroups();
     // The Arrow schema as arrow-rs maps it: read from an empty selection of the first rows.
-    const table = await file.read({ limit: 0 });
+    const table = await guardWasm(file.read({ limit: 0 }));
     const reader = RecordBatchReader.from(table.intoIPCStream());
     reader.open();
     const schema = reader.schema;
@@ -127,7 +166,7 @@ export async function* parquetRecordBatches(path: string, options: { readonly ba
   try {
     let stream: ReadableStream;
     try {
-      stream = await file.stream({ batchSize: options.batchRows ?? 16384 });
+      stream = await guardWasm(file.stream({ batchSize: options.batchRows ?? 16384 }));
     } catch (e) {
       throw parquetError(e, path);
     }
@@ -137,7 +176,7 @@ export async function* parquetRecordBatches(path: string, options: { readonly ba
         options.signal?.throwIfAborted();
         let next: { done: boolean; value?: { intoIPCStream(): Uint8Array } };
         try {
-          next = await reader.read();
+          next = await guardWasm(reader.read());
         } catch (e) {
           throw parquetError(e, path);
         }
