@@ -31,7 +31,7 @@ export interface InputFlags {
   naValues?: string[];
   decimal?: '.' | ',';
   batchSize: number;
-  inputFormat?: 'csv' | 'arrow';
+  inputFormat?: 'csv' | 'arrow' | 'parquet';
 }
 
 export function addInputOptions(cmd: Command): Command {
@@ -50,7 +50,7 @@ export function addInputOptions(cmd: Command): Command {
     .option('--select <columns>', "feature columns by name or 1-based index/range, e.g. '1-5,amount' (the others are carried through)", list)
     .option('--exclude <columns>', "columns (names or 1-based indices/ranges) not used as features: carried through", list)
     .option('--batch-size <rows>', 'rows per processing batch (output never depends on it)', intIn(1, 10_000_000), 16384)
-    .addOption(new Option('--input-format <format>', 'force the input format instead of detecting it from magic bytes').choices(['csv', 'arrow']));
+    .addOption(new Option('--input-format <format>', 'force the input format instead of detecting it from magic bytes').choices(['csv', 'arrow', 'parquet']));
 }
 
 export function readOptions(f: InputFlags, signal?: AbortSignal): ReadOptions {

@@ -64,7 +64,7 @@ export interface ScanOptions extends CellSemantics {
 
 export interface TableProfile {
   readonly source: string;
-  readonly format: 'csv' | 'arrow';
+  readonly format: 'csv' | 'arrow' | 'parquet';
   readonly columns: readonly ColumnProfile[];
   readonly labelIndex: number;
   readonly classNames: readonly string[];

@@ -114,6 +114,14 @@ export function cellGetter(column: Vector | null): (i: number) => unknown {
       return v;
     };
   }
+  if (column.data.length === 1 && (DataType.isInt(column.type) || (DataType.isFloat(column.type) && column.type.precision !== 0))) {
+    // Plain numbers straight from the values buffer (what `get` returns, without its per-cell
+    // dispatch): number for up to 32 bits and floats, bigint for 64-bit integers.
+    const d = column.data[0];
+    const values = d.values as ArrayLike<unknown>;
+    if (d.nullCount === 0) return (i) => values[i];
+    return (i) => (column.isValid(i) ? values[i] : null);
+  }
   return (i) => column.get(i);
 }
 
@@ -217,4 +225,61 @@ function checkBatchLengths(batch: RecordBatch, path: string): void {
       if (!offsets || offsets.length < child.offset + n + 1) bad(`column ${j + 1} has only ${offsets?.length ?? 0} offsets`);
     }
   });
+}
+
+/**
+ * ISO 8601 text for the stored integers of a date/time column (CSV output of Arrow and Parquet
+ * input): Date32/Date64 as YYYY-MM-DD, Timestamp as YYYY-MM-DDTHH:MM:SS[.fraction] (+ 'Z' when the
+ * type has a time zone: the stored instant is UTC), Time as HH:MM:SS[.fraction]; the fraction
+ * keeps the unit's digits, trailing zeros cut. Null for other types (durations stay numbers).
+ */
+export function temporalFormatter(type: DataType | undefined): ((v: unknown) => string) | null {
+  if (!type) return null;
+  const t = type as unknown as { unit?: number; timezone?: string | null };
+  // apache-arrow TimeUnit: 0 s, 1 ms, 2 us, 3 ns; DateUnit: 0 day, 1 ms.
+  const perSecond = [1n, 1000n, 1_000_000n, 1_000_000_000n];
+  const digits = [0, 3, 6, 9];
+  const fraction = (rem: bigint, unit: number): string => {
+    if (rem === 0n) return '';
+    return '.' + rem.toString().padStart(digits[unit], '0').replace(/0+$/, '');
+  };
+  const split = (v: unknown, unit: number): { secs: bigint; rem: bigint } => {
+    const n = typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v)));
+    const per = perSecond[unit];
+    let secs = n / per;
+    let rem = n % per;
+    if (rem < 0n) {
+      rem += per;
+      secs -= 1n;
+    }
+    return { secs, rem };
+  };
+  const day = (secs: bigint): string => new Date(Number(secs) * 1000).toISOString().slice(0, 10);
+  const clock = (secs: bigint): string => new Date(Number(secs) * 1000).toISOString().slice(11, 19);
+  const pass = (v: unknown): v is null | undefined => v === null || v === undefined || v === '';
+  switch (type.typeId) {
+    case Type.Date: {
+      const ms = t.unit === 1;
+      return (v) => (pass(v) ? '' : day(split(v, ms ? 1 : 0).secs * (ms ? 1n : 86400n)));
+    }
+    case Type.Timestamp: {
+      const unit = t.unit ?? 1;
+      const zone = t.timezone ? 'Z' : '';
+      return (v) => {
+        if (pass(v)) return '';
+        const { secs, rem } = split(v, unit);
+        return `${day(secs)}T${clock(secs)}${fraction(rem, unit)}${zone}`;
+      };
+    }
+    case Type.Time: {
+      const unit = t.unit ?? 1;
+      return (v) => {
+        if (pass(v)) return '';
+        const { secs, rem } = split(v, unit);
+        return `${clock(secs)}${fraction(rem, unit)}`;
+      };
+    }
+    default:
+      return null;
+  }
 }

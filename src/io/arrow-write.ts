@@ -128,23 +128,33 @@ export function unsupportedArrowType(type: DataType, nested = false): string | n
   }
 }
 
-export function createArrowSink(target: ByteTarget, columns: readonly SinkColumn[], kind: 'file' | 'stream', options: SinkOptions = {}): RowSink {
-  // Reported by the first write()/finish(), so the caller's abort() removes the temp file.
+/** Builds fixed-size record batches of the output schema from row-major cells (Arrow and Parquet output). */
+export interface ArrowBatchBuilder {
+  readonly schema: Schema;
+  /** Why a column cannot be written exactly (reported at the first write), or null. */
+  readonly invalid: DataError | null;
+  /** Rows appended since the last flush. */
+  readonly rows: number;
+  append(cells: readonly Cell[]): void;
+  /** The rows appended since the last flush as one record batch. */
+  flush(): RecordBatch;
+}
+
+export function arrowBatchBuilder(columns: readonly SinkColumn[], options: SinkOptions = {}, what = 'Arrow'): ArrowBatchBuilder {
   let invalid: DataError | null = null;
   const fields = columns.map((c) => {
-    if (!c.type) throw new Error(`internal: Arrow output column '${c.name}' has no type`);
+    if (!c.type) throw new Error(`internal: ${what} output column '${c.name}' has no type`);
     const why = unsupportedArrowType(c.type);
     if (why && !invalid) {
       invalid = new DataError(
         'REBALANCE_ARROW_TYPE',
-        `Arrow output of ${why} (column '${c.name}') is not supported: values could change; write CSV (--format csv), or drop or cast the column first`,
+        `${what} output of ${why} (column '${c.name}') is not supported: values could change; write CSV (--format csv), or drop or cast the column first`,
       );
     }
     return new Field(c.name, c.type, c.nullable ?? true);
   });
   const schema = new Schema(fields, new Map(options.metadata ?? []));
   const convert = columns.map((c) => converterFor(c.type!));
-  const batchRows = options.arrowBatchRows ?? 65536;
   // Date/time columns build their stored integers, then the buffer is re-typed (exact at any unit).
   const raw = fields.map((f) => (isTemporal(f.type) ? rawStorage(f.type) : null));
   const newBuilders = (): Builder[] => fields.map((f, j) => makeBuilder({ type: raw[j] ?? f.type, nullValues: [null, undefined] }));
@@ -154,8 +164,35 @@ export function createArrowSink(target: ByteTarget, columns: readonly SinkColumn
   };
   let builders = newBuilders();
   let rows = 0;
+  return {
+    schema,
+    get invalid() {
+      return invalid;
+    },
+    get rows() {
+      return rows;
+    },
+    append(cells) {
+      for (let j = 0; j < builders.length; j++) builders[j].append(convert[j](cells[j]));
+      rows++;
+    },
+    flush() {
+      const children = builders.map((b, j) => retype(b.finish().flush(), j));
+      const data = makeData({ type: new Struct(fields), length: rows, nullCount: 0, children });
+      const batch = new RecordBatch(schema, data);
+      builders = newBuilders();
+      rows = 0;
+      return batch;
+    },
+  };
+}
+
+export function createArrowSink(target: ByteTarget, columns: readonly SinkColumn[], kind: 'file' | 'stream', options: SinkOptions = {}): RowSink {
+  // Reported by the first write()/finish(), so the caller's abort() removes the temp file.
+  const builder = arrowBatchBuilder(columns, options);
+  const batchRows = options.arrowBatchRows ?? 65536;
   const writer = kind === 'file' ? new RecordBatchFileWriter() : new RecordBatchStreamWriter();
-  writer.reset(undefined, schema);
+  writer.reset(undefined, builder.schema);
   let pumpError: unknown = null;
   const pump = (async () => {
     try {
@@ -165,26 +202,17 @@ export function createArrowSink(target: ByteTarget, columns: readonly SinkColumn
     }
   })();
 
-  const flushBatch = (): void => {
-    if (rows === 0 && builders.length === 0) return;
-    const children = builders.map((b, j) => retype(b.finish().flush(), j));
-    const data = makeData({ type: new Struct(fields), length: rows, nullCount: 0, children });
-    writer.write(new RecordBatch(schema, data));
-    builders = newBuilders();
-    rows = 0;
-  };
   const check = (): void => {
-    if (invalid) throw invalid;
+    if (builder.invalid) throw builder.invalid;
     if (pumpError) throw pumpError;
   };
 
   return {
     async write(cells) {
       check();
-      for (let j = 0; j < builders.length; j++) builders[j].append(convert[j](cells[j]));
-      rows++;
-      if (rows >= batchRows) {
-        flushBatch();
+      builder.append(cells);
+      if (builder.rows >= batchRows) {
+        writer.write(builder.flush());
         // Let the pump drain what was just written.
         await new Promise<void>((r) => setImmediate(r));
         check();
@@ -192,7 +220,7 @@ export function createArrowSink(target: ByteTarget, columns: readonly SinkColumn
     },
     async finish() {
       check();
-      if (rows > 0) flushBatch();
+      if (builder.rows > 0) writer.write(builder.flush());
       writer.finish();
       await pump;
       check();

@@ -3,6 +3,7 @@
  * (integers never in scientific notation), original text cells written back unchanged.
  * `safeCsv` neutralises formula injection in text cells (=, +, -, @ prefixes) with a leading quote.
  */
+import { temporalFormatter } from './arrow-read.js';
 import { cellText, formatFloat32, formatNumber, isFloat32, isFormula, needsQuoteFn } from './cells.js';
 import type { Cell } from './batch.js';
 import type { ByteTarget } from './output.js';
@@ -32,6 +33,8 @@ export function createCsvSink(target: ByteTarget, columns: readonly SinkColumn[]
   const needsQuote = needsQuoteFn(delim);
   const textCols = columns.map((c) => c.text === true);
   const f32 = columns.map((c) => isFloat32(c.type));
+  // Arrow / Parquet date and time columns: ISO 8601 text, not their stored integers.
+  const temporal = columns.map((c) => temporalFormatter(c.type));
   const safe = options.safeCsv === true;
   const quote = (s: string): string => (needsQuote(s) ? '"' + s.replace(/"/g, '""') + '"' : s);
   // Output is assembled in one reusable buffer and written in ~1 MiB pieces.
@@ -42,14 +45,15 @@ export function createCsvSink(target: ByteTarget, columns: readonly SinkColumn[]
   // --safe-csv neutralises header cells as it does text cells: a column name is text a spreadsheet evaluates too.
   const header = columns.map((c) => quote(safe && isFormula(c.name) ? "'" + c.name : c.name)).join(delim) + '\n';
   const formatCell = (j: number, v: Cell): string => {
-    let s = typeof v === 'string' ? v : f32[j] && typeof v === 'number' ? formatFloat32(v) : cellText(v);
+    const iso = temporal[j];
+    let s = iso && typeof v !== 'string' ? iso(v) : typeof v === 'string' ? v : f32[j] && typeof v === 'number' ? formatFloat32(v) : cellText(v);
     if (safe && textCols[j] && isFormula(s)) s = "'" + s;
     return needsQuote(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   };
   // Finite numbers are written as formatFloat32 / formatNumber give them: digits, '.', '-', '+', 'e'.
   const numberSafe = !/[0-9.+\-e]/.test(delim);
   const numberFormatter = (j: number): ((x: number) => string) => {
-    if (!numberSafe || (safe && textCols[j])) return (x) => formatCell(j, x);
+    if (!numberSafe || (safe && textCols[j]) || temporal[j]) return (x) => formatCell(j, x);
     return f32[j] ? formatFloat32 : formatNumber;
   };
   const format = (cells: readonly Cell[]): string => {

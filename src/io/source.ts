@@ -16,8 +16,10 @@ import type { RowBatch } from './batch.js';
 import { arrowRecordBatches } from './arrow-read.js';
 import { csvBatches } from './csv-read.js';
 import { readRawCsvRows, type RawRows } from './csv-raw.js';
-import { sniffFormat, type InputFormat } from './format.js';
+import { decompressFile } from './compress.js';
+import { compressionFromName, sniffCompression, sniffFormat, type InputFormat } from './format.js';
 import { ioErrorFrom } from './fs-errors.js';
+import { parquetRecordBatches, readParquetInfo } from './parquet-read.js';
 
 export interface ReadOptions {
   /** CSV: first row is a header (default true); without it columns are col0, col1, ... */
@@ -40,6 +42,10 @@ export interface TableSource {
   readonly format: InputFormat;
   readonly columns: readonly string[];
   readonly arrowSchema?: Schema;
+  /** gzip or zstd when the input was compressed (it is read decompressed). */
+  readonly compression?: 'gzip' | 'zstd';
+  /** One-line notices about how the input is read (Parquet decimals as numbers), for the user. */
+  readonly notices?: readonly string[];
   /** The CSV delimiter in use (detected or given). */
   readonly delimiter?: string;
   batches(): AsyncGenerator<RowBatch>;
@@ -132,24 +138,40 @@ export async function openSource(path: string | undefined, options: ReadOptions 
       spooled = true;
     }
   }
+  const temps: string[] = spooled ? [file] : [];
   const cleanup = async (): Promise<void> => {
-    if (spooled) await rm(file, { force: true });
+    for (const t of temps) await rm(t, { force: true });
   };
   try {
-    const head = Buffer.alloc(8);
-    let size = 0;
-    try {
-      const fh = await open(file, 'r');
+    const readHead = async (): Promise<Buffer> => {
+      const head = Buffer.alloc(8);
       try {
-        size = (await fh.read(head, 0, 8, 0)).bytesRead;
-      } finally {
-        await fh.close();
+        const fh = await open(file, 'r');
+        try {
+          return head.subarray(0, (await fh.read(head, 0, 8, 0)).bytesRead);
+        } finally {
+          await fh.close();
+        }
+      } catch (e) {
+        throw ioErrorFrom(e, name, 'read');
       }
-    } catch (e) {
-      throw ioErrorFrom(e, name, 'read');
+    };
+    let head = await readHead();
+    // gzip / zstd input (file or stdin): decompressed to a temporary file, then read as usual.
+    const compression = sniffCompression(head) ?? undefined;
+    if (compression) {
+      const plain = join(options.tmpDir ?? tmpdir(), `rebalance-input-${process.pid}-${randomUUID()}.tmp`);
+      await decompressFile(file, plain, compression, name, options.signal);
+      temps.push(plain);
+      // The compressed spool (stdin, a pipe) is no longer needed: free its disk space now.
+      if (spooled) await rm(file, { force: true });
+      file = plain;
+      spooled = true;
+      head = await readHead();
     }
+    const size = head.length;
     if (size === 0) throw new DataError('REBALANCE_EMPTY', 'the input is empty: expected a header row and data rows', { where: { file: name } });
-    const format = options.format ?? sniffFormat(head.subarray(0, size));
+    const format = options.format ?? sniffFormat(head);
     const batchSize = options.batchSize ?? 16384;
     const relabel = <T extends Error>(e: T): T => {
       const w = (e as { where?: { file?: string } }).where;
@@ -163,6 +185,27 @@ export async function openSource(path: string | undefined, options: ReadOptions 
         throw relabel(e as Error);
       }
     };
+
+    if (format === 'parquet') {
+      const info = await readParquetInfo(file).catch((e: Error) => {
+        throw relabel(e);
+      });
+      return {
+        name,
+        format,
+        compression,
+        notices: info.notices,
+        columns: info.schema.fields.map((f) => f.name),
+        arrowSchema: info.schema,
+        batches: () =>
+          wrap(
+            (async function* () {
+              for await (const item of parquetRecordBatches(file, { batchRows: batchSize, signal: options.signal })) if (!('schema' in item)) yield item;
+            })(),
+          ),
+        close: cleanup,
+      };
+    }
 
     if (format === 'arrow') {
       const first = arrowRecordBatches(file, { signal: options.signal });
@@ -181,6 +224,7 @@ export async function openSource(path: string | undefined, options: ReadOptions 
         format,
         columns: schema.fields.map((f) => f.name),
         arrowSchema: schema,
+        compression,
         batches: () =>
           wrap(
             (async function* () {
@@ -192,7 +236,7 @@ export async function openSource(path: string | undefined, options: ReadOptions 
     }
 
     const header = options.header ?? true;
-    const given = options.delimiter ?? (name.toLowerCase().endsWith('.tsv') ? '\t' : undefined);
+    const given = options.delimiter ?? (/\.(tsv|tab)$/i.test(compressionFromName(name).rest) ? '\t' : undefined);
     const probe = csvBatches(file, { delimiter: given, header });
     let columns: string[] = [];
     let delimiter = given ?? ',';
@@ -216,6 +260,7 @@ export async function openSource(path: string | undefined, options: ReadOptions 
       format,
       columns,
       delimiter,
+      compression,
       batches: () => wrap(csvBatches(file, { delimiter, header })),
       rawRows: () => readRawCsvRows(file, { delimiter, header }),
       close: cleanup,

@@ -18,7 +18,7 @@ export interface InspectColumn {
 
 export interface InspectResult {
   readonly source: string;
-  readonly format: 'csv' | 'arrow';
+  readonly format: 'csv' | 'arrow' | 'parquet';
   readonly rows: number;
   readonly rowsDropped: number;
   readonly label: string;

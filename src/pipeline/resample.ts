@@ -76,6 +76,7 @@ export async function runResample(job: ResampleJob): Promise<ResampleSummary> {
   const log = job.log ?? (() => undefined);
   const def = getSampler(job.method);
   const source = await openTable(job.input, job.read, job.scan);
+  for (const notice of source.notices ?? []) log(notice);
   const progress = job.onProgress;
   let sink: RowSink | null = null;
   try {

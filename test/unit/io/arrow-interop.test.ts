@@ -440,15 +440,16 @@ describe('dates, timestamps, decimals, lists and structs (polars-temporal.arrow)
     }
   });
 
-  it('CSV output: stored integers for date/time, decimals with their scale', async () => {
+  it('CSV output: date/time as ISO 8601 (exact to the unit), decimals with their scale', async () => {
     const out = join(dir, 'temporal.csv');
     const r = await runCli(['resample', T, '-m', 'random-over', '--format', 'csv', '-o', out, '-q']);
     expect(r.code, r.stderr).toBe(0);
     const lines = readFileSync(out, 'utf8').split('\n');
     expect(lines[0]).toBe('x,d,tms,tus,tns,dec,lst,slst,st,label');
-    expect(lines[1].startsWith('1,19724,1704164645678,1704164645678123,1704164645678123456,1.00,"[1,2]",')).toBe(true);
-    expect(lines[4].startsWith('4,-165,,,,,,,')).toBe(true);
-    expect(lines[6].startsWith('6,0,1,999,951782400000000001,-1234.50,[-7],"[e, f]",')).toBe(true);
+    // Stored 19724 days, 1704164645678 ms, ...123 us, ...123456 ns; -165 days; 0, 1 ms, 999 us, 951782400000000001 ns.
+    expect(lines[1].startsWith('1,2024-01-02,2024-01-02T03:04:05.678,2024-01-02T03:04:05.678123,2024-01-02T03:04:05.678123456,1.00,"[1,2]",')).toBe(true);
+    expect(lines[4].startsWith('4,1969-07-20,,,,,,,')).toBe(true);
+    expect(lines[6].startsWith('6,1970-01-01,1970-01-01T00:00:00.001,1970-01-01T00:00:00.000999,2000-02-29T00:00:00.000000001,-1234.50,[-7],"[e, f]",')).toBe(true);
   });
 
   it('a date inside a list cannot be written exactly: Arrow output refused (exit 3, no file), CSV works', async () => {

@@ -1,0 +1,85 @@
+// Writes fixtures/parquet/*.parquet with nodejs-polars (installed locally, not a dependency: its
+// native binary wants node >= 22 per its manifest) and records, in fixtures/parquet/expected.json,
+// what polars reads back from rebalance's Parquet output of each: the schema (polars dtypes) and
+// the rows. It checks here, with polars, that the output keeps the input's dtypes (Decimal ->
+// Float64, as documented) and that every output row is an input row; the tests then compare the
+// output read with parquet-wasm/apache-arrow against expected.json, without polars.
+// usage: node scripts/build.mjs && node scripts/make-parquet-fixtures.mjs
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const pl = require('nodejs-polars');
+const dir = 'fixtures/parquet';
+mkdirSync(dir, { recursive: true });
+
+const n = 40;
+const idx = Array.from({ length: n }, (_, i) => i);
+const base = pl.DataFrame({
+  i: idx,
+  x: idx.map((i) => ((i * 37) % 23) / 7 - 1.5),
+  label: idx.map((i) => (i % 5 === 0 ? 'fraud' : 'ok')),
+  word: idx.map((i) => ['alpha', 'beta', 'gamma', 'delta'][i % 4]),
+  note: idx.map((i) => (i % 3 === 0 ? null : `n${i}`)),
+});
+const c = (name) => pl.col(name);
+const df = base.select(
+  c('i').cast(pl.Int8).alias('i8'),
+  c('i').mul(-300).cast(pl.Int16).alias('i16'),
+  c('i').mul(100000).cast(pl.Int32).alias('i32'),
+  c('i').mul(10_000_000_000).cast(pl.Int64).alias('i64'),
+  c('i').cast(pl.UInt8).alias('u8'),
+  c('i').mul(1000).cast(pl.UInt16).alias('u16'),
+  c('i').mul(70000).cast(pl.UInt32).alias('u32'),
+  c('i').cast(pl.UInt64).alias('u64'),
+  c('x').cast(pl.Float32).alias('f32'),
+  c('x').alias('f64'),
+  c('i').modulo(2).eq(0).alias('flag'),
+  c('word').alias('word'),
+  c('i').mul(31).add(19000).cast(pl.Int32).cast(pl.Date).alias('day'),
+  c('i').cast(pl.Int64).mul(3_600_000).add(1_704_067_200_000).cast(pl.Datetime('ms', 'UTC')).alias('ts_ms_utc'),
+  c('i').cast(pl.Int64).mul(86_400_000_123).add(1_704_067_200_000_000).cast(pl.Datetime('us', 'Europe/Paris')).alias('ts_us_paris'),
+  c('i').cast(pl.Int64).mul(1_000_000_007).add(1_704_067_200_000_000_000n).cast(pl.Datetime('ns')).alias('ts_ns'),
+  c('x').cast(pl.Decimal(12, 3)).alias('amount'),
+  c('note'),
+  c('label'),
+);
+
+const codecs = ['snappy', 'gzip', 'zstd', 'uncompressed'];
+for (const codec of codecs) df.writeParquet(join(dir, `types-${codec}.parquet`), { compression: codec });
+// polars writes Categorical as a dictionary of Utf8View, which the reader refuses with a hint.
+df.select(c('word').cast(pl.Categorical).alias('cat'), c('f64'), c('label')).writeParquet(join(dir, 'categorical.parquet'), { compression: 'zstd' });
+
+/** JSON-able value: Date -> ISO text, bigint -> number, the rest as polars gives it. */
+const norm = (v) => (v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? Number(v) : v);
+const records = (frame) => {
+  const f = frame.withColumns(...frame.columns.filter((k) => String(frame.getColumn(k).dtype).includes('Decimal')).map((k) => c(k).cast(pl.Float64)));
+  return f.toRecords().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, norm(v)])));
+};
+const dtypes = (frame) => frame.columns.map((k) => ({ name: k, dtype: String(frame.getColumn(k).dtype) }));
+
+const tmp = mkdtempSync(join(tmpdir(), 'rebalance-fixtures-'));
+const expected = { command: ['resample', '--method', 'random-under', '--seed', '1', '--passthrough', 'note'], files: {} };
+try {
+  const input = pl.readParquet(join(dir, 'types-zstd.parquet'));
+  const inRows = records(input).map((r) => JSON.stringify(r));
+  for (const codec of codecs) {
+    const file = join(dir, `types-${codec}.parquet`);
+    const out = join(tmp, `${codec}.parquet`);
+    execFileSync(process.execPath, ['bin/rebalance.js', ...expected.command, file, '-o', out, '-q']);
+    const back = pl.readParquet(out);
+    const want = dtypes(input).map((d) => ({ ...d, dtype: d.dtype.includes('Decimal') ? 'DataType(Float64)' : d.dtype }));
+    const got = dtypes(back);
+    if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`${codec}: polars reads other dtypes back:\n${JSON.stringify(got)}\nwant\n${JSON.stringify(want)}`);
+    const rows = records(back);
+    for (const r of rows) if (!inRows.includes(JSON.stringify(r))) throw new Error(`${codec}: output row not in the input: ${JSON.stringify(r)}`);
+    expected.files[`types-${codec}.parquet`] = { inputDtypes: dtypes(input), outputDtypes: got, rows };
+    console.log(`${file}: ${input.height} rows in, ${rows.length} rows out; polars reads back the same dtypes (Decimal -> Float64) and input rows`);
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+writeFileSync(join(dir, 'expected.json'), JSON.stringify(expected, null, 1) + '\n');
