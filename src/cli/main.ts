@@ -17,6 +17,7 @@ import { trainCommand } from './commands/train.js';
 import { predictCommand } from './commands/predict.js';
 import { demoCommand } from './commands/demo.js';
 import { backendsCommand } from './commands/backends.js';
+import { distCommand } from './commands/dist.js';
 
 export function packageVersion(): string {
   try {
@@ -47,6 +48,7 @@ export function createCli(ctx: CliContext): Command {
     methodsCommand(ctx),
     backendsCommand(ctx),
     demoCommand(ctx),
+    distCommand(ctx),
   ];
   for (const c of commands) {
     c.exitOverride();
