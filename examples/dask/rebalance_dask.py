@@ -73,13 +73,15 @@ def _read_json(path):
         return json.load(f)
 
 
-def run(input_dir, output_dir, method, strategy=None, seed=42, workers=2, client=None, plan_args=(), input_args=(), knn_args=(), rebalance_bin=DEFAULT_BIN, node="node", keep_work=False):
+def run(input_dir, output_dir, method, strategy=None, seed=42, workers=2, client=None, plan_args=(), input_args=(), knn_args=(), rebalance_bin=DEFAULT_BIN, node="node", keep_work=False, batch=True):
     """Rebalances the partitions of INPUT_DIR into OUTPUT_DIR; returns the summary (also written as summary.json).
 
     client: a dask.distributed Client to schedule on (default: a LocalCluster of `workers` processes).
     plan_args: extra flags of `rebalance dist plan` (sampler options: ['--n-neighbors', '3'], ...).
     input_args: flags every step that reads a partition gets (['--label', 'y'], ...).
     knn_args: flags of the steps that search neighbours (['--knn-backend', 'cpu'], ...).
+    batch: run each worker's share of a map stage in one process (`rebalance dist batch`): one
+    process start per worker and stage instead of one per partition; the steps are the same.
     """
     parts = partition_files(input_dir)
     ext = parts[0].suffix.lower()
@@ -96,7 +98,7 @@ def run(input_dir, output_dir, method, strategy=None, seed=42, workers=2, client
         own = Client(cluster)
         client = own
     try:
-        return _run(client, parts, ext, out, work, method, strategy, seed, list(plan_args), list(input_args), list(knn_args), rebalance_bin, node)
+        return _run(client, parts, ext, out, work, method, strategy, seed, list(plan_args), list(input_args), list(knn_args), rebalance_bin, node, batch)
     finally:
         if own is not None:
             own.close()
@@ -105,8 +107,21 @@ def run(input_dir, output_dir, method, strategy=None, seed=42, workers=2, client
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input_args, knn_args, rebalance_bin, node):
+def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input_args, knn_args, rebalance_bin, node, batch):
+    stage = [0]
+
     def each(arg_lists):
+        arg_lists = [[str(a) for a in args] for args in arg_lists]
+        n_tasks = min(len(arg_lists), _workers(client))
+        if batch and len(arg_lists) > n_tasks:
+            # One process per worker: task t runs steps t, t + n_tasks, ... of this stage.
+            stage[0] += 1
+            tasks = []
+            for t in range(n_tasks):
+                f = work / f"batch-{stage[0]:03d}-{t:03d}.json"
+                f.write_text(json.dumps(arg_lists[t::n_tasks]))
+                tasks.append(["batch", str(f)])
+            arg_lists = tasks
         futures = client.map(dist_step, arg_lists, rebalance_bin=rebalance_bin, node=node, pure=False)
         return client.gather(futures)
 
@@ -202,6 +217,7 @@ def main(argv=None):
     ap.add_argument("--n-neighbors", type=int, default=None, help="enn: neighbours")
     ap.add_argument("--knn-backend", default=None, help="auto, cpu, webgpu")
     ap.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler instead of a LocalCluster")
+    ap.add_argument("--no-batch", action="store_true", help="one process per step instead of one per worker and stage")
     a = ap.parse_args(argv)
     plan_args = []
     if a.k_neighbors is not None:
@@ -216,7 +232,7 @@ def main(argv=None):
 
         client = Client(a.scheduler)
     try:
-        s = run(a.input_dir, a.output, a.method, a.strategy, a.seed, a.workers, client, plan_args, input_args, knn_args)
+        s = run(a.input_dir, a.output, a.method, a.strategy, a.seed, a.workers, client, plan_args, input_args, knn_args, batch=not a.no_batch)
     except StepError as e:
         print(f"rebalance_dask: {e}", file=sys.stderr)
         return e.code if e.code in (2, 3, 4, 5) else 1

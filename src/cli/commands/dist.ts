@@ -26,10 +26,11 @@ Protocol (every step reads files and writes one file; partitions are CSV or Arro
   tomek-links / enn:
     points    each partition          -> points.bin            (map)
     knn       query points x one partition's points -> partial top-k (map over partitions; enn: partition pairs)
-    merge     the partials of one query set -> neighbours      (reduce)
+    merge     the partials of one query set -> neighbours      (reduce; enn: knn --against all points merges in the task)
     partners  tomek-links: merged lists -> partners.json, queried in a second knn round
     clean     all merged lists        -> removed.json          (reduce)
     select    each partition          -> output partition      (map; --removed)
+  batch     several steps in one process (a worker's share of a map), from a JSON list of argument lists
 
 Example (two CSV partitions, random under-sampling):
   $ rebalance dist count p0.csv -o s0.json && rebalance dist count p1.csv -o s1.json
@@ -258,6 +259,18 @@ export function distCommand(ctx: CliContext): Command {
     await writeJson(flags.output, { kind: 'rebalance-dist-removed', removed: cleanDecision(p, lists) });
   });
 
-  for (const c of [count, plan, rank, threshold, select, gather, synth, points, knn, merge, partners, clean]) cmd.addCommand(c);
+  const batch = sub(ctx, 'batch', 'run several dist steps in this one process, one after the other (saves a process start per step)')
+    .argument('<steps>', 'a JSON file: an array of steps, each the argument list of one dist step, e.g. [["count", "p0.csv", "-o", "s0.json"], ...]');
+  batch.action(async (file: string) => {
+    const steps = await readJson(file);
+    if (!Array.isArray(steps) || !steps.every((s) => Array.isArray(s) && s.length > 0 && s.every((a) => typeof a === 'string') && s[0] !== 'batch')) {
+      throw new DataError('REBALANCE_BAD_DIST_FILE', `${file} must hold an array of dist steps, each an array of strings such as ["count", "p0.csv", "-o", "s0.json"] (no nested batch)`);
+    }
+    const { createCli } = await import('../main.js');
+    // One step at a time: memory is that of the largest step, as with one process per step.
+    for (const args of steps as string[][]) await createCli(ctx).parseAsync(['node', 'rebalance', 'dist', ...args]);
+  });
+
+  for (const c of [batch, count, plan, rank, threshold, select, gather, synth, points, knn, merge, partners, clean]) cmd.addCommand(c);
   return cmd;
 }
