@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli-in-process.js';
-import { HEADER, labelCounts, rowMultiset, runLocal, sortedEntries, tableRows, writeSplit } from './tables.js';
+import { HEADER, arrowRowMultiset, labelCounts, rowMultiset, runLocal, sortedEntries, tableRows, writeArrowSplit, writeSplit } from './tables.js';
 
 const N = 2400;
 let dir: string;
@@ -62,14 +62,14 @@ describe('distributed random samplers (no engine)', () => {
   }
 
   it('random-under keeps every class a uniform sample: each row of the majority is kept about as often over seeds', async () => {
-    // 40 seeds x keep-rate of the ok class in the first vs second half of the rows: no positional bias.
+    // 8 seeds x keep-rate of the ok class in the first vs second half of the rows: no positional bias.
     const small = tableRows(400, 3);
     const parts = writeSplit(mkdtempSync(join(dir, 'u-')), small, [50, 120, 200, 260, 300, 333, 370]);
     let first = 0;
     let second = 0;
     const okIndex = small.map((r, i) => (r.endsWith(',ok') ? i : -1)).filter((i) => i >= 0);
     const half = new Set(okIndex.slice(0, okIndex.length >> 1).map((i) => small[i]));
-    for (let seed = 0; seed < 12; seed++) {
+    for (let seed = 0; seed < 8; seed++) {
       const m = await local(parts, 'random-under', { seed });
       for (const [row, n] of m) if (row.endsWith(',ok')) (half.has(row) ? (first += n) : (second += n));
     }
@@ -97,6 +97,26 @@ describe('distributed SMOTE (no engine)', () => {
     const r = await runCli(['resample', whole.replace('all.csv', 'all2.csv'), '-m', 'smote', '--seed', '5', '-o', out, '-q']);
     expect(r.code, r.stderr).toBe(0);
     expect(sortedEntries(d)).toEqual(sortedEntries(rowMultiset([out])));
+  });
+});
+
+describe('Arrow partitions (no engine)', () => {
+  it('Float32 and Int32 columns: smote and enn equal single-machine runs on the concatenated Arrow table; random-under gives the same rows from another split', async () => {
+    const small = rows.slice(0, 1200);
+    const d4 = writeArrowSplit(mkdtempSync(join(dir, 'a4-')), small, [200, 500, 900]);
+    const d3 = writeArrowSplit(mkdtempSync(join(dir, 'a3-')), small, [450, 1000]);
+    const all = writeArrowSplit(mkdtempSync(join(dir, 'a1-')), small, [])[0];
+    for (const method of ['smote', 'enn']) {
+      const out = join(mkdtempSync(join(dir, 'as-')), 'o.arrow');
+      const r = await runCli(['resample', all, '-m', method, '--seed', '3', '-o', out, '-q', '--knn-backend', 'cpu']);
+      expect(r.code, r.stderr).toBe(0);
+      const d = arrowRowMultiset(await runLocal(d4, mkdtempSync(join(dir, 'aw-')), method, { seed: 3 }));
+      expect(sortedEntries(d)).toEqual(sortedEntries(arrowRowMultiset([out])));
+    }
+    const u4 = arrowRowMultiset(await runLocal(d4, mkdtempSync(join(dir, 'aw-')), 'random-under', { seed: 3 }));
+    const u3 = arrowRowMultiset(await runLocal(d3, mkdtempSync(join(dir, 'aw-')), 'random-under', { seed: 3 }));
+    expect(sortedEntries(u4)).toEqual(sortedEntries(u3));
+    expect([...u4.values()].reduce((x, y) => x + y, 0)).toBeLessThan(small.length / 2);
   });
 });
 

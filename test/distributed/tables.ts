@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { createRng } from '../../src/core/rng.js';
 import { runCli } from '../helpers/cli-in-process.js';
 
@@ -47,6 +48,7 @@ async function cli(args: string[]): Promise<void> {
  */
 export async function runLocal(parts: readonly string[], work: string, method: string, extra: { seed?: number; plan?: string[] } = {}): Promise<string[]> {
   const n = parts.length;
+  const ext = parts[0].slice(parts[0].lastIndexOf('.'));
   const w = (name: string): string => join(work, name);
   const summaries = parts.map((_, i) => w(`s${i}.json`));
   for (let i = 0; i < n; i++) await cli(['count', parts[i], '-o', summaries[i]]);
@@ -54,7 +56,7 @@ export async function runLocal(parts: readonly string[], work: string, method: s
   await cli(['plan', ...summaries, '-m', method, '--seed', String(extra.seed ?? 42), '-o', plan, ...(extra.plan ?? [])]);
   const p = JSON.parse(readFileSync(plan, 'utf8')) as { route: string; clean?: { method: string } };
   const base = (i: number): string[] => [parts[i], '--plan', plan, '--index', String(i)];
-  const outputs = parts.map((_, i) => w(`out-${String(i).padStart(5, '0')}.csv`));
+  const outputs = parts.map((_, i) => w(`out-${String(i).padStart(5, '0')}${ext}`));
   let selectExtra: string[] = [];
   if (p.route === 'random') {
     const ranks = parts.map((_, i) => w(`r${i}.json`));
@@ -62,9 +64,9 @@ export async function runLocal(parts: readonly string[], work: string, method: s
     await cli(['threshold', ...ranks, '--plan', plan, '-o', w('t.json')]);
     selectExtra = ['--thresholds', w('t.json')];
   } else if (p.route === 'synthesize') {
-    const gathered = parts.map((_, i) => w(`g${i}.csv`));
+    const gathered = parts.map((_, i) => w(`g${i}${ext}`));
     for (let i = 0; i < n; i++) await cli(['gather', ...base(i), '-o', gathered[i]]);
-    outputs.push(w(`out-${String(n).padStart(5, '0')}.csv`));
+    outputs.push(w(`out-${String(n).padStart(5, '0')}${ext}`));
     await cli(['synth', ...gathered, '--plan', plan, '-o', outputs[n], '--knn-backend', 'cpu']);
   } else {
     const points = parts.map((_, i) => w(`pt${i}.bin`));
@@ -125,4 +127,37 @@ export function partFiles(dir: string): string[] {
     .filter((f) => f.startsWith('part-'))
     .sort()
     .map((f) => join(dir, f));
+}
+
+/** Rows of Arrow IPC files as a multiset of their JSON cells (bigints as text). */
+export function arrowRowMultiset(files: readonly string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const f of files) {
+    const t = tableFromIPC(readFileSync(f));
+    for (const row of t) {
+      const key = JSON.stringify(Object.values(row.toJSON()), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+      m.set(key, (m.get(key) ?? 0) + 1);
+    }
+  }
+  return m;
+}
+
+/** Writes CSV rows (HEADER columns) as Arrow IPC partition files cut before the given rows. */
+export function writeArrowSplit(dir: string, rows: readonly string[], cuts: readonly number[]): string[] {
+  const files: string[] = [];
+  const bounds = [0, ...cuts, rows.length];
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    const cells = rows.slice(bounds[i], bounds[i + 1]).map((r) => r.split(','));
+    const t = tableFromArrays({
+      a: Float64Array.from(cells, (c) => Number(c[0])),
+      b: Float64Array.from(cells, (c) => Number(c[1])),
+      c: Int32Array.from(cells, (c) => Number(c[2])),
+      d: Float32Array.from(cells, (c) => Number(c[3])),
+      label: cells.map((c) => c[4]),
+    });
+    const f = join(dir, `p${String(i).padStart(3, '0')}.arrow`);
+    writeFileSync(f, tableToIPC(t, 'file'));
+    files.push(f);
+  }
+  return files;
 }

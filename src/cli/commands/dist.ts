@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { DataError } from '../../core/errors.js';
+import { DataError, UsageError } from '../../core/errors.js';
 import { addInputOptions, addKnnOptions, addSeedOption, readOptions, scanOptions, type CliContext, type InputFlags, type KnnFlags } from '../common.js';
 import { intIn } from '../parse.js';
 import { addSamplerOptions, checkClassesOption, samplerOptionsFrom } from '../sampler-options.js';
@@ -212,6 +212,7 @@ export function distCommand(ctx: CliContext): Command {
       import('../../distributed/blob.js'),
       import('../../neighbors/open.js'),
     ]);
+    if (flags.scale !== 'none') throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `--scale ${flags.scale} is not supported by the distributed clean route (the points are unscaled); drop --scale or run 'rebalance resample' on one machine`);
     const p = await loadPlan(flags.plan);
     if (!p.clean) throw new DataError('REBALANCE_PLAN_MISMATCH', `the plan is for ${p.method}, which needs no neighbour search here; use a tomek-links or enn plan`);
     const ids = flags.ids ? new Set(((await readJson(flags.ids)) as { ids: number[] }).ids) : undefined;
