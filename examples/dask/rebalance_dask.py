@@ -11,7 +11,8 @@ driver only schedules them on a LocalCluster (or on the Client you pass to run()
 
     count (map) -> plan (reduce) -> route:
       random      rank (map) -> threshold (reduce) -> select (map)
-      synthesize  gather (map) -> synth (one task, one more partition) -> select (map)
+      synthesize  select --gather (map: rows pass through, grown classes gathered) -> synth (one
+                  task: the synthetic rows, one more partition)
       clean       points (map) -> knn (map; tomek: one query set x each partition, two rounds;
                   enn: partition x partition) -> merge (reduce) -> clean (reduce) -> select (map)
 
@@ -150,13 +151,12 @@ def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input
             one(["threshold", *ranks, "--plan", plan_file, "-o", w("thresholds.json")])
             select_extra = ["--thresholds", w("thresholds.json")]
     elif route == "synthesize":
+        # One pass per partition: the rows pass through and the grown classes are gathered.
         gathered = [w(f"gathered-{i:05d}{ext}") for i in range(n)]
-        each([["gather", *base(i), "-o", gathered[i]] for i in range(n)])
+        each([["select", *base(i), "-o", outputs[i], "--gather", gathered[i], "--summary-json", results[i]] for i in range(n)])
         outputs.append(str(out / f"part-{n:05d}{ext}"))
         results.append(w(f"result-{n:05d}.json"))
-        synth = client.submit(dist_step, ["synth", *gathered, "--plan", plan_file, "-o", outputs[n], "--summary-json", results[n], *input_args, *knn_args], rebalance_bin=rebalance_bin, node=node, pure=False)
-        each([["select", *base(i), "-o", outputs[i], "--summary-json", results[i]] for i in range(n)])
-        synth.result()
+        one(["synth", *gathered, "--plan", plan_file, "-o", outputs[n], "--summary-json", results[n], *input_args, *knn_args])
     elif route == "clean":
         points = [w(f"points-{i:05d}.bin") for i in range(n)]
         each([["points", *base(i), "-o", points[i]] for i in range(n)])

@@ -4,7 +4,7 @@
  * bytes, Arrow cells with their types, so the output partitions are the input rows, unchanged.
  */
 import { createRng } from '../core/rng.js';
-import { DataError } from '../core/errors.js';
+import { DataError, UsageError } from '../core/errors.js';
 import type { ScanOptions } from '../dataset/scan.js';
 import { scanTable } from '../dataset/scan.js';
 import { rawCopyPossible } from '../io/row-writer.js';
@@ -60,24 +60,37 @@ export async function openPlanned(step: PartitionStep): Promise<OpenPartition & 
  * Writes a partition's rows, each as many times as `times(globalCode, gid)` says (0: dropped;
  * more than 1: copies right after the row).
  */
-async function writeRows(step: PartitionStep, times: (code: number, gid: number) => number, accept?: (code: number) => boolean): Promise<StepResult> {
+async function writeRows(
+  step: PartitionStep,
+  times: (code: number, gid: number) => number,
+  accept?: (code: number) => boolean,
+  gather?: { readonly output: string; readonly grown: ReadonlySet<number> },
+): Promise<StepResult> {
   const p = await openPlanned(step);
   try {
     const { source, profile, offset, toGlobal } = p;
-    const { writer, sink, format } = await openPartitionWriter(step.output, step.format, source, profile, metadata(step.plan, step.version));
+    const meta = metadata(step.plan, step.version);
+    const { writer, sink, format } = await openPartitionWriter(step.output, step.format, source, profile, meta);
+    let side: Awaited<ReturnType<typeof openPartitionWriter>> | null = null;
     try {
+      // The synthesize route's select also writes the gathered rows, in the same pass.
+      side = gather ? await openPartitionWriter(gather.output, undefined, source, profile, meta) : null;
+      const raw = rawCopyPossible(source, format, false) && (!side || rawCopyPossible(source, side.format, false));
       let j = 0;
-      await eachPassRow({ source, profile, signal: step.read?.signal }, rawCopyPossible(source, format, false), async (row, r, code) => {
+      await eachPassRow({ source, profile, signal: step.read?.signal }, raw, async (row, r, code) => {
         const g = toGlobal[code];
         const gid = offset + j++;
+        if (side && gather!.grown.has(g)) await side.writer.original(row, r, code);
         if (accept && !accept(g)) return;
         const t = times(g, gid);
         if (t > 0) await writer.original(row, r, code);
         for (let c = 1; c < t; c++) await writer.copy(row, r, code);
       });
       await sink.finish();
+      if (side) await side.sink.finish();
     } catch (e) {
       await sink.abort().catch(() => undefined);
+      if (side) await side.sink.abort().catch(() => undefined);
       throw e;
     }
     const classes: Record<string, number> = {};
@@ -100,18 +113,22 @@ export async function partitionCodes(step: PartitionStep): Promise<{ offset: num
 
 /**
  * The select step: the partition's output rows. Random route: by the thresholds; synthesize
- * route: every row (the synthetic rows are one more partition); clean route: every row but the
- * removed global ids.
+ * route: every row (the synthetic rows are one more partition), and with `gather` the rows of the
+ * grown classes into that file too (the gather step fused into this pass); clean route: every row
+ * but the removed global ids.
  */
-export function selectPartition(step: PartitionStep, extra: { thresholds?: Thresholds | null; removed?: ReadonlySet<number> }): Promise<StepResult> {
+export function selectPartition(step: PartitionStep, extra: { thresholds?: Thresholds | null; removed?: ReadonlySet<number>; gather?: string }): Promise<StepResult> {
   const plan = step.plan;
+  if (extra.gather !== undefined && plan.route !== 'synthesize') {
+    throw new UsageError('REBALANCE_BAD_OPTION', `--gather is for the synthesize route (smote...), not the ${plan.route} route of ${plan.method}; drop it`);
+  }
   if (plan.route === 'random') return writeRows(step, timesFor(plan, extra.thresholds ?? null));
   if (plan.route === 'clean') {
     const removed = extra.removed;
     if (!removed) throw new DataError('REBALANCE_PLAN_MISMATCH', `the ${plan.method} plan needs the removed rows: pass --removed with the file the clean step wrote`);
     return writeRows(step, (_c, gid) => (removed.has(gid) ? 0 : 1));
   }
-  return writeRows(step, () => 1);
+  return writeRows(step, () => 1, undefined, extra.gather !== undefined ? { output: extra.gather, grown: grownCodes(plan) } : undefined);
 }
 
 /** The classes the synthesize route grows (global codes). */
@@ -152,7 +169,7 @@ export async function synthesize(step: SynthStep): Promise<StepResult> {
   try {
     const scanned = await scanTable(source, { ...step.scan, label: step.scan?.label ?? plan.label, signal: step.signal });
     const profile = withPlanKinds(scanned, plan.columns);
-    const toGlobal = globalCodes(profile, plan.classNames);
+    globalCodes(profile, plan.classNames); // every gathered class is one of the plan's
     const targets = new Map<number, { from: number; to: number }>();
     profile.classNames.forEach((name, c) => {
       const t = plan.targets[name];
@@ -164,7 +181,6 @@ export async function synthesize(step: SynthStep): Promise<StepResult> {
     for (const [name, t] of Object.entries(plan.targets)) {
       if (t.to > t.from && !profile.classNames.includes(name)) throw new DataError('REBALANCE_PLAN_MISMATCH', `the gathered files hold no rows of class '${name}', which the plan grows; pass the gather output of every partition`);
     }
-    void toGlobal;
     const local: SamplingPlan = { kind: plan.samplingKind, targets };
     const builder = new DatasetBuilder(profile, (code) => targets.has(code));
     await eachRow({ source, profile, signal: step.signal }, (cells, r, code) => builder.add(cells, r, code));

@@ -22,7 +22,8 @@ Protocol (every step reads files and writes one file; partitions are CSV or Arro
   SMOTE-type methods (smote, smoten, smote-nc, random-over --shrinkage):
     gather    each partition          -> its rows of the grown classes (map)
     synth     all gathered files      -> the synthetic rows, one more partition (one task)
-    select    each partition          -> output partition      (map: every row passes through)
+    select    each partition          -> output partition      (map: every row passes through;
+                                                                select --gather does the gather step in the same pass)
   tomek-links / enn:
     points    each partition          -> points.bin            (map)
     knn       query points x one partition's points -> partial top-k (map over partitions; enn: partition pairs)
@@ -148,13 +149,14 @@ export function distCommand(ctx: CliContext): Command {
     .option('--thresholds <file>', "random route: the threshold step's file")
     .option('--removed <file>', "clean route: the clean step's file")
     .option('--format <format>', 'output format: csv, tsv, arrow, arrows')
+    .option('--gather <file>', 'synthesize route: also write the rows of the grown classes to this file (the gather step, in the same pass)')
     .option('--summary-json <file>', 'write the rows written per class as JSON');
-  select.action(async (input: string, flags: PartFlags & { thresholds?: string; removed?: string; summaryJson?: string }) => {
+  select.action(async (input: string, flags: PartFlags & { thresholds?: string; removed?: string; gather?: string; summaryJson?: string }) => {
     const { selectPartition } = await import('../../distributed/steps.js');
     const p = await loadPlan(flags.plan);
     const thresholds = flags.thresholds ? ((await readJson(flags.thresholds)) as never) : null;
     const removed = flags.removed ? new Set(((await readJson(flags.removed)) as { removed: number[] }).removed) : undefined;
-    const result = await selectPartition(step(flags, input, p, ctx), { thresholds, removed });
+    const result = await selectPartition(step(flags, input, p, ctx), { thresholds, removed, gather: flags.gather });
     if (flags.summaryJson) await writeJson(flags.summaryJson, result);
   });
 
