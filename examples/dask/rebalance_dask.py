@@ -43,7 +43,8 @@ class StepError(RuntimeError):
 
 def dist_step(args, rebalance_bin=DEFAULT_BIN, node="node"):
     """Runs `rebalance dist ARGS...` and returns its stdout (runs on a Dask worker)."""
-    cmd = [node, rebalance_bin, "dist", *[str(a) for a in args]]
+    # A batch runs several steps in one process; --expose-gc lets it free each step's garbage.
+    cmd = [node, *(["--expose-gc"] if args and args[0] == "batch" else []), rebalance_bin, "dist", *[str(a) for a in args]]
     env = dict(os.environ)
     # One process per task and one task per worker process: the kNN search uses the worker's cores.
     r = subprocess.run(cmd, capture_output=True, text=True, env=env)

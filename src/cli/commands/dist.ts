@@ -271,7 +271,12 @@ export function distCommand(ctx: CliContext): Command {
     }
     const { createCli } = await import('../main.js');
     // One step at a time: memory is that of the largest step, as with one process per step.
-    for (const args of steps as string[][]) await createCli(ctx).parseAsync(['node', 'rebalance', 'dist', ...args]);
+    // With node --expose-gc (as the Dask driver starts it) each step's garbage goes before the next.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    for (const args of steps as string[][]) {
+      await createCli(ctx).parseAsync(['node', 'rebalance', 'dist', ...args]);
+      gc?.();
+    }
   });
 
   for (const c of [batch, count, plan, rank, threshold, select, gather, synth, points, knn, merge, partners, clean]) cmd.addCommand(c);
