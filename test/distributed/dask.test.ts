@@ -5,7 +5,7 @@
  * python3 with dask.distributed; skipped without it unless REBALANCE_REQUIRE_PARITY=1 (CI).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,11 +19,12 @@ const hasDask = spawnSync(PYTHON, ['-c', 'import dask.distributed'], { encoding:
 const required = process.env.REBALANCE_REQUIRE_PARITY === '1';
 const describeDask = hasDask || required ? describe : describe.skip;
 
-/** The runs: name -> [partition dir, method, extra driver args]. */
+/** One driver run: its name, partition folder, method and seed (output: out-<name>). */
 type Run = { name: string; input: string; method: string; seed: number; strategy?: string };
 
 const SCRIPT = `
 import json, sys
+sys.dont_write_bytecode = True
 sys.path.insert(0, ${JSON.stringify(join(root, 'examples/dask'))})
 import rebalance_dask
 from dask.distributed import Client, LocalCluster
@@ -61,7 +62,7 @@ describeDask('Dask driver on a LocalCluster (2 worker processes, 8 partitions)',
     writeFileSync(whole, [HEADER, ...rows].join('\n') + '\n');
     const in8 = join(dir, 'in8');
     const in6 = join(dir, 'in6');
-    for (const d of [in8, in6]) spawnSync('mkdir', ['-p', d]);
+    for (const d of [in8, in6]) mkdirSync(d);
     writeSplit(in8, rows, [100, 333, 600, 800, 1111, 1500, 1750]);
     writeSplit(in6, rows, [420, 700, 1200, 1300, 1800]);
     const runs: (Run & { output: string })[] = [
