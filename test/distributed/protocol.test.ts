@@ -156,5 +156,17 @@ describe('dist step errors', () => {
     expect(wrong.code).toBe(3);
     expect(wrong.stderr).toMatch(/partition 0 of the plan/);
     expect(JSON.parse(readFileSync(plan, 'utf8')).route).toBe('synthesize');
+    const under = join(dir, 'eunder.json');
+    expect((await runCli(['dist', 'plan', s0, s1, '-m', 'random-under', '-o', under])).code).toBe(0);
+    const gather = await runCli(['dist', 'select', split8[0], '--plan', under, '--index', '0', '--gather', join(dir, 'g2.csv'), '-o', join(dir, 'o.csv')]);
+    expect(gather.code).toBe(2);
+    expect(gather.stderr).toMatch(/--gather is for the synthesize route/);
+    const tomek = join(dir, 'etomek.json');
+    expect((await runCli(['dist', 'plan', s0, s1, '-m', 'tomek-links', '-o', tomek])).code).toBe(0);
+    const pts = join(dir, 'e.bin');
+    expect((await runCli(['dist', 'points', split8[0], '--plan', tomek, '--index', '0', '-o', pts])).code).toBe(0);
+    const scaled = await runCli(['dist', 'knn', pts, '--plan', tomek, '--against', pts, '--scale', 'standard', '-o', join(dir, 'k.bin')]);
+    expect(scaled.code).toBe(2);
+    expect(scaled.stderr).toMatch(/--scale standard is not supported/);
   });
 });
