@@ -10,6 +10,9 @@
  *           (REBALANCE_FUZZ_RUNS scales them: `npm run fuzz`)
  *   gpu     test/gpu: WebGPU kNN against the reference (skipped without an adapter unless
  *           REBALANCE_REQUIRE_GPU=1, as .ci/run sets)
+ *   distributed  test/distributed: the `rebalance dist` protocol in-process (no engine) and the
+ *           Dask driver on a LocalCluster (built dist/; skipped without python3 distributed unless
+ *           REBALANCE_REQUIRE_PARITY=1)
  * Every project runs in forked processes (worker threads, WebAssembly and Dawn's native module
  * need a process of their own). Test files run in parallel up to REBALANCE_TEST_WORKERS (default:
  * one per core). On the 2-core CI machine, full `npm test` with CI's flags: 2 files at a time
@@ -36,6 +39,8 @@ export default defineConfig({
       // Fuzz tests are bounded by their case counts; the timeout only catches a hang.
       project('fuzz', ['test/fuzz/**/*.test.ts'], 20 * 60_000),
       project('gpu', ['test/gpu/**/*.test.ts']),
+      // Dask runs start a LocalCluster and many CLI processes: generous limit, small tables.
+      project('distributed', ['test/distributed/**/*.test.ts'], 10 * 60_000),
     ],
   },
 });

@@ -20,6 +20,7 @@ import { predictCommand } from './commands/predict.js';
 import { demoCommand } from './commands/demo.js';
 import { backendsCommand } from './commands/backends.js';
 import { humanStream } from './human-stream.js';
+import { distCommand } from './commands/dist.js';
 
 export function packageVersion(): string {
   try {
@@ -50,6 +51,7 @@ export function createCli(ctx: CliContext): Command {
     methodsCommand(ctx),
     backendsCommand(ctx),
     demoCommand(ctx),
+    distCommand(ctx),
   ];
   for (const c of commands) {
     c.exitOverride();

@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""Exact rebalancing of a table split into partition files, on Dask distributed.
+
+    python3 examples/dask/rebalance_dask.py INPUT_DIR -m METHOD [--strategy S] [--seed N]
+        [--workers N] -o OUTPUT_DIR
+
+INPUT_DIR holds the partitions of one table as files (CSV, Arrow; Parquet where rebalance reads
+it), in name order. OUTPUT_DIR receives part-NNNNN.<ext> (the input's format), plan.json and
+summary.json. Every computing step is a `rebalance dist` command (node bin/rebalance.js); this
+driver only schedules them on a LocalCluster (or on the Client you pass to run()):
+
+    count (map) -> plan (reduce) -> route:
+      random      rank (map) -> threshold (reduce) -> select (map)
+      synthesize  select --gather (map: rows pass through, grown classes gathered) -> synth (one
+                  task: the synthetic rows, one more partition)
+      clean       points (map) -> knn (map; tomek: one query set x each partition, two rounds;
+                  enn: partition x partition) -> merge (reduce) -> clean (reduce) -> select (map)
+
+Importable: `from rebalance_dask import run` then run(input_dir, output_dir, method, ...).
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_BIN = str(HERE.parent.parent / "bin" / "rebalance.js")
+PARTITION_EXTS = (".csv", ".tsv", ".arrow", ".arrows", ".feather", ".ipc", ".parquet")
+
+
+class StepError(RuntimeError):
+    """A rebalance step failed; carries its exit code and stderr."""
+
+    def __init__(self, args, code, stderr):
+        super().__init__(f"rebalance {' '.join(args[:2])} failed (exit {code}): {stderr.strip()}")
+        self.code = code
+        self.stderr = stderr
+
+
+def dist_step(args, rebalance_bin=DEFAULT_BIN, node="node"):
+    """Runs `rebalance dist ARGS...` and returns its stdout (runs on a Dask worker)."""
+    # A batch runs several steps in one process; --expose-gc lets it free each step's garbage.
+    cmd = [node, *(["--expose-gc"] if args and args[0] == "batch" else []), rebalance_bin, "dist", *[str(a) for a in args]]
+    env = dict(os.environ)
+    # One process per task and one task per worker process: the kNN search uses the worker's cores.
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if r.returncode != 0:
+        raise StepError([str(a) for a in args], r.returncode, r.stderr)
+    return r.stdout
+
+
+def partition_files(input_dir):
+    files = sorted(p for p in Path(input_dir).iterdir() if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in PARTITION_EXTS)
+    if not files:
+        raise ValueError(f"no partition files (*{', *'.join(PARTITION_EXTS)}) in {input_dir}")
+    exts = {p.suffix.lower() for p in files}
+    if len(exts) != 1:
+        raise ValueError(f"partition files of several formats in {input_dir}: {sorted(exts)}; use one format")
+    return files
+
+
+def _workers(client):
+    try:
+        return max(1, len(client.scheduler_info()["workers"]))
+    except Exception:  # noqa: BLE001
+        return 2
+
+
+def _read_json(path):
+    with open(path, encoding="utf8") as f:
+        return json.load(f)
+
+
+def run(input_dir, output_dir, method, strategy=None, seed=42, workers=2, client=None, plan_args=(), input_args=(), knn_args=(), rebalance_bin=DEFAULT_BIN, node="node", keep_work=False, batch=True):
+    """Rebalances the partitions of INPUT_DIR into OUTPUT_DIR; returns the summary (also written as summary.json).
+
+    client: a dask.distributed Client to schedule on (default: a LocalCluster of `workers` processes).
+    plan_args: extra flags of `rebalance dist plan` (sampler options: ['--n-neighbors', '3'], ...).
+    input_args: flags every step that reads a partition gets (['--label', 'y'], ...).
+    knn_args: flags of the steps that search neighbours (['--knn-backend', 'cpu'], ...).
+    batch: run each worker's share of a map stage in one process (`rebalance dist batch`): one
+    process start per worker and stage instead of one per partition; the steps are the same.
+    """
+    parts = partition_files(input_dir)
+    ext = parts[0].suffix.lower()
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("part-*"):
+        old.unlink()
+    work = Path(tempfile.mkdtemp(prefix="rebalance-dask-"))
+    own = None
+    if client is None:
+        from dask.distributed import Client, LocalCluster
+
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        own = Client(cluster)
+        client = own
+    try:
+        return _run(client, parts, ext, out, work, method, strategy, seed, list(plan_args), list(input_args), list(knn_args), rebalance_bin, node, batch)
+    finally:
+        if own is not None:
+            own.close()
+            own.cluster.close()
+        if not keep_work:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input_args, knn_args, rebalance_bin, node, batch):
+    stage = [0]
+
+    def each(arg_lists):
+        arg_lists = [[str(a) for a in args] for args in arg_lists]
+        n_tasks = min(len(arg_lists), _workers(client))
+        if batch and len(arg_lists) > n_tasks:
+            # One process per worker: task t runs steps t, t + n_tasks, ... of this stage.
+            stage[0] += 1
+            tasks = []
+            for t in range(n_tasks):
+                f = work / f"batch-{stage[0]:03d}-{t:03d}.json"
+                f.write_text(json.dumps(arg_lists[t::n_tasks]))
+                tasks.append(["batch", str(f)])
+            arg_lists = tasks
+        futures = client.map(dist_step, arg_lists, rebalance_bin=rebalance_bin, node=node, pure=False)
+        return client.gather(futures)
+
+    def one(args):
+        return client.submit(dist_step, args, rebalance_bin=rebalance_bin, node=node, pure=False).result()
+
+    n = len(parts)
+    w = lambda name: str(work / name)  # noqa: E731
+    summaries = [w(f"summary-{i:05d}.json") for i in range(n)]
+    each([["count", p, "-o", s, *input_args] for p, s in zip(parts, summaries)])
+    plan_file = str(out / "plan.json")
+    plan_cmd = ["plan", *summaries, "-m", method, "--seed", str(seed), "-o", plan_file, *plan_args]
+    if strategy is not None:
+        plan_cmd += ["--strategy", str(strategy)]
+    one(plan_cmd)
+    plan = _read_json(plan_file)
+    route = plan["route"]
+    outputs = [str(out / f"part-{i:05d}{ext}") for i in range(n)]
+    results = [w(f"result-{i:05d}.json") for i in range(n)]
+    base = lambda i: [parts[i], "--plan", plan_file, "--index", str(i), *input_args]  # noqa: E731
+    select_extra = []
+    if route == "random":
+        if any(0 < p["m"] < p["n"] for p in plan["picks"]):
+            ranks = [w(f"ranks-{i:05d}.json") for i in range(n)]
+            each([["rank", *base(i), "-o", ranks[i]] for i in range(n)])
+            one(["threshold", *ranks, "--plan", plan_file, "-o", w("thresholds.json")])
+            select_extra = ["--thresholds", w("thresholds.json")]
+    elif route == "synthesize":
+        # One pass per partition: the rows pass through and the grown classes are gathered.
+        gathered = [w(f"gathered-{i:05d}{ext}") for i in range(n)]
+        each([["select", *base(i), "-o", outputs[i], "--gather", gathered[i], "--summary-json", results[i]] for i in range(n)])
+        outputs.append(str(out / f"part-{n:05d}{ext}"))
+        results.append(w(f"result-{n:05d}.json"))
+        one(["synth", *gathered, "--plan", plan_file, "-o", outputs[n], "--summary-json", results[n], *input_args, *knn_args])
+    elif route == "clean":
+        points = [w(f"points-{i:05d}.bin") for i in range(n)]
+        each([["points", *base(i), "-o", points[i]] for i in range(n)])
+        # Each knn task searches a group of partitions one at a time (one partition's points in memory).
+        groups = [points[g::len_groups] for g in range(len_groups)] if (len_groups := min(n, _workers(client))) else [points]
+        if plan["clean"]["method"] == "tomek-links":
+            # Round 1: the rows outside the largest class (small), broadcast against every group.
+            r1 = [w(f"knn1-{g:05d}.bin") for g in range(len(groups))]
+            each([["knn", *points, "--plan", plan_file, "--against", *grp, "-o", r1[g], *knn_args] for g, grp in enumerate(groups)])
+            one(["merge", *r1, "-o", w("nn1.bin")])
+            one(["partners", w("nn1.bin"), "--plan", plan_file, "-o", w("partners.json")])
+            # Round 2: their nearest rows of the largest class.
+            r2 = [w(f"knn2-{g:05d}.bin") for g in range(len(groups))]
+            each([["knn", *points, "--plan", plan_file, "--ids", w("partners.json"), "--against", *grp, "-o", r2[g], *knn_args] for g, grp in enumerate(groups)])
+            one(["merge", *r2, "-o", w("nn2.bin")])
+            merged = [w("nn1.bin"), w("nn2.bin")]
+        else:
+            # ENN: each partition's query rows against every partition (the partition x partition
+            # blocks, one row of blocks per task, merged in the task).
+            merged = [w(f"nn-{i:05d}.bin") for i in range(n)]
+            each([["knn", points[i], "--plan", plan_file, "--against", *points, "-o", merged[i], *knn_args] for i in range(n)])
+        one(["clean", *merged, "--plan", plan_file, "-o", w("removed.json")])
+        select_extra = ["--removed", w("removed.json")]
+    if route != "synthesize":
+        each([["select", *base(i), "-o", outputs[i], "--summary-json", results[i], *select_extra] for i in range(n)])
+    written = [_read_json(r) for r in results]
+    after = {}
+    for r in written:
+        for name, count in r["classes"].items():
+            after[name] = after.get(name, 0) + count
+    summary = {
+        "method": plan["method"],
+        "route": route,
+        "seed": seed,
+        "partitionsIn": n,
+        "partitionsOut": len(outputs),
+        "rowsRead": plan["totalRows"],
+        "rowsWritten": sum(r["rowsWritten"] for r in written),
+        "classes": [{"name": c, "before": plan["counts"][i], "after": after.get(c, 0)} for i, c in enumerate(plan["classNames"])],
+        "outputs": [os.path.basename(o) for o in outputs],
+    }
+    with open(out / "summary.json", "w", encoding="utf8") as f:
+        json.dump(summary, f, indent=2)
+        f.write("\n")
+    return summary
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Exact rebalancing of partition files on a Dask LocalCluster (every step is a rebalance command).")
+    ap.add_argument("input_dir")
+    ap.add_argument("-m", "--method", required=True, help="random-under, random-over, smote, smoten, smote-nc, tomek-links, enn")
+    ap.add_argument("--strategy", default=None)
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--workers", type=int, default=2, help="worker processes of the LocalCluster (default 2)")
+    ap.add_argument("-o", "--output", required=True, help="output directory")
+    ap.add_argument("--label", default=None, help="label column (default: label/class/target/y)")
+    ap.add_argument("-k", "--k-neighbors", type=int, default=None, help="SMOTE family: neighbours")
+    ap.add_argument("--n-neighbors", type=int, default=None, help="enn: neighbours")
+    ap.add_argument("--knn-backend", default=None, help="auto, cpu, webgpu")
+    ap.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler instead of a LocalCluster")
+    ap.add_argument("--no-batch", action="store_true", help="one process per step instead of one per worker and stage")
+    a = ap.parse_args(argv)
+    plan_args = []
+    if a.k_neighbors is not None:
+        plan_args += ["--k-neighbors", str(a.k_neighbors)]
+    if a.n_neighbors is not None:
+        plan_args += ["--n-neighbors", str(a.n_neighbors)]
+    input_args = ["--label", a.label] if a.label else []
+    knn_args = ["--knn-backend", a.knn_backend] if a.knn_backend else []
+    client = None
+    if a.scheduler:
+        from dask.distributed import Client
+
+        client = Client(a.scheduler)
+    try:
+        s = run(a.input_dir, a.output, a.method, a.strategy, a.seed, a.workers, client, plan_args, input_args, knn_args, batch=not a.no_batch)
+    except StepError as e:
+        print(f"rebalance_dask: {e}", file=sys.stderr)
+        return e.code if e.code in (2, 3, 4, 5) else 1
+    print(json.dumps(s, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

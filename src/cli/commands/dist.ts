@@ -1,0 +1,284 @@
+/**
+ * `rebalance dist <step>`: the steps of exact rebalancing on a distributed engine (Dask, Spark,
+ * Ray). Each step is a map over partition files or a small reduce; an engine only schedules
+ * them (examples/dask/rebalance_dask.py). See src/distributed/ and README "Beyond one machine".
+ */
+import { readFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import { DataError, UsageError } from '../../core/errors.js';
+import { addInputOptions, addKnnOptions, addSeedOption, readOptions, scanOptions, type CliContext, type InputFlags, type KnnFlags } from '../common.js';
+import { intIn } from '../parse.js';
+import { addSamplerOptions, checkClassesOption, samplerOptionsFrom } from '../sampler-options.js';
+import { parseStrategy } from '../strategy-text.js';
+
+const STEPS = `
+Protocol (every step reads files and writes one file; partitions are CSV or Arrow files of one table, in order):
+  count     each partition            -> summary.json          (map)
+  plan      all summaries             -> plan.json             (reduce; -m METHOD --strategy --seed)
+  random-under / random-over:
+    rank      each partition          -> ranks.json            (map)
+    threshold all ranks               -> thresholds.json       (reduce)
+    select    each partition          -> output partition      (map; --thresholds)
+  SMOTE-type methods (smote, smoten, smote-nc, random-over --shrinkage):
+    gather    each partition          -> its rows of the grown classes (map)
+    synth     all gathered files      -> the synthetic rows, one more partition (one task)
+    select    each partition          -> output partition      (map: every row passes through;
+                                                                select --gather does the gather step in the same pass)
+  tomek-links / enn:
+    points    each partition          -> points.bin            (map)
+    knn       query points x one partition's points -> partial top-k (map over partitions; enn: partition pairs)
+    merge     the partials of one query set -> neighbours      (reduce; enn: knn --against all points merges in the task)
+    partners  tomek-links: merged lists -> partners.json, queried in a second knn round
+    clean     all merged lists        -> removed.json          (reduce)
+    select    each partition          -> output partition      (map; --removed)
+  batch     several steps in one process (a worker's share of a map), from a JSON list of argument lists
+
+Example (two CSV partitions, random under-sampling):
+  $ rebalance dist count p0.csv -o s0.json && rebalance dist count p1.csv -o s1.json
+  $ rebalance dist plan s0.json s1.json -m random-under --seed 7 -o plan.json
+  $ rebalance dist rank p0.csv --plan plan.json --index 0 -o r0.json   (and p1 -> r1.json)
+  $ rebalance dist threshold r0.json r1.json --plan plan.json -o t.json
+  $ rebalance dist select p0.csv --plan plan.json --index 0 --thresholds t.json -o out0.csv`;
+
+async function readJson(path: string): Promise<unknown> {
+  const { ioErrorFrom } = await import('../../io/fs-errors.js');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw ioErrorFrom(e, path, 'read');
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new DataError('REBALANCE_BAD_DIST_FILE', `${path} is not valid JSON; give the file the previous dist step wrote`);
+  }
+}
+
+async function loadPlan(path: string) {
+  const { checkPlan } = await import('../../distributed/plan.js');
+  return checkPlan(await readJson(path), path);
+}
+
+async function writeJson(path: string, value: unknown): Promise<void> {
+  const { writeJsonAtomic } = await import('../../io/json.js');
+  await writeJsonAtomic(path, value);
+}
+
+function sub(ctx: CliContext, name: string, description: string): Command {
+  const c = new Command(name).description(description);
+  c.exitOverride();
+  c.configureOutput({
+    writeOut: (s) => ctx.stdout.write(s),
+    writeErr: (s) => ctx.stderr.write(s),
+    outputError: (s, write) => write(`rebalance dist ${name}: ${s.replace(/^error: /, '')}`),
+  });
+  c.showHelpAfterError(`(run 'rebalance dist ${name} --help' for usage)`);
+  return c;
+}
+
+interface PartFlags extends InputFlags {
+  plan: string;
+  index: number;
+  output: string;
+  format?: string;
+}
+
+function partitionCommand(ctx: CliContext, name: string, description: string, output: string): Command {
+  const c = sub(ctx, name, description)
+    .argument('<partition>', 'the partition file (CSV or Arrow)')
+    .requiredOption('--plan <file>', "the plan file ('rebalance dist plan')")
+    .requiredOption('--index <i>', 'the position of this partition in the plan (0-based)', intIn(0))
+    .requiredOption('-o, --output <file>', output);
+  addInputOptions(c);
+  return c;
+}
+
+function step(flags: PartFlags, input: string, plan: Awaited<ReturnType<typeof loadPlan>>, ctx: CliContext) {
+  return { input, index: flags.index, plan, output: flags.output, format: flags.format, read: readOptions(flags, ctx.signal), scan: scanOptions(flags, ctx.signal), version: ctx.version };
+}
+
+export function distCommand(ctx: CliContext): Command {
+  const cmd = new Command('dist').description('exact rebalancing of a table split into partition files, step by step, for Dask / Spark / Ray (see --help)');
+  cmd.addHelpText('after', STEPS);
+
+  const count = sub(ctx, 'count', "one partition's summary: rows, columns and kinds, class counts")
+    .argument('<partition>', 'the partition file (CSV or Arrow)')
+    .requiredOption('-o, --output <file>', 'the summary (JSON)');
+  addInputOptions(count);
+  count.action(async (input: string, flags: InputFlags & { output: string }) => {
+    const { countPartition } = await import('../../distributed/partition.js');
+    await writeJson(flags.output, await countPartition(input, readOptions(flags, ctx.signal), scanOptions(flags, ctx.signal)));
+  });
+
+  const plan = sub(ctx, 'plan', 'merge the summaries (in partition order) into the plan: global targets, row offsets, the route')
+    .argument('<summaries...>', 'the summaries of every partition, in partition order')
+    .requiredOption('-m, --method <name>', 'random-under, random-over, smote, smoten, smote-nc, tomek-links or enn')
+    .option('--strategy <s>', 'sampling strategy (default: auto), as for resample')
+    .requiredOption('-o, --output <file>', 'the plan (JSON)');
+  addSamplerOptions(plan);
+  addSeedOption(plan);
+  plan.action(async (files: string[], flags: { method: string; strategy?: string; seed: number; output: string }) => {
+    const [{ makePlan }, { getSampler }] = await Promise.all([import('../../distributed/plan.js'), import('../../samplers/registry.js')]);
+    const options = samplerOptionsFrom(flags);
+    checkClassesOption(options, flags.strategy, [getSampler(flags.method)]);
+    const summaries = await Promise.all(files.map(readJson));
+    const p = makePlan(summaries as never, { method: flags.method, strategy: flags.strategy === undefined ? undefined : parseStrategy(flags.strategy), options, seed: flags.seed });
+    await writeJson(flags.output, p);
+  });
+
+  const rank = partitionCommand(ctx, 'rank', "random route: this partition's extreme (key, row id) pairs per class", 'the ranks (JSON)');
+  rank.action(async (input: string, flags: PartFlags) => {
+    const [{ partitionCodes }, { rankPartition }] = await Promise.all([import('../../distributed/steps.js'), import('../../distributed/random.js')]);
+    const p = await loadPlan(flags.plan);
+    const { offset, codes } = await partitionCodes(step(flags, input, p, ctx));
+    await writeJson(flags.output, rankPartition(p, offset, codes));
+  });
+
+  const threshold = sub(ctx, 'threshold', 'random route: merge the ranks of every partition into one threshold per class')
+    .argument('<ranks...>', 'the rank files of every partition')
+    .requiredOption('--plan <file>', 'the plan file')
+    .requiredOption('-o, --output <file>', 'the thresholds (JSON)');
+  threshold.action(async (files: string[], flags: { plan: string; output: string }) => {
+    const { mergeThresholds } = await import('../../distributed/random.js');
+    const p = await loadPlan(flags.plan);
+    await writeJson(flags.output, mergeThresholds(p, (await Promise.all(files.map(readJson))) as never));
+  });
+
+  const select = partitionCommand(ctx, 'select', "write this partition's output rows (random: by the thresholds; clean: all but the removed rows; synthesize: all rows)", 'the output partition (format from the extension, else the input format)')
+    .option('--thresholds <file>', "random route: the threshold step's file")
+    .option('--removed <file>', "clean route: the clean step's file")
+    .option('--format <format>', 'output format: csv, tsv, arrow, arrows')
+    .option('--gather <file>', 'synthesize route: also write the rows of the grown classes to this file (the gather step, in the same pass)')
+    .option('--summary-json <file>', 'write the rows written per class as JSON');
+  select.action(async (input: string, flags: PartFlags & { thresholds?: string; removed?: string; gather?: string; summaryJson?: string }) => {
+    const { selectPartition } = await import('../../distributed/steps.js');
+    const p = await loadPlan(flags.plan);
+    const thresholds = flags.thresholds ? ((await readJson(flags.thresholds)) as never) : null;
+    const removed = flags.removed ? new Set(((await readJson(flags.removed)) as { removed: number[] }).removed) : undefined;
+    const result = await selectPartition(step(flags, input, p, ctx), { thresholds, removed, gather: flags.gather });
+    if (flags.summaryJson) await writeJson(flags.summaryJson, result);
+  });
+
+  const gather = partitionCommand(ctx, 'gather', "synthesize route: this partition's rows of the classes being grown", 'the gathered rows (same format as the input by default)').option('--format <format>', 'output format: csv, tsv, arrow, arrows');
+  gather.action(async (input: string, flags: PartFlags) => {
+    const { gatherPartition } = await import('../../distributed/steps.js');
+    await gatherPartition(step(flags, input, await loadPlan(flags.plan), ctx));
+  });
+
+  const synth = sub(ctx, 'synth', 'synthesize route: run the method once on the gathered rows; write the generated rows')
+    .argument('<gathered...>', 'the gathered files of every partition, in partition order')
+    .requiredOption('--plan <file>', 'the plan file')
+    .requiredOption('-o, --output <file>', 'the synthetic rows (one more output partition)')
+    .option('--format <format>', 'output format: csv, tsv, arrow, arrows')
+    .option('--summary-json <file>', 'write the rows written per class as JSON');
+  addInputOptions(synth);
+  addKnnOptions(synth);
+  synth.action(async (files: string[], flags: InputFlags & KnnFlags & { plan: string; output: string; format?: string; summaryJson?: string }) => {
+    const [{ synthesize }, { openKnn }] = await Promise.all([import('../../distributed/steps.js'), import('../../neighbors/open.js')]);
+    const p = await loadPlan(flags.plan);
+    const log = (m: string): void => void ctx.stderr.write(`rebalance: ${m}\n`);
+    const result = await synthesize({
+      gathered: files,
+      plan: p,
+      output: flags.output,
+      format: flags.format,
+      read: readOptions(flags, ctx.signal),
+      scan: scanOptions(flags, ctx.signal),
+      knn: () => openKnn({ backend: flags.knnBackend, algorithm: flags.knnAlgorithm, threads: flags.threads, log, signal: ctx.signal }),
+      scale: flags.scale,
+      log,
+      signal: ctx.signal,
+      version: ctx.version,
+    });
+    if (flags.summaryJson) await writeJson(flags.summaryJson, result);
+  });
+
+  const points = partitionCommand(ctx, 'points', "clean route: this partition's rows as (global id, class, Float32 features)", 'the points file');
+  points.action(async (input: string, flags: PartFlags) => {
+    const [{ partitionPoints, pointsToBlob }, { writeBlob }] = await Promise.all([import('../../distributed/knn.js'), import('../../distributed/blob.js')]);
+    const pts = await partitionPoints(step(flags, input, await loadPlan(flags.plan), ctx));
+    await writeBlob(flags.output, ...pointsToBlob(pts));
+  });
+
+  const knn = sub(ctx, 'knn', "clean route: the partial top-k of the query rows within one partition's points")
+    .argument('<queries...>', 'points files holding the query rows (the query classes of the plan, or --ids)')
+    .requiredOption('--plan <file>', 'the plan file')
+    .requiredOption('--against <points...>', 'the points file(s) searched: one partition, or several searched one at a time and merged')
+    .option('--ids <file>', "query only these global row ids (the partners step's file)")
+    .requiredOption('-o, --output <file>', 'the partial neighbour lists');
+  addKnnOptions(knn);
+  knn.action(async (files: string[], flags: KnnFlags & { plan: string; against: string[]; ids?: string; output: string }) => {
+    const [{ partialKnn, mergeNeighbours, pointsFromBlob, selectQueries, neighboursToBlob }, { readBlob, writeBlob }, { openKnn }] = await Promise.all([
+      import('../../distributed/knn.js'),
+      import('../../distributed/blob.js'),
+      import('../../neighbors/open.js'),
+    ]);
+    if (flags.scale !== 'none') throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `--scale ${flags.scale} is not supported by the distributed clean route (the points are unscaled); drop --scale or run 'rebalance resample' on one machine`);
+    const p = await loadPlan(flags.plan);
+    if (!p.clean) throw new DataError('REBALANCE_PLAN_MISMATCH', `the plan is for ${p.method}, which needs no neighbour search here; use a tomek-links or enn plan`);
+    const ids = flags.ids ? new Set(((await readJson(flags.ids)) as { ids: number[] }).ids) : undefined;
+    const classes = ids ? undefined : new Set(p.clean.queryClasses.map((n) => p.classNames.indexOf(n)));
+    const queries = selectQueries(await Promise.all(files.map(async (f) => pointsFromBlob(await readBlob(f), f))), { classes, ids });
+    const backend = await openKnn({ backend: flags.knnBackend, algorithm: flags.knnAlgorithm, threads: flags.threads, signal: ctx.signal });
+    try {
+      // One partition's points in memory at a time; several partial lists merge as the merge step does.
+      const parts = [];
+      for (const f of flags.against) parts.push(await partialKnn(queries, pointsFromBlob(await readBlob(f), f), p.clean.k, backend));
+      await writeBlob(flags.output, ...neighboursToBlob(parts.length === 1 ? parts[0] : mergeNeighbours(parts, false)));
+    } finally {
+      await backend.dispose();
+    }
+  });
+
+  const merge = sub(ctx, 'merge', 'clean route: merge the partial lists of one query set (one per partition) into the global top-k')
+    .argument('<partials...>', 'the knn files of one query set against every partition')
+    .requiredOption('-o, --output <file>', 'the merged neighbour lists');
+  merge.action(async (files: string[], flags: { output: string }) => {
+    const [{ mergeNeighbours, neighboursFromBlob, neighboursToBlob }, { readBlob, writeBlob }] = await Promise.all([import('../../distributed/knn.js'), import('../../distributed/blob.js')]);
+    const parts = await Promise.all(files.map(async (f) => neighboursFromBlob(await readBlob(f), f)));
+    await writeBlob(flags.output, ...neighboursToBlob(mergeNeighbours(parts)));
+  });
+
+  const partners = sub(ctx, 'partners', 'tomek-links: the rows of the largest class that are nearest neighbours of a query row (the second knn round)')
+    .argument('<merged...>', 'the merged lists of the first round')
+    .requiredOption('--plan <file>', 'the plan file')
+    .requiredOption('-o, --output <file>', 'the partner ids (JSON)');
+  partners.action(async (files: string[], flags: { plan: string; output: string }) => {
+    const [{ tomekPartners, neighboursFromBlob }, { readBlob }] = await Promise.all([import('../../distributed/knn.js'), import('../../distributed/blob.js')]);
+    const p = await loadPlan(flags.plan);
+    const lists = await Promise.all(files.map(async (f) => neighboursFromBlob(await readBlob(f), f)));
+    await writeJson(flags.output, { kind: 'rebalance-dist-ids', ids: tomekPartners(p, lists) });
+  });
+
+  const clean = sub(ctx, 'clean', 'clean route: the rows the method removes, from the merged neighbour lists')
+    .argument('<merged...>', 'every merged list (tomek-links: both rounds)')
+    .requiredOption('--plan <file>', 'the plan file')
+    .requiredOption('-o, --output <file>', 'the removed row ids (JSON)');
+  clean.action(async (files: string[], flags: { plan: string; output: string }) => {
+    const [{ cleanDecision, neighboursFromBlob }, { readBlob }] = await Promise.all([import('../../distributed/knn.js'), import('../../distributed/blob.js')]);
+    const p = await loadPlan(flags.plan);
+    const lists = await Promise.all(files.map(async (f) => neighboursFromBlob(await readBlob(f), f)));
+    await writeJson(flags.output, { kind: 'rebalance-dist-removed', removed: cleanDecision(p, lists) });
+  });
+
+  const batch = sub(ctx, 'batch', 'run several dist steps in this one process, one after the other (saves a process start per step)')
+    .argument('<steps>', 'a JSON file: an array of steps, each the argument list of one dist step, e.g. [["count", "p0.csv", "-o", "s0.json"], ...]');
+  batch.action(async (file: string) => {
+    const steps = await readJson(file);
+    if (!Array.isArray(steps) || !steps.every((s) => Array.isArray(s) && s.length > 0 && s.every((a) => typeof a === 'string') && s[0] !== 'batch')) {
+      throw new DataError('REBALANCE_BAD_DIST_FILE', `${file} must hold an array of dist steps, each an array of strings such as ["count", "p0.csv", "-o", "s0.json"] (no nested batch)`);
+    }
+    const { createCli } = await import('../main.js');
+    // One step at a time: memory is that of the largest step, as with one process per step.
+    // With node --expose-gc (as the Dask driver starts it) each step's garbage goes before the next.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    for (const args of steps as string[][]) {
+      await createCli(ctx).parseAsync(['node', 'rebalance', 'dist', ...args]);
+      gc?.();
+    }
+  });
+
+  for (const c of [batch, count, plan, rank, threshold, select, gather, synth, points, knn, merge, partners, clean]) cmd.addCommand(c);
+  return cmd;
+}

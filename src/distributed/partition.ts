@@ -1,0 +1,169 @@
+/**
+ * One partition of a distributed run: its source and counting pass, its summary (the count
+ * step), the map from its class codes to the global ones, and a writer for its output rows in
+ * the partition's own format (the same columns, metadata and cell rules as `resample`).
+ */
+import { DataError } from '../core/errors.js';
+import { scanTable, type ColumnKind, type ColumnRole, type ScanOptions, type TableProfile } from '../dataset/scan.js';
+import { outputFormatFor, type OutputFormat } from '../io/format.js';
+import { RowWriter } from '../io/row-writer.js';
+import { openSink, type RowSink } from '../io/sink.js';
+import { openSource, type ReadOptions, type TableSource } from '../io/source.js';
+import type { RowBatch } from '../io/batch.js';
+import { sinkColumns, syntheticRules } from '../pipeline/columns.js';
+
+export interface PartitionColumn {
+  readonly name: string;
+  readonly role: ColumnRole;
+  readonly kind: ColumnKind;
+}
+
+/** What the count step writes for one partition: small and mergeable. */
+export interface PartitionSummary {
+  readonly kind: 'rebalance-partition-summary';
+  readonly version: 1;
+  readonly file: string;
+  readonly format: 'csv' | 'arrow';
+  readonly rowsRead: number;
+  /** Rows kept (rowsRead minus dropped rows): the rows that get global ids. */
+  readonly rows: number;
+  readonly dropped: { readonly missing: number; readonly badRows: number };
+  readonly label: string;
+  readonly columns: readonly PartitionColumn[];
+  /** Rows per class name (only classes present). */
+  readonly classes: Readonly<Record<string, number>>;
+}
+
+export interface OpenPartition {
+  readonly source: TableSource;
+  readonly profile: TableProfile;
+}
+
+/** Opens a partition file and runs the counting pass. */
+export async function openPartition(path: string, read: ReadOptions = {}, scan: ScanOptions = {}): Promise<OpenPartition> {
+  const source = await openSource(path, read);
+  try {
+    const profile = await scanTable(source, scan);
+    return { source, profile };
+  } catch (e) {
+    await source.close();
+    throw e;
+  }
+}
+
+export function summarize(file: string, p: OpenPartition): PartitionSummary {
+  const { profile } = p;
+  const classes: Record<string, number> = {};
+  profile.classNames.forEach((n, c) => (classes[n] = profile.counts[c]));
+  return {
+    kind: 'rebalance-partition-summary',
+    version: 1,
+    file,
+    format: profile.format,
+    rowsRead: profile.rowsRead,
+    rows: profile.nRows,
+    dropped: { missing: profile.droppedMissing, badRows: profile.droppedBadRows },
+    label: profile.columns[profile.labelIndex].name,
+    columns: profile.columns.map((c) => ({ name: c.name, role: c.role, kind: c.kind })),
+    classes,
+  };
+}
+
+/** The count step: one partition's summary. */
+export async function countPartition(path: string, read?: ReadOptions, scan?: ScanOptions): Promise<PartitionSummary> {
+  const p = await openPartition(path, read, scan);
+  try {
+    return summarize(path, p);
+  } finally {
+    await p.source.close();
+  }
+}
+
+/** Local class code -> global class code (by name). */
+export function globalCodes(profile: TableProfile, classNames: readonly string[]): Int32Array {
+  return Int32Array.from(profile.classNames, (n) => {
+    const g = classNames.indexOf(n);
+    if (g < 0) throw new DataError('REBALANCE_PLAN_MISMATCH', `class '${n}' of this partition is not in the plan (classes: ${classNames.join(', ')}); make the plan from the summaries of these partitions`);
+    return g;
+  });
+}
+
+/**
+ * The widened column kinds of the plan applied to a partition's profile: a column read as integers
+ * in one partition and as floats in another is a float column of the table (as a single-machine
+ * scan of the concatenated table sees it), so synthetic values are not rounded.
+ */
+export function withPlanKinds(profile: TableProfile, columns: readonly PartitionColumn[]): TableProfile {
+  return {
+    ...profile,
+    columns: profile.columns.map((c) => {
+      const g = columns.find((x) => x.name === c.name);
+      return g && g.kind === 'float' && c.kind === 'int' ? { ...c, kind: 'float' as const } : c;
+    }),
+  };
+}
+
+export interface PartitionWriter {
+  readonly writer: RowWriter;
+  readonly sink: RowSink;
+  readonly format: OutputFormat;
+}
+
+/** Opens the output of a partition step: the same columns and cell rules as `resample` writes. */
+export async function openPartitionWriter(
+  output: string | undefined,
+  explicitFormat: string | undefined,
+  source: TableSource,
+  profile: TableProfile,
+  metadata: ReadonlyMap<string, string>,
+  synthetic = false,
+): Promise<PartitionWriter> {
+  const format = outputFormatFor(output, explicitFormat, source.format);
+  const columns = sinkColumns(profile, { provenance: false, round: true, synthetic });
+  const sink = await openSink(output, format, columns, { metadata: new Map(metadata), delimiter: format === 'csv' ? ',' : undefined });
+  const writer = new RowWriter(sink, { classNames: profile.classNames, provenance: false, synthetic: syntheticRules(profile, true) });
+  return { writer, sink, format };
+}
+
+/**
+ * Several files with the same columns read as one table, in order (the gathered classes of
+ * every partition): row offsets continue from file to file.
+ */
+export async function concatSources(paths: readonly string[], read: ReadOptions = {}): Promise<TableSource> {
+  if (paths.length === 0) throw new DataError('REBALANCE_NO_INPUT', 'no gathered files given; pass the files the gather step wrote');
+  const sources: TableSource[] = [];
+  try {
+    for (const p of paths) sources.push(await openSource(p, read));
+  } catch (e) {
+    await Promise.all(sources.map((s) => s.close()));
+    throw e;
+  }
+  const first = sources[0];
+  for (const s of sources) {
+    if (s.format !== first.format || s.columns.join('\u0000') !== first.columns.join('\u0000')) {
+      await Promise.all(sources.map((x) => x.close()));
+      throw new DataError('REBALANCE_PLAN_MISMATCH', `${s.name} has other columns or another format than ${first.name}; gathered files must come from partitions of one table`);
+    }
+  }
+  return {
+    name: paths.length === 1 ? first.name : `${first.name} (+${paths.length - 1} more)`,
+    format: first.format,
+    columns: first.columns,
+    arrowSchema: first.arrowSchema,
+    delimiter: first.delimiter,
+    async *batches(): AsyncGenerator<RowBatch> {
+      let base = 0;
+      for (const s of sources) {
+        let end = 0;
+        for await (const b of s.batches()) {
+          yield { offset: base + b.offset, rows: b.rows };
+          end = b.offset + b.rows.length;
+        }
+        base += end;
+      }
+    },
+    async close() {
+      await Promise.all(sources.map((s) => s.close()));
+    },
+  };
+}

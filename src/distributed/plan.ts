@@ -1,0 +1,178 @@
+/**
+ * The plan step: merges the partition summaries into one plan file. The global targets come from
+ * the same planning code as a single-machine `resample` (pipeline/plan.ts planJob: imbalanced-
+ * learn semantics on the global class counts); every partition gets a row offset, so each kept
+ * row has a global id (its row number in the concatenated table); the route says which protocol
+ * the method follows:
+ *   random      random-under / random-over: rank (map) -> threshold (reduce) -> select (map)
+ *   synthesize  methods of scope 'targets' (SMOTE, SMOTEN, SMOTE-NC, random-over with shrinkage):
+ *               gather (map) -> synth (one task) -> select = pass-through (map)
+ *   clean       tomek-links, enn: points (map) -> knn partial top-k (map over partition pairs)
+ *               -> merge (reduce) -> clean (reduce) -> select (map)
+ */
+import { DataError, UsageError } from '../core/errors.js';
+import { sortClassNames } from '../dataset/make.js';
+import { isStreaming, planJob } from '../pipeline/plan.js';
+import { getSampler } from '../samplers/registry.js';
+import { ennOptions } from '../samplers/shared/options.js';
+import { modeTieFor } from '../samplers/shared/neighbours.js';
+import type { FeatureKind, SamplerOptions, SamplingKind, SamplingStrategy } from '../types.js';
+import type { PartitionColumn, PartitionSummary } from './partition.js';
+
+export type Route = 'random' | 'synthesize' | 'clean';
+
+/** Per class of the random route: each row is written `base` times, plus once more when picked. */
+export interface RandomPick {
+  readonly class: string;
+  /** Rows of the class (global). */
+  readonly n: number;
+  /** Rows to pick: the m smallest (key, id) pairs of the class. */
+  readonly m: number;
+  readonly base: number;
+}
+
+export interface CleanSpec {
+  readonly method: 'tomek-links' | 'enn';
+  /** Neighbours per query (tomek 1, enn nNeighbors). */
+  readonly k: number;
+  readonly variant: 'all' | 'mode';
+  readonly tie: 'lowest' | 'first';
+  /** Classes whose rows may be removed. */
+  readonly cleanClasses: readonly string[];
+  /** Classes whose rows are queried in the first round (tomek: all but the largest class; enn: the cleaned classes). */
+  readonly queryClasses: readonly string[];
+}
+
+export interface DistPlan {
+  readonly kind: 'rebalance-dist-plan';
+  readonly version: 1;
+  readonly method: string;
+  readonly route: Route;
+  readonly seed: number;
+  readonly strategy?: SamplingStrategy;
+  readonly options: SamplerOptions;
+  readonly label: string;
+  readonly columns: readonly PartitionColumn[];
+  readonly classNames: readonly string[];
+  readonly counts: readonly number[];
+  readonly samplingKind: SamplingKind;
+  /** Per class name: rows before and after (classes the method leaves alone: from = to). */
+  readonly targets: Readonly<Record<string, { readonly from: number; readonly to: number }>>;
+  readonly totalRows: number;
+  readonly partitions: readonly { readonly file: string; readonly rows: number; readonly offset: number; readonly classes: Readonly<Record<string, number>> }[];
+  readonly picks?: readonly RandomPick[];
+  readonly clean?: CleanSpec;
+}
+
+export interface PlanRequest {
+  readonly method: string;
+  readonly strategy?: SamplingStrategy;
+  readonly options?: SamplerOptions;
+  readonly seed: number;
+}
+
+const CLEANERS = new Set(['tomek-links', 'enn']);
+
+function mergeColumns(summaries: readonly PartitionSummary[]): PartitionColumn[] {
+  const first = summaries[0];
+  return first.columns.map((c, j) => {
+    let kind = c.kind;
+    for (const s of summaries) {
+      const o = s.columns[j];
+      if (!o || o.name !== c.name || o.role !== c.role || s.columns.length !== first.columns.length) {
+        throw new DataError('REBALANCE_PLAN_MISMATCH', `partition ${s.file} has other columns than ${first.file} (column ${j + 1}: '${o?.name ?? '-'}' vs '${c.name}'); all partitions must have the same columns and label`);
+      }
+      if (o.kind === kind) continue;
+      const num = (k: string): boolean => k === 'int' || k === 'float';
+      if (num(o.kind) && num(kind)) kind = 'float';
+      else throw new DataError('REBALANCE_PLAN_MISMATCH', `column '${c.name}' is ${kind} in ${first.file} but ${o.kind} in ${s.file}; give --categorical or --passthrough for it to every step`);
+    }
+    return { ...c, kind };
+  });
+}
+
+/** Merges summaries (in partition order) into the plan. */
+export function makePlan(summaries: readonly PartitionSummary[], request: PlanRequest): DistPlan {
+  if (summaries.length === 0) throw new UsageError('REBALANCE_NO_INPUT', 'no partition summaries given; pass the files the count step wrote');
+  for (const s of summaries) {
+    if (s.kind !== 'rebalance-partition-summary' || s.version !== 1) throw new DataError('REBALANCE_BAD_DIST_FILE', `${s.file ?? 'a summary'} is not a partition summary; give the files 'rebalance dist count' wrote`);
+  }
+  const columns = mergeColumns(summaries);
+  const classNames = sortClassNames(new Set(summaries.flatMap((s) => Object.keys(s.classes))));
+  const counts = classNames.map((n) => summaries.reduce((t, s) => t + (s.classes[n] ?? 0), 0));
+  const def = getSampler(request.method);
+  const feats = columns.filter((c) => c.role === 'feature');
+  const featureKind = (c: PartitionColumn): FeatureKind => (c.kind === 'text' ? 'categorical' : c.kind);
+  const { plan, sampler } = planJob(def, counts, classNames, { names: feats.map((c) => c.name), kinds: feats.map(featureKind) }, { strategy: request.strategy, options: request.options });
+  const targets: Record<string, { from: number; to: number }> = {};
+  classNames.forEach((n, c) => (targets[n] = plan.targets.get(c) ?? { from: counts[c], to: counts[c] }));
+  let offset = 0;
+  const partitions = summaries.map((s) => {
+    const p = { file: s.file, rows: s.rows, offset, classes: s.classes };
+    offset += s.rows;
+    return p;
+  });
+  const base = {
+    kind: 'rebalance-dist-plan' as const,
+    version: 1 as const,
+    method: def.name,
+    seed: request.seed,
+    strategy: request.strategy,
+    options: request.options ?? {},
+    label: summaries[0].label,
+    columns,
+    classNames,
+    counts,
+    samplingKind: plan.kind,
+    targets,
+    totalRows: offset,
+    partitions,
+  };
+  if (isStreaming(sampler)) {
+    if (request.options?.replacement) throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `--replacement is not supported by the distributed random-under; drop it (rows are drawn without replacement)`);
+    const picks = classNames.map((name): RandomPick => {
+      const { from, to } = targets[name];
+      if (to < from) return { class: name, n: from, m: to, base: 0 };
+      if (to > from) return { class: name, n: from, m: (to - from) % from, base: 1 + Math.floor((to - from) / from) };
+      return { class: name, n: from, m: 0, base: 1 };
+    });
+    return { ...base, route: 'random', picks };
+  }
+  if (sampler.scope === 'targets') return { ...base, route: 'synthesize' };
+  if (CLEANERS.has(def.name)) {
+    const cleanClasses = classNames.filter((n) => plan.targets.has(classNames.indexOf(n)));
+    const opts = request.options ?? {};
+    const named = opts.classes && opts.classes.length ? opts.classes : undefined;
+    const cleaned = named ? [...named] : cleanClasses;
+    for (const n of cleaned) {
+      if (!classNames.includes(n)) throw new DataError('REBALANCE_UNKNOWN_CLASS', `class '${n}' to clean is not in the data (classes: ${classNames.join(', ')}); name one of those`);
+    }
+    if (def.name === 'tomek-links') {
+      // Every link has a member outside the largest class (its members' classes differ).
+      let largest = 0;
+      counts.forEach((n, c) => (largest = n > counts[largest] ? c : largest));
+      const queryClasses = classNames.filter((_, c) => c !== largest && counts[c] > 0);
+      return { ...base, route: 'clean', clean: { method: 'tomek-links', k: 1, variant: 'all', tie: modeTieFor(classNames), cleanClasses: cleaned, queryClasses } };
+    }
+    const { k, kind } = ennOptions('enn', opts);
+    return { ...base, route: 'clean', clean: { method: 'enn', k, variant: kind, tie: modeTieFor(classNames), cleanClasses: cleaned, queryClasses: cleaned } };
+  }
+  throw new UsageError(
+    'REBALANCE_DIST_UNSUPPORTED',
+    `method '${def.name}' has no distributed protocol yet; use random-under, random-over, a SMOTE-type method (smote, smoten, smote-nc) or tomek-links / enn, or run 'rebalance resample' on one machine`,
+  );
+}
+
+/** Reads and checks a plan object (the JSON of the plan step). */
+export function checkPlan(value: unknown, file: string): DistPlan {
+  const p = value as Partial<DistPlan>;
+  if (!p || p.kind !== 'rebalance-dist-plan' || p.version !== 1) throw new DataError('REBALANCE_BAD_DIST_FILE', `${file} is not a distributed plan; give the file 'rebalance dist plan' wrote`);
+  return p as DistPlan;
+}
+
+/** The partition entry of the plan for partition index `i`. */
+export function partitionOf(plan: DistPlan, i: number): DistPlan['partitions'][number] {
+  const p = plan.partitions[i];
+  if (!p) throw new UsageError('REBALANCE_BAD_OPTION', `--index ${i} is out of range: the plan has ${plan.partitions.length} partitions (0 to ${plan.partitions.length - 1})`);
+  return p;
+}

@@ -1,0 +1,223 @@
+/**
+ * The map steps that read one partition and write rows (select, gather) and the one task that
+ * writes the synthetic rows (synth). Rows travel as resample writes them: CSV in and out as their
+ * bytes, Arrow cells with their types, so the output partitions are the input rows, unchanged.
+ */
+import { createRng } from '../core/rng.js';
+import { DataError, UsageError } from '../core/errors.js';
+import type { ScanOptions } from '../dataset/scan.js';
+import { scanTable } from '../dataset/scan.js';
+import { rawCopyPossible } from '../io/row-writer.js';
+import type { ReadOptions } from '../io/source.js';
+import { DatasetBuilder } from '../pipeline/collect.js';
+import { eachPassRow, eachRow } from '../pipeline/passes.js';
+import { writeSynthetic } from '../pipeline/write-synthetic.js';
+import { getSampler } from '../samplers/registry.js';
+import { prepareSampler, samplerRng } from '../samplers/template.js';
+import type { KnnBackend, SamplingPlan } from '../types.js';
+import { concatSources, globalCodes, openPartition, openPartitionWriter, withPlanKinds, type OpenPartition } from './partition.js';
+import { partitionOf, type DistPlan } from './plan.js';
+import { keptGlobalCodes, timesFor, type Thresholds } from './random.js';
+
+export interface PartitionStep {
+  readonly input: string;
+  readonly index: number;
+  readonly plan: DistPlan;
+  readonly output?: string;
+  readonly format?: string;
+  readonly read?: ReadOptions;
+  readonly scan?: ScanOptions;
+  readonly version?: string;
+}
+
+export interface StepResult {
+  readonly rowsRead: number;
+  readonly rowsWritten: number;
+  /** Rows written per class name. */
+  readonly classes: Readonly<Record<string, number>>;
+}
+
+function metadata(plan: DistPlan, version: string | undefined): Map<string, string> {
+  return new Map([
+    ['rebalance.version', version ?? ''],
+    ['rebalance.method', plan.method],
+    ['rebalance.seed', String(plan.seed)],
+  ]);
+}
+
+/** Opens partition `index` of the plan and checks it is the file the plan counted. */
+export async function openPlanned(step: PartitionStep): Promise<OpenPartition & { offset: number; toGlobal: Int32Array }> {
+  const entry = partitionOf(step.plan, step.index);
+  const p = await openPartition(step.input, step.read, { ...step.scan, label: step.scan?.label ?? step.plan.label });
+  if (p.profile.nRows !== entry.rows) {
+    await p.source.close();
+    throw new DataError('REBALANCE_PLAN_MISMATCH', `${step.input} has ${p.profile.nRows} rows, but partition ${step.index} of the plan (${entry.file}) has ${entry.rows}; pass the partition the plan counted at this --index`);
+  }
+  return { ...p, offset: entry.offset, toGlobal: globalCodes(p.profile, step.plan.classNames) };
+}
+
+/**
+ * Writes a partition's rows, each as many times as `times(globalCode, gid)` says (0: dropped;
+ * more than 1: copies right after the row).
+ */
+async function writeRows(
+  step: PartitionStep,
+  times: (code: number, gid: number) => number,
+  accept?: (code: number) => boolean,
+  gather?: { readonly output: string; readonly grown: ReadonlySet<number> },
+): Promise<StepResult> {
+  const p = await openPlanned(step);
+  try {
+    const { source, profile, offset, toGlobal } = p;
+    const meta = metadata(step.plan, step.version);
+    const { writer, sink, format } = await openPartitionWriter(step.output, step.format, source, profile, meta);
+    let side: Awaited<ReturnType<typeof openPartitionWriter>> | null = null;
+    try {
+      // The synthesize route's select also writes the gathered rows, in the same pass.
+      side = gather ? await openPartitionWriter(gather.output, undefined, source, profile, meta) : null;
+      const raw = rawCopyPossible(source, format, false) && (!side || rawCopyPossible(source, side.format, false));
+      let j = 0;
+      await eachPassRow({ source, profile, signal: step.read?.signal }, raw, async (row, r, code) => {
+        const g = toGlobal[code];
+        const gid = offset + j++;
+        if (side && gather!.grown.has(g)) await side.writer.original(row, r, code);
+        if (accept && !accept(g)) return;
+        const t = times(g, gid);
+        if (t > 0) await writer.original(row, r, code);
+        for (let c = 1; c < t; c++) await writer.copy(row, r, code);
+      });
+      await sink.finish();
+      if (side) await side.sink.finish();
+    } catch (e) {
+      await sink.abort().catch(() => undefined);
+      if (side) await side.sink.abort().catch(() => undefined);
+      throw e;
+    }
+    const classes: Record<string, number> = {};
+    profile.classNames.forEach((n, c) => (classes[n] = writer.classCounts[c]));
+    return { rowsRead: profile.rowsRead, rowsWritten: writer.rows, classes };
+  } finally {
+    await p.source.close();
+  }
+}
+
+/** The rank step's input: a partition's kept rows as global class codes (labels only). */
+export async function partitionCodes(step: PartitionStep): Promise<{ offset: number; codes: Int32Array }> {
+  const p = await openPlanned(step);
+  try {
+    return { offset: p.offset, codes: keptGlobalCodes(p.profile, p.toGlobal) };
+  } finally {
+    await p.source.close();
+  }
+}
+
+/**
+ * The select step: the partition's output rows. Random route: by the thresholds; synthesize
+ * route: every row (the synthetic rows are one more partition), and with `gather` the rows of the
+ * grown classes into that file too (the gather step fused into this pass); clean route: every row
+ * but the removed global ids.
+ */
+export function selectPartition(step: PartitionStep, extra: { thresholds?: Thresholds | null; removed?: ReadonlySet<number>; gather?: string }): Promise<StepResult> {
+  const plan = step.plan;
+  if (extra.gather !== undefined && plan.route !== 'synthesize') {
+    throw new UsageError('REBALANCE_BAD_OPTION', `--gather is for the synthesize route (smote...), not the ${plan.route} route of ${plan.method}; drop it`);
+  }
+  if (plan.route === 'random') return writeRows(step, timesFor(plan, extra.thresholds ?? null));
+  if (plan.route === 'clean') {
+    const removed = extra.removed;
+    if (!removed) throw new DataError('REBALANCE_PLAN_MISMATCH', `the ${plan.method} plan needs the removed rows: pass --removed with the file the clean step wrote`);
+    return writeRows(step, (_c, gid) => (removed.has(gid) ? 0 : 1));
+  }
+  return writeRows(step, () => 1, undefined, extra.gather !== undefined ? { output: extra.gather, grown: grownCodes(plan) } : undefined);
+}
+
+/** The classes the synthesize route grows (global codes). */
+function grownCodes(plan: DistPlan): Set<number> {
+  return new Set(plan.classNames.map((n, c) => (plan.targets[n].to > plan.targets[n].from ? c : -1)).filter((c) => c >= 0));
+}
+
+/** The gather step: the rows of the classes being grown, in the partition's order and format. */
+export function gatherPartition(step: PartitionStep): Promise<StepResult> {
+  const grown = grownCodes(step.plan);
+  return writeRows(step, () => 1, (g) => grown.has(g));
+}
+
+export interface SynthStep {
+  readonly gathered: readonly string[];
+  readonly plan: DistPlan;
+  readonly output?: string;
+  readonly format?: string;
+  readonly read?: ReadOptions;
+  readonly scan?: ScanOptions;
+  readonly knn?: () => Promise<KnnBackend>;
+  readonly scale?: 'none' | 'standard' | 'minmax';
+  readonly log?: (m: string) => void;
+  readonly signal?: AbortSignal;
+  readonly version?: string;
+}
+
+/**
+ * The synth step: the gathered rows of every partition (in partition order = global row order)
+ * become the Dataset a single-machine run of scope 'targets' builds, the sampler runs once on it
+ * with the plan's global targets and the same random stream (rng.fork('sampler/<name>')), and
+ * the generated rows are written as one more partition.
+ */
+export async function synthesize(step: SynthStep): Promise<StepResult> {
+  const plan = step.plan;
+  const def = getSampler(plan.method);
+  const source = await concatSources(step.gathered, step.read);
+  try {
+    const scanned = await scanTable(source, { ...step.scan, label: step.scan?.label ?? plan.label, signal: step.signal });
+    const profile = withPlanKinds(scanned, plan.columns);
+    globalCodes(profile, plan.classNames); // every gathered class is one of the plan's
+    const targets = new Map<number, { from: number; to: number }>();
+    profile.classNames.forEach((name, c) => {
+      const t = plan.targets[name];
+      if (profile.counts[c] !== t.from) {
+        throw new DataError('REBALANCE_PLAN_MISMATCH', `the gathered files hold ${profile.counts[c]} rows of class '${name}', the plan counted ${t.from}; pass the gather output of every partition`);
+      }
+      if (t.to > t.from) targets.set(c, t);
+    });
+    for (const [name, t] of Object.entries(plan.targets)) {
+      if (t.to > t.from && !profile.classNames.includes(name)) throw new DataError('REBALANCE_PLAN_MISMATCH', `the gathered files hold no rows of class '${name}', which the plan grows; pass the gather output of every partition`);
+    }
+    const local: SamplingPlan = { kind: plan.samplingKind, targets };
+    const builder = new DatasetBuilder(profile, (code) => targets.has(code));
+    await eachRow({ source, profile, signal: step.signal }, (cells, r, code) => builder.add(cells, r, code));
+    const data = builder.finish();
+    const sampler = prepareSampler(def, plan.options);
+    const knn = (sampler.needs ?? def.needs).knn && step.knn ? await step.knn() : null;
+    const { writer, sink } = await openPartitionWriter(step.output, step.format, source, profile, metadata(plan, step.version), (sampler.needs ?? def.needs).syntheticCells);
+    try {
+      const res = await sampler.fitResample(data, local, samplerRng(def, createRng(plan.seed)), {
+        knn: knn ?? noKnn(def.name),
+        scale: step.scale,
+        log: step.log ?? (() => undefined),
+        signal: step.signal,
+        totalRows: plan.totalRows,
+        lazySynthetic: true,
+      });
+      if (res.duplicates && res.duplicates.length) throw new Error('internal: a targets-scope sampler returned duplicates');
+      await writeSynthetic(res.synthetic, data, writer);
+      await sink.finish();
+    } catch (e) {
+      await sink.abort().catch(() => undefined);
+      throw e;
+    } finally {
+      if (knn) await knn.dispose();
+    }
+    const classes: Record<string, number> = {};
+    profile.classNames.forEach((n, c) => (classes[n] = writer.classCounts[c]));
+    return { rowsRead: profile.rowsRead, rowsWritten: writer.rows, classes };
+  } finally {
+    await source.close();
+  }
+}
+
+function noKnn(method: string): KnnBackend {
+  return {
+    name: 'naive',
+    build: () => Promise.reject(new Error(`internal: method '${method}' searched neighbours but no kNN backend was opened`)),
+    dispose: async () => undefined,
+  };
+}
