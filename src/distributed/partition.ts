@@ -9,6 +9,7 @@ import { outputFormatFor, type OutputFormat } from '../io/format.js';
 import { RowWriter } from '../io/row-writer.js';
 import { openSink, type RowSink } from '../io/sink.js';
 import { openSource, type ReadOptions, type TableSource } from '../io/source.js';
+import { openTable } from '../dataset/cell-semantics.js';
 import type { RowBatch } from '../io/batch.js';
 import { sinkColumns, syntheticRules } from '../pipeline/columns.js';
 
@@ -23,7 +24,7 @@ export interface PartitionSummary {
   readonly kind: 'rebalance-partition-summary';
   readonly version: 1;
   readonly file: string;
-  readonly format: 'csv' | 'arrow';
+  readonly format: 'csv' | 'arrow' | 'parquet';
   readonly rowsRead: number;
   /** Rows kept (rowsRead minus dropped rows): the rows that get global ids. */
   readonly rows: number;
@@ -41,7 +42,8 @@ export interface OpenPartition {
 
 /** Opens a partition file and runs the counting pass. */
 export async function openPartition(path: string, read: ReadOptions = {}, scan: ScanOptions = {}): Promise<OpenPartition> {
-  const source = await openSource(path, read);
+  // The same NA spellings and decimal rule as a single-machine read (dataset/cell-semantics.ts).
+  const source = await openTable(path, read, scan);
   try {
     const profile = await scanTable(source, scan);
     return { source, profile };
