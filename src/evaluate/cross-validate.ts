@@ -31,6 +31,7 @@ import {
   type MetricName,
   type RankMetric,
   type ResultRow,
+  type SkippedSetup,
 } from './result.js';
 import { computeVerdict, DEFAULT_CONFIDENCE } from './verdict.js';
 
@@ -39,6 +40,19 @@ export type ResampleFn = (train: Dataset, samplerName: string, rng: Rng) => Prom
 
 /** The sampler name meaning "train on the training fold as it is". */
 export const NO_RESAMPLING = 'none';
+
+/**
+ * The setup "no resampling, the model trained with balanced class weights" (cost-sensitive
+ * learning), listed among the samplers so it stands beside them on the same folds. The engine
+ * never passes it to `resample`; models that take no class weights skip it.
+ */
+export const CLASS_WEIGHT = 'class-weight';
+
+/** How a setup asks `createModel` to train differently from the caller's model options. */
+export interface ModelSetup {
+  /** 'balanced': weigh each class by n / (2 n_class) (the class-weight setup). */
+  readonly classWeight: 'balanced';
+}
 
 /** The threshold of the 'default' rule. */
 export const DEFAULT_THRESHOLD = 0.5;
@@ -63,7 +77,13 @@ export interface EvaluateOptions {
   /** Neighbour count of the samplers (default 5): warns when a training fold has too few minority rows. */
   readonly k?: number;
   readonly resample: ResampleFn;
-  readonly createModel: (name: string) => Classifier;
+  /** Builds a model; `setup` is given for the class-weight setup only. */
+  readonly createModel: (name: string, setup?: ModelSetup) => Classifier;
+  /**
+   * Whether the named model honours `setup.classWeight` (default: every model does). The
+   * class-weight setup of a model that does not is skipped (`skipped` in the result, and a warning).
+   */
+  readonly takesClassWeight?: (model: string) => boolean;
   /** Called after every (fold, sampler, model) fit; `label` names it for a progress bar. */
   readonly onProgress?: (done: number, total: number, label: string) => void;
   /** One-line notices, unprefixed (the CLI writes them to stderr). */
@@ -250,10 +270,24 @@ export async function evaluate(data: Dataset, options: EvaluateOptions): Promise
   checkSplittable(data, counts, folds, positive);
   // Build each model once: bad model options are the caller's, not a fold's, and abort here.
   for (const m of models) options.createModel(m);
+  const takesWeights = options.takesClassWeight ?? ((): boolean => true);
+  const skipped: SkippedSetup[] = [];
+  const skip = new Set<number>();
+  const cw = samplers.indexOf(CLASS_WEIGHT);
+  if (cw >= 0) {
+    models.forEach((m, j) => {
+      if (takesWeights(m)) return;
+      skip.add(cw * models.length + j);
+      skipped.push({ sampler: CLASS_WEIGHT, model: m, reason: `${m} takes no class weights` });
+    });
+    if (skipped.length) {
+      options.warn(`${CLASS_WEIGHT} skipped for ${skipped.map((x) => x.model).join(', ')}: no class weights in ${skipped.length === 1 ? 'that model' : 'those models'} (only models with a class-weight option take part)`);
+    }
+  }
   const testFolds = repeatedStratifiedKFold(data.labels, nClasses, folds, rng.fork('folds'), repeats);
   const nFolds = testFolds.length;
 
-  if (samplers.some((s) => s !== NO_RESAMPLING)) {
+  if (samplers.some((s) => s !== NO_RESAMPLING && s !== CLASS_WEIGHT)) {
     const worst = smallestTrainingClass(data, counts, testFolds);
     if (worst.rows <= k) {
       options.warn(
@@ -270,7 +304,7 @@ export async function evaluate(data: Dataset, options: EvaluateOptions): Promise
   // Pooled out-of-fold scores: every row once per repeat, fold after fold.
   const pooledScores = Array.from({ length: nCombos }, () => new Float32Array(data.nRows * repeats));
   const pooledTruth = new Uint8Array(data.nRows * repeats);
-  const total = nFolds * nCombos;
+  const total = nFolds * (nCombos - skip.size);
   let done = 0;
   // First failure (lowest fold) per sampler and per (sampler, model) combo.
   const samplerFailure = new Map<number, Failure>();
@@ -314,23 +348,25 @@ export async function evaluate(data: Dataset, options: EvaluateOptions): Promise
     const { train, test, yTest, yTrain } = fold;
     const foldLabel = `repeat ${Math.floor(i / folds) + 1}/${repeats} fold ${(i % folds) + 1}/${folds}`;
     const sampler = samplers[s];
-    const skip = (): void => {
-      done += models.length;
+    let fitData: Dataset;
+    const weighted = sampler === CLASS_WEIGHT;
+    const live = models.filter((_, m) => !skip.has(s * models.length + m)).length;
+    const skipUnit = (): void => {
+      done += live;
       options.onProgress?.(done, total, `${foldLabel} ${sampler} (failed earlier)`);
     };
-    let fitData: Dataset;
     if (samplerFailure.has(s)) {
-      skip();
+      skipUnit();
       if (--fold.left === 0) foldData.delete(i);
       return;
     }
     try {
-      fitData = sampler === NO_RESAMPLING ? train : await options.resample(train, sampler, rng.fork(`fold/${i}/sampler/${sampler}`));
+      fitData = sampler === NO_RESAMPLING || weighted ? train : await options.resample(train, sampler, rng.fork(`fold/${i}/sampler/${sampler}`));
     } catch (e) {
       const error = cellError(e);
       if (!error) throw e;
       record(samplerFailure, s, { fold: i, stage: 'sampler', error });
-      skip();
+      skipUnit();
       if (--fold.left === 0) foldData.delete(i);
       return;
     }
@@ -340,6 +376,7 @@ export async function evaluate(data: Dataset, options: EvaluateOptions): Promise
       throwIfAborted(signal);
       const modelName = models[m];
       const combo = s * models.length + m;
+      if (skip.has(combo)) continue;
       if (comboFailure.has(combo)) {
         done++;
         options.onProgress?.(done, total, `${foldLabel} ${sampler} + ${modelName} (failed earlier)`);
@@ -348,8 +385,7 @@ export async function evaluate(data: Dataset, options: EvaluateOptions): Promise
       let scores: Float32Array;
       let threshold: number;
       try {
-        const fitted = await options
-          .createModel(modelName)
+        const fitted = await (weighted ? options.createModel(modelName, { classWeight: 'balanced' }) : options.createModel(modelName))
           .fit(fitData, rng.fork(`fold/${i}/model/${modelName}`), { positive, signal });
         try {
           scores = await fitted.predictProba(test);
@@ -393,6 +429,7 @@ export async function evaluate(data: Dataset, options: EvaluateOptions): Promise
   for (let s = 0; s < samplers.length; s++) {
     for (let m = 0; m < models.length; m++) {
       const combo = s * models.length + m;
+      if (skip.has(combo)) continue;
       const fs = samplerFailure.get(s);
       const fc = comboFailure.get(combo);
       const f = fs && fc ? (fc.fold < fs.fold ? fc : fs) : (fs ?? fc);
@@ -437,6 +474,7 @@ export async function evaluate(data: Dataset, options: EvaluateOptions): Promise
     },
     results,
     failed,
+    skipped,
     // Every fold's test part is 1/folds of the rows: nTest / nTrain = 1 / (folds - 1).
     verdict: computeVerdict(results, { metric: rankBy, testTrainRatio: 1 / (folds - 1), confidence: options.confidence }),
     note: LEAKAGE_NOTE,

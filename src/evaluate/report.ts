@@ -123,6 +123,7 @@ export function verdictLines(result: EvaluationResult): string[] {
     );
   }
   for (const f of result.failed) out.push(formatFailure(f, folds, repeats));
+  for (const x of result.skipped ?? []) out.push(`not run: ${setupName(x)} (${x.reason})`);
   return out;
 }
 

@@ -108,6 +108,17 @@ export interface FailedSetup {
 }
 
 /**
+ * A (sampler, model) pair of the grid that was not run: the 'class-weight' setup of a model
+ * that takes no class weights. Not ranked, not failed.
+ */
+export interface SkippedSetup {
+  readonly sampler: string;
+  readonly model: string;
+  /** Why, one line. */
+  readonly reason: string;
+}
+
+/**
  * A paired comparison over the folds of every repeat: `difference` is the mean of
  * (this setup - reference) per fold, [lower, upper] its confidence interval by the corrected
  * resampled t-test (Nadeau & Bengio 2003): variance (1/J + nTest/nTrain) * s^2, t with J - 1
@@ -169,6 +180,8 @@ export interface EvaluationResult {
   readonly results: readonly ResultRow[];
   /** Setups that threw a RebalanceError on some fold (not ranked); empty when all completed. */
   readonly failed: readonly FailedSetup[];
+  /** Pairs of the grid that were not run (class-weight with a model that takes no weights); empty when none. */
+  readonly skipped: readonly SkippedSetup[];
   /** Does resampling help each model, and which setups cannot be told apart from the best. */
   readonly verdict: Verdict;
   readonly note: typeof LEAKAGE_NOTE;

@@ -5,9 +5,8 @@
  * mean of their probabilities. Stumps come from tree/gini-grower.ts (maxDepth 1, every feature)
  * on the binned features of tree/binning.ts.
  *
- * (RUSBoost, the same boosting with a fresh under-sample per round, is not offered: an
- * implementation along these lines scored 0.01-0.06 lower mean PR-AUC than imblearn's
- * RUSBoostClassifier on pima, ionosphere and optical_digits, cause not found.)
+ * (`rus-boost`, rus-boost.ts, is one AdaBoost over all rows with a fresh under-sample per round;
+ * its fitted model is a FittedStumpEnsemble with one boost.)
  *
  * SAMME.R (scikit-learn 1.2): a stump gives p = its leaf's weighted positive share (clipped to
  * [eps, 1 - eps] per class); a row's weight is multiplied by exp(-lr/2 * (log p_true - log p_other))
@@ -26,7 +25,7 @@ import { GiniWorkspace, growGiniTree } from './tree/gini-grower.js';
 import { type BinnedTrain } from './tree/grower.js';
 import { addTreeOutput, featureBinsFromJSON, featureBinsToJSON, treeFromJSON, treeToJSON, type BinnedTree } from './tree/tree.js';
 
-export type StumpEnsembleName = 'easy-ensemble';
+export type StumpEnsembleName = 'easy-ensemble' | 'rus-boost';
 
 export interface BoostedStumpsOptions {
   /** AdaBoost ensembles (default 10). */

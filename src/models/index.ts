@@ -25,3 +25,4 @@ export {
 } from './random-forest.js';
 export { createEasyEnsemble, FittedStumpEnsemble, type BoostedStumpsOptions } from './easy-ensemble.js';
 export { MODEL_FORMAT, MODEL_VERSION } from './json.js';
+export { createRusBoost, type RusBoostOptions } from './rus-boost.js';

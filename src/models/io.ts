@@ -29,6 +29,7 @@ const readers: Readonly<Record<string, (obj: JsonObject, options: LoadModelOptio
   'random-forest': (obj) => forestFromJSON('random-forest', obj),
   'balanced-random-forest': (obj) => forestFromJSON('balanced-random-forest', obj),
   'easy-ensemble': (obj) => stumpEnsembleFromJSON('easy-ensemble', obj),
+  'rus-boost': (obj) => stumpEnsembleFromJSON('rus-boost', obj),
 };
 
 /**

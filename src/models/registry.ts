@@ -9,6 +9,7 @@ import { createIsolationForest } from './isolation-forest.js';
 import { createBalancedRandomForest, createRandomForest, type RandomForestOptions } from './random-forest.js';
 import { createKnn, type KnnWeights } from './knn.js';
 import { createLogistic } from './logistic.js';
+import { createRusBoost } from './rus-boost.js';
 import { createMlp, type MlpEngineName } from './mlp.js';
 import type { MlpActivation } from './mlp-params.js';
 
@@ -25,7 +26,7 @@ export interface ModelOptions {
   /** mlp: maximum epochs (default 200). */
   readonly epochs?: number;
   readonly batchSize?: number;
-  /** mlp: step size; gbdt: shrinkage of each tree (default 0.1); easy-ensemble: AdaBoost learning rate (default 1). */
+  /** mlp: step size; gbdt: shrinkage of each tree (default 0.1); easy-ensemble, rus-boost: AdaBoost learning rate (default 1). */
   readonly learningRate?: number;
   readonly patience?: number;
   readonly validationFraction?: number;
@@ -37,7 +38,7 @@ export interface ModelOptions {
   /** knn: neighbour search engine (default: the naive reference backend). */
   readonly knn?: KnnBackend;
   /**
-   * isolation-forest, random forests: trees (default 100); easy-ensemble: AdaBoosts (default 10).
+   * isolation-forest, random forests: trees (default 100); easy-ensemble: AdaBoosts (default 10); rus-boost: boosting rounds (default 50).
    * isolation-forest: rows per tree (default 256).
    */
   readonly nEstimators?: number;
@@ -106,7 +107,11 @@ const factories: Readonly<Record<string, (o: ModelOptions) => Classifier>> = {
   'random-forest': (o) => createRandomForest(forestOptions(o)),
   'balanced-random-forest': (o) => createBalancedRandomForest(forestOptions(o)),
   'easy-ensemble': (o) => createEasyEnsemble({ nEstimators: o.nEstimators, maxIter: o.maxIter, learningRate: o.learningRate }),
+  'rus-boost': (o) => createRusBoost({ nEstimators: o.nEstimators, learningRate: o.learningRate }),
 };
+
+/** Models that honour `classWeight` ('balanced' class weights): evaluate's class-weight setup runs them. */
+export const CLASS_WEIGHTED_MODELS: readonly string[] = Object.freeze(['logistic', 'mlp', 'gbdt', 'random-forest']);
 
 /** Every model name, in the order reports list them. */
 export const modelNames: readonly string[] = Object.freeze(Object.keys(factories));

@@ -8,8 +8,8 @@ import type { Rng } from '../core/rng.js';
 import { classCounts } from '../dataset/make.js';
 import type { ReadOptions } from '../io/source.js';
 import type { ScanOptions } from '../dataset/scan.js';
-import { evaluate, NO_RESAMPLING, type EvaluationResult, type RankMetric } from '../evaluate/index.js';
-import { createModel, type ModelOptions } from '../models/registry.js';
+import { CLASS_WEIGHT, evaluate, NO_RESAMPLING, type EvaluationResult, type RankMetric } from '../evaluate/index.js';
+import { CLASS_WEIGHTED_MODELS, createModel, type ModelOptions } from '../models/registry.js';
 import { mlpThreads } from '../models/mlp-wasm.js';
 import type { Dataset, KnnBackend, SamplerOptions, SamplingStrategy } from '../types.js';
 import { readTable } from './read-table.js';
@@ -85,7 +85,7 @@ const UNSUPERVISED = 'isolation-forest';
  * @throws UsageError REBALANCE_BAD_EVALUATE_OPTION
  */
 export function checkUnsupervisedPairs(samplers: readonly string[], models: readonly string[]): void {
-  const resampled = samplers.filter((s) => s !== NO_RESAMPLING);
+  const resampled = samplers.filter((s) => s !== NO_RESAMPLING && s !== CLASS_WEIGHT);
   if (models.includes(UNSUPERVISED) && resampled.length > 0) {
     throw new UsageError(
       'REBALANCE_BAD_EVALUATE_OPTION',
@@ -144,6 +144,9 @@ async function evaluateTable(job: EvaluateJob): Promise<{ result: EvaluationResu
   if (!job.samplers) checkUnsupervisedPairs(samplers, job.models);
   const positive = positiveClass(data, job.positive);
   const k = job.samplerOptions?.kNeighbors ?? 5;
+  if (samplers.includes(CLASS_WEIGHT) && job.modelOptions?.classWeight === 'balanced') {
+    job.log(`--class-weight balanced weighs every setup already, so '${CLASS_WEIGHT}' only repeats '${NO_RESAMPLING}'; drop --class-weight to compare weights with resampling`);
+  }
   const result = await evaluate(data, {
     samplers,
     rankBy: job.rankBy,
@@ -165,7 +168,8 @@ async function evaluateTable(job: EvaluateJob): Promise<{ result: EvaluationResu
         log: job.log,
         signal: job.signal,
       }),
-    createModel: (name) => createModel(name, { ...job.modelOptions, knn: job.knn, log: job.log }),
+    createModel: (name, setup) => createModel(name, { ...job.modelOptions, ...setup, knn: job.knn, log: job.log }),
+    takesClassWeight: (name) => CLASS_WEIGHTED_MODELS.includes(name),
     onProgress: job.onProgress,
     warn: job.log,
     signal: job.signal,

@@ -58,8 +58,9 @@ export function demoCommand(ctx: CliContext): Command {
         say(`  ${summary.syntheticRows} synthetic rows, each with _source_row/_neighbor_row provenance, in ${summary.seconds.toFixed(2)} s\n\n`);
 
         // The example has a categorical column: only methods defined for categorical features apply.
-        const wanted = flags.quick ? ['none', 'random-under', method] : ['none', 'random-under', 'random-over', 'smote-nc'];
-        const samplers = wanted.filter((s) => s === 'none' || have.has(s));
+        // 'class-weight' (no resampling, balanced class weights) stands beside them: weights vs resampling vs nothing.
+        const wanted = flags.quick ? ['none', 'class-weight', 'random-under', method] : ['none', 'class-weight', 'random-under', 'random-over', 'smote-nc'];
+        const samplers = wanted.filter((s) => s === 'none' || s === 'class-weight' || have.has(s));
         const models = ['logistic', 'mlp', 'knn'];
         const folds = flags.quick ? 3 : 5;
         say(`== 3. evaluate: does rebalancing help on data that was never resampled?\n`);
@@ -80,13 +81,16 @@ export function demoCommand(ctx: CliContext): Command {
           signal: ctx.signal,
         });
         say(report.formatTable(result));
+        say(report.verdictLines(result).join('\n') + '\n');
         say(`(${result.note})\n\n`);
         await mkdir(join(flags.out, 'plots'), { recursive: true });
         for (const p of report.plotFiles(result)) await writeTextAtomic(join(flags.out, p.path), p.svg);
         await writeTextAtomic(join(flags.out, 'report.md'), report.markdownReport(result, { plots: 'links' }));
         const best = result.results[0];
         const baseline = result.results.find((r) => r.sampler === 'none' && r.model === best.model);
-        if (baseline && best.sampler !== 'none') {
+        if (baseline && best.sampler === 'class-weight') {
+          say(`Best: ${best.model} with balanced class weights, PR-AUC ${best.metrics.pr_auc.mean?.toFixed(3)} vs ${baseline.metrics.pr_auc.mean?.toFixed(3)} unweighted: weighting beat resampling here.\n`);
+        } else if (baseline && best.sampler !== 'none') {
           say(`Best: ${best.sampler} + ${best.model}, PR-AUC ${best.metrics.pr_auc.mean?.toFixed(3)} vs ${baseline.metrics.pr_auc.mean?.toFixed(3)} without resampling.\n`);
         } else {
           say(`Best: ${best.sampler} + ${best.model}: on this data rebalancing did not beat training on the original rows (PR-AUC ${best.metrics.pr_auc.mean?.toFixed(3)}).\n`);

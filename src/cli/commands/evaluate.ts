@@ -38,6 +38,7 @@ Examples:
   $ rebalance evaluate examples/transactions.csv --label is_fraud
   $ rebalance evaluate data.csv --samplers none,random-under,smote --models logistic,mlp --folds 5 \\
       --report report.md --json results.json
+  $ rebalance evaluate data.csv --samplers none,class-weight,smote --models logistic,gbdt   # weights vs SMOTE vs nothing
   $ rebalance evaluate data.csv --samplers none,smote --models logistic --fail-under pr_auc=0.6   # CI gate
 
 Only the training folds are resampled; each test fold is scored on original rows only, so the
@@ -47,6 +48,9 @@ Verdict: each setup minus the same model with sampler 'none', per fold over fold
 interval by the corrected resampled t-test (Nadeau & Bengio): 'helps' only when it lies above 0,
 '~best' when a setup cannot be told apart from the best. 3 repeats by default: with 1 the
 intervals are about 1.5 times as wide.
+'class-weight' in --samplers is cost-sensitive learning as a setup of its own: no resampling, the model
+trained with balanced class weights (logistic, mlp, gbdt, random-forest; other models skip it with a
+note), judged against 'none' like any sampler.
 A sampler or model that fails on a fold (e.g. kmeans-smote finds no cluster) fails that setup
 only: it is listed under the table with its error, the rest is ranked, and the exit code is 0
 with a warning; 3 with --strict, or when no setup completed.
@@ -77,7 +81,7 @@ export function evaluateCommand(ctx: CliContext): Command {
   const cmd = new Command('evaluate')
     .description('cross-validate samplers x models (only training folds resampled) and rank them')
     .argument('[input]', "CSV or Arrow file; '-' or nothing for stdin", '-')
-    .option('--samplers <list>', "comma-separated methods; 'none' = no resampling (default: none,random-under,random-over and smote, smote-nc with categorical features, smoten when all are)", list)
+    .option('--samplers <list>', "comma-separated methods; 'none' = no resampling, 'class-weight' = no resampling with balanced class weights (logistic, mlp, gbdt, random-forest) (default: none,random-under,random-over and smote, smote-nc with categorical features, smoten when all are)", list)
     .option('--models <list>', `comma-separated models: ${modelNames.join(', ')}`, list, ['logistic'])
     .option('--folds <n>', 'stratified folds', intIn(2, 100), 5)
     .option('--repeats <n>', 'repetitions with different fold splits (3: intervals that can say something)', intIn(1, 100), 3);
@@ -111,7 +115,7 @@ export function evaluateCommand(ctx: CliContext): Command {
     const { getSampler } = await import('../../samplers/registry.js');
     const methods = [];
     for (const s of flags.samplers ?? []) {
-      if (s === 'none') continue;
+      if (s === 'none' || s === 'class-weight') continue;
       try {
         methods.push(getSampler(s));
       } catch (e) {

@@ -5,13 +5,13 @@ import { setupTf } from '../../../src/models/tf-backend.js';
 
 describe('model registry', () => {
   it('lists every model and builds each under its name', () => {
-    expect(modelNames).toEqual(['logistic', 'mlp', 'knn', 'isolation-forest', 'gbdt', 'random-forest', 'balanced-random-forest', 'easy-ensemble']);
+    expect(modelNames).toEqual(['logistic', 'mlp', 'knn', 'isolation-forest', 'gbdt', 'random-forest', 'balanced-random-forest', 'easy-ensemble', 'rus-boost']);
     for (const name of modelNames) expect(createModel(name).name).toBe(name);
   });
 
   it('rejects unknown names with UsageError REBALANCE_UNKNOWN_MODEL listing the valid ones', () => {
     expect(() => createModel('svm')).toThrow(UsageError);
-    expect(() => createModel('svm')).toThrow(/unknown model 'svm'; expected one of logistic, mlp, knn, isolation-forest, gbdt, random-forest, balanced-random-forest, easy-ensemble/);
+    expect(() => createModel('svm')).toThrow(/unknown model 'svm'; expected one of logistic, mlp, knn, isolation-forest, gbdt, random-forest, balanced-random-forest, easy-ensemble, rus-boost/);
     expect(() => createModel('toString')).toThrow(expect.objectContaining({ code: 'REBALANCE_UNKNOWN_MODEL' }));
   });
 });
