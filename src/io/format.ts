@@ -3,6 +3,7 @@
  * Compression (gzip, zstd) is a separate layer: sniffed from magic bytes on input (compress.ts),
  * taken from a trailing .gz / .zst of the output name; the format is read from the name without it.
  */
+import { statSync } from 'node:fs';
 import { UsageError } from '../core/errors.js';
 
 export type InputFormat = 'csv' | 'arrow' | 'parquet';
@@ -84,7 +85,9 @@ export interface OutputChoice {
  * (Arrow input: the IPC file format for files, the stream format for stdout).
  */
 export function outputChoiceFor(path: string | undefined, explicit: string | undefined, inputFormat: InputFormat): OutputChoice {
-  const toStdout = !path || path === '-';
+  // A FIFO, character device or socket is a stream like stdout: its name says nothing about the
+  // format (/dev/stdout, /dev/fd/3, out.pipe), so it gets the input's kind unless --format says.
+  const toStdout = !path || path === '-' || isSpecialFile(path);
   const { compression, rest } = toStdout ? { compression: null, rest: '' } : compressionFromName(path);
   if (explicit !== undefined) {
     const f = explicit.toLowerCase() === 'feather' ? 'arrow' : explicit.toLowerCase();
@@ -104,6 +107,15 @@ export function outputChoiceFor(path: string | undefined, explicit: string | und
   }
   const format: OutputFormat = inputFormat === 'parquet' ? 'parquet' : inputFormat === 'arrow' ? (toStdout ? 'arrows' : 'arrow') : 'csv';
   return { format, compression };
+}
+
+function isSpecialFile(path: string): boolean {
+  try {
+    const st = statSync(path);
+    return !st.isFile() && !st.isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Output format from --format or the file extension; stdout defaults to the input's kind (csv for csv). */

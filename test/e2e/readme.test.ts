@@ -57,7 +57,7 @@ describe('README', () => {
     for (const n of named) expect(scripts, `npm run ${n}`).toContain(n);
     const config = readFileSync(join(ROOT, 'vitest.config.ts'), 'utf8');
     const projects = [...config.matchAll(/project\('([\w-]+)'/g)].map((m) => m[1]!);
-    expect(projects).toEqual(['unit', 'parity', 'e2e', 'fuzz', 'gpu']);
+    expect(projects).toEqual(['unit', 'parity', 'e2e', 'fuzz', 'gpu', 'distributed']);
     for (const m of readme.matchAll(/--project (\w+)/g)) expect(projects, `--project ${m[1]}`).toContain(m[1]);
   });
 

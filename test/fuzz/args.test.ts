@@ -52,7 +52,7 @@ const RESAMPLE: Array<[string, string[]]> = [
   ['batch-size', ['-m', 'random-over', '--batch-size', 'big']],
   ['missing', ['-m', 'random-over', '--missing', 'ignore']],
   ['on-bad-row', ['-m', 'random-over', '--on-bad-row', 'fix']],
-  ['input-format', ['-m', 'random-over', '--input-format', 'parquet']],
+  ['input-format', ['-m', 'random-over', '--input-format', 'xlsx']],
   ['delimiter', ['-m', 'random-over', '--delimiter', 'abc']],
   ['knn-backend', ['-m', 'smote', '--knn-backend', 'tpu']],
   ['knn-algorithm', ['-m', 'smote', '--knn-algorithm', 'ball-tree']],
