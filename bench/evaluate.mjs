@@ -12,14 +12,26 @@ import { parseArgs } from 'node:util';
 import { generate } from './gen.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values: opts } = parseArgs({
-  options: {
-    rows: { type: 'string', default: '20000' },
-    models: { type: 'string', default: 'logistic,mlp,gbdt' },
-    repeats: { type: 'string', default: '1' },
-    samplers: { type: 'string', default: 'none,random-under,random-over,smote,borderline-smote,adasyn,tomek-links,smote-enn' },
-  },
-});
+const USAGE = 'usage: node bench/evaluate.mjs [--rows 20000] [--models logistic,mlp,gbdt] [--samplers a,b,...] [--repeats 1]';
+let opts;
+try {
+  ({ values: opts } = parseArgs({
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      rows: { type: 'string', default: '20000' },
+      models: { type: 'string', default: 'logistic,mlp,gbdt' },
+      repeats: { type: 'string', default: '1' },
+      samplers: { type: 'string', default: 'none,random-under,random-over,smote,borderline-smote,adasyn,tomek-links,smote-enn' },
+    },
+  }));
+} catch (e) {
+  console.error(`bench/evaluate.mjs: ${e.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (opts.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const rows = Number(opts.rows);
 const models = opts.models;
 const samplers = opts.samplers;
