@@ -89,6 +89,20 @@ export function isTemporal(type: DataType): boolean {
   return TEMPORAL.has(type.typeId);
 }
 
+/** Row-major cells of `n` rows from one getter per column (undefined reads as null). */
+export function rowsFromGetters(cols: ReadonlyArray<(i: number) => unknown>, n: number): Cell[][] {
+  const rows: Cell[][] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const row: Cell[] = new Array(cols.length);
+    for (let j = 0; j < cols.length; j++) {
+      const v = cols[j](i);
+      row[j] = v === undefined ? null : (v as Cell);
+    }
+    rows[i] = row;
+  }
+  return rows;
+}
+
 /**
  * Cell access for one column of a record batch. Date/time columns yield the stored integer
  * (days, ms, us or ns as the type's unit says: number for 32-bit storage, bigint for 64-bit)
@@ -170,16 +184,9 @@ export async function* arrowRecordBatches(path: string, options: { readonly sign
       checkBatchLengths(batch, path);
       const n = batch.numRows;
       const cols = batch.schema.fields.map((_, j) => cellGetter(batch.getChildAt(j)));
-      const rows: Cell[][] = new Array(n);
+      let rows: Cell[][];
       try {
-        for (let i = 0; i < n; i++) {
-          const row: Cell[] = new Array(cols.length);
-          for (let j = 0; j < cols.length; j++) {
-            const v = cols[j](i);
-            row[j] = v === undefined ? null : (v as Cell);
-          }
-          rows[i] = row;
-        }
+        rows = rowsFromGetters(cols, n);
       } catch (e) {
         throw await arrowDataError(e, path, handle);
       }

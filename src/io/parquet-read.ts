@@ -14,7 +14,7 @@ import { openAsBlob } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Field, Float64, RecordBatchReader, Schema, Type, type RecordBatch } from 'apache-arrow';
 import { DataError, RebalanceError } from '../core/errors.js';
-import { cellGetter, decimalText } from './arrow-read.js';
+import { cellGetter, decimalText, rowsFromGetters } from './arrow-read.js';
 import type { Cell, RowBatch } from './batch.js';
 import { ioErrorFrom } from './fs-errors.js';
 
@@ -219,14 +219,5 @@ function batchRows(batch: RecordBatch): Cell[][] {
     }
     return cellGetter(column);
   });
-  const rows: Cell[][] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const row: Cell[] = new Array(cols.length);
-    for (let j = 0; j < cols.length; j++) {
-      const v = cols[j](i);
-      row[j] = v === undefined ? null : (v as Cell);
-    }
-    rows[i] = row;
-  }
-  return rows;
+  return rowsFromGetters(cols, n);
 }

@@ -102,6 +102,24 @@ export function stumpEnsembleFromJSON(name: StumpEnsembleName, obj: JsonObject):
   return new FittedStumpEnsemble(name, featureNames, bins, boosts);
 }
 
+/**
+ * One boosting round's look at its stump: `p1` gets the stump's positive-class probability of
+ * every row, the result is the weighted share of rows it gets wrong (weights `sw`).
+ */
+export function stumpError(stump: BinnedTree, t: BinnedTrain, y: Uint8Array, sw: Float64Array, p1: Float64Array): number {
+  const m = t.m;
+  p1.fill(0);
+  addTreeOutput(stump, t.x, m, p1);
+  let err = 0;
+  let wsum = 0;
+  for (let i = 0; i < m; i++) {
+    const pred = p1[i] > 1 - p1[i] ? 1 : 0;
+    if (pred !== y[i]) err += sw[i];
+    wsum += sw[i];
+  }
+  return err / wsum;
+}
+
 /** One SAMME.R AdaBoost over the rows with initial weight > 0 (`sw`, normalised here; modified). */
 export function adaBoost(
   t: BinnedTrain,
@@ -124,16 +142,7 @@ export function adaBoost(
     for (let i = 0; i < m; i++) sw[i] = zero[i] ? 0 : Math.max(sw[i], EPS);
     const stump = growGiniTree(t, ws, y, sw, params, rng.fork(`round${it}`));
     stumps.push(stump);
-    p1.fill(0);
-    addTreeOutput(stump, t.x, m, p1);
-    let err = 0;
-    let wsum = 0;
-    for (let i = 0; i < m; i++) {
-      const pred = p1[i] > 1 - p1[i] ? 1 : 0;
-      if (pred !== y[i]) err += sw[i];
-      wsum += sw[i];
-    }
-    if (err / wsum <= 0) break;
+    if (stumpError(stump, t, y, sw, p1) <= 0) break;
     if (it === rounds - 1) break;
     let sum = 0;
     for (let i = 0; i < m; i++) {

@@ -22,12 +22,12 @@
 import { UsageError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { Classifier, Dataset, FitOptions, FittedClassifier } from '../types.js';
-import { FittedStumpEnsemble } from './easy-ensemble.js';
+import { FittedStumpEnsemble, stumpError } from './easy-ensemble.js';
 import { balancedSubset, binnedBinaryTrain, checkPositiveInt } from './random-forest.js';
 import { GiniWorkspace, growGiniTree } from './tree/gini-grower.js';
 import { MISSING_BIN } from './tree/binning.js';
 import type { BinnedTrain } from './tree/grower.js';
-import { addTreeOutput, type BinnedTree } from './tree/tree.js';
+import type { BinnedTree } from './tree/tree.js';
 
 export interface RusBoostOptions {
   /** Boosting rounds at most (default 50). */
@@ -102,16 +102,7 @@ export function rusBoostStumps(
     const stump = growGiniTree(t, ws, y, fitW, params, rng.fork(`round${it}`));
     if (features) centreSplit(stump, t, features, fitW);
     stumps.push(stump);
-    p1.fill(0);
-    addTreeOutput(stump, t.x, m, p1);
-    let err = 0;
-    let wsum = 0;
-    for (let i = 0; i < m; i++) {
-      const pred = p1[i] > 1 - p1[i] ? 1 : 0;
-      if (pred !== y[i]) err += sw[i];
-      wsum += sw[i];
-    }
-    if (err / wsum <= 0) break;
+    if (stumpError(stump, t, y, sw, p1) <= 0) break;
     if (it < rounds - 1) {
       for (let i = 0; i < m; i++) {
         const lo = Math.log(Math.max(p1[i], EPS)) - Math.log(Math.max(1 - p1[i], EPS));
