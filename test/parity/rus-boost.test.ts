@@ -19,18 +19,16 @@
 import { spawn } from 'node:child_process';
 import { beforeAll, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
-import { classCounts, makeDataset, takeRows } from '../../src/dataset/make.js';
-import { complementRows, repeatedStratifiedKFold } from '../../src/evaluate/folds.js';
+import { makeDataset, takeRows } from '../../src/dataset/make.js';
+import { complementRows } from '../../src/evaluate/folds.js';
 import { averagePrecision } from '../../src/metrics/index.js';
 import { balancedSubset, binnedBinaryTrain } from '../../src/models/random-forest.js';
 import { createRusBoost, rusBoostStumps } from '../../src/models/rus-boost.js';
 import { GiniWorkspace } from '../../src/models/tree/gini-grower.js';
-import type { Dataset } from '../../src/types.js';
-import { BINARY, datasetPath, loadDataset } from '../helpers/datasets.js';
+import { BINARY, datasetPath } from '../helpers/datasets.js';
+import { imputeMedian, minorityCode, splits } from '../helpers/tree-parity.js';
 import { describeParity, PYTHON, pythonJson } from '../helpers/python.js';
 
-const FOLDS = 5;
-const REPEATS = 2;
 const TOL = 0.015;
 const DATASETS = [...BINARY, 'breast_cancer_original_with_missing'] as const;
 const MISSING = 'breast_cancer_original_with_missing';
@@ -109,36 +107,6 @@ describeParity('rus-boost step by step against imblearn RUSBoostClassifier (fixe
   });
 });
 
-/** Replaces NaN in `data` by the medians of the same columns in `train` (numpy.nanmedian). */
-function imputeMedian(train: Dataset, data: Dataset): Dataset {
-  const features = data.features.map((col, j) => {
-    const vals = Float64Array.from(train.features[j].filter((v) => !Number.isNaN(v))).sort();
-    const k = vals.length;
-    const med = k % 2 ? vals[(k - 1) / 2] : (vals[k / 2 - 1] + vals[k / 2]) / 2;
-    return Float64Array.from(col, (v) => (Number.isNaN(v) ? med : v));
-  });
-  return { ...data, features };
-}
-
-function minorityCode(data: Dataset): number {
-  const counts = classCounts(data.labels, data.classNames.length);
-  let best = 0;
-  for (let c = 1; c < counts.length; c++) if (counts[c] < counts[best]) best = c;
-  return best;
-}
-
-const cache = new Map<string, { data: Dataset; test: Int32Array[] }>();
-function splits(name: string): { data: Dataset; test: Int32Array[] } {
-  let s = cache.get(name);
-  if (!s) {
-    const data = loadDataset(name, { empty: NaN });
-    // The folds of test/parity/trees.test.ts.
-    const test = repeatedStratifiedKFold(data.labels, data.classNames.length, FOLDS, createRng(7).fork('trees-parity'), REPEATS);
-    s = { data, test };
-    cache.set(name, s);
-  }
-  return s;
-}
 
 /** Our mean AP with createRusBoost, and the under-samples it drew (per fold, per round). */
 async function ours(name: string): Promise<{ ap: number; draws: number[][][] }> {

@@ -11,50 +11,20 @@
 import { spawn } from 'node:child_process';
 import { beforeAll, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
-import { classCounts, takeRows } from '../../src/dataset/make.js';
-import { complementRows, repeatedStratifiedKFold } from '../../src/evaluate/folds.js';
+import { takeRows } from '../../src/dataset/make.js';
+import { complementRows } from '../../src/evaluate/folds.js';
 import { averagePrecision } from '../../src/metrics/index.js';
 import { createEasyEnsemble } from '../../src/models/easy-ensemble.js';
 import { createGbdt } from '../../src/models/gbdt.js';
 import { createBalancedRandomForest, createRandomForest } from '../../src/models/random-forest.js';
-import type { Classifier, Dataset } from '../../src/types.js';
-import { BINARY, datasetPath, loadDataset, MULTICLASS } from '../helpers/datasets.js';
+import type { Classifier } from '../../src/types.js';
+import { BINARY, datasetPath, MULTICLASS } from '../helpers/datasets.js';
+import { imputeMedian, minorityCode, splits } from '../helpers/tree-parity.js';
 import { describeParity, PYTHON } from '../helpers/python.js';
 
-const FOLDS = 5;
-const REPEATS = 2;
 const DATASETS = [...BINARY, 'breast_cancer_original_with_missing'] as const;
 const MISSING = 'breast_cancer_original_with_missing';
 
-/** Replaces NaN in `data` by the medians of the same columns in `train` (numpy.nanmedian). */
-function imputeMedian(train: Dataset, data: Dataset): Dataset {
-  const features = data.features.map((col, j) => {
-    const vals = Float64Array.from(train.features[j].filter((v) => !Number.isNaN(v))).sort();
-    const k = vals.length;
-    const med = k % 2 ? vals[(k - 1) / 2] : (vals[k / 2 - 1] + vals[k / 2]) / 2;
-    return Float64Array.from(col, (v) => (Number.isNaN(v) ? med : v));
-  });
-  return { ...data, features };
-}
-
-function minorityCode(data: Dataset): number {
-  const counts = classCounts(data.labels, data.classNames.length);
-  let best = 0;
-  for (let c = 1; c < counts.length; c++) if (counts[c] < counts[best]) best = c;
-  return best;
-}
-
-const cache = new Map<string, { data: Dataset; test: Int32Array[] }>();
-function splits(name: string): { data: Dataset; test: Int32Array[] } {
-  let s = cache.get(name);
-  if (!s) {
-    const data = loadDataset(name, { empty: NaN });
-    const test = repeatedStratifiedKFold(data.labels, data.classNames.length, FOLDS, createRng(7).fork('trees-parity'), REPEATS);
-    s = { data, test };
-    cache.set(name, s);
-  }
-  return s;
-}
 
 async function ourMeanAp(name: string, model: Classifier): Promise<number> {
   const { data, test } = splits(name);
