@@ -6,17 +6,20 @@
  * same record batches the Arrow input yields (arrow-read.ts), so everything downstream is shared.
  *
  * Types: what arrow-rs reads (every int width, float32/64, bool, Utf8/LargeUtf8, dictionary,
- * Date32, Timestamp with unit and zone, ...) is kept as is; Decimal columns are read as float64
+ * Date32, Timestamp with unit and zone, ...) is kept as is; polars Categorical/Enum columns
+ * (ARROW:schema dictionary<Utf8View>) are read as dictionary<Utf8> through a rewritten footer
+ * (readableBlob, parquet-footer.ts); Decimal columns are read as float64
  * numbers (a notice says so), so they compute like the other numbers and are written back as
  * float64. Pages compressed with snappy, gzip, zstd, lz4, brotli or none are read.
  */
 import { openAsBlob } from 'node:fs';
 import { createRequire } from 'node:module';
-import { Field, Float64, RecordBatchReader, Schema, Type, type RecordBatch } from 'apache-arrow';
+import { DataType, Dictionary, Field, Float64, RecordBatchReader, Schema, Table, tableToIPC, Type, Utf8, type RecordBatch } from 'apache-arrow';
 import { DataError, RebalanceError } from '../core/errors.js';
 import { cellGetter, decimalText, rowsFromGetters } from './arrow-read.js';
 import type { Cell, RowBatch } from './batch.js';
 import { ioErrorFrom } from './fs-errors.js';
+import { FooterError, footerKeyValues, readFooter, replaceKeyValues, withFooter } from './parquet-footer.js';
 
 type ParquetWasm = typeof import('parquet-wasm/node');
 
@@ -85,9 +88,11 @@ function workingSchema(schema: Schema): { schema: Schema; decimals: string[] } {
 }
 
 /**
- * arrow-rs (parquet-wasm 0.8) cannot decode dictionary columns whose values are string/binary
- * views (what polars writes for Categorical and Enum columns): it would fail mid-read (a
- * WebAssembly panic that cannot be caught), so such files are refused up front with the fix.
+ * arrow-rs (parquet-wasm 0.8) panics decoding a dictionary column whose ARROW:schema type has view
+ * values. polars writes its Categorical and Enum columns so (dictionary<UInt32, Utf8View>; the
+ * Parquet column is a plain dictionary-encoded BYTE_ARRAY/STRING), so openParquet retypes them to
+ * dictionary<Utf8> in the footer (readableBlob). polars cannot write a dictionary of BinaryView; a
+ * file with one is refused up front with the fix.
  */
 function checkReadable(schema: Schema, path: string): void {
   for (const f of schema.fields) {
@@ -96,10 +101,89 @@ function checkReadable(schema: Schema, path: string): void {
     if (values.typeId === Type.Utf8View || values.typeId === Type.BinaryView) {
       throw new DataError(
         'REBALANCE_PARQUET_TYPE',
-        `column '${f.name}' is a dictionary of ${values.typeId === Type.Utf8View ? 'Utf8View' : 'BinaryView'} strings (a polars Categorical/Enum), which the Parquet reader cannot decode; cast it to strings before writing (polars: pl.col('${f.name}').cast(pl.String))`,
+        `column '${f.name}' is a dictionary of ${values.typeId === Type.Utf8View ? 'Utf8View' : 'BinaryView'} values, which the Parquet reader cannot decode; cast it to strings or binary before writing (polars: pl.col('${f.name}').cast(pl.String))`,
         { where: { file: path } },
       );
     }
+  }
+}
+
+/** `type` with every dictionary of Utf8View values (also inside lists and structs) made a dictionary of Utf8; null when none. */
+function withoutViewDictionaries(type: DataType): DataType | null {
+  if (DataType.isDictionary(type)) {
+    if (type.dictionary.typeId !== Type.Utf8View) return null;
+    return new Dictionary(new Utf8(), type.indices, type.id, type.isOrdered);
+  }
+  if (type.children?.length) {
+    let changed = false;
+    const children = type.children.map((c) => {
+      const t = withoutViewDictionaries(c.type);
+      if (!t) return c;
+      changed = true;
+      return new Field(c.name, t, c.nullable, c.metadata);
+    });
+    if (!changed) return null;
+    // Same type with new children: List, LargeList, FixedSizeList, Struct, Map, Union all keep `children`.
+    return Object.assign(Object.create(Object.getPrototypeOf(type) as object) as DataType, type, { children });
+  }
+  return null;
+}
+
+/** The encapsulated IPC Schema message that tableToIPC writes first (continuation, length, flatbuffer). */
+function schemaMessage(schema: Schema): Uint8Array {
+  const ipc = tableToIPC(new Table(schema), 'stream');
+  const view = new DataView(ipc.buffer, ipc.byteOffset, ipc.byteLength);
+  const len = view.getUint32(4, true);
+  return ipc.subarray(0, 8 + len);
+}
+
+/**
+ * The ARROW:schema value (base64 of an IPC Schema message) with polars' dictionary<Utf8View>
+ * columns retyped to dictionary<Utf8> (index type, dictionary id, ordering, field and schema
+ * metadata kept); null when nothing needs to change or the value is not a schema apache-arrow reads
+ * (arrow-rs then gets it unchanged and judges it).
+ */
+export function readableArrowSchema(base64: string): string | null {
+  let schema: Schema;
+  try {
+    const reader = RecordBatchReader.from(Buffer.from(base64, 'base64'));
+    reader.open();
+    schema = reader.schema;
+  } catch {
+    return null;
+  }
+  if (!schema) return null;
+  let changed = false;
+  const fields = schema.fields.map((f) => {
+    const t = withoutViewDictionaries(f.type);
+    if (!t) return f;
+    changed = true;
+    return new Field(f.name, t, f.nullable, f.metadata);
+  });
+  if (!changed) return null;
+  return Buffer.from(schemaMessage(new Schema(fields, schema.metadata))).toString('base64');
+}
+
+/**
+ * The file as parquet-wasm can read it: the same Blob, or, when its ARROW:schema has polars'
+ * dictionary<Utf8View> columns, a Blob of the same bytes with a footer whose ARROW:schema says
+ * dictionary<Utf8> (parquet-footer.ts; data pages are not copied). An odd or corrupt footer is left
+ * for parquet-wasm to report.
+ */
+async function readableBlob(blob: Blob): Promise<Blob> {
+  const footer = await readFooter(blob);
+  if (!footer) return blob;
+  try {
+    const entries = footerKeyValues(footer.bytes);
+    const at = entries.findIndex((e) => e.key === 'ARROW:schema');
+    const value = at < 0 ? null : entries[at].value;
+    const schema = value === null ? null : readableArrowSchema(value);
+    if (schema === null) return blob;
+    const next = entries.map((e, i) => (i === at ? { key: e.key, value: schema } : e));
+    return withFooter(blob, footer, replaceKeyValues(footer.bytes, next));
+  } catch (e) {
+    if (e instanceof FooterError) return blob;
+    throw e;
   }
 }
 
@@ -117,6 +201,11 @@ async function openParquet(path: string): Promise<import('parquet-wasm/node').Pa
     blob = await openAsBlob(path);
   } catch (e) {
     throw ioErrorFrom(e, path, 'open');
+  }
+  try {
+    blob = await readableBlob(blob);
+  } catch (e) {
+    throw ioErrorFrom(e, path, 'read');
   }
   try {
     return await guardWasm(loadParquetWasm().ParquetFile.fromFile(blob));

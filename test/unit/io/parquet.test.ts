@@ -18,7 +18,7 @@ import { runCli } from '../../helpers/cli-in-process.js';
 const FIX = join(__dirname, '../../../fixtures/parquet');
 const expected = JSON.parse(readFileSync(join(FIX, 'expected.json'), 'utf8')) as {
   command: string[];
-  files: Record<string, { outputDtypes: { name: string; dtype: string }[]; rows: Record<string, unknown>[] }>;
+  files: Record<string, { command?: string[]; outputDtypes: { name: string; dtype: string }[]; rows: Record<string, unknown>[] }>;
 };
 const dir = mkdtempSync(join(tmpdir(), 'rebalance-parquet-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -57,6 +57,9 @@ function polarsDtype(field: Field): string {
       return 'DataType(Date)';
     case Type.Timestamp:
       return `DataType(Datetime(${units[t.unit]},${t.timezone ?? ''}))`;
+    case Type.Dictionary:
+      // polars reads a dictionary of strings as Categorical.
+      return [Type.Utf8, Type.LargeUtf8].includes((field.type as unknown as { dictionary: { typeId: number } }).dictionary.typeId) ? 'DataType(Categorical)' : String(field.type);
     default:
       return String(field.type);
   }
@@ -80,11 +83,24 @@ describe('Parquet input (polars-written fixtures)', () => {
     expect(info.notices).toEqual([expect.stringContaining("column 'amount' is a Parquet decimal")]);
   });
 
-  it('refuses a polars Categorical (dictionary of Utf8View) with the cast to use, exit 3', async () => {
+  it('reads a polars Categorical (ARROW:schema dictionary<Utf8View>) as a dictionary of strings', async () => {
     const r = await runCli(['inspect', join(FIX, 'categorical.parquet')]);
-    expect(r.code).toBe(3);
-    expect(r.stderr).toContain("pl.col('cat').cast(pl.String)");
-    expect(r.stderr).toContain('REBALANCE_PARQUET_TYPE');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/cat\s+feature\s+categorical \(Dictionary<Uint32, Utf8>\), 4 categories\s+0/);
+    expect(r.stdout).toMatch(/tag\s+feature\s+categorical \(Dictionary<Uint32, Utf8>\), 2 categories\s+14/);
+  });
+
+  it('a polars Categorical is written to CSV as its strings', async () => {
+    const out = join(dir, 'categorical.csv');
+    const file = 'categorical.parquet';
+    const r = await runCli([...expected.files[file].command!, join(FIX, file), '-o', out, '-q']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('cat,f64,tag,label');
+    const want = expected.files[file].rows.map((row) => [row.cat, row.f64, row.tag ?? '', row.label].join(','));
+    expect(lines.slice(1)).toEqual(want);
   });
 
   it('a truncated file is a data error (exit 3), not a crash', async () => {
@@ -100,7 +116,7 @@ describe('Parquet input (polars-written fixtures)', () => {
 describe('Parquet output', () => {
   it.each(Object.keys(expected.files))('%s -> -o out.parquet: same schema and the values polars read back', async (file) => {
     const out = join(dir, `out-${file}`);
-    const r = await runCli([...expected.command, join(FIX, file), '-o', out, '-q']);
+    const r = await runCli([...(expected.files[file].command ?? expected.command), join(FIX, file), '-o', out, '-q']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(readFileSync(out).subarray(0, 4).toString('latin1')).toBe('PAR1');
@@ -114,9 +130,11 @@ describe('Parquet output', () => {
       rows.push(row);
     }
     expect(rows).toEqual(want.rows);
-    // The input's Arrow types are kept exactly (decimal -> float64).
-    const input = readParquet(join(FIX, file));
-    expect(table.schema.fields.map((f) => String(f.type))).toEqual(input.schema.fields.map((f) => (f.type.typeId === Type.Decimal ? 'Float64' : String(f.type))));
+    // The input's Arrow types are kept exactly (decimal -> float64). parquet-wasm alone cannot read
+    // polars' dictionary<Utf8View>: the categorical input's types are those rebalance reads.
+    const input = file === 'categorical.parquet' ? (await readParquetInfo(join(FIX, file))).schema : readParquet(join(FIX, file)).schema;
+    expect(table.schema.fields.map((f) => String(f.type))).toEqual(input.fields.map((f) => (f.type.typeId === Type.Decimal ? 'Float64' : String(f.type))));
+    if (file === 'categorical.parquet') expect(input.fields.map((f) => String(f.type))).toEqual(['Dictionary<Uint32, Utf8>', 'Float64', 'Dictionary<Uint32, Utf8>', 'Utf8']);
   });
 
   it('a Parquet output with no rows still has its schema', async () => {
