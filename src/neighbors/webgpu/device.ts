@@ -5,6 +5,18 @@
  * compatibility mode (Mesa llvmpipe on CPU-only machines, so CI runs the real kernels). The
  * device is requested with the adapter's own limits for everything the kNN search sizes by.
  * `probeWebgpu` reports what exists, for `rebalance backends`, without throwing.
+ *
+ * Dawn's two native limit warnings ("maxDynamicUniformBuffersPerPipelineLayout artificially reduced
+ * from 90 to 16 ...", and the storage-buffer one from 80) on Mesa llvmpipe: Mesa reports
+ * GL_MAX_UNIFORM_BUFFER_BINDINGS = 90 and GL_MAX_SHADER_STORAGE_BUFFER_BINDINGS = 80 (combined over
+ * its six shader stages), Dawn's GL backend takes them as the adapter's dynamic-buffer limits and
+ * PhysicalDeviceBase::Initialize -> NormalizeLimits clamps them to 16 with dawn::WarningLog, an
+ * unconditional fprintf(stderr). It runs inside the first requestAdapter (adapter discovery),
+ * before any adapter option, device request (requiredLimits) or toggle applies, and dawn.node has
+ * no log switch (its create() flags: backend, adapter, validate, verbose, enable/disable-dawn-
+ * features), so they cannot be avoided in a process that uses the adapter: `backends`
+ * probes in a child process, `auto` never discovers llvmpipe without a Vulkan loader, and an
+ * explicit --knn-backend webgpu run on llvmpipe prints them once (the instance is cached).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
