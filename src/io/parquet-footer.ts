@@ -271,3 +271,87 @@ export function replaceKeyValues(footer: Uint8Array, entries: readonly KeyValue[
   out.set(footer.subarray(kv.end), kv.start + list.length);
   return out;
 }
+
+/**
+ * Whether an encapsulated Arrow IPC Schema message (the decoded ARROW:schema value) is sound
+ * enough for apache-arrow to decode: every table, vector and string it walks (Message -> Schema ->
+ * fields -> children, custom metadata) lies inside the bytes. apache-arrow's flatbuffer reader
+ * trusts vector lengths, so one corrupt length makes it loop over billions of fields (out of
+ * memory); this bounds every loop it will run by the message size. Not a full verifier: anything
+ * it passes still decodes inside a try.
+ */
+export function arrowSchemaMessageSound(message: Uint8Array): boolean {
+  const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
+  const n = message.byteLength;
+  const u32 = (at: number): number => (at >= 0 && at + 4 <= n ? view.getUint32(at, true) : -1);
+  // Encapsulation: [0xFFFFFFFF] int32 length, then the flatbuffer (older writers omit the marker).
+  let start = 4;
+  let len = u32(0);
+  if (len === 0xffffffff) {
+    start = 8;
+    len = u32(4);
+  }
+  if (len < 0 || start + len > n) return false;
+  const end = start + len;
+  let budget = Math.floor(len / 4) + 1;
+  /** The table at `pos` (absolute): its field reader, or null when out of bounds. */
+  const table = (pos: number): ((field: number) => number) | null => {
+    if (pos < start || pos + 4 > end) return null;
+    const vtable = pos - view.getInt32(pos, true);
+    if (vtable < start || vtable + 4 > end) return null;
+    const vlen = view.getUint16(vtable, true);
+    if (vlen < 4 || vtable + vlen > end) return null;
+    // Absolute position of field i's value, 0 when absent.
+    return (i: number) => {
+      const at = 4 + 2 * i;
+      if (at + 2 > vlen) return 0;
+      const off = view.getUint16(vtable + at, true);
+      return off === 0 ? 0 : pos + off;
+    };
+  };
+  /** Target of an offset field (absolute), 0 when absent, -1 when out of bounds. */
+  const target = (at: number): number => {
+    if (at === 0) return 0;
+    if (at + 4 > end) return -1;
+    const t = at + view.getUint32(at, true);
+    return t >= start && t + 4 <= end ? t : -1;
+  };
+  /** A vector of offsets at `at`: the element positions, or null when it does not fit. */
+  const vector = (at: number): number[] | null => {
+    const v = target(at);
+    if (v === 0) return [];
+    if (v < 0) return null;
+    const count = view.getUint32(v, true);
+    if (count > (end - v - 4) / 4 || (budget -= count) < 0) return null;
+    return Array.from({ length: count }, (_, i) => v + 4 + 4 * i);
+  };
+  const stringOk = (at: number): boolean => {
+    const s = target(at);
+    return s === 0 || (s > 0 && view.getUint32(s, true) <= end - s - 4);
+  };
+  const keyValuesOk = (at: number): boolean => {
+    const kvs = vector(at);
+    if (!kvs) return false;
+    return kvs.every((e) => {
+      const kv = table(target(e));
+      return kv !== null && stringOk(kv(0)) && stringOk(kv(1));
+    });
+  };
+  const fieldsOk = (at: number, depth: number): boolean => {
+    if (depth > 64) return false;
+    const fields = vector(at);
+    if (!fields) return false;
+    return fields.every((e) => {
+      const f = table(target(e));
+      if (!f || !stringOk(f(0))) return false;
+      const type = target(f(3));
+      const dictionary = target(f(4));
+      if (type < 0 || dictionary < 0 || (type > 0 && !table(type)) || (dictionary > 0 && !table(dictionary))) return false;
+      return fieldsOk(f(5), depth + 1) && keyValuesOk(f(6));
+    });
+  };
+  const message_ = table(start + (u32(start) >>> 0));
+  if (!message_) return false;
+  const schema = table(target(message_(2)));
+  return schema !== null && fieldsOk(schema(1), 0) && keyValuesOk(schema(2));
+}

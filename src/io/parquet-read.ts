@@ -19,7 +19,7 @@ import { DataError, RebalanceError } from '../core/errors.js';
 import { cellGetter, decimalText, rowsFromGetters } from './arrow-read.js';
 import type { Cell, RowBatch } from './batch.js';
 import { ioErrorFrom } from './fs-errors.js';
-import { FooterError, footerKeyValues, readFooter, replaceKeyValues, withFooter } from './parquet-footer.js';
+import { arrowSchemaMessageSound, FooterError, footerKeyValues, readFooter, replaceKeyValues, withFooter, type KeyValue } from './parquet-footer.js';
 
 type ParquetWasm = typeof import('parquet-wasm/node');
 
@@ -144,24 +144,26 @@ function schemaMessage(schema: Schema): Uint8Array {
  * (arrow-rs then gets it unchanged and judges it).
  */
 export function readableArrowSchema(base64: string): string | null {
-  let schema: Schema;
   try {
-    const reader = RecordBatchReader.from(Buffer.from(base64, 'base64'));
+    const message = Buffer.from(base64, 'base64');
+    if (!arrowSchemaMessageSound(message)) return null;
+    const reader = RecordBatchReader.from(message);
     reader.open();
-    schema = reader.schema;
+    const schema = reader.schema;
+    if (!schema) return null;
+    let changed = false;
+    const fields = schema.fields.map((f) => {
+      const t = withoutViewDictionaries(f.type);
+      if (!t) return f;
+      changed = true;
+      return new Field(f.name, t, f.nullable, f.metadata);
+    });
+    if (!changed) return null;
+    return Buffer.from(schemaMessage(new Schema(fields, schema.metadata))).toString('base64');
   } catch {
+    // A corrupt schema (apache-arrow refuses it): arrow-rs gets it unchanged and reports it.
     return null;
   }
-  if (!schema) return null;
-  let changed = false;
-  const fields = schema.fields.map((f) => {
-    const t = withoutViewDictionaries(f.type);
-    if (!t) return f;
-    changed = true;
-    return new Field(f.name, t, f.nullable, f.metadata);
-  });
-  if (!changed) return null;
-  return Buffer.from(schemaMessage(new Schema(fields, schema.metadata))).toString('base64');
 }
 
 /**
@@ -173,18 +175,19 @@ export function readableArrowSchema(base64: string): string | null {
 async function readableBlob(blob: Blob): Promise<Blob> {
   const footer = await readFooter(blob);
   if (!footer) return blob;
+  let entries: KeyValue[];
   try {
-    const entries = footerKeyValues(footer.bytes);
-    const at = entries.findIndex((e) => e.key === 'ARROW:schema');
-    const value = at < 0 ? null : entries[at].value;
-    const schema = value === null ? null : readableArrowSchema(value);
-    if (schema === null) return blob;
-    const next = entries.map((e, i) => (i === at ? { key: e.key, value: schema } : e));
-    return withFooter(blob, footer, replaceKeyValues(footer.bytes, next));
+    entries = footerKeyValues(footer.bytes);
   } catch (e) {
     if (e instanceof FooterError) return blob;
     throw e;
   }
+  const at = entries.findIndex((e) => e.key === 'ARROW:schema');
+  const value = at < 0 ? null : entries[at].value;
+  const schema = value === null ? null : readableArrowSchema(value);
+  if (schema === null) return blob;
+  const next = entries.map((e, i) => (i === at ? { key: e.key, value: schema } : e));
+  return withFooter(blob, footer, replaceKeyValues(footer.bytes, next));
 }
 
 export interface ParquetInfo {

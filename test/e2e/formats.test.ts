@@ -11,6 +11,8 @@ import { cli, ROOT } from '../helpers/cli.js';
 
 const PIMA = join(ROOT, 'fixtures/datasets/pima.csv');
 const PARQUET = join(ROOT, 'fixtures/parquet/types-zstd.parquet');
+/** polars Categorical columns: ARROW:schema dictionary<Utf8View>, retyped in the footer on read. */
+const CATEGORICAL = join(ROOT, 'fixtures/parquet/categorical.parquet');
 
 describe('formats (process)', () => {
   it('gzip on stdin is detected and read like the plain CSV', () => {
@@ -38,6 +40,19 @@ describe('formats (process)', () => {
     expect(r.stdout.split('\n')[0]).toBe('i8,i16,i32,i64,u8,u16,u32,u64,f32,f64,flag,word,day,ts_ms_utc,ts_us_paris,ts_ns,amount,note,label');
   });
 
+  it('a polars Categorical Parquet file is resampled to a piped stdout as Parquet with dictionary columns', async () => {
+    const r = cli(['resample', CATEGORICAL, '--method', 'random-under', '--seed', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdoutBytes.subarray(0, 4).toString('latin1')).toBe('PAR1');
+    const { createRequire } = await import('node:module');
+    const { tableFromIPC } = await import('apache-arrow');
+    const pw = createRequire(import.meta.url)('parquet-wasm/node') as typeof import('parquet-wasm/node');
+    const table = tableFromIPC(pw.readParquet(r.stdoutBytes).intoIPCStream());
+    expect(table.schema.fields.map(String)).toEqual(['cat: Dictionary<Uint32, Utf8>', 'f64: Float64', 'tag: Dictionary<Uint32, Utf8>', 'label: Utf8']);
+    expect(table.numRows).toBe(16);
+    expect(new Set(table.getChild('cat')!.toArray())).toEqual(new Set(['alpha', 'beta', 'gamma', 'delta']));
+  });
+
   it('--input-format parquet is accepted', () => {
     const r = cli(['inspect', PARQUET, '--input-format', 'parquet', '--passthrough', 'note']);
     expect(r.code).toBe(0);
@@ -63,6 +78,26 @@ describe('formats (process)', () => {
         if (r.code !== 0) expect(r.stderr, `flip ${k}`).toMatch(/\[REBALANCE_[A-Z_]+\]/);
       }
       expect(Object.keys(codes).sort()).toEqual(['0', '3']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+
+  it('byte-flipped polars Categorical files (read through the rewritten footer) end in exit 0 or 3, never a crash', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rebalance-flip-cat-'));
+    try {
+      const src = readFileSync(CATEGORICAL);
+      let seed = 11;
+      const rnd = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+      for (let k = 0; k < 16; k++) {
+        const b = Buffer.from(src);
+        for (let f = 0; f < 2; f++) b[Math.floor(rnd() * b.length)] ^= 1 << Math.floor(rnd() * 8);
+        const file = join(dir, `flip-${k}.parquet`);
+        writeFileSync(file, b);
+        const r = cli(['resample', file, '-m', 'random-under', '-o', join(dir, 'out.csv'), '-q']);
+        expect([0, 3], `flip ${k}: ${r.stderr}`).toContain(r.code);
+        if (r.code !== 0) expect(r.stderr.trim().split('\n'), `flip ${k}`).toHaveLength(1);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

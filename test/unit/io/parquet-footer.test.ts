@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BinaryView, Dictionary, Field, Float64, Int8, LargeList, RecordBatchReader, Schema, Table, tableToIPC, Uint32, Utf8View } from 'apache-arrow';
-import { footerKeyValues, readFooter, replaceKeyValues, withFooter, type KeyValue } from '../../../src/io/parquet-footer.js';
+import { arrowSchemaMessageSound, footerKeyValues, readFooter, replaceKeyValues, withFooter, type KeyValue } from '../../../src/io/parquet-footer.js';
 import { parquetRecordBatches, readableArrowSchema } from '../../../src/io/parquet-read.js';
 import { runCli } from '../../helpers/cli-in-process.js';
 
@@ -80,6 +80,37 @@ describe('readableArrowSchema', () => {
     expect((out.fields[2].type.children[0].type as Dictionary).id).toBe(7);
     expect([...out.fields[0].metadata]).toEqual([['_PL_CATEGORICAL2', '0;0;u32;']]);
     expect([...out.metadata]).toEqual([['k', 'v']]);
+  });
+
+  it('a corrupt schema message (a byte flipped, a length made huge) gives a schema or null: never a throw or running out of memory', async () => {
+    const footer = (await readFooter(await openAsBlob(CAT)))!;
+    const message = Buffer.from(footerKeyValues(footer.bytes).find((e) => e.key === 'ARROW:schema')!.value!, 'base64');
+    expect(arrowSchemaMessageSound(message)).toBe(true);
+    const variants: Buffer[] = [];
+    for (let i = 0; i < message.length; i++) {
+      for (const bit of [0x01, 0x80]) {
+        const m = Buffer.from(message);
+        m[i] ^= bit;
+        variants.push(m);
+      }
+      if (i % 4 === 0 && i + 4 <= message.length) {
+        // apache-arrow trusts flatbuffer vector lengths: a huge one made it loop until the heap ran out.
+        const m = Buffer.from(message);
+        m.writeUInt32LE(0x7fffffff, i);
+        variants.push(m);
+      }
+    }
+    const results = new Set<string>();
+    for (const m of variants) results.add(readableArrowSchema(m.toString('base64')) === null ? 'null' : 'schema');
+    expect(results).toEqual(new Set(['null', 'schema']));
+  });
+
+  it('arrowSchemaMessageSound refuses truncated and empty messages', async () => {
+    const footer = (await readFooter(await openAsBlob(CAT)))!;
+    const message = Buffer.from(footerKeyValues(footer.bytes).find((e) => e.key === 'ARROW:schema')!.value!, 'base64');
+    expect(arrowSchemaMessageSound(message.subarray(0, message.length >> 1))).toBe(false);
+    expect(arrowSchemaMessageSound(new Uint8Array(0))).toBe(false);
+    expect(arrowSchemaMessageSound(Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]))).toBe(false);
   });
 
   it('leaves other schemas, BinaryView dictionaries and undecodable values alone (null)', () => {
