@@ -30,6 +30,8 @@ export interface ColumnProfile {
   readonly boolText?: readonly [string, string];
   /** Arrow input: the column's Arrow type (kept on output). */
   readonly arrowType?: DataType;
+  /** Arrow input: the field's metadata (kept on Arrow/Parquet output; polars' Enum categories live here). */
+  readonly arrowMetadata?: ReadonlyMap<string, string>;
 }
 
 export interface ScanOptions extends CellSemantics {
@@ -382,7 +384,8 @@ export async function scanTable(source: TableSource, options: ScanOptions = {}):
   const profiles: ColumnProfile[] = names.map((name, j) => {
     const t = trackers[j];
     const arrowType = schema?.fields[j].type;
-    const base = { name, index: j, missing: t.missingRows.length, nonFinite: t.nonFinite, arrowType };
+    const arrowMetadata = schema?.fields[j].metadata.size ? schema.fields[j].metadata : undefined;
+    const base = { name, index: j, missing: t.missingRows.length, nonFinite: t.nonFinite, arrowType, arrowMetadata };
     if (j === labelIndex) return { ...base, role: 'label' as const, kind: 'categorical' as const, missing: t.missingRows.length, nonFinite: 0 };
     if (passSet.has(name) || PROVENANCE.has(name) || excluded.has(name) || (selected !== null && !selected.has(name))) {
       return { ...base, role: 'passthrough' as const, kind: 'text' as const };

@@ -151,7 +151,7 @@ export function arrowBatchBuilder(columns: readonly SinkColumn[], options: SinkO
         `${what} output of ${why} (column '${c.name}') is not supported: values could change; write CSV (--format csv), or drop or cast the column first`,
       );
     }
-    return new Field(c.name, c.type, c.nullable ?? true);
+    return new Field(c.name, c.type, c.nullable ?? true, c.metadata ? new Map(c.metadata) : undefined);
   });
   const schema = new Schema(fields, new Map(options.metadata ?? []));
   const convert = columns.map((c) => converterFor(c.type!));

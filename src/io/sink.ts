@@ -17,6 +17,8 @@ export interface SinkColumn {
   /** Arrow output type (required for Arrow output). */
   readonly type?: DataType;
   readonly nullable?: boolean;
+  /** Arrow field metadata written with the column (Arrow/Parquet output). */
+  readonly metadata?: ReadonlyMap<string, string>;
   /** Free text / categorical strings (subject to --safe-csv). */
   readonly text?: boolean;
 }

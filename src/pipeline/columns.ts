@@ -57,7 +57,9 @@ export function sinkColumns(profile: TableProfile, options: { provenance: boolea
     // Text (subject to --safe-csv): free text, and labels/categories unless every value is a number.
     const values = c.role === 'label' ? profile.classNames : c.categories;
     const text = c.kind === 'text' || (c.kind === 'categorical' && !(values ?? []).every((v) => classifyNumber(v) !== NumClass.NotNumber));
-    return { name: c.name, type, nullable: true, text };
+    // The input field's metadata (polars' Enum categories, ...) while the column keeps its input type.
+    const metadata = c.arrowMetadata && c.arrowType && String(type) === String(c.arrowType) ? c.arrowMetadata : undefined;
+    return { name: c.name, type, nullable: true, text, ...(metadata ? { metadata } : {}) };
   });
   if (options.provenance) cols.push(...PROVENANCE_COLUMNS);
   return cols;

@@ -58,8 +58,9 @@ function polarsDtype(field: Field): string {
     case Type.Timestamp:
       return `DataType(Datetime(${units[t.unit]},${t.timezone ?? ''}))`;
     case Type.Dictionary:
-      // polars reads a dictionary of strings as Categorical.
-      return [Type.Utf8, Type.LargeUtf8].includes((field.type as unknown as { dictionary: { typeId: number } }).dictionary.typeId) ? 'DataType(Categorical)' : String(field.type);
+      // polars reads a dictionary of strings as Categorical, or as Enum with its categories in the field metadata.
+      if (![Type.Utf8, Type.LargeUtf8].includes((field.type as unknown as { dictionary: { typeId: number } }).dictionary.typeId)) return String(field.type);
+      return field.metadata.has('_PL_ENUM_VALUES2') ? 'DataType(Enum)' : 'DataType(Categorical)';
     default:
       return String(field.type);
   }
@@ -132,9 +133,16 @@ describe('Parquet output', () => {
     expect(rows).toEqual(want.rows);
     // The input's Arrow types are kept exactly (decimal -> float64). parquet-wasm alone cannot read
     // polars' dictionary<Utf8View>: the categorical input's types are those rebalance reads.
-    const input = file === 'categorical.parquet' ? (await readParquetInfo(join(FIX, file))).schema : readParquet(join(FIX, file)).schema;
+    const polarsDictionaries = file === 'categorical.parquet' || file === 'enum.parquet';
+    const input = polarsDictionaries ? (await readParquetInfo(join(FIX, file))).schema : readParquet(join(FIX, file)).schema;
     expect(table.schema.fields.map((f) => String(f.type))).toEqual(input.fields.map((f) => (f.type.typeId === Type.Decimal ? 'Float64' : String(f.type))));
-    if (file === 'categorical.parquet') expect(input.fields.map((f) => String(f.type))).toEqual(['Dictionary<Uint32, Utf8>', 'Float64', 'Dictionary<Uint32, Utf8>', 'Utf8']);
+    if (polarsDictionaries) {
+      const dictionary = 'Dictionary<Uint32, Utf8>';
+      expect(input.fields.map((f) => String(f.type))).toEqual([dictionary, 'Float64', dictionary, dictionary]);
+      // Field metadata (polars' Enum categories, in their order) is written back as it came.
+      expect(table.schema.fields.map((f) => Object.fromEntries(f.metadata))).toEqual(input.fields.map((f) => Object.fromEntries(f.metadata)));
+    }
+    if (file === 'enum.parquet') expect(table.schema.fields[0].metadata.get('_PL_ENUM_VALUES2')).toBe('5;delta5;gamma4;beta5;alpha');
   });
 
   it('a Parquet output with no rows still has its schema', async () => {
