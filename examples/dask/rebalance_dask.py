@@ -80,7 +80,7 @@ def _read_json(path):
         return json.load(f)
 
 
-def run(input_dir, output_dir, method, strategy=None, seed=42, workers=2, client=None, plan_args=(), input_args=(), knn_args=(), rebalance_bin=DEFAULT_BIN, node="node", keep_work=False, batch=True):
+def run(input_dir, output_dir, method, strategy=None, seed=42, workers=2, client=None, plan_args=(), input_args=(), knn_args=(), rebalance_bin=DEFAULT_BIN, node="node", keep_work=False, batch=True, scale=None):
     """Rebalances the partitions of INPUT_DIR into OUTPUT_DIR; returns the summary (also written as summary.json).
 
     client: a dask.distributed Client to schedule on (default: a LocalCluster of `workers` processes).
@@ -89,6 +89,9 @@ def run(input_dir, output_dir, method, strategy=None, seed=42, workers=2, client
     knn_args: flags of the steps that search neighbours (['--knn-backend', 'cpu'], ...).
     batch: run each worker's share of a map stage in one process (`rebalance dist batch`): one
     process start per worker and stage instead of one per partition; the steps are the same.
+    scale: 'standard' or 'minmax' (resample --scale): cleaning methods get the whole table's
+    scaler from the partitions (minmax: a map and a reduce; standard: a chain over the
+    partitions in order, twice); SMOTE-type methods pass it to synth.
     """
     parts = partition_files(input_dir)
     ext = parts[0].suffix.lower()
@@ -105,7 +108,7 @@ def run(input_dir, output_dir, method, strategy=None, seed=42, workers=2, client
         own = Client(cluster)
         client = own
     try:
-        return _run(client, parts, ext, out, work, method, strategy, seed, list(plan_args), list(input_args), list(knn_args), rebalance_bin, node, batch)
+        return _run(client, parts, ext, out, work, method, strategy, seed, list(plan_args), list(input_args), list(knn_args), rebalance_bin, node, batch, scale)
     finally:
         if own is not None:
             own.close()
@@ -160,7 +163,7 @@ def _clean(points, plan, plan_file, w, each, one, client, knn_args):
     return w("removed.json")
 
 
-def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input_args, knn_args, rebalance_bin, node, batch):
+def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input_args, knn_args, rebalance_bin, node, batch, scale):
     stage = [0]
 
     def each(arg_lists):
@@ -232,10 +235,27 @@ def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input
             select_extra = ["--removed", removed]
             one(["select", synthetic, "--plan", plan_file, "--index", str(n), "-o", outputs[n], "--summary-json", results[n], *select_extra, *input_args])
         else:
-            one(["synth", *gathered, "--plan", plan_file, "-o", outputs[n], "--summary-json", results[n], *synth_extra, *input_args, *knn_args])
+            scaled = ["--scale", scale] if scale else []
+            one(["synth", *gathered, "--plan", plan_file, "-o", outputs[n], "--summary-json", results[n], *synth_extra, *input_args, *knn_args, *scaled])
     elif route == "clean":
         points = [w(f"points-{i:05d}.bin") for i in range(n)]
-        each([["points", *base(i), "-o", points[i]] for i in range(n)])
+        scaler = []
+        if scale == "minmax":
+            moments = [w(f"minmax-{i:05d}.json") for i in range(n)]
+            each([["moments", *base(i), "--scale", "minmax", "-o", moments[i]] for i in range(n)])
+            one(["scaler", *moments, "--plan", plan_file, "-o", w("scaler.json")])
+            scaler = ["--scaler", w("scaler.json")]
+        elif scale == "standard":
+            # fitScaler sums in row order: a chain over the partitions, twice (sums, then squares).
+            carry = []
+            for p in range(2):
+                for i in range(n):
+                    nxt = w(f"chain-{p}-{i:05d}.json")
+                    one(["moments", *base(i), "--scale", "standard", *carry, "-o", nxt])
+                    carry = ["--carry", nxt]
+            one(["scaler", carry[1], "--plan", plan_file, "-o", w("scaler.json")])
+            scaler = ["--scaler", w("scaler.json")]
+        each([["points", *base(i), "-o", points[i], *scaler] for i in range(n)])
         select_extra = ["--removed", _clean(points, plan, plan_file, w, each, one, client, knn_args)]
     if route != "synthesize" or plan.get("clean"):
         each([["select", *base(i), "-o", outputs[i], "--summary-json", results[i], *select_extra] for i in range(n)])
@@ -279,6 +299,7 @@ def main(argv=None):
     ap.add_argument("--allow-minority", action="store_true", help="all-knn")
     ap.add_argument("--threshold-cleaning", type=float, default=None, help="neighbourhood-cleaning-rule")
     ap.add_argument("--knn-backend", default=None, help="auto, cpu, webgpu")
+    ap.add_argument("--scale", default=None, choices=["standard", "minmax"], help="scale features for distances (as resample --scale)")
     ap.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler instead of a LocalCluster")
     ap.add_argument("--no-batch", action="store_true", help="one process per step instead of one per worker and stage")
     a = ap.parse_args(argv)
@@ -298,7 +319,7 @@ def main(argv=None):
 
         client = Client(a.scheduler)
     try:
-        s = run(a.input_dir, a.output, a.method, a.strategy, a.seed, a.workers, client, plan_args, input_args, knn_args, batch=not a.no_batch)
+        s = run(a.input_dir, a.output, a.method, a.strategy, a.seed, a.workers, client, plan_args, input_args, knn_args, batch=not a.no_batch, scale=a.scale)
     except StepError as e:
         print(f"rebalance_dask: {e}", file=sys.stderr)
         return e.code if e.code in (2, 3, 4, 5) else 1

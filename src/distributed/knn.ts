@@ -11,7 +11,7 @@
  *            the same list a single-machine search over the whole table returns.
  */
 import { DataError } from '../core/errors.js';
-import { packForKnn } from '../dataset/pack.js';
+import { packFeatures, packForKnn, type Scaler } from '../dataset/pack.js';
 import { DatasetBuilder } from '../pipeline/collect.js';
 import { eachRow } from '../pipeline/passes.js';
 import { shouldStopCounts } from '../samplers/renn.js';
@@ -65,7 +65,7 @@ export function neighboursFromBlob(b: Blob, file: string): Neighbours {
 }
 
 /** The points step: every kept row of the partition (features packed as the engine packs them). */
-export async function partitionPoints(step: PartitionStep): Promise<Points> {
+export async function partitionPoints(step: PartitionStep, scaler?: Scaler): Promise<Points> {
   const p = await openPlanned(step);
   try {
     const { source, profile, offset, toGlobal } = p;
@@ -78,7 +78,8 @@ export async function partitionPoints(step: PartitionStep): Promise<Points> {
       gids[i] = offset + i;
       labels[i] = toGlobal[data.labels[i]];
     }
-    return { dim: data.features.length, gids, labels, coords: packForKnn(data, 'none') };
+    // --scale: the whole table's scaler (scale.ts), applied as packForKnn applies its own.
+    return { dim: data.features.length, gids, labels, coords: scaler ? packFeatures(data, undefined, undefined, scaler) : packForKnn(data, 'none') };
   } finally {
     await p.source.close();
   }

@@ -96,6 +96,22 @@ describe('distributed NCR, RENN and AllKNN (no engine)', () => {
   }
 });
 
+describe('distributed cleaning with --scale (no engine)', () => {
+  for (const [method, scale, args] of [
+    ['tomek-links', 'standard', []],
+    ['enn', 'minmax', []],
+    ['renn', 'standard', []],
+    ['neighbourhood-cleaning-rule', 'minmax', []],
+  ] as const) {
+    it(`${method} --scale ${scale}: the same rows as a single-machine run with --scale ${scale}, and not those of the unscaled run`, async () => {
+      const d = rowMultiset(await runLocal(split, mkdtempSync(join(dir, `ws-${method}-`)), method, { plan: [...args], scale }));
+      const s = await single(method, ['--scale', scale, ...args]);
+      expect(sortedEntries(d)).toEqual(sortedEntries(s));
+      expect(sortedEntries(d)).not.toEqual(sortedEntries(await single(method, [...args])));
+    });
+  }
+});
+
 describe('distributed refusals', () => {
   it('svm-smote, borderline-2 and smote-tomek --first svm-smote are refused at the plan with one line that says why', async () => {
     const s0 = join(dir, 'r0.json');

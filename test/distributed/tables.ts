@@ -89,10 +89,32 @@ async function cleanSteps(points: readonly string[], plan: string, method: strin
 }
 
 /**
+ * --scale: minmax as a map (each partition's min/max) and a reduce; standard as the chain over
+ * the partitions in order, twice (sums, then squared deviations). Writes scaler.json.
+ */
+export async function scaleSteps(n: number, base: (i: number) => string[], scale: 'standard' | 'minmax', plan: string, w: (name: string) => string): Promise<void> {
+  if (scale === 'minmax') {
+    const files = Array.from({ length: n }, (_, i) => w(`mm${i}.json`));
+    for (let i = 0; i < n; i++) await cli(['moments', ...base(i), '--scale', 'minmax', '-o', files[i]]);
+    await cli(['scaler', ...files, '--plan', plan, '-o', w('scaler.json')]);
+    return;
+  }
+  let carry: string | null = null;
+  for (let pass = 0; pass < 2; pass++) {
+    for (let i = 0; i < n; i++) {
+      const next = w(`chain-${pass}-${i}.json`);
+      await cli(['moments', ...base(i), '--scale', 'standard', ...(carry ? ['--carry', carry] : []), '-o', next]);
+      carry = next;
+    }
+  }
+  await cli(['scaler', carry!, '--plan', plan, '-o', w('scaler.json')]);
+}
+
+/**
  * The protocol without an engine: every step of the driver, in-process, in the same order.
  * Returns the output partition files.
  */
-export async function runLocal(parts: readonly string[], work: string, method: string, extra: { seed?: number; plan?: string[] } = {}): Promise<string[]> {
+export async function runLocal(parts: readonly string[], work: string, method: string, extra: { seed?: number; plan?: string[]; scale?: 'standard' | 'minmax' } = {}): Promise<string[]> {
   const n = parts.length;
   const ext = parts[0].slice(parts[0].lastIndexOf('.'));
   const w = (name: string): string => join(work, name);
@@ -105,7 +127,12 @@ export async function runLocal(parts: readonly string[], work: string, method: s
   const outputs = parts.map((_, i) => w(`out-${String(i).padStart(5, '0')}${ext}`));
   const points = parts.map((_, i) => w(`pt${i}.bin`));
   const pointSteps = async (): Promise<void> => {
-    for (let i = 0; i < n; i++) await cli(['points', ...base(i), '-o', points[i]]);
+    const scaler: string[] = [];
+    if (extra.scale) {
+      await scaleSteps(n, base, extra.scale, plan, w);
+      scaler.push('--scaler', w('scaler.json'));
+    }
+    for (let i = 0; i < n; i++) await cli(['points', ...base(i), '-o', points[i], ...scaler]);
   };
   let selectExtra: string[] = [];
   if (p.route === 'random') {

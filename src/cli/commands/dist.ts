@@ -42,6 +42,10 @@ Protocol (every step reads files and writes one file; partitions are CSV or Arro
               renn / all-knn: ENN rounds: knn --round S and clean --round S (S: the previous clean's file, none
               for the first round) until that file says "done": true
     select    each partition          -> output partition      (map; --removed)
+    --scale standard|minmax (cleaning methods), before points:
+      moments   minmax: each partition -> its min/max (map); standard: a chain over the partitions in order,
+                twice (running sums, then squared deviations), each link --carry the previous one
+      scaler    the moments files      -> scaler.json           (reduce), then points --scaler scaler.json
   batch     several steps in one process (a worker's share of a map), from a JSON list of argument lists
 
 Example (two CSV partitions, random under-sampling):
@@ -224,11 +228,41 @@ export function distCommand(ctx: CliContext): Command {
     if (flags.summaryJson) await writeJson(flags.summaryJson, result);
   });
 
-  const points = partitionCommand(ctx, 'points', "clean route: this partition's rows as (global id, class, Float32 features)", 'the points file');
-  points.action(async (input: string, flags: PartFlags) => {
-    const [{ partitionPoints, pointsToBlob }, { writeBlob }] = await Promise.all([import('../../distributed/knn.js'), import('../../distributed/blob.js')]);
-    const pts = await partitionPoints(step(flags, input, await loadPlan(flags.plan), ctx));
+  const points = partitionCommand(ctx, 'points', "clean route: this partition's rows as (global id, class, Float32 features)", 'the points file').option(
+    '--scaler <file>',
+    "--scale standard|minmax: the scaler file ('rebalance dist scaler'); the points are scaled as one machine scales them",
+  );
+  points.action(async (input: string, flags: PartFlags & { scaler?: string }) => {
+    const [{ partitionPoints, pointsToBlob }, { writeBlob }, { checkScaleState, scalerOf }] = await Promise.all([
+      import('../../distributed/knn.js'),
+      import('../../distributed/blob.js'),
+      import('../../distributed/scale.js'),
+    ]);
+    const p = await loadPlan(flags.plan);
+    const scaler = flags.scaler ? scalerOf(checkScaleState(await readJson(flags.scaler), flags.scaler), flags.scaler) : undefined;
+    if (scaler && p.route !== 'clean') throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `--scaler is supported by the distributed cleaning methods only, not ${p.method}; drop it or run 'rebalance resample' on one machine`);
+    const pts = await partitionPoints(step(flags, input, p, ctx), scaler);
     await writeBlob(flags.output, ...pointsToBlob(pts));
+  });
+
+  const moments = partitionCommand(ctx, 'moments', "--scale: this partition's share of the scaler (minmax: its min and max; standard: the next link of the chain of running sums)", 'the moments (JSON)')
+    .requiredOption('--scale <mode>', 'standard or minmax, as resample --scale')
+    .option('--carry <file>', 'standard: the previous link of the chain (none for partition 0 of the first pass)');
+  moments.action(async (input: string, flags: PartFlags & { scale: string; carry?: string }) => {
+    const { partitionMoments, checkScaleState } = await import('../../distributed/scale.js');
+    if (flags.scale !== 'standard' && flags.scale !== 'minmax') throw new UsageError('REBALANCE_BAD_OPTION', `--scale ${flags.scale}: use standard or minmax`);
+    const prev = flags.carry ? checkScaleState(await readJson(flags.carry), flags.carry) : null;
+    await writeJson(flags.output, await partitionMoments(step(flags, input, await loadPlan(flags.plan), ctx), flags.scale, prev));
+  });
+
+  const scaler = sub(ctx, 'scaler', '--scale: the scaler from the moments files (minmax: every partition; standard: the last link of the chain)')
+    .argument('<moments...>', 'the moments files')
+    .requiredOption('--plan <file>', 'the plan file')
+    .requiredOption('-o, --output <file>', 'the scaler (JSON)');
+  scaler.action(async (files: string[], flags: { plan: string; output: string }) => {
+    const { mergeScale, checkScaleState } = await import('../../distributed/scale.js');
+    const p = await loadPlan(flags.plan);
+    await writeJson(flags.output, mergeScale(p, await Promise.all(files.map(async (f) => checkScaleState(await readJson(f), f)))));
   });
 
   const knn = sub(ctx, 'knn', "clean route: the partial top-k of the query rows within one partition's points")
@@ -246,7 +280,7 @@ export function distCommand(ctx: CliContext): Command {
       import('../../distributed/blob.js'),
       import('../../neighbors/open.js'),
     ]);
-    if (flags.scale !== 'none') throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `--scale ${flags.scale} is not supported by the distributed kNN (the points are unscaled); drop --scale or run 'rebalance resample' on one machine`);
+    if (flags.scale !== 'none') throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `--scale ${flags.scale} does not go to the knn step: the points carry the scaling (moments -> scaler -> points --scaler); drop it here`);
     const p = await loadPlan(flags.plan);
     const state = flags.round ? checkRoundState(await readJson(flags.round), flags.round) : null;
     const { k, queryClasses } = roundQuery(p, state, flags.synth === true);
@@ -325,6 +359,6 @@ export function distCommand(ctx: CliContext): Command {
     }
   });
 
-  for (const c of [batch, count, plan, rank, threshold, select, gather, synth, points, knn, merge, partners, clean]) cmd.addCommand(c);
+  for (const c of [batch, count, plan, rank, threshold, select, gather, synth, moments, scaler, points, knn, merge, partners, clean]) cmd.addCommand(c);
   return cmd;
 }
