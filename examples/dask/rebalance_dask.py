@@ -228,14 +228,15 @@ def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input
             synth_extra += ["--neighbours", w("nn-synth.bin")]
         outputs.append(str(out / f"part-{n:05d}{ext}"))
         results.append(w(f"result-{n:05d}.json"))
+        # synth takes --scale for smote / smoten / smote-nc and refuses it, saying why, for the others.
+        scaled = ["--scale", scale] if scale else []
         if clean:
             synthetic = w(f"synthetic{ext}")
-            one(["synth", *gathered, "--plan", plan_file, "-o", synthetic, "--points", w("points-synth.bin"), *synth_extra, *input_args, *knn_args])
+            one(["synth", *gathered, "--plan", plan_file, "-o", synthetic, "--points", w("points-synth.bin"), *synth_extra, *input_args, *knn_args, *scaled])
             removed = _clean(points + [w("points-synth.bin")], plan, plan_file, w, each, one, client, knn_args)
             select_extra = ["--removed", removed]
             one(["select", synthetic, "--plan", plan_file, "--index", str(n), "-o", outputs[n], "--summary-json", results[n], *select_extra, *input_args])
         else:
-            scaled = ["--scale", scale] if scale else []
             one(["synth", *gathered, "--plan", plan_file, "-o", outputs[n], "--summary-json", results[n], *synth_extra, *input_args, *knn_args, *scaled])
     elif route == "clean":
         points = [w(f"points-{i:05d}.bin") for i in range(n)]

@@ -156,5 +156,12 @@ describe('distributed refusals', () => {
     const synth = await runCli(['dist', 'synth', ...g, '--plan', w('ada.json'), '-o', w('syn.csv')]);
     expect(synth.code).toBe(2);
     expect(synth.stderr).toMatch(/adasyn needs the neighbours of the gathered rows.*--neighbours/);
+    // --scale: the scaler of adasyn covers every row, so its synth refuses it; moments is for the cleaning methods.
+    const scaled = await runCli(['dist', 'synth', ...g, '--plan', w('ada.json'), '-o', w('syn.csv'), '--scale', 'standard']);
+    expect(scaled.code).toBe(2);
+    expect(scaled.stderr).toMatch(/--scale standard is not supported by the distributed adasyn/);
+    const moments = await runCli(['dist', 'moments', split[0], '--plan', w('ada.json'), '--index', '0', '--scale', 'minmax', '-o', w('m.json')]);
+    expect(moments.code).toBe(2);
+    expect(moments.stderr).toMatch(/--scale is supported by the distributed cleaning methods only, not adasyn/);
   });
 });
