@@ -107,6 +107,11 @@ export interface SamplerContext {
    * `data`. Absent: the sampler searches `data` itself.
    */
   readonly allRowsNeighbours?: { readonly m: number; readonly labels: Int32Array };
+  /**
+   * With `scale`: the scaler of the whole input fitted elsewhere (the distributed scale steps),
+   * used instead of one fitted on `data` when `data` holds only some classes (x' = (x - shift) * mult).
+   */
+  readonly scaler?: { readonly shift: Float64Array; readonly mult: Float64Array };
 }
 
 export interface Sampler {

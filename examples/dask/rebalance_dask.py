@@ -89,9 +89,9 @@ def run(input_dir, output_dir, method, strategy=None, seed=42, workers=2, client
     knn_args: flags of the steps that search neighbours (['--knn-backend', 'cpu'], ...).
     batch: run each worker's share of a map stage in one process (`rebalance dist batch`): one
     process start per worker and stage instead of one per partition; the steps are the same.
-    scale: 'standard' or 'minmax' (resample --scale): cleaning methods get the whole table's
-    scaler from the partitions (minmax: a map and a reduce; standard: a chain over the
-    partitions in order, twice); SMOTE-type methods pass it to synth.
+    scale: 'standard' or 'minmax' (resample --scale): cleaning methods, borderline-smote and
+    adasyn get the whole table's scaler from the partitions (minmax: a map and a reduce;
+    standard: a chain over the partitions in order, twice); smote, smoten, smote-nc pass it to synth.
     """
     parts = partition_files(input_dir)
     ext = parts[0].suffix.lower()
@@ -121,6 +121,26 @@ def _groups(points, client):
     """Each knn task searches a group of partitions one at a time (one partition's points in memory)."""
     g = min(len(points), _workers(client))
     return [points[i::g] for i in range(g)]
+
+
+def _scaler(scale, n, base, plan_file, w, each, one):
+    """--scale: the moments steps and the scaler reduce; returns the points/synth flags."""
+    if not scale:
+        return []
+    if scale == "minmax":
+        moments = [w(f"minmax-{i:05d}.json") for i in range(n)]
+        each([["moments", *base(i), "--scale", "minmax", "-o", moments[i]] for i in range(n)])
+        one(["scaler", *moments, "--plan", plan_file, "-o", w("scaler.json")])
+    else:
+        # fitScaler sums in row order: a chain over the partitions, twice (sums, then squares).
+        carry = []
+        for p in range(2):
+            for i in range(n):
+                nxt = w(f"chain-{p}-{i:05d}.json")
+                one(["moments", *base(i), "--scale", "standard", *carry, "-o", nxt])
+                carry = ["--carry", nxt]
+        one(["scaler", carry[1], "--plan", plan_file, "-o", w("scaler.json")])
+    return ["--scaler", w("scaler.json")]
 
 
 def _clean(points, plan, plan_file, w, each, one, client, knn_args):
@@ -214,9 +234,12 @@ def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input
         else:
             # One pass per partition: the rows pass through and the grown classes are gathered.
             each([["select", *base(i), "-o", outputs[i], "--gather", gathered[i], "--summary-json", results[i]] for i in range(n)])
+        scaler = []
         if plan.get("neighbours") or clean:
             points = [w(f"points-{i:05d}.bin") for i in range(n)]
-            each([["points", *base(i), "-o", points[i]] for i in range(n)])
+            # borderline-smote / adasyn --scale: the whole table's scaler for the points and synth.
+            scaler = _scaler(scale, n, base, plan_file, w, each, one) if plan.get("neighbours") and not clean else []
+            each([["points", *base(i), "-o", points[i], *scaler] for i in range(n)])
         synth_extra = []
         if plan.get("neighbours"):
             # The rows of the grown classes (small) broadcast against each group of partitions.
@@ -228,8 +251,8 @@ def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input
             synth_extra += ["--neighbours", w("nn-synth.bin")]
         outputs.append(str(out / f"part-{n:05d}{ext}"))
         results.append(w(f"result-{n:05d}.json"))
-        # synth takes --scale for smote / smoten / smote-nc and refuses it, saying why, for the others.
-        scaled = ["--scale", scale] if scale else []
+        # synth takes --scale for smote / smoten / smote-nc (and with --scaler for borderline / adasyn); it refuses it, saying why, for the others.
+        scaled = (["--scale", scale] if scale else []) + scaler
         if clean:
             synthetic = w(f"synthetic{ext}")
             one(["synth", *gathered, "--plan", plan_file, "-o", synthetic, "--points", w("points-synth.bin"), *synth_extra, *input_args, *knn_args, *scaled])
@@ -240,22 +263,7 @@ def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input
             one(["synth", *gathered, "--plan", plan_file, "-o", outputs[n], "--summary-json", results[n], *synth_extra, *input_args, *knn_args, *scaled])
     elif route == "clean":
         points = [w(f"points-{i:05d}.bin") for i in range(n)]
-        scaler = []
-        if scale == "minmax":
-            moments = [w(f"minmax-{i:05d}.json") for i in range(n)]
-            each([["moments", *base(i), "--scale", "minmax", "-o", moments[i]] for i in range(n)])
-            one(["scaler", *moments, "--plan", plan_file, "-o", w("scaler.json")])
-            scaler = ["--scaler", w("scaler.json")]
-        elif scale == "standard":
-            # fitScaler sums in row order: a chain over the partitions, twice (sums, then squares).
-            carry = []
-            for p in range(2):
-                for i in range(n):
-                    nxt = w(f"chain-{p}-{i:05d}.json")
-                    one(["moments", *base(i), "--scale", "standard", *carry, "-o", nxt])
-                    carry = ["--carry", nxt]
-            one(["scaler", carry[1], "--plan", plan_file, "-o", w("scaler.json")])
-            scaler = ["--scaler", w("scaler.json")]
+        scaler = _scaler(scale, n, base, plan_file, w, each, one)
         each([["points", *base(i), "-o", points[i], *scaler] for i in range(n)])
         select_extra = ["--removed", _clean(points, plan, plan_file, w, each, one, client, knn_args)]
     if route != "synthesize" or plan.get("clean"):

@@ -59,7 +59,7 @@ async function partitionData(step: PartitionStep): Promise<Dataset> {
  */
 export async function partitionMoments(step: PartitionStep, scale: DistScale, prev: ScaleState | null): Promise<ScaleState> {
   const plan = step.plan;
-  if (plan.route !== 'clean') throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `--scale is supported by the distributed cleaning methods only, not ${plan.method} (its scaler would also cover rows the synth step makes or holds); drop --scale or run 'rebalance resample' on one machine`);
+  checkScalable(plan);
   const data = await partitionData(step);
   const d = data.features.length;
   if (scale === 'minmax') {
@@ -143,6 +143,21 @@ export function mergeScale(plan: DistPlan, states: readonly ScaleState[]): Scale
   const shift = min.map((lo) => (n ? lo : 0));
   const mult = min.map((lo, j) => (max[j] > lo ? 1 / (max[j] - lo) : 1));
   return { kind: 'rebalance-dist-scale', scale: 'minmax', phase: 'done', next: plan.partitions.length, min, max, shift, mult };
+}
+
+/**
+ * Where the whole table's scaler is the one a single-machine run fits: the cleaning methods, and
+ * borderline-smote / adasyn (every row is in their data on one machine). smote-tomek / smote-enn
+ * would need the synthetic rows in it too.
+ */
+export function scalable(plan: DistPlan): boolean {
+  return plan.route === 'clean' || (plan.neighbours !== undefined && plan.clean === undefined);
+}
+
+export function checkScalable(plan: DistPlan): void {
+  if (!scalable(plan)) {
+    throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `--scale is supported by the distributed cleaning methods, borderline-smote and adasyn only, not ${plan.method} (its scaler would also cover rows the synth step makes or holds); drop --scale or run 'rebalance resample' on one machine`);
+  }
 }
 
 /** The scaler of a finished state, for the points step. */

@@ -5,6 +5,7 @@
  */
 import { createRng } from '../core/rng.js';
 import { DataError, UsageError } from '../core/errors.js';
+import type { Scaler } from '../dataset/pack.js';
 import type { ScanOptions } from '../dataset/scan.js';
 import { scanTable } from '../dataset/scan.js';
 import { rawCopyPossible } from '../io/row-writer.js';
@@ -165,6 +166,8 @@ export interface SynthStep {
   readonly neighbours?: Neighbours;
   /** smote-tomek / smote-enn: where to write the synthetic rows' points (the cleaning's last partition). */
   readonly points?: string;
+  /** Borderline-SMOTE / ADASYN with --scale: the whole table's scaler (scale.ts). */
+  readonly scaler?: Scaler;
 }
 
 /**
@@ -233,6 +236,7 @@ export async function synthesize(step: SynthStep): Promise<StepResult> {
         totalRows: plan.totalRows,
         lazySynthetic: !plan.clean,
         ...(step.neighbours ? { allRowsNeighbours: neighbourLabels(plan, step.neighbours, data) } : {}),
+        ...(step.scaler ? { scaler: step.scaler } : {}),
       });
       if (res.duplicates && res.duplicates.length) throw new Error('internal: a targets-scope sampler returned duplicates');
       if (step.points !== undefined) await writeBlob(step.points, ...pointsToBlob(syntheticPoints(plan, data, res.synthetic)));

@@ -96,18 +96,20 @@ describe('distributed NCR, RENN and AllKNN (no engine)', () => {
   }
 });
 
-describe('distributed cleaning with --scale (no engine)', () => {
+describe('distributed cleaning, borderline-smote and adasyn with --scale (no engine)', () => {
   for (const [method, scale, args] of [
     ['tomek-links', 'standard', []],
     ['enn', 'minmax', []],
     ['renn', 'standard', []],
     ['neighbourhood-cleaning-rule', 'minmax', []],
+    ['borderline-smote', 'standard', []],
+    ['adasyn', 'minmax', []],
   ] as const) {
     it(`${method} --scale ${scale}: the same rows as a single-machine run with --scale ${scale}, and not those of the unscaled run`, async () => {
-      const d = rowMultiset(await runLocal(split, mkdtempSync(join(dir, `ws-${method}-`)), method, { plan: [...args], scale }));
-      const s = await single(method, ['--scale', scale, ...args]);
+      const d = rowMultiset(await runLocal(split, mkdtempSync(join(dir, `ws-${method}-`)), method, { plan: [...args], scale, seed: 2 }));
+      const s = await single(method, ['--scale', scale, '--seed', '2', ...args]);
       expect(sortedEntries(d)).toEqual(sortedEntries(s));
-      expect(sortedEntries(d)).not.toEqual(sortedEntries(await single(method, [...args])));
+      expect(sortedEntries(d)).not.toEqual(sortedEntries(await single(method, ['--seed', '2', ...args])));
     });
   }
 });
@@ -156,12 +158,13 @@ describe('distributed refusals', () => {
     const synth = await runCli(['dist', 'synth', ...g, '--plan', w('ada.json'), '-o', w('syn.csv')]);
     expect(synth.code).toBe(2);
     expect(synth.stderr).toMatch(/adasyn needs the neighbours of the gathered rows.*--neighbours/);
-    // --scale: the scaler of adasyn covers every row, so its synth refuses it; moments is for the cleaning methods.
+    // --scale: adasyn's synth needs the whole table's scaler; smote-tomek's would cover the synthetic rows too.
     const scaled = await runCli(['dist', 'synth', ...g, '--plan', w('ada.json'), '-o', w('syn.csv'), '--scale', 'standard']);
     expect(scaled.code).toBe(2);
-    expect(scaled.stderr).toMatch(/--scale standard is not supported by the distributed adasyn/);
-    const moments = await runCli(['dist', 'moments', split[0], '--plan', w('ada.json'), '--index', '0', '--scale', 'minmax', '-o', w('m.json')]);
+    expect(scaled.stderr).toMatch(/--scale standard with adasyn: pass --scaler, the whole table's scaler/);
+    expect((await runCli(['dist', 'plan', ...sums, '-m', 'smote-tomek', '-o', w('st.json')])).code).toBe(0);
+    const moments = await runCli(['dist', 'moments', split[0], '--plan', w('st.json'), '--index', '0', '--scale', 'minmax', '-o', w('m.json')]);
     expect(moments.code).toBe(2);
-    expect(moments.stderr).toMatch(/--scale is supported by the distributed cleaning methods only, not adasyn/);
+    expect(moments.stderr).toMatch(/--scale is supported by the distributed cleaning methods, borderline-smote and adasyn only, not smote-tomek/);
   });
 });

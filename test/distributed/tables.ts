@@ -156,6 +156,7 @@ export async function runLocal(parts: readonly string[], work: string, method: s
     outputs.push(w(`out-${String(n).padStart(5, '0')}${ext}`));
     const synthOut = p.clean ? w(`synthetic${ext}`) : outputs[n];
     if (p.clean) synthExtra.push('--points', w('pt-synth.bin'));
+    if (extra.scale) synthExtra.push('--scale', extra.scale, '--scaler', w('scaler.json'));
     await cli(['synth', ...gathered, '--plan', plan, '-o', synthOut, '--knn-backend', 'cpu', ...synthExtra]);
     if (p.clean) {
       const removed = await cleanSteps([...points, w('pt-synth.bin')], plan, p.clean.method, w);

@@ -194,20 +194,27 @@ export function distCommand(ctx: CliContext): Command {
     .option('--format <format>', 'output format: csv, tsv, arrow, arrows')
     .option('--neighbours <file>', 'borderline-smote / adasyn: the merged knn lists of the gathered rows')
     .option('--points <file>', 'smote-tomek / smote-enn: also write the synthetic rows as a points file (for the cleaning)')
+    .option('--scaler <file>', "borderline-smote / adasyn with --scale: the whole table's scaler ('rebalance dist scaler')")
     .option('--summary-json <file>', 'write the rows written per class as JSON');
   addInputOptions(synth);
   addKnnOptions(synth);
-  synth.action(async (files: string[], flags: InputFlags & KnnFlags & { plan: string; output: string; format?: string; neighbours?: string; points?: string; summaryJson?: string }) => {
-    const [{ synthesize }, { openKnn }, { neighboursFromBlob }, { readBlob }] = await Promise.all([
+  synth.action(async (files: string[], flags: InputFlags & KnnFlags & { plan: string; output: string; format?: string; neighbours?: string; points?: string; scaler?: string; summaryJson?: string }) => {
+    const [{ synthesize }, { openKnn }, { neighboursFromBlob }, { readBlob }, { checkScaleState, scalerOf }] = await Promise.all([
       import('../../distributed/steps.js'),
       import('../../neighbors/open.js'),
       import('../../distributed/knn.js'),
       import('../../distributed/blob.js'),
+      import('../../distributed/scale.js'),
     ]);
     const p = await loadPlan(flags.plan);
-    if (flags.scale !== 'none' && (p.neighbours || p.clean)) {
-      throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `--scale ${flags.scale} is not supported by the distributed ${p.method} (its scaler would be fitted on every row); drop --scale or run 'rebalance resample' on one machine`);
+    if (flags.scale !== 'none' && p.clean) {
+      throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `--scale ${flags.scale} is not supported by the distributed ${p.method} (its scaler would cover the synthetic rows too); drop --scale or run 'rebalance resample' on one machine`);
     }
+    if (flags.scale !== 'none' && p.neighbours && !flags.scaler) {
+      throw new UsageError('REBALANCE_BAD_OPTION', `--scale ${flags.scale} with ${p.method}: pass --scaler, the whole table's scaler (moments -> scaler), the one the points were scaled with`);
+    }
+    if (flags.scaler && (flags.scale === 'none' || !p.neighbours)) throw new UsageError('REBALANCE_BAD_OPTION', `--scaler goes with --scale and borderline-smote / adasyn only; drop it`);
+    const scaler = flags.scaler ? scalerOf(checkScaleState(await readJson(flags.scaler), flags.scaler), flags.scaler) : undefined;
     const neighbours = flags.neighbours ? neighboursFromBlob(await readBlob(flags.neighbours), flags.neighbours) : undefined;
     const log = (m: string): void => void ctx.stderr.write(`rebalance: ${m}\n`);
     const result = await synthesize({
@@ -224,6 +231,7 @@ export function distCommand(ctx: CliContext): Command {
       version: ctx.version,
       neighbours,
       points: flags.points,
+      scaler,
     });
     if (flags.summaryJson) await writeJson(flags.summaryJson, result);
   });
@@ -233,14 +241,14 @@ export function distCommand(ctx: CliContext): Command {
     "--scale standard|minmax: the scaler file ('rebalance dist scaler'); the points are scaled as one machine scales them",
   );
   points.action(async (input: string, flags: PartFlags & { scaler?: string }) => {
-    const [{ partitionPoints, pointsToBlob }, { writeBlob }, { checkScaleState, scalerOf }] = await Promise.all([
+    const [{ partitionPoints, pointsToBlob }, { writeBlob }, { checkScaleState, checkScalable, scalerOf }] = await Promise.all([
       import('../../distributed/knn.js'),
       import('../../distributed/blob.js'),
       import('../../distributed/scale.js'),
     ]);
     const p = await loadPlan(flags.plan);
     const scaler = flags.scaler ? scalerOf(checkScaleState(await readJson(flags.scaler), flags.scaler), flags.scaler) : undefined;
-    if (scaler && p.route !== 'clean') throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `--scaler is supported by the distributed cleaning methods only, not ${p.method}; drop it or run 'rebalance resample' on one machine`);
+    if (scaler) checkScalable(p);
     const pts = await partitionPoints(step(flags, input, p, ctx), scaler);
     await writeBlob(flags.output, ...pointsToBlob(pts));
   });

@@ -5,7 +5,7 @@
  * neighbour-label vote. The typed errors for too few rows live here.
  */
 import { DataError } from '../../core/errors.js';
-import { fitScaler, packForKnn, type Scaler } from '../../dataset/pack.js';
+import { fitScaler, packFeatures, packForKnn, type Scaler } from '../../dataset/pack.js';
 import type { Dataset, KnnResult, SamplerContext } from '../../types.js';
 import { mapIndices, throwIfAborted } from './rows.js';
 
@@ -47,12 +47,17 @@ export function resolveM(method: string, nRows: number, m: number, kAuto: boolea
   return m;
 }
 
+/** Rows packed for a search on the context's scaling: ctx.scaler when given (fitted on the whole input elsewhere), else fitted on `data`. */
+function packScaled(data: Dataset, ctx: SamplerContext, rows?: Int32Array): Float32Array {
+  return ctx.scaler && ctx.scale && ctx.scale !== 'none' ? packFeatures(data, rows, undefined, ctx.scaler) : packForKnn(data, ctx.scale, rows);
+}
+
 /**
  * Neighbours of each of `rows` among `rows` (self excluded by id), as Dataset row indices
  * (row-major rows.length x k). Builds, queries and disposes one index.
  */
 export async function sameClassNeighbors(data: Dataset, rows: Int32Array, k: number, ctx: SamplerContext): Promise<Int32Array> {
-  const idx = await ctx.knn.build(packForKnn(data, ctx.scale, rows), data.features.length);
+  const idx = await ctx.knn.build(packScaled(data, ctx, rows), data.features.length);
   let res: KnnResult;
   try {
     res = await idx.querySelf(k);
@@ -85,7 +90,7 @@ export async function allRowsNeighbourLabels(data: Dataset, m: number, ctx: Samp
     }
     return given.labels;
   }
-  const idx = await ctx.knn.build(packForKnn(data, ctx.scale), data.features.length);
+  const idx = await ctx.knn.build(packScaled(data, ctx), data.features.length);
   let nn: Int32Array;
   try {
     nn = (await idx.querySelf(m)).indices;
