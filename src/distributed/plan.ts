@@ -206,11 +206,12 @@ export function makePlan(summaries: readonly PartitionSummary[], request: PlanRe
   const opts = request.options ?? {};
   const grown = classNames.filter((n) => targets[n].to > targets[n].from);
   if (sampler.scope === 'targets') return { ...base, route: 'synthesize' };
-  if (def.name === 'svm-smote' || (def.name.startsWith('smote-') && opts.first === 'svm-smote')) {
+  const combined = def.name === 'smote-tomek' || def.name === 'smote-enn';
+  if (def.name === 'svm-smote' || (combined && opts.first === 'svm-smote')) {
     throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `svm-smote cannot run distributed exactly: its SVM trains on every row of every class (the majority too), not on the gathered minority and its neighbours; ${ONE_MACHINE}`);
   }
-  const overSampler = def.name === 'smote-tomek' || def.name === 'smote-enn' ? (opts.first ?? 'smote') : def.name;
-  if (def.name === 'smote-tomek' || def.name === 'smote-enn' || CROSS_CLASS.has(def.name)) {
+  const overSampler = combined ? (opts.first ?? 'smote') : def.name;
+  if (combined || CROSS_CLASS.has(def.name)) {
     if (!FIRSTS.has(overSampler)) throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `--first ${overSampler} has no distributed protocol; use smote, borderline-smote or adasyn, ${ONE_MACHINE}`);
     if (overSampler === 'borderline-smote' && (opts.variant === 'borderline-2' || opts.variant === '2')) {
       throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `borderline-2 cannot run distributed: it interpolates towards the nearest rows of other classes, which are not gathered; use --variant borderline-1, ${ONE_MACHINE}`);
@@ -222,7 +223,7 @@ export function makePlan(summaries: readonly PartitionSummary[], request: PlanRe
       const k = resolveM(overSampler, offset, k0, opts.kAuto, () => undefined);
       neighbours = { k, queryClasses: grown };
     }
-    if (def.name === 'smote-tomek' || def.name === 'smote-enn') {
+    if (combined) {
       // Every class may lose rows; the rows after synthesis count from the targets.
       const after = classNames.map((n) => targets[n].to);
       let largest = 0;
