@@ -99,6 +99,19 @@ export interface SamplerContext {
   readonly totalRows?: number;
   /** The caller can take a lazy SyntheticBlock (SMOTE: source, neighbour and step per row). */
   readonly lazySynthetic?: boolean;
+  /**
+   * Neighbours over the whole input found elsewhere (the distributed kNN, src/distributed/), for
+   * the samplers that look at every class's rows (Borderline-SMOTE, ADASYN) when `data` holds
+   * only the classes they grow: for Dataset row i, the class codes of its m nearest rows of the
+   * whole input (self excluded, the engine's order), row-major nRows x m; -1 for a class not in
+   * `data`. Absent: the sampler searches `data` itself.
+   */
+  readonly allRowsNeighbours?: { readonly m: number; readonly labels: Int32Array };
+  /**
+   * With `scale`: the scaler of the whole input fitted elsewhere (the distributed scale steps),
+   * used instead of one fitted on `data` when `data` holds only some classes (x' = (x - shift) * mult).
+   */
+  readonly scaler?: { readonly shift: Float64Array; readonly mult: Float64Array };
 }
 
 export interface Sampler {

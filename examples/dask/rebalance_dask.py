@@ -13,8 +13,13 @@ driver only schedules them on a LocalCluster (or on the Client you pass to run()
       random      rank (map) -> threshold (reduce) -> select (map)
       synthesize  select --gather (map: rows pass through, grown classes gathered) -> synth (one
                   task: the synthetic rows, one more partition)
+                  borderline-smote / adasyn: also points (map) -> knn (the grown classes' rows x
+                  each group of partitions) -> merge -> synth --neighbours
+                  smote-tomek / smote-enn: gather (map) -> [the above] -> synth --points -> the
+                  cleaning below over every partition + the synthetic rows -> select --removed
       clean       points (map) -> knn (map; tomek: one query set x each partition, two rounds;
-                  enn: partition x partition) -> merge (reduce) -> clean (reduce) -> select (map)
+                  enn, ncr: partition x partition) -> merge (reduce) -> clean (reduce) -> select (map)
+                  renn / all-knn: ENN rounds (knn --round, clean --round) until the state says done
 
 Importable: `from rebalance_dask import run` then run(input_dir, output_dir, method, ...).
 """
@@ -75,7 +80,7 @@ def _read_json(path):
         return json.load(f)
 
 
-def run(input_dir, output_dir, method, strategy=None, seed=42, workers=2, client=None, plan_args=(), input_args=(), knn_args=(), rebalance_bin=DEFAULT_BIN, node="node", keep_work=False, batch=True):
+def run(input_dir, output_dir, method, strategy=None, seed=42, workers=2, client=None, plan_args=(), input_args=(), knn_args=(), rebalance_bin=DEFAULT_BIN, node="node", keep_work=False, batch=True, scale=None):
     """Rebalances the partitions of INPUT_DIR into OUTPUT_DIR; returns the summary (also written as summary.json).
 
     client: a dask.distributed Client to schedule on (default: a LocalCluster of `workers` processes).
@@ -84,6 +89,9 @@ def run(input_dir, output_dir, method, strategy=None, seed=42, workers=2, client
     knn_args: flags of the steps that search neighbours (['--knn-backend', 'cpu'], ...).
     batch: run each worker's share of a map stage in one process (`rebalance dist batch`): one
     process start per worker and stage instead of one per partition; the steps are the same.
+    scale: 'standard' or 'minmax' (resample --scale): cleaning methods, borderline-smote and
+    adasyn get the whole table's scaler from the partitions (minmax: a map and a reduce;
+    standard: a chain over the partitions in order, twice); smote, smoten, smote-nc pass it to synth.
     """
     parts = partition_files(input_dir)
     ext = parts[0].suffix.lower()
@@ -100,7 +108,7 @@ def run(input_dir, output_dir, method, strategy=None, seed=42, workers=2, client
         own = Client(cluster)
         client = own
     try:
-        return _run(client, parts, ext, out, work, method, strategy, seed, list(plan_args), list(input_args), list(knn_args), rebalance_bin, node, batch)
+        return _run(client, parts, ext, out, work, method, strategy, seed, list(plan_args), list(input_args), list(knn_args), rebalance_bin, node, batch, scale)
     finally:
         if own is not None:
             own.close()
@@ -109,7 +117,73 @@ def run(input_dir, output_dir, method, strategy=None, seed=42, workers=2, client
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input_args, knn_args, rebalance_bin, node, batch):
+def _groups(points, client):
+    """Each knn task searches a group of partitions one at a time (one partition's points in memory)."""
+    g = min(len(points), _workers(client))
+    return [points[i::g] for i in range(g)]
+
+
+def _scaler(scale, n, base, plan_file, w, each, one):
+    """--scale: the moments steps and the scaler reduce; returns the points/synth flags."""
+    if not scale:
+        return []
+    if scale == "minmax":
+        moments = [w(f"minmax-{i:05d}.json") for i in range(n)]
+        each([["moments", *base(i), "--scale", "minmax", "-o", moments[i]] for i in range(n)])
+        one(["scaler", *moments, "--plan", plan_file, "-o", w("scaler.json")])
+    else:
+        # fitScaler sums in row order: a chain over the partitions, twice (sums, then squares).
+        carry = []
+        for p in range(2):
+            for i in range(n):
+                nxt = w(f"chain-{p}-{i:05d}.json")
+                one(["moments", *base(i), "--scale", "standard", *carry, "-o", nxt])
+                carry = ["--carry", nxt]
+        one(["scaler", carry[1], "--plan", plan_file, "-o", w("scaler.json")])
+    return ["--scaler", w("scaler.json")]
+
+
+def _clean(points, plan, plan_file, w, each, one, client, knn_args):
+    """The cleaning steps over the points files; returns the file for select --removed."""
+    method = plan["clean"]["method"]
+    if method == "tomek-links":
+        groups = _groups(points, client)
+        # Round 1: the rows outside the largest class (small), broadcast against every group.
+        r1 = [w(f"knn1-{g:05d}.bin") for g in range(len(groups))]
+        each([["knn", *points, "--plan", plan_file, "--against", *grp, "-o", r1[g], *knn_args] for g, grp in enumerate(groups)])
+        one(["merge", *r1, "-o", w("nn1.bin")])
+        one(["partners", w("nn1.bin"), "--plan", plan_file, "-o", w("partners.json")])
+        # Round 2: their nearest rows of the largest class.
+        r2 = [w(f"knn2-{g:05d}.bin") for g in range(len(groups))]
+        each([["knn", *points, "--plan", plan_file, "--ids", w("partners.json"), "--against", *grp, "-o", r2[g], *knn_args] for g, grp in enumerate(groups)])
+        one(["merge", *r2, "-o", w("nn2.bin")])
+        one(["clean", w("nn1.bin"), w("nn2.bin"), "--plan", plan_file, "-o", w("removed.json")])
+        return w("removed.json")
+
+    # The ENN family: each partition's query rows against every partition (the partition x
+    # partition blocks, one row of blocks per task, merged in the task).
+    def enn_round(extra, tag):
+        merged = [w(f"nn{tag}-{i:05d}.bin") for i in range(len(points))]
+        each([["knn", points[i], "--plan", plan_file, *extra, "--against", *points, "-o", merged[i], *knn_args] for i in range(len(points))])
+        return merged
+
+    if method in ("renn", "all-knn"):
+        # Rounds over the rows left: each round's state names the removed rows and the next k.
+        state = None
+        r = 0
+        while True:
+            r += 1
+            merged = enn_round(["--round", state] if state else [], f"-r{r:03d}")
+            nxt = w(f"round-{r:03d}.json")
+            one(["clean", *merged, "--plan", plan_file, "--round", *([state] if state else []), "-o", nxt])
+            state = nxt
+            if _read_json(nxt)["done"]:
+                return nxt
+    one(["clean", *enn_round([], ""), "--plan", plan_file, "-o", w("removed.json")])
+    return w("removed.json")
+
+
+def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input_args, knn_args, rebalance_bin, node, batch, scale):
     stage = [0]
 
     def each(arg_lists):
@@ -152,36 +226,47 @@ def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input
             one(["threshold", *ranks, "--plan", plan_file, "-o", w("thresholds.json")])
             select_extra = ["--thresholds", w("thresholds.json")]
     elif route == "synthesize":
-        # One pass per partition: the rows pass through and the grown classes are gathered.
         gathered = [w(f"gathered-{i:05d}{ext}") for i in range(n)]
-        each([["select", *base(i), "-o", outputs[i], "--gather", gathered[i], "--summary-json", results[i]] for i in range(n)])
+        clean = plan.get("clean")
+        if clean:
+            # The output partitions wait for the removed rows: gather alone first.
+            each([["gather", *base(i), "-o", gathered[i]] for i in range(n)])
+        else:
+            # One pass per partition: the rows pass through and the grown classes are gathered.
+            each([["select", *base(i), "-o", outputs[i], "--gather", gathered[i], "--summary-json", results[i]] for i in range(n)])
+        scaler = []
+        if plan.get("neighbours") or clean:
+            points = [w(f"points-{i:05d}.bin") for i in range(n)]
+            # borderline-smote / adasyn --scale: the whole table's scaler for the points and synth.
+            scaler = _scaler(scale, n, base, plan_file, w, each, one) if plan.get("neighbours") and not clean else []
+            each([["points", *base(i), "-o", points[i], *scaler] for i in range(n)])
+        synth_extra = []
+        if plan.get("neighbours"):
+            # The rows of the grown classes (small) broadcast against each group of partitions.
+            groups = _groups(points, client)
+            partial = [w(f"knn-synth-{g:05d}.bin") for g in range(len(groups))]
+            flag = ["--synth"] if clean else []
+            each([["knn", *points, "--plan", plan_file, *flag, "--against", *grp, "-o", partial[g], *knn_args] for g, grp in enumerate(groups)])
+            one(["merge", *partial, "-o", w("nn-synth.bin")])
+            synth_extra += ["--neighbours", w("nn-synth.bin")]
         outputs.append(str(out / f"part-{n:05d}{ext}"))
         results.append(w(f"result-{n:05d}.json"))
-        one(["synth", *gathered, "--plan", plan_file, "-o", outputs[n], "--summary-json", results[n], *input_args, *knn_args])
+        # synth takes --scale for smote / smoten / smote-nc (and with --scaler for borderline / adasyn); it refuses it, saying why, for the others.
+        scaled = (["--scale", scale] if scale else []) + scaler
+        if clean:
+            synthetic = w(f"synthetic{ext}")
+            one(["synth", *gathered, "--plan", plan_file, "-o", synthetic, "--points", w("points-synth.bin"), *synth_extra, *input_args, *knn_args, *scaled])
+            removed = _clean(points + [w("points-synth.bin")], plan, plan_file, w, each, one, client, knn_args)
+            select_extra = ["--removed", removed]
+            one(["select", synthetic, "--plan", plan_file, "--index", str(n), "-o", outputs[n], "--summary-json", results[n], *select_extra, *input_args])
+        else:
+            one(["synth", *gathered, "--plan", plan_file, "-o", outputs[n], "--summary-json", results[n], *synth_extra, *input_args, *knn_args, *scaled])
     elif route == "clean":
         points = [w(f"points-{i:05d}.bin") for i in range(n)]
-        each([["points", *base(i), "-o", points[i]] for i in range(n)])
-        # Each knn task searches a group of partitions one at a time (one partition's points in memory).
-        groups = [points[g::len_groups] for g in range(len_groups)] if (len_groups := min(n, _workers(client))) else [points]
-        if plan["clean"]["method"] == "tomek-links":
-            # Round 1: the rows outside the largest class (small), broadcast against every group.
-            r1 = [w(f"knn1-{g:05d}.bin") for g in range(len(groups))]
-            each([["knn", *points, "--plan", plan_file, "--against", *grp, "-o", r1[g], *knn_args] for g, grp in enumerate(groups)])
-            one(["merge", *r1, "-o", w("nn1.bin")])
-            one(["partners", w("nn1.bin"), "--plan", plan_file, "-o", w("partners.json")])
-            # Round 2: their nearest rows of the largest class.
-            r2 = [w(f"knn2-{g:05d}.bin") for g in range(len(groups))]
-            each([["knn", *points, "--plan", plan_file, "--ids", w("partners.json"), "--against", *grp, "-o", r2[g], *knn_args] for g, grp in enumerate(groups)])
-            one(["merge", *r2, "-o", w("nn2.bin")])
-            merged = [w("nn1.bin"), w("nn2.bin")]
-        else:
-            # ENN: each partition's query rows against every partition (the partition x partition
-            # blocks, one row of blocks per task, merged in the task).
-            merged = [w(f"nn-{i:05d}.bin") for i in range(n)]
-            each([["knn", points[i], "--plan", plan_file, "--against", *points, "-o", merged[i], *knn_args] for i in range(n)])
-        one(["clean", *merged, "--plan", plan_file, "-o", w("removed.json")])
-        select_extra = ["--removed", w("removed.json")]
-    if route != "synthesize":
+        scaler = _scaler(scale, n, base, plan_file, w, each, one)
+        each([["points", *base(i), "-o", points[i], *scaler] for i in range(n)])
+        select_extra = ["--removed", _clean(points, plan, plan_file, w, each, one, client, knn_args)]
+    if route != "synthesize" or plan.get("clean"):
         each([["select", *base(i), "-o", outputs[i], "--summary-json", results[i], *select_extra] for i in range(n)])
     written = [_read_json(r) for r in results]
     after = {}
@@ -208,23 +293,33 @@ def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Exact rebalancing of partition files on a Dask LocalCluster (every step is a rebalance command).")
     ap.add_argument("input_dir")
-    ap.add_argument("-m", "--method", required=True, help="random-under, random-over, smote, smoten, smote-nc, tomek-links, enn")
+    ap.add_argument("-m", "--method", required=True, help="random-under, random-over, smote, smoten, smote-nc, borderline-smote, adasyn, smote-tomek, smote-enn, tomek-links, enn, renn, all-knn, neighbourhood-cleaning-rule")
     ap.add_argument("--strategy", default=None)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--workers", type=int, default=2, help="worker processes of the LocalCluster (default 2)")
     ap.add_argument("-o", "--output", required=True, help="output directory")
     ap.add_argument("--label", default=None, help="label column (default: label/class/target/y)")
     ap.add_argument("-k", "--k-neighbors", type=int, default=None, help="SMOTE family: neighbours")
-    ap.add_argument("--n-neighbors", type=int, default=None, help="enn: neighbours")
+    ap.add_argument("--n-neighbors", type=int, default=None, help="enn, renn, all-knn, ncr, smote-enn: neighbours")
+    ap.add_argument("--m-neighbors", type=int, default=None, help="borderline-smote: neighbours deciding danger")
+    ap.add_argument("--variant", default=None, help="borderline-smote: borderline-1; enn/renn/all-knn/ncr: all|mode")
+    ap.add_argument("--first", default=None, help="smote-tomek / smote-enn: smote, borderline-smote or adasyn")
+    ap.add_argument("--max-iter", type=int, default=None, help="renn: maximum rounds")
+    ap.add_argument("--allow-minority", action="store_true", help="all-knn")
+    ap.add_argument("--threshold-cleaning", type=float, default=None, help="neighbourhood-cleaning-rule")
     ap.add_argument("--knn-backend", default=None, help="auto, cpu, webgpu")
+    ap.add_argument("--scale", default=None, choices=["standard", "minmax"], help="scale features for distances (as resample --scale)")
     ap.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler instead of a LocalCluster")
     ap.add_argument("--no-batch", action="store_true", help="one process per step instead of one per worker and stage")
     a = ap.parse_args(argv)
     plan_args = []
     if a.k_neighbors is not None:
         plan_args += ["--k-neighbors", str(a.k_neighbors)]
-    if a.n_neighbors is not None:
-        plan_args += ["--n-neighbors", str(a.n_neighbors)]
+    for flag, value in (("--n-neighbors", a.n_neighbors), ("--m-neighbors", a.m_neighbors), ("--variant", a.variant), ("--first", a.first), ("--max-iter", a.max_iter), ("--threshold-cleaning", a.threshold_cleaning)):
+        if value is not None:
+            plan_args += [flag, str(value)]
+    if a.allow_minority:
+        plan_args += ["--allow-minority"]
     input_args = ["--label", a.label] if a.label else []
     knn_args = ["--knn-backend", a.knn_backend] if a.knn_backend else []
     client = None
@@ -233,7 +328,7 @@ def main(argv=None):
 
         client = Client(a.scheduler)
     try:
-        s = run(a.input_dir, a.output, a.method, a.strategy, a.seed, a.workers, client, plan_args, input_args, knn_args, batch=not a.no_batch)
+        s = run(a.input_dir, a.output, a.method, a.strategy, a.seed, a.workers, client, plan_args, input_args, knn_args, batch=not a.no_batch, scale=a.scale)
     except StepError as e:
         print(f"rebalance_dask: {e}", file=sys.stderr)
         return e.code if e.code in (2, 3, 4, 5) else 1

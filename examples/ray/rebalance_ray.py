@@ -77,6 +77,9 @@ def rebalance(ds, method, strategy=None, seed=42, shared=None, plan_args=()):
     plan_file = p("plan.json")
     plan = json.load(open(plan_file))
     route = plan["route"]
+    if plan.get("neighbours") or (route == "synthesize" and plan.get("clean")) or (plan.get("clean") or {}).get("rounds"):
+        # This recipe does the random, plain synthesize and one-pass clean routes only.
+        raise NotImplementedError(f"{plan['method']}: this recipe lacks the steps of its route (neighbours before synth, cleaning the synthetic rows, ENN rounds); examples/dask/rebalance_dask.py has them")
     select_extra = []
     if route == "random":
         ray.get([_step.remote("rank", b, i, plan_file, [], p(f"ranks-{i:05d}.json")) for i, b in enumerate(blocks)])

@@ -97,6 +97,9 @@ def rebalance(spark, df, method, strategy=None, seed=42, shared=None, plan_args=
         return fn
 
     route = plan["route"]
+    if plan.get("neighbours") or (route == "synthesize" and plan.get("clean")) or (plan.get("clean") or {}).get("rounds"):
+        # This recipe does the random, plain synthesize and one-pass clean routes only.
+        raise NotImplementedError(f"{plan['method']}: this recipe lacks the steps of its route (neighbours before synth, cleaning the synthetic rows, ENN rounds); examples/dask/rebalance_dask.py has them")
     if route == "random":
         # 3. rank (map) -> threshold (reduce) -> select (map).
         def rank(it):

@@ -11,13 +11,15 @@
  *            the same list a single-machine search over the whole table returns.
  */
 import { DataError } from '../core/errors.js';
-import { packForKnn } from '../dataset/pack.js';
+import { packFeatures, packForKnn, type Scaler } from '../dataset/pack.js';
 import { DatasetBuilder } from '../pipeline/collect.js';
 import { eachRow } from '../pipeline/passes.js';
+import { shouldStopCounts } from '../samplers/renn.js';
+import { notMinorityOfCounts } from '../samplers/shared/classes.js';
 import { neighbourMode } from '../samplers/shared/neighbours.js';
 import type { KnnBackend } from '../types.js';
 import type { Blob } from './blob.js';
-import type { DistPlan } from './plan.js';
+import type { CleanSpec, DistPlan } from './plan.js';
 import { openPlanned, type PartitionStep } from './steps.js';
 
 export interface Points {
@@ -63,7 +65,7 @@ export function neighboursFromBlob(b: Blob, file: string): Neighbours {
 }
 
 /** The points step: every kept row of the partition (features packed as the engine packs them). */
-export async function partitionPoints(step: PartitionStep): Promise<Points> {
+export async function partitionPoints(step: PartitionStep, scaler?: Scaler): Promise<Points> {
   const p = await openPlanned(step);
   try {
     const { source, profile, offset, toGlobal } = p;
@@ -76,7 +78,8 @@ export async function partitionPoints(step: PartitionStep): Promise<Points> {
       gids[i] = offset + i;
       labels[i] = toGlobal[data.labels[i]];
     }
-    return { dim: data.features.length, gids, labels, coords: packForKnn(data, 'none') };
+    // --scale: the whole table's scaler (scale.ts), applied as packForKnn applies its own.
+    return { dim: data.features.length, gids, labels, coords: scaler ? packFeatures(data, undefined, undefined, scaler) : packForKnn(data, 'none') };
   } finally {
     await p.source.close();
   }
@@ -86,6 +89,8 @@ export async function partitionPoints(step: PartitionStep): Promise<Points> {
 export interface QueryFilter {
   readonly classes?: ReadonlySet<number>;
   readonly ids?: ReadonlySet<number>;
+  /** Rows gone in earlier rounds (renn, all-knn): neither queries nor neighbours. */
+  readonly exclude?: ReadonlySet<number>;
 }
 
 /** The query rows of some points files, in file order. */
@@ -97,6 +102,7 @@ export function selectQueries(files: readonly Points[], filter: QueryFilter): Po
     for (let i = 0; i < f.gids.length; i++) {
       if (filter.classes && !filter.classes.has(f.labels[i])) continue;
       if (filter.ids && !filter.ids.has(f.gids[i])) continue;
+      if (filter.exclude && filter.exclude.has(f.gids[i])) continue;
       keep.push([f, i]);
     }
   }
@@ -219,29 +225,126 @@ export function tomekPartners(plan: DistPlan, lists: readonly Neighbours[]): num
   return [...ids].sort((a, b) => a - b);
 }
 
+/**
+ * The state between the rounds of renn / all-knn (and the clean step's file for every method:
+ * `removed` is what select drops). `next` says the k and the query classes of the next round.
+ */
+export interface RoundState {
+  readonly kind: 'rebalance-dist-removed';
+  /** Global ids removed so far, ascending. */
+  readonly removed: readonly number[];
+  /** Rounds done. */
+  readonly round?: number;
+  /** Rows per class (global codes) that are left. */
+  readonly counts?: readonly number[];
+  readonly done?: boolean;
+  readonly next?: { readonly k: number; readonly queryClasses: readonly string[] };
+}
+
+export function checkRoundState(value: unknown, file: string): RoundState {
+  const v = value as Partial<RoundState>;
+  if (!v || v.kind !== 'rebalance-dist-removed' || !Array.isArray(v.removed)) throw new DataError('REBALANCE_BAD_DIST_FILE', `${file} is not a removed-rows file; give the file 'rebalance dist clean' wrote`);
+  return v as RoundState;
+}
+
+function cleanSpec(plan: DistPlan): CleanSpec {
+  const s = plan.clean;
+  if (!s) throw new DataError('REBALANCE_PLAN_MISMATCH', `the plan is for ${plan.method}, not a cleaning method; run the clean step with the plan of a cleaning method (tomek-links, enn, renn, all-knn, neighbourhood-cleaning-rule, smote-tomek, smote-enn)`);
+  return s;
+}
+
+/** The k and query classes of a knn step: the plan's first round, or the round state's next one. */
+export function roundQuery(plan: DistPlan, state: RoundState | null, forSynth = false): { k: number; queryClasses: readonly string[] } {
+  if (forSynth) {
+    if (!plan.neighbours) throw new DataError('REBALANCE_PLAN_MISMATCH', `--synth: ${plan.method} needs no neighbours before the synth step; drop --synth`);
+    return plan.neighbours;
+  }
+  if (state) {
+    if (!state.next) throw new DataError('REBALANCE_BAD_DIST_FILE', `--round: the state file is not from a renn / all-knn clean step of this plan; give the file 'rebalance dist clean --round' wrote`);
+    return state.next;
+  }
+  const s = plan.clean ?? plan.neighbours;
+  if (!s) throw new DataError('REBALANCE_PLAN_MISMATCH', `the plan is for ${plan.method}, which needs no neighbour search here; use the plan of a method that does`);
+  return s;
+}
+
+/** ENN's verdict on the queries of the lists: the ids of the rows of masked classes it removes. */
+function ennRemoved(lists: readonly Neighbours[], mask: Uint8Array, variant: 'all' | 'mode', tie: 'lowest' | 'first', nClasses: number, k: number, removed: Set<number>): void {
+  const votes = new Int32Array(nClasses);
+  const idx = Int32Array.from({ length: k }, (_, t) => t);
+  for (const nn of lists) {
+    if (nn.k !== k) throw new DataError('REBALANCE_PLAN_MISMATCH', `neighbour lists of ${nn.k} neighbours, this round needs ${k}; pass the merged lists of this round`);
+    for (let q = 0; q < nn.queryGids.length; q++) {
+      const own = nn.queryLabels[q];
+      if (!mask[own]) continue;
+      const labels = nn.labels.subarray(q * k, (q + 1) * k);
+      let keep = true;
+      if (variant === 'all') {
+        for (let t = 0; t < k; t++) if (labels[t] !== own) keep = false;
+      } else if (neighbourMode(labels, idx, 0, k, tie, votes) !== own) keep = false;
+      if (!keep) removed.add(nn.queryGids[q]);
+    }
+  }
+}
+
+/**
+ * The clean step of renn / all-knn: one ENN round on the merged lists of the rows left, then the
+ * stopping tests of samplers/renn.ts (no row removed (renn), maxIter or kMax rounds, a class
+ * below the original minority or gone) and the next round's k and query classes.
+ */
+export function roundDecision(plan: DistPlan, lists: readonly Neighbours[], prev: RoundState | null): RoundState {
+  const s = cleanSpec(plan);
+  const r = s.rounds;
+  if (!r) throw new DataError('REBALANCE_PLAN_MISMATCH', `--round is for renn and all-knn, not ${plan.method}; drop it`);
+  if (prev?.done) throw new DataError('REBALANCE_PLAN_MISMATCH', 'the round state says the rounds are done; pass it to select --removed');
+  const nC = plan.classNames.length;
+  const q = roundQuery(plan, prev);
+  const mask = new Uint8Array(nC);
+  for (const n of q.queryClasses) mask[plan.classNames.indexOf(n)] = 1;
+  const fresh = new Set<number>();
+  ennRemoved(lists, mask, s.variant, s.tie, nC, q.k, fresh);
+  const counts = [...(prev?.counts ?? plan.counts)];
+  for (const nn of lists) for (let i = 0; i < nn.queryGids.length; i++) if (fresh.has(nn.queryGids[i])) counts[nn.queryLabels[i]]--;
+  const removed = [...(prev?.removed ?? []), ...fresh].sort((a, b) => a - b);
+  const round = (prev?.round ?? 0) + 1;
+  const minority = plan.classNames.indexOf(s.minority ?? '');
+  const stop = shouldStopCounts(counts, plan.counts, minority, r.allowMinority);
+  const done = plan.method === 'all-knn' ? stop || q.k >= r.kMax : fresh.size === 0 || stop || round >= r.maxIter;
+  const nextMask = r.reresolve ? notMinorityOfCounts(counts) : null;
+  const queryClasses = nextMask ? plan.classNames.filter((_, c) => nextMask[c]) : s.cleanClasses;
+  return { kind: 'rebalance-dist-removed', removed, round, counts, done, next: { k: plan.method === 'all-knn' ? q.k + 1 : q.k, queryClasses } };
+}
+
 /** The clean step: the global ids the method removes, ascending, from the merged neighbour lists. */
 export function cleanDecision(plan: DistPlan, lists: readonly Neighbours[]): number[] {
-  const spec = plan.clean;
-  if (!spec) throw new DataError('REBALANCE_PLAN_MISMATCH', `the plan is for ${plan.method}, not a cleaning method; run the clean step with a tomek-links or enn plan`);
+  const spec = cleanSpec(plan);
+  if (spec.rounds) throw new DataError('REBALANCE_PLAN_MISMATCH', `${plan.method} cleans in rounds; run the clean step with --round (the previous round's state, none for the first)`);
   const mask = new Uint8Array(plan.classNames.length);
   for (const n of spec.cleanClasses) mask[plan.classNames.indexOf(n)] = 1;
   const removed = new Set<number>();
-  if (spec.method === 'enn') {
-    const votes = new Int32Array(plan.classNames.length);
-    const idx = Int32Array.from({ length: spec.k }, (_, t) => t);
+  if (spec.method === 'neighbourhood-cleaning-rule') {
+    // samplers/neighbourhood-cleaning-rule.ts ncrKeep: ENN 'mode' on the cleaned classes, then the
+    // neighbours of misclassified minority rows in classes holding more than threshold x all rows.
+    const nC = plan.classNames.length;
+    ennRemoved(lists, mask, 'mode', spec.tie, nC, spec.k, removed);
+    const minority = plan.classNames.indexOf(spec.minority ?? '');
+    const under = plan.counts.map((n, c) => mask[c] === 1 && n > plan.totalRows * (spec.threshold ?? 0.5));
+    const votes = new Int32Array(nC);
+    const k = spec.k;
+    const idx = Int32Array.from({ length: k }, (_, t) => t);
     for (const nn of lists) {
-      const k = nn.k;
       for (let q = 0; q < nn.queryGids.length; q++) {
-        const own = nn.queryLabels[q];
-        if (!mask[own]) continue;
+        if (nn.queryLabels[q] !== minority) continue;
         const labels = nn.labels.subarray(q * k, (q + 1) * k);
-        let keep = true;
-        if (spec.variant === 'all') {
-          for (let t = 0; t < k; t++) if (labels[t] !== own) keep = false;
-        } else if (neighbourMode(labels, idx, 0, k, spec.tie, votes) !== own) keep = false;
-        if (!keep) removed.add(nn.queryGids[q]);
+        const agrees = spec.variant === 'all' ? labels.every((l) => l === minority) : neighbourMode(labels, idx, 0, k, spec.tie, votes) === minority;
+        if (agrees) continue;
+        for (let t = 0; t < k; t++) if (under[labels[t]]) removed.add(nn.gids[q * k + t]);
       }
     }
+    return [...removed].sort((a, b) => a - b);
+  }
+  if (spec.method === 'enn') {
+    ennRemoved(lists, mask, spec.variant, spec.tie, plan.classNames.length, spec.k, removed);
   } else {
     const nearest = new Map<number, { label: number; nn: number; nnLabel: number }>();
     for (const nn of lists) for (let q = 0; q < nn.queryGids.length; q++) nearest.set(nn.queryGids[q], { label: nn.queryLabels[q], nn: nn.gids[q * nn.k], nnLabel: nn.labels[q * nn.k] });

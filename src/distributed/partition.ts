@@ -33,6 +33,8 @@ export interface PartitionSummary {
   readonly columns: readonly PartitionColumn[];
   /** Rows per class name (only classes present). */
   readonly classes: Readonly<Record<string, number>>;
+  /** Per class name: its first kept row in this partition (0-based among kept rows): minority ties go to the class met first. */
+  readonly firstRows?: Readonly<Record<string, number>>;
 }
 
 export interface OpenPartition {
@@ -57,6 +59,14 @@ export function summarize(file: string, p: OpenPartition): PartitionSummary {
   const { profile } = p;
   const classes: Record<string, number> = {};
   profile.classNames.forEach((n, c) => (classes[n] = profile.counts[c]));
+  const firstRows: Record<string, number> = {};
+  let j = 0;
+  for (const code of profile.labels) {
+    if (code < 0) continue;
+    const name = profile.classNames[code];
+    if (firstRows[name] === undefined) firstRows[name] = j;
+    j++;
+  }
   return {
     kind: 'rebalance-partition-summary',
     version: 1,
@@ -68,6 +78,7 @@ export function summarize(file: string, p: OpenPartition): PartitionSummary {
     label: profile.columns[profile.labelIndex].name,
     columns: profile.columns.map((c) => ({ name: c.name, role: c.role, kind: c.kind })),
     classes,
+    firstRows,
   };
 }
 

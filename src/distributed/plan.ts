@@ -7,15 +7,26 @@
  *   random      random-under / random-over: rank (map) -> threshold (reduce) -> select (map)
  *   synthesize  methods of scope 'targets' (SMOTE, SMOTEN, SMOTE-NC, random-over with shrinkage):
  *               gather (map) -> synth (one task) -> select = pass-through (map)
- *   clean       tomek-links, enn: points (map) -> knn partial top-k (map over partition pairs)
- *               -> merge (reduce) -> clean (reduce) -> select (map)
+ *               Borderline-SMOTE (borderline-1) and ADASYN also need each gathered row's m nearest
+ *               rows of the whole table (`neighbours`): points (map) -> knn (the grown classes'
+ *               rows broadcast against every partition) -> merge -> synth --neighbours.
+ *               smote-tomek / smote-enn (`first`: the over-sampler, `clean`): synth also writes the
+ *               synthetic rows' points (one more partition of the kNN), then the cleaning as below
+ *               over originals + synthetic rows, and select --removed on every partition and on the
+ *               synthetic one (--index = number of partitions).
+ *   clean       tomek-links, enn, neighbourhood-cleaning-rule: points (map) -> knn partial top-k
+ *               (map over partition pairs) -> merge (reduce) -> clean (reduce) -> select (map);
+ *               renn, all-knn: ENN rounds, each over the rows the previous rounds kept (knn --round,
+ *               clean --round: the state file says the removed rows, the next k and query classes).
  */
 import { DataError, UsageError } from '../core/errors.js';
 import { sortClassNames } from '../dataset/make.js';
 import { isStreaming, planJob } from '../pipeline/plan.js';
 import { getSampler } from '../samplers/registry.js';
-import { ennOptions } from '../samplers/shared/options.js';
-import { modeTieFor } from '../samplers/shared/neighbours.js';
+import { mNeighbourOptions } from '../samplers/borderline-smote.js';
+import { ennOptions, intOption, kOptions, numberOption } from '../samplers/shared/options.js';
+import { notMinorityOfCounts } from '../samplers/shared/classes.js';
+import { modeTieFor, resolveM } from '../samplers/shared/neighbours.js';
 import type { FeatureKind, SamplerOptions, SamplingKind, SamplingStrategy } from '../types.js';
 import type { PartitionColumn, PartitionSummary } from './partition.js';
 
@@ -31,8 +42,20 @@ export interface RandomPick {
   readonly base: number;
 }
 
+export type CleanMethod = 'tomek-links' | 'enn' | 'renn' | 'all-knn' | 'neighbourhood-cleaning-rule';
+
+/** The repeated ENN methods: what the rounds need besides the first round's k and query classes. */
+export interface RoundSpec {
+  /** renn: at most this many rounds; all-knn: rounds with k = 1 .. kMax. */
+  readonly maxIter: number;
+  readonly kMax: number;
+  readonly allowMinority: boolean;
+  /** The cleaned classes are 'every class but the minority', re-resolved on each round's rows. */
+  readonly reresolve: boolean;
+}
+
 export interface CleanSpec {
-  readonly method: 'tomek-links' | 'enn';
+  readonly method: CleanMethod;
   /** Neighbours per query (tomek 1, enn nNeighbors). */
   readonly k: number;
   readonly variant: 'all' | 'mode';
@@ -40,6 +63,19 @@ export interface CleanSpec {
   /** Classes whose rows may be removed. */
   readonly cleanClasses: readonly string[];
   /** Classes whose rows are queried in the first round (tomek: all but the largest class; enn: the cleaned classes). */
+  readonly queryClasses: readonly string[];
+  /** The minority class of the whole table (count, ties to the class met first): NCR, RENN, AllKNN. */
+  readonly minority?: string;
+  /** neighbourhood-cleaning-rule: thresholdCleaning. */
+  readonly threshold?: number;
+  /** renn, all-knn. */
+  readonly rounds?: RoundSpec;
+}
+
+/** Synthesize route, Borderline-SMOTE / ADASYN: the m nearest rows (all classes) of every gathered row. */
+export interface NeighbourSpec {
+  readonly k: number;
+  /** The grown classes (their rows are the queries, as gathered). */
   readonly queryClasses: readonly string[];
 }
 
@@ -62,6 +98,9 @@ export interface DistPlan {
   readonly partitions: readonly { readonly file: string; readonly rows: number; readonly offset: number; readonly classes: Readonly<Record<string, number>> }[];
   readonly picks?: readonly RandomPick[];
   readonly clean?: CleanSpec;
+  readonly neighbours?: NeighbourSpec;
+  /** smote-tomek / smote-enn: the over-sampler the synth step runs (options.first). */
+  readonly first?: string;
 }
 
 export interface PlanRequest {
@@ -71,7 +110,33 @@ export interface PlanRequest {
   readonly seed: number;
 }
 
-const CLEANERS = new Set(['tomek-links', 'enn']);
+const CLEANERS = new Set(['tomek-links', 'enn', 'renn', 'all-knn', 'neighbourhood-cleaning-rule']);
+/** Over-samplers that need the neighbours of the gathered rows among every row (borderline-1, adasyn). */
+const CROSS_CLASS = new Set(['borderline-smote', 'adasyn']);
+/** The over-samplers smote-tomek / smote-enn can start with here. */
+const FIRSTS = new Set(['smote', 'borderline-smote', 'adasyn']);
+
+/** The minority of the whole table: fewest rows, ties to the class whose first row comes first (samplers/shared/classes.ts minorityClass). */
+function minorityOf(summaries: readonly PartitionSummary[], classNames: readonly string[], counts: readonly number[]): string {
+  const first = classNames.map((n) => {
+    let offset = 0;
+    for (const s of summaries) {
+      const f = s.firstRows?.[n];
+      if (f !== undefined) return offset + f;
+      if ((s.classes[n] ?? 0) > 0) throw new DataError('REBALANCE_BAD_DIST_FILE', `${s.file} has no first rows per class; make the summaries again with this version of 'rebalance dist count'`);
+      offset += s.rows;
+    }
+    return Infinity;
+  });
+  let best = -1;
+  counts.forEach((n, c) => {
+    if (n === 0) return;
+    if (best < 0 || n < counts[best] || (n === counts[best] && first[c] < first[best])) best = c;
+  });
+  return classNames[best];
+}
+
+const ONE_MACHINE = "or run 'rebalance resample' on one machine";
 
 function mergeColumns(summaries: readonly PartitionSummary[]): PartitionColumn[] {
   const first = summaries[0];
@@ -138,10 +203,41 @@ export function makePlan(summaries: readonly PartitionSummary[], request: PlanRe
     });
     return { ...base, route: 'random', picks };
   }
+  const opts = request.options ?? {};
+  const grown = classNames.filter((n) => targets[n].to > targets[n].from);
   if (sampler.scope === 'targets') return { ...base, route: 'synthesize' };
+  const combined = def.name === 'smote-tomek' || def.name === 'smote-enn';
+  if (def.name === 'svm-smote' || (combined && opts.first === 'svm-smote')) {
+    throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `svm-smote cannot run distributed exactly: its SVM trains on every row of every class (the majority too), not on the gathered minority and its neighbours; ${ONE_MACHINE}`);
+  }
+  const overSampler = combined ? (opts.first ?? 'smote') : def.name;
+  if (combined || CROSS_CLASS.has(def.name)) {
+    if (!FIRSTS.has(overSampler)) throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `--first ${overSampler} has no distributed protocol; use smote, borderline-smote or adasyn, ${ONE_MACHINE}`);
+    if (overSampler === 'borderline-smote' && (opts.variant === 'borderline-2' || opts.variant === '2')) {
+      throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `borderline-2 cannot run distributed: it interpolates towards the nearest rows of other classes, which are not gathered; use --variant borderline-1, ${ONE_MACHINE}`);
+    }
+    let neighbours: NeighbourSpec | undefined;
+    if (CROSS_CLASS.has(overSampler)) {
+      // The sampler's own option readers; --k-auto clamps to the table's rows as its resolveM does.
+      const k0 = overSampler === 'adasyn' ? kOptions('adasyn', opts).k : mNeighbourOptions('borderline-smote', opts).m;
+      const k = resolveM(overSampler, offset, k0, opts.kAuto, () => undefined);
+      neighbours = { k, queryClasses: grown };
+    }
+    if (combined) {
+      // Every class may lose rows; the rows after synthesis count from the targets.
+      const after = classNames.map((n) => targets[n].to);
+      let largest = 0;
+      after.forEach((n, c) => (largest = n > after[largest] ? c : largest));
+      const clean: CleanSpec =
+        def.name === 'smote-tomek'
+          ? { method: 'tomek-links', k: 1, variant: 'all', tie: modeTieFor(classNames), cleanClasses: classNames, queryClasses: classNames.filter((_, c) => c !== largest) }
+          : { method: 'enn', k: intOption(def.name, 'nNeighbors', opts.nNeighbors, 3), variant: 'all', tie: modeTieFor(classNames), cleanClasses: classNames, queryClasses: classNames };
+      return { ...base, route: 'synthesize', first: overSampler, clean, ...(neighbours ? { neighbours } : {}) };
+    }
+    return { ...base, route: 'synthesize', neighbours };
+  }
   if (CLEANERS.has(def.name)) {
     const cleanClasses = classNames.filter((n) => plan.targets.has(classNames.indexOf(n)));
-    const opts = request.options ?? {};
     const named = opts.classes && opts.classes.length ? opts.classes : undefined;
     const cleaned = named ? [...named] : cleanClasses;
     for (const n of cleaned) {
@@ -154,12 +250,25 @@ export function makePlan(summaries: readonly PartitionSummary[], request: PlanRe
       const queryClasses = classNames.filter((_, c) => c !== largest && counts[c] > 0);
       return { ...base, route: 'clean', clean: { method: 'tomek-links', k: 1, variant: 'all', tie: modeTieFor(classNames), cleanClasses: cleaned, queryClasses } };
     }
-    const { k, kind } = ennOptions('enn', opts);
-    return { ...base, route: 'clean', clean: { method: 'enn', k, variant: kind, tie: modeTieFor(classNames), cleanClasses: cleaned, queryClasses: cleaned } };
+    const { k, kind } = ennOptions(def.name, opts);
+    const tie = modeTieFor(classNames);
+    if (def.name === 'enn') return { ...base, route: 'clean', clean: { method: 'enn', k, variant: kind, tie, cleanClasses: cleaned, queryClasses: cleaned } };
+    const minority = minorityOf(summaries, classNames, counts);
+    if (def.name === 'neighbourhood-cleaning-rule') {
+      const threshold = numberOption(def.name, 'thresholdCleaning', opts.thresholdCleaning, 0.5, { min: 0, max: 1 });
+      // The queries: the cleaned classes (ENN) and the minority (its neighbours may go).
+      const queryClasses = classNames.filter((n) => cleaned.includes(n) || n === minority);
+      return { ...base, route: 'clean', clean: { method: def.name, k, variant: kind, tie, cleanClasses: cleaned, queryClasses, minority, threshold } };
+    }
+    // renn / all-knn: 'every class but the minority' (no --classes) is re-resolved on each round's rows.
+    const auto = notMinorityOfCounts(counts);
+    const reresolve = !named && classNames.every((n, c) => (auto[c] === 1) === cleaned.includes(n));
+    const rounds: RoundSpec = { maxIter: intOption(def.name, 'maxIter', opts.maxIter, 100), kMax: k, allowMinority: def.name === 'all-knn' && opts.allowMinority === true, reresolve };
+    return { ...base, route: 'clean', clean: { method: def.name as CleanMethod, k: def.name === 'all-knn' ? 1 : k, variant: kind, tie, cleanClasses: cleaned, queryClasses: cleaned, minority, rounds } };
   }
   throw new UsageError(
     'REBALANCE_DIST_UNSUPPORTED',
-    `method '${def.name}' has no distributed protocol yet; use random-under, random-over, a SMOTE-type method (smote, smoten, smote-nc) or tomek-links / enn, or run 'rebalance resample' on one machine`,
+    `method '${def.name}' has no distributed protocol yet; use random-under, random-over, a SMOTE-type method (smote, smoten, smote-nc, borderline-smote, adasyn), smote-tomek, smote-enn, tomek-links, enn, renn, all-knn or neighbourhood-cleaning-rule, ${ONE_MACHINE}`,
   );
 }
 

@@ -5,6 +5,7 @@
  */
 import { createRng } from '../core/rng.js';
 import { DataError, UsageError } from '../core/errors.js';
+import type { Scaler } from '../dataset/pack.js';
 import type { ScanOptions } from '../dataset/scan.js';
 import { scanTable } from '../dataset/scan.js';
 import { rawCopyPossible } from '../io/row-writer.js';
@@ -14,7 +15,10 @@ import { eachPassRow, eachRow } from '../pipeline/passes.js';
 import { writeSynthetic } from '../pipeline/write-synthetic.js';
 import { getSampler } from '../samplers/registry.js';
 import { prepareSampler, samplerRng } from '../samplers/template.js';
-import type { KnnBackend, SamplingPlan } from '../types.js';
+import type { Dataset, KnnBackend, SamplingPlan, SyntheticBlock } from '../types.js';
+import { FIRST_SAMPLERS } from '../samplers/combine.js';
+import { writeBlob } from './blob.js';
+import { pointsToBlob, type Neighbours, type Points } from './knn.js';
 import { concatSources, globalCodes, openPartition, openPartitionWriter, withPlanKinds, type OpenPartition } from './partition.js';
 import { partitionOf, type DistPlan } from './plan.js';
 import { keptGlobalCodes, timesFor, type Thresholds } from './random.js';
@@ -47,9 +51,12 @@ function metadata(plan: DistPlan, version: string | undefined): Map<string, stri
 
 /** Opens partition `index` of the plan and checks it is the file the plan counted. */
 export async function openPlanned(step: PartitionStep): Promise<OpenPartition & { offset: number; toGlobal: Int32Array }> {
-  const entry = partitionOf(step.plan, step.index);
+  const plan = step.plan;
+  // smote-tomek / smote-enn: the synthetic rows are partition N (after the N input partitions), global ids from totalRows.
+  const synthetic = step.index === plan.partitions.length && plan.route === 'synthesize' && plan.clean !== undefined;
+  const entry = synthetic ? { file: 'the synthetic rows', rows: -1, offset: plan.totalRows } : partitionOf(plan, step.index);
   const p = await openPartition(step.input, step.read, { ...step.scan, label: step.scan?.label ?? step.plan.label });
-  if (p.profile.nRows !== entry.rows) {
+  if (!synthetic && p.profile.nRows !== entry.rows) {
     await p.source.close();
     throw new DataError('REBALANCE_PLAN_MISMATCH', `${step.input} has ${p.profile.nRows} rows, but partition ${step.index} of the plan (${entry.file}) has ${entry.rows}; pass the partition the plan counted at this --index`);
   }
@@ -123,7 +130,8 @@ export function selectPartition(step: PartitionStep, extra: { thresholds?: Thres
     throw new UsageError('REBALANCE_BAD_OPTION', `--gather is for the synthesize route (smote...), not the ${plan.route} route of ${plan.method}; drop it`);
   }
   if (plan.route === 'random') return writeRows(step, timesFor(plan, extra.thresholds ?? null));
-  if (plan.route === 'clean') {
+  if (plan.clean) {
+    if (extra.gather !== undefined) throw new UsageError('REBALANCE_BAD_OPTION', `--gather cannot go with select for ${plan.method}: its output needs the removed rows; run the gather step, then select --removed`);
     const removed = extra.removed;
     if (!removed) throw new DataError('REBALANCE_PLAN_MISMATCH', `the ${plan.method} plan needs the removed rows: pass --removed with the file the clean step wrote`);
     return writeRows(step, (_c, gid) => (removed.has(gid) ? 0 : 1));
@@ -154,6 +162,33 @@ export interface SynthStep {
   readonly log?: (m: string) => void;
   readonly signal?: AbortSignal;
   readonly version?: string;
+  /** Borderline-SMOTE / ADASYN: the merged neighbour lists of the gathered rows (plan.neighbours). */
+  readonly neighbours?: Neighbours;
+  /** smote-tomek / smote-enn: where to write the synthetic rows' points (the cleaning's last partition). */
+  readonly points?: string;
+  /** Borderline-SMOTE / ADASYN with --scale: the whole table's scaler (scale.ts). */
+  readonly scaler?: Scaler;
+}
+
+/**
+ * The merged lists of the gathered rows -> the classes of each Dataset row's neighbours, in the
+ * gathered Dataset's class codes (-1: a class not gathered), checked row by row against it.
+ */
+function neighbourLabels(plan: DistPlan, nn: Neighbours, data: Dataset): { m: number; labels: Int32Array } {
+  const spec = plan.neighbours!;
+  if (nn.k !== spec.k || nn.queryGids.length !== data.nRows) {
+    throw new DataError('REBALANCE_PLAN_MISMATCH', `--neighbours holds ${nn.queryGids.length} lists of ${nn.k} neighbours, the gathered rows need ${data.nRows} of ${spec.k}; pass the merged knn lists of this plan's query rows`);
+  }
+  const toLocal = new Int32Array(plan.classNames.length).fill(-1);
+  plan.classNames.forEach((n, g) => (toLocal[g] = data.classNames.indexOf(n)));
+  for (let i = 0; i < data.nRows; i++) {
+    if (toLocal[nn.queryLabels[i]] !== data.labels[i] || (i > 0 && nn.queryGids[i] <= nn.queryGids[i - 1])) {
+      throw new DataError('REBALANCE_PLAN_MISMATCH', `--neighbours: list ${i} (row ${nn.queryGids[i]}) is not the gathered row ${i}; pass the merged knn lists of this plan's query rows`);
+    }
+  }
+  const labels = new Int32Array(nn.labels.length);
+  for (let i = 0; i < labels.length; i++) labels[i] = nn.labels[i] < 0 ? -1 : toLocal[nn.labels[i]];
+  return { m: spec.k, labels };
 }
 
 /**
@@ -185,8 +220,12 @@ export async function synthesize(step: SynthStep): Promise<StepResult> {
     const builder = new DatasetBuilder(profile, (code) => targets.has(code));
     await eachRow({ source, profile, signal: step.signal }, (cells, r, code) => builder.add(cells, r, code));
     const data = builder.finish();
-    const sampler = prepareSampler(def, plan.options);
-    const knn = (sampler.needs ?? def.needs).knn && step.knn ? await step.knn() : null;
+    if (plan.neighbours && !step.neighbours) throw new UsageError('REBALANCE_BAD_OPTION', `${plan.method} needs the neighbours of the gathered rows among all rows: pass --neighbours with the merged knn lists (see 'rebalance dist --help')`);
+    if (plan.clean && step.points === undefined) throw new UsageError('REBALANCE_BAD_OPTION', `${plan.method} cleans the synthetic rows too: pass --points for their points file`);
+    // smote-tomek / smote-enn: the over-sampler runs here (on the combined method's random stream, as on one machine).
+    const runDef = plan.first ? FIRST_SAMPLERS[plan.first] : def;
+    const sampler = prepareSampler(runDef, plan.options);
+    const knn = (sampler.needs ?? runDef.needs).knn && step.knn ? await step.knn() : null;
     const { writer, sink } = await openPartitionWriter(step.output, step.format, source, profile, metadata(plan, step.version), (sampler.needs ?? def.needs).syntheticCells);
     try {
       const res = await sampler.fitResample(data, local, samplerRng(def, createRng(plan.seed)), {
@@ -195,9 +234,12 @@ export async function synthesize(step: SynthStep): Promise<StepResult> {
         log: step.log ?? (() => undefined),
         signal: step.signal,
         totalRows: plan.totalRows,
-        lazySynthetic: true,
+        lazySynthetic: !plan.clean,
+        ...(step.neighbours ? { allRowsNeighbours: neighbourLabels(plan, step.neighbours, data) } : {}),
+        ...(step.scaler ? { scaler: step.scaler } : {}),
       });
       if (res.duplicates && res.duplicates.length) throw new Error('internal: a targets-scope sampler returned duplicates');
+      if (step.points !== undefined) await writeBlob(step.points, ...pointsToBlob(syntheticPoints(plan, data, res.synthetic)));
       await writeSynthetic(res.synthetic, data, writer);
       await sink.finish();
     } catch (e) {
@@ -212,6 +254,26 @@ export async function synthesize(step: SynthStep): Promise<StepResult> {
   } finally {
     await source.close();
   }
+}
+
+/**
+ * The synthetic rows as points (global ids from totalRows, in block order; Float32 of the values
+ * in memory, as the single-machine cleaning packs its stacked rows: samplers/combine.ts).
+ */
+function syntheticPoints(plan: DistPlan, data: Dataset, s: SyntheticBlock | null): Points {
+  const n = s ? s.nRows : 0;
+  const dim = data.features.length;
+  if (s && s.features.length !== dim) throw new Error('internal: a deferred synthetic block cannot give points');
+  const gids = new Float64Array(n);
+  const labels = new Int32Array(n);
+  const coords = new Float32Array(n * dim);
+  const toGlobal = data.classNames.map((name) => plan.classNames.indexOf(name));
+  for (let i = 0; i < n; i++) {
+    gids[i] = plan.totalRows + i;
+    labels[i] = toGlobal[s!.labels[i]];
+    for (let j = 0; j < dim; j++) coords[i * dim + j] = s!.features[j][i];
+  }
+  return { dim, gids, labels, coords };
 }
 
 function noKnn(method: string): KnnBackend {

@@ -8,7 +8,7 @@
  */
 import { DataError } from '../core/errors.js';
 import { smoteFamily, defineSampler } from './define.js';
-import { allRowsNeighbors, countOtherClass, resolveK, resolveM, sameClassNeighbors } from './shared/neighbours.js';
+import { allRowsNeighbourLabels, countOtherClass, resolveK, resolveM, sameClassNeighbors } from './shared/neighbours.js';
 import { kOptions } from './shared/options.js';
 import { overEachClass } from './shared/per-class.js';
 import { appendInterpolated } from './shared/smote-draws.js';
@@ -69,12 +69,12 @@ export const adasynDefinition = defineSampler({
   summary: 'ADASYN: SMOTE with more synthetic rows near rows crowded by other classes',
   bind: (options) => kOptions('adasyn', options),
   async run(data, plan, rng, ctx, { k: k0, kAuto }) {
-    const k = resolveM('adasyn', data.nRows, k0, kAuto, ctx.log, 'n_neighbors');
+    const k = resolveM('adasyn', ctx.totalRows ?? data.nRows, k0, kAuto, ctx.log, 'n_neighbors');
     return overEachClass<Int32Array, Int32Array>(data, plan, rng, ctx, {
       method: 'adasyn',
-      prepare: () => allRowsNeighbors(data, k, ctx, 'adasyn', '-k'),
+      prepare: () => allRowsNeighbourLabels(data, k, ctx, 'adasyn', '-k'),
       size({ code, name, add, rows }, nnAll) {
-        const g = adasynCounts(countOtherClass(nnAll, k, data.labels, rows, code), k, add);
+        const g = adasynCounts(countOtherClass(nnAll, k, rows, code), k, add);
         if (!g) {
           throw new DataError(
             'REBALANCE_ADASYN_NO_BORDER',

@@ -15,7 +15,7 @@ import type { Rng } from '../core/rng.js';
 import { packForKnn } from '../dataset/pack.js';
 import type { Dataset, Resampled, SamplerContext, SamplingPlan } from '../types.js';
 import { smoteFamily, defineSampler } from './define.js';
-import { allRowsNeighbors, countOtherClass, resolveK, resolveM, sameClassNeighbors } from './shared/neighbours.js';
+import { allRowsNeighbourLabels, countOtherClass, resolveK, resolveM, sameClassNeighbors } from './shared/neighbours.js';
 import { enumOption, intOption, kOptions } from './shared/options.js';
 import { overEachClass, type OverClass } from './shared/per-class.js';
 import { mapIndices, rowsNotOfClass } from './shared/rows.js';
@@ -59,10 +59,10 @@ export function overNearBorder(
   kAuto: boolean,
   fill: (cls: OverClass, out: SyntheticBuilder, nnAll: Int32Array, m: number) => Promise<void>,
 ): Promise<Resampled> {
-  const m = resolveM(method, data.nRows, mNeighbors, kAuto, ctx.log);
+  const m = resolveM(method, ctx.totalRows ?? data.nRows, mNeighbors, kAuto, ctx.log);
   return overEachClass<Int32Array, undefined>(data, plan, rng, ctx, {
     method,
-    prepare: () => allRowsNeighbors(data, m, ctx, method, '--m-neighbors'),
+    prepare: () => allRowsNeighbourLabels(data, m, ctx, method, '--m-neighbors'),
     fill: (cls, out, nnAll) => fill(cls, out, nnAll, m),
   });
 }
@@ -82,7 +82,7 @@ export const borderlineSmoteDefinition = defineSampler({
   }),
   async run(data, plan, rng, ctx, { k, kAuto, m, variant }) {
     return overNearBorder('borderline-smote', data, plan, rng, ctx, m, kAuto, async ({ code, name, add, rows, stream }, out, nnAll, m) => {
-      const danger = dangerMask(countOtherClass(nnAll, m, data.labels, rows, code), m);
+      const danger = dangerMask(countOtherClass(nnAll, m, rows, code), m);
       let nDanger = 0;
       for (const f of danger) nDanger += f;
       if (nDanger === 0) {
@@ -104,6 +104,8 @@ export const borderlineSmoteDefinition = defineSampler({
       drawAndAppend(out, data, code, dangerRows, dangerNn, kk, n1, stream, 1);
       const n2 = add - n1;
       if (n2 > 0) {
+        // The other-class rows must be in `data`: neighbours from outside (ctx.allRowsNeighbours) carry only classes.
+        if (ctx.allRowsNeighbours) throw new Error('internal: borderline-2 needs the rows of every class in data');
         const other = rowsNotOfClass(data.labels, code);
         const k2 = Math.min(kk, other.length);
         const idx = await ctx.knn.build(packForKnn(data, ctx.scale, other), data.features.length);

@@ -29,7 +29,11 @@ export function shouldStop(
   minority: number,
   allowMinority: boolean,
 ): boolean {
-  const counts = classCounts(labels, original.length, kept);
+  return shouldStopCounts(classCounts(labels, original.length, kept), original, minority, allowMinority);
+}
+
+/** {@link shouldStop} from the class counts of the kept rows (the distributed rounds keep counts, not rows). */
+export function shouldStopCounts(counts: ArrayLike<number>, original: ArrayLike<number>, minority: number, allowMinority: boolean): boolean {
   for (let c = 0; c < counts.length; c++) {
     if (original[c] > 0 && counts[c] === 0) return true;
     if (!allowMinority && c !== minority && counts[c] > 0 && counts[c] < original[minority]) return true;

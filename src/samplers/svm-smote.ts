@@ -58,7 +58,7 @@ export const svmSmoteDefinition = defineSampler({
   async run(data, plan, rng, ctx, { k, kAuto, m, outStep }) {
     return overNearBorder('svm-smote', data, plan, rng, ctx, m, kAuto, async ({ code, name, add, rows, stream }, out, nnAll, m) => {
       const sv = supportVectorsOf(data, code, stream.fork('svm'));
-      const nOther = countOtherClass(nnAll, m, data.labels, sv, code);
+      const nOther = countOtherClass(nnAll, m, sv, code);
       const kept: number[] = [];
       for (let i = 0; i < sv.length; i++) if (!isNoise(nOther[i], m)) kept.push(i);
       if (kept.length === 0) {

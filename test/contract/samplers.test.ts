@@ -17,7 +17,7 @@ import { createNaiveBackend } from '../../src/neighbors/naive.js';
 import { adasynCounts } from '../../src/samplers/adasyn.js';
 import { dangerMask, isNoise } from '../../src/samplers/borderline-smote.js';
 import { SAMPLERS } from '../../src/samplers/registry.js';
-import { allRowsNeighbors, countOtherClass } from '../../src/samplers/shared/neighbours.js';
+import { allRowsNeighbourLabels, countOtherClass } from '../../src/samplers/shared/neighbours.js';
 import { rowsOfClass } from '../../src/samplers/shared/rows.js';
 import { resolveStrategy } from '../../src/samplers/strategy.js';
 import { supportVectorsOf } from '../../src/samplers/svm-smote.js';
@@ -94,21 +94,21 @@ async function expectedAdded(def: SamplerDefinition, data: Dataset, code: number
   switch (def.name) {
     case 'adasyn': {
       // sum over the class's rows of rint(r_i / sum(r) * add), r_i = other-class share of its 5 nearest rows
-      const nn = await allRowsNeighbors(data, 5, ctx, 'adasyn', '-k');
-      const g = adasynCounts(countOtherClass(nn, 5, data.labels, rows, code), 5, add)!;
+      const nn = await allRowsNeighbourLabels(data, 5, ctx, 'adasyn', '-k');
+      const g = adasynCounts(countOtherClass(nn, 5, rows, code), 5, add)!;
       return exact(g.reduce((s, v) => s + v, 0));
     }
     case 'borderline-smote': {
       // the plan's count, or 0 when no row of the class is in danger among its 10 nearest rows
-      const nn = await allRowsNeighbors(data, 10, ctx, 'borderline-smote', '--m-neighbors');
-      const danger = dangerMask(countOtherClass(nn, 10, data.labels, rows, code), 10);
+      const nn = await allRowsNeighbourLabels(data, 10, ctx, 'borderline-smote', '--m-neighbors');
+      const danger = dangerMask(countOtherClass(nn, 10, rows, code), 10);
       return exact(danger.some((f) => f === 1) ? add : 0);
     }
     case 'svm-smote': {
       // the plan's count, or 0 when every support vector of the class is noise among its 10 nearest rows
       const stream = samplerRng(def, createRng(SEED)).fork(`svm-smote/${data.classNames[code]}`).fork('svm');
       const sv = supportVectorsOf(data, code, stream);
-      const nOther = countOtherClass(await allRowsNeighbors(data, 10, ctx, 'svm-smote', '--m-neighbors'), 10, data.labels, sv, code);
+      const nOther = countOtherClass(await allRowsNeighbourLabels(data, 10, ctx, 'svm-smote', '--m-neighbors'), 10, sv, code);
       return exact(nOther.some((n) => !isNoise(n, 10)) ? add : 0);
     }
     case 'kmeans-smote':

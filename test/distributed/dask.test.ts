@@ -20,7 +20,7 @@ const required = process.env.REBALANCE_REQUIRE_PARITY === '1';
 const describeDask = hasDask || required ? describe : describe.skip;
 
 /** One driver run: its name, partition folder, method and seed (output: out-<name>). */
-type Run = { name: string; input: string; method: string; seed: number; strategy?: string };
+type Run = { name: string; input: string; method: string; seed: number; strategy?: string; plan?: string[] };
 
 const SCRIPT = `
 import json, sys
@@ -34,7 +34,7 @@ client = Client(cluster)
 out = {}
 try:
     for r in runs:
-        out[r["name"]] = rebalance_dask.run(r["input"], r["output"], r["method"], r.get("strategy"), r["seed"], client=client, knn_args=["--knn-backend", "cpu"])
+        out[r["name"]] = rebalance_dask.run(r["input"], r["output"], r["method"], r.get("strategy"), r["seed"], client=client, plan_args=r.get("plan", []), knn_args=["--knn-backend", "cpu"])
 finally:
     client.close()
     cluster.close()
@@ -73,6 +73,10 @@ describeDask('Dask driver on a LocalCluster (2 worker processes, 8 partitions)',
       { name: 'smote8', input: in8, method: 'smote', seed: 9 },
       { name: 'tomek8', input: in8, method: 'tomek-links', seed: 42 },
       { name: 'enn8', input: in8, method: 'enn', seed: 42 },
+      // Borderline-SMOTE's neighbours, the synthetic rows cleaned with the rest, ENN blocks.
+      { name: 'smoteenn8', input: in8, method: 'smote-enn', seed: 9, plan: ['--first', 'borderline-smote'] },
+      // ENN rounds until the state says done.
+      { name: 'renn8', input: in8, method: 'renn', seed: 42 },
     ].map((r) => ({ ...r, output: outDir(r.name) }));
     const p = spawnSync(PYTHON, ['-c', SCRIPT], { timeout: 14 * 60_000, input: JSON.stringify(runs), encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, OMP_NUM_THREADS: '1' } });
     if (p.status !== 0) throw new Error(`the Dask driver failed (${p.status}): ${p.stderr}`);
@@ -102,9 +106,16 @@ describeDask('Dask driver on a LocalCluster (2 worker processes, 8 partitions)',
     expect(sortedEntries(rowMultiset(partFiles(outDir('smote8'))))).toEqual(sortedEntries(await single('smote', ['--seed', '9'])));
   });
 
+  it('smote-enn --first borderline-smote: the kept rows (synthetic ones in one more partition) equal a single-machine resample (multiset, same seed)', async () => {
+    expect(results.smoteenn8.route).toBe('synthesize');
+    expect(partFiles(outDir('smoteenn8'))).toHaveLength(9);
+    expect(sortedEntries(rowMultiset(partFiles(outDir('smoteenn8'))))).toEqual(sortedEntries(await single('smote-enn', ['--seed', '9', '--first', 'borderline-smote'])));
+  });
+
   for (const [name, method] of [
     ['tomek8', 'tomek-links'],
     ['enn8', 'enn'],
+    ['renn8', 'renn'],
   ] as const) {
     it(`${method}: removes exactly the rows the single-machine run removes`, async () => {
       const d = rowMultiset(partFiles(outDir(name)));

@@ -4,12 +4,18 @@
  * by global id, float64 distances from the Float32 coordinates) and merged by (distance, global
  * id): byte-identical neighbour lists to the single-machine engine's querySelf on the whole table.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packForKnn } from '../../src/dataset/pack.js';
-import { mergeNeighbours, partialKnn, selectQueries, type Points } from '../../src/distributed/knn.js';
+import { fitScaler, packForKnn } from '../../src/dataset/pack.js';
+import { readBlob } from '../../src/distributed/blob.js';
+import { mergeNeighbours, partialKnn, pointsFromBlob, selectQueries, type Points } from '../../src/distributed/knn.js';
 import { createCpuBackend } from '../../src/neighbors/cpu.js';
 import type { KnnBackend } from '../../src/types.js';
-import { BINARY, MULTICLASS, loadDataset } from '../helpers/datasets.js';
+import { runCli } from '../helpers/cli-in-process.js';
+import { BINARY, MULTICLASS, datasetPath, loadDataset } from '../helpers/datasets.js';
+import { scaleSteps } from './tables.js';
 
 let backend: KnnBackend;
 beforeAll(() => {
@@ -70,4 +76,53 @@ describe('distributed kNN equals the single-machine engine on the shared data se
       for (let t = 0; t < 3; t++) expect(merged.gids[q * 3 + t]).toBe(single[gid * 3 + t]);
     });
   });
+
+  for (const [name, scale] of [
+    ['pima', 'standard'],
+    ['glass', 'minmax'],
+    ['sonar', 'standard'],
+  ] as const) {
+    it(`${name} --scale ${scale}: the scaler from the partitions (moments, scaler) equals fitScaler bit for bit, and the scaled points give byte-identical neighbour lists`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'rebalance-dknn-'));
+      try {
+        const data = loadDataset(name);
+        const lines = readFileSync(datasetPath(name), 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
+        const n = lines.length - 1;
+        const cuts = [0, Math.floor(n * 0.2), Math.floor(n * 0.55) + 1, n];
+        const files = cuts.slice(1).map((_, i) => join(dir, `p${i}.csv`));
+        files.forEach((f, i) => writeFileSync(f, [lines[0], ...lines.slice(1 + cuts[i], 1 + cuts[i + 1])].join('\n') + '\n'));
+        const w = (f: string): string => join(dir, f);
+        const ok = async (args: string[]): Promise<void> => {
+          const r = await runCli(['dist', ...args]);
+          expect(r.code, r.stderr).toBe(0);
+        };
+        for (let i = 0; i < files.length; i++) await ok(['count', files[i], '-o', w(`s${i}.json`)]);
+        await ok(['plan', ...files.map((_, i) => w(`s${i}.json`)), '-m', 'enn', '-o', w('plan.json')]);
+        const base = (i: number): string[] => [files[i], '--plan', w('plan.json'), '--index', String(i)];
+        await scaleSteps(files.length, base, scale, w('plan.json'), w);
+        const got = JSON.parse(readFileSync(w('scaler.json'), 'utf8')) as { shift: number[]; mult: number[] };
+        const want = fitScaler(data, scale);
+        expect(Buffer.from(Float64Array.from(got.shift).buffer).equals(Buffer.from(want.shift.buffer))).toBe(true);
+        expect(Buffer.from(Float64Array.from(got.mult).buffer).equals(Buffer.from(want.mult.buffer))).toBe(true);
+        const parts: Points[] = [];
+        for (let i = 0; i < files.length; i++) {
+          await ok(['points', ...base(i), '--scaler', w('scaler.json'), '-o', w(`pt${i}.bin`)]);
+          parts.push(pointsFromBlob(await readBlob(w(`pt${i}.bin`)), `pt${i}`));
+        }
+        const dim = data.features.length;
+        const k = 4;
+        const index = await backend.build(packForKnn(data, scale), dim);
+        const single = (await index.querySelf(k)).indices;
+        index.dispose();
+        const got2 = new Int32Array(data.nRows * k);
+        for (const q of parts) {
+          const merged = mergeNeighbours(await Promise.all(parts.map((a) => partialKnn(q, a, k, backend))));
+          merged.gids.forEach((g, t) => (got2[merged.queryGids[Math.floor(t / k)] * k + (t % k)] = g));
+        }
+        expect(Buffer.from(got2.buffer).equals(Buffer.from(single.buffer))).toBe(true);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });

@@ -167,6 +167,6 @@ describe('dist step errors', () => {
     expect((await runCli(['dist', 'points', split8[0], '--plan', tomek, '--index', '0', '-o', pts])).code).toBe(0);
     const scaled = await runCli(['dist', 'knn', pts, '--plan', tomek, '--against', pts, '--scale', 'standard', '-o', join(dir, 'k.bin')]);
     expect(scaled.code).toBe(2);
-    expect(scaled.stderr).toMatch(/--scale standard is not supported/);
+    expect(scaled.stderr).toMatch(/--scale standard does not go to the knn step/);
   });
 });

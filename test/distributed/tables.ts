@@ -43,10 +43,78 @@ async function cli(args: string[]): Promise<void> {
 }
 
 /**
+ * The cleaning steps of the protocol over points files (the last one may hold the synthetic rows):
+ * tomek-links in two broadcast rounds over two groups of partitions, the ENN family in partition x
+ * partition blocks merged per query partition, renn / all-knn round after round. Returns the file
+ * for select --removed.
+ */
+async function cleanSteps(points: readonly string[], plan: string, method: string, w: (name: string) => string): Promise<string> {
+  const merged: string[] = [];
+  if (method === 'tomek-links') {
+    // Two groups of partitions per round, merged, as the driver does with two workers.
+    const groups = [points.filter((_, j) => j % 2 === 0), points.filter((_, j) => j % 2 === 1)];
+    for (const [round, ids] of [[1, []], [2, ['--ids', w('partners.json')]]] as const) {
+      for (let g = 0; g < 2; g++) await cli(['knn', ...points, '--plan', plan, ...ids, '--against', ...groups[g], '-o', w(`k${round}-${g}.bin`), '--knn-backend', 'cpu']);
+      await cli(['merge', w(`k${round}-0.bin`), w(`k${round}-1.bin`), '-o', w(`nn${round}.bin`)]);
+      merged.push(w(`nn${round}.bin`));
+      if (round === 1) await cli(['partners', w('nn1.bin'), '--plan', plan, '-o', w('partners.json')]);
+    }
+    await cli(['clean', ...merged, '--plan', plan, '-o', w('removed.json')]);
+    return w('removed.json');
+  }
+  // ENN family: partition x partition blocks, each merged per query partition by the merge step.
+  const ennRound = async (round: string[], tag: string): Promise<string[]> => {
+    const out: string[] = [];
+    for (let i = 0; i < points.length; i++) {
+      const blocks = points.map((_, j) => w(`k${tag}-${i}-${j}.bin`));
+      for (let j = 0; j < points.length; j++) await cli(['knn', points[i], '--plan', plan, ...round, '--against', points[j], '-o', blocks[j], '--knn-backend', 'cpu']);
+      await cli(['merge', ...blocks, '-o', w(`nn${tag}-${i}.bin`)]);
+      out.push(w(`nn${tag}-${i}.bin`));
+    }
+    return out;
+  };
+  if (method === 'renn' || method === 'all-knn') {
+    let state: string | null = null;
+    for (let r = 1; ; r++) {
+      const lists = await ennRound(state ? ['--round', state] : [], `r${r}`);
+      const next = w(`round-${r}.json`);
+      await cli(['clean', ...lists, '--plan', plan, '--round', ...(state ? [state] : []), '-o', next]);
+      state = next;
+      if ((JSON.parse(readFileSync(next, 'utf8')) as { done: boolean }).done) return next;
+      if (r > 200) throw new Error('the rounds do not end');
+    }
+  }
+  await cli(['clean', ...(await ennRound([], '')), '--plan', plan, '-o', w('removed.json')]);
+  return w('removed.json');
+}
+
+/**
+ * --scale: minmax as a map (each partition's min/max) and a reduce; standard as the chain over
+ * the partitions in order, twice (sums, then squared deviations). Writes scaler.json.
+ */
+export async function scaleSteps(n: number, base: (i: number) => string[], scale: 'standard' | 'minmax', plan: string, w: (name: string) => string): Promise<void> {
+  if (scale === 'minmax') {
+    const files = Array.from({ length: n }, (_, i) => w(`mm${i}.json`));
+    for (let i = 0; i < n; i++) await cli(['moments', ...base(i), '--scale', 'minmax', '-o', files[i]]);
+    await cli(['scaler', ...files, '--plan', plan, '-o', w('scaler.json')]);
+    return;
+  }
+  let carry: string | null = null;
+  for (let pass = 0; pass < 2; pass++) {
+    for (let i = 0; i < n; i++) {
+      const next = w(`chain-${pass}-${i}.json`);
+      await cli(['moments', ...base(i), '--scale', 'standard', ...(carry ? ['--carry', carry] : []), '-o', next]);
+      carry = next;
+    }
+  }
+  await cli(['scaler', carry!, '--plan', plan, '-o', w('scaler.json')]);
+}
+
+/**
  * The protocol without an engine: every step of the driver, in-process, in the same order.
  * Returns the output partition files.
  */
-export async function runLocal(parts: readonly string[], work: string, method: string, extra: { seed?: number; plan?: string[] } = {}): Promise<string[]> {
+export async function runLocal(parts: readonly string[], work: string, method: string, extra: { seed?: number; plan?: string[]; scale?: 'standard' | 'minmax' } = {}): Promise<string[]> {
   const n = parts.length;
   const ext = parts[0].slice(parts[0].lastIndexOf('.'));
   const w = (name: string): string => join(work, name);
@@ -54,9 +122,18 @@ export async function runLocal(parts: readonly string[], work: string, method: s
   for (let i = 0; i < n; i++) await cli(['count', parts[i], '-o', summaries[i]]);
   const plan = w('plan.json');
   await cli(['plan', ...summaries, '-m', method, '--seed', String(extra.seed ?? 42), '-o', plan, ...(extra.plan ?? [])]);
-  const p = JSON.parse(readFileSync(plan, 'utf8')) as { route: string; clean?: { method: string } };
+  const p = JSON.parse(readFileSync(plan, 'utf8')) as { route: string; clean?: { method: string }; neighbours?: unknown };
   const base = (i: number): string[] => [parts[i], '--plan', plan, '--index', String(i)];
   const outputs = parts.map((_, i) => w(`out-${String(i).padStart(5, '0')}${ext}`));
+  const points = parts.map((_, i) => w(`pt${i}.bin`));
+  const pointSteps = async (): Promise<void> => {
+    const scaler: string[] = [];
+    if (extra.scale) {
+      await scaleSteps(n, base, extra.scale, plan, w);
+      scaler.push('--scaler', w('scaler.json'));
+    }
+    for (let i = 0; i < n; i++) await cli(['points', ...base(i), '-o', points[i], ...scaler]);
+  };
   let selectExtra: string[] = [];
   if (p.route === 'random') {
     const ranks = parts.map((_, i) => w(`r${i}.json`));
@@ -66,32 +143,29 @@ export async function runLocal(parts: readonly string[], work: string, method: s
   } else if (p.route === 'synthesize') {
     const gathered = parts.map((_, i) => w(`g${i}${ext}`));
     for (let i = 0; i < n; i++) await cli(['gather', ...base(i), '-o', gathered[i]]);
-    outputs.push(w(`out-${String(n).padStart(5, '0')}${ext}`));
-    await cli(['synth', ...gathered, '--plan', plan, '-o', outputs[n], '--knn-backend', 'cpu']);
-  } else {
-    const points = parts.map((_, i) => w(`pt${i}.bin`));
-    for (let i = 0; i < n; i++) await cli(['points', ...base(i), '-o', points[i]]);
-    const merged: string[] = [];
-    if (p.clean?.method === 'tomek-links') {
-      // Two groups of partitions per round, merged, as the driver does with two workers.
-      const groups = [points.filter((_, j) => j % 2 === 0), points.filter((_, j) => j % 2 === 1)];
-      for (const [round, ids] of [[1, []], [2, ['--ids', w('partners.json')]]] as const) {
-        for (let g = 0; g < 2; g++) await cli(['knn', ...points, '--plan', plan, ...ids, '--against', ...groups[g], '-o', w(`k${round}-${g}.bin`), '--knn-backend', 'cpu']);
-        await cli(['merge', w(`k${round}-0.bin`), w(`k${round}-1.bin`), '-o', w(`nn${round}.bin`)]);
-        merged.push(w(`nn${round}.bin`));
-        if (round === 1) await cli(['partners', w('nn1.bin'), '--plan', plan, '-o', w('partners.json')]);
-      }
-    } else {
-      // ENN: partition x partition blocks, each merged per query partition by the merge step.
-      for (let i = 0; i < n; i++) {
-        const blocks = points.map((_, j) => w(`k-${i}-${j}.bin`));
-        for (let j = 0; j < n; j++) await cli(['knn', points[i], '--plan', plan, '--against', points[j], '-o', blocks[j], '--knn-backend', 'cpu']);
-        await cli(['merge', ...blocks, '-o', w(`nn-${i}.bin`)]);
-        merged.push(w(`nn-${i}.bin`));
-      }
+    const synthExtra: string[] = [];
+    if (p.neighbours || p.clean) await pointSteps();
+    if (p.neighbours) {
+      // The grown classes' rows against two groups of partitions, merged.
+      const groups = [points.filter((_, j) => j % 2 === 0), points.filter((_, j) => j % 2 === 1)].filter((g) => g.length > 0);
+      const partial = groups.map((_, g) => w(`ks-${g}.bin`));
+      for (let g = 0; g < groups.length; g++) await cli(['knn', ...points, '--plan', plan, '--against', ...groups[g], '-o', partial[g], '--knn-backend', 'cpu', ...(p.clean ? ['--synth'] : [])]);
+      await cli(['merge', ...partial, '-o', w('nn-synth.bin')]);
+      synthExtra.push('--neighbours', w('nn-synth.bin'));
     }
-    await cli(['clean', ...merged, '--plan', plan, '-o', w('removed.json')]);
-    selectExtra = ['--removed', w('removed.json')];
+    outputs.push(w(`out-${String(n).padStart(5, '0')}${ext}`));
+    const synthOut = p.clean ? w(`synthetic${ext}`) : outputs[n];
+    if (p.clean) synthExtra.push('--points', w('pt-synth.bin'));
+    if (extra.scale) synthExtra.push('--scale', extra.scale, '--scaler', w('scaler.json'));
+    await cli(['synth', ...gathered, '--plan', plan, '-o', synthOut, '--knn-backend', 'cpu', ...synthExtra]);
+    if (p.clean) {
+      const removed = await cleanSteps([...points, w('pt-synth.bin')], plan, p.clean.method, w);
+      selectExtra = ['--removed', removed];
+      await cli(['select', synthOut, '--plan', plan, '--index', String(n), '-o', outputs[n], ...selectExtra]);
+    }
+  } else {
+    await pointSteps();
+    selectExtra = ['--removed', await cleanSteps(points, plan, p.clean!.method, w)];
   }
   for (let i = 0; i < n; i++) await cli(['select', ...base(i), '-o', outputs[i], ...selectExtra]);
   return outputs;

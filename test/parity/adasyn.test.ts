@@ -6,7 +6,7 @@
  */
 import { beforeAll, expect, it } from 'vitest';
 import { adasynCounts, adasynDefinition } from '../../src/samplers/adasyn.js';
-import { allRowsNeighbors, countOtherClass } from '../../src/samplers/shared/neighbours.js';
+import { allRowsNeighbourLabels, countOtherClass } from '../../src/samplers/shared/neighbours.js';
 import type { Dataset, SamplingStrategy } from '../../src/types.js';
 import { describeParity, pythonJson } from '../helpers/python.js';
 import { type Counts, PY_PRELUDE, SOURCES, loadSources, ourCounts, overStrategies, quietCtx, sameOutcome, sourcePaths } from './smote-common.js';
@@ -67,10 +67,10 @@ describeParity('ADASYN parity (imblearn 0.10)', () => {
 
   it.each(SOURCES)('%s: other-class neighbour counts equal on untied rows; g_i equal exactly', async (source) => {
     const d = data.get(source)!;
-    const nnAll = await allRowsNeighbors(d, K, quietCtx(), 'adasyn', '-k');
+    const nnAll = await allRowsNeighbourLabels(d, K, quietCtx(), 'adasyn', '-k');
     for (const p of theirs.rows[source]) {
       const code = d.classNames.indexOf(p.klass);
-      const mine = countOtherClass(nnAll, K, d.labels, p.rows, code);
+      const mine = countOtherClass(nnAll, K, p.rows, code);
       let untied = 0;
       for (let i = 0; i < p.rows.length; i++) {
         if (p.tie[i]) continue;

@@ -7,7 +7,7 @@
  */
 import { beforeAll, expect, it } from 'vitest';
 import { borderlineSmoteDefinition, dangerMask } from '../../src/samplers/borderline-smote.js';
-import { allRowsNeighbors, countOtherClass } from '../../src/samplers/shared/neighbours.js';
+import { allRowsNeighbourLabels, countOtherClass } from '../../src/samplers/shared/neighbours.js';
 import type { Dataset, SamplingStrategy } from '../../src/types.js';
 import { describeParity, pythonJson } from '../helpers/python.js';
 import { type Counts, PY_PRELUDE, SOURCES, loadSources, ourCounts, overStrategies, quietCtx, sameOutcome, sourcePaths } from './smote-common.js';
@@ -63,10 +63,10 @@ describeParity('BorderlineSMOTE parity (imblearn 0.10)', () => {
 
   it.each(SOURCES)('%s: danger decisions equal on untied rows', async (source) => {
     const d = data.get(source)!;
-    const nnAll = await allRowsNeighbors(d, M, quietCtx(), 'borderline-smote', '--m-neighbors');
+    const nnAll = await allRowsNeighbourLabels(d, M, quietCtx(), 'borderline-smote', '--m-neighbors');
     for (const p of theirs.rows[source]) {
       const code = d.classNames.indexOf(p.klass);
-      const mine = dangerMask(countOtherClass(nnAll, M, d.labels, p.rows, code), M);
+      const mine = dangerMask(countOtherClass(nnAll, M, p.rows, code), M);
       let untied = 0;
       for (let i = 0; i < p.rows.length; i++) {
         if (p.tie[i]) continue;

@@ -24,13 +24,28 @@ Protocol (every step reads files and writes one file; partitions are CSV or Arro
     synth     all gathered files      -> the synthetic rows, one more partition (one task)
     select    each partition          -> output partition      (map: every row passes through;
                                                                 select --gather does the gather step in the same pass)
-  tomek-links / enn:
+  borderline-smote (borderline-1), adasyn: before synth, the gathered rows' m nearest rows of the whole table:
+    points    each partition          -> points.bin            (map)
+    knn       all points (the grown classes are the queries) x one group of partitions -> partial top-k (map)
+    merge     the partials            -> neighbours            (reduce)
+    synth     ... --neighbours merged.bin
+  smote-tomek, smote-enn (--first smote | borderline-smote | adasyn):
+    gather, points (map), [knn + merge as above], synth --points synth.bin -> the synthetic rows and their points,
+    then the cleaning below over every points file + synth.bin, then select --removed on each partition and on
+    the synthetic rows (select SYNTHETIC --index N, N = the number of partitions)
+  tomek-links / enn / neighbourhood-cleaning-rule / renn / all-knn:
     points    each partition          -> points.bin            (map)
     knn       query points x one partition's points -> partial top-k (map over partitions; enn: partition pairs)
     merge     the partials of one query set -> neighbours      (reduce; enn: knn --against all points merges in the task)
     partners  tomek-links: merged lists -> partners.json, queried in a second knn round
     clean     all merged lists        -> removed.json          (reduce)
+              renn / all-knn: ENN rounds: knn --round S and clean --round S (S: the previous clean's file, none
+              for the first round) until that file says "done": true
     select    each partition          -> output partition      (map; --removed)
+    --scale standard|minmax (cleaning methods), before points:
+      moments   minmax: each partition -> its min/max (map); standard: a chain over the partitions in order,
+                twice (running sums, then squared deviations), each link --carry the previous one
+      scaler    the moments files      -> scaler.json           (reduce), then points --scaler scaler.json
   batch     several steps in one process (a worker's share of a map), from a JSON list of argument lists
 
 Example (two CSV partitions, random under-sampling):
@@ -113,7 +128,7 @@ export function distCommand(ctx: CliContext): Command {
 
   const plan = sub(ctx, 'plan', 'merge the summaries (in partition order) into the plan: global targets, row offsets, the route')
     .argument('<summaries...>', 'the summaries of every partition, in partition order')
-    .requiredOption('-m, --method <name>', 'random-under, random-over, smote, smoten, smote-nc, tomek-links or enn')
+    .requiredOption('-m, --method <name>', 'random-under, random-over, smote, smoten, smote-nc, borderline-smote, adasyn, smote-tomek, smote-enn, tomek-links, enn, renn, all-knn or neighbourhood-cleaning-rule')
     .option('--strategy <s>', 'sampling strategy (default: auto), as for resample')
     .requiredOption('-o, --output <file>', 'the plan (JSON)');
   addSamplerOptions(plan);
@@ -155,7 +170,13 @@ export function distCommand(ctx: CliContext): Command {
     const { selectPartition } = await import('../../distributed/steps.js');
     const p = await loadPlan(flags.plan);
     const thresholds = flags.thresholds ? ((await readJson(flags.thresholds)) as never) : null;
-    const removed = flags.removed ? new Set(((await readJson(flags.removed)) as { removed: number[] }).removed) : undefined;
+    let removed: Set<number> | undefined;
+    if (flags.removed) {
+      const { checkRoundState } = await import('../../distributed/knn.js');
+      const state = checkRoundState(await readJson(flags.removed), flags.removed);
+      if (state.done === false) throw new DataError('REBALANCE_PLAN_MISMATCH', `${flags.removed} is a round that is not the last ("done": false); run knn --round and clean --round until done, then pass that file`);
+      removed = new Set(state.removed);
+    }
     const result = await selectPartition(step(flags, input, p, ctx), { thresholds, removed, gather: flags.gather });
     if (flags.summaryJson) await writeJson(flags.summaryJson, result);
   });
@@ -171,12 +192,30 @@ export function distCommand(ctx: CliContext): Command {
     .requiredOption('--plan <file>', 'the plan file')
     .requiredOption('-o, --output <file>', 'the synthetic rows (one more output partition)')
     .option('--format <format>', 'output format: csv, tsv, arrow, arrows')
+    .option('--neighbours <file>', 'borderline-smote / adasyn: the merged knn lists of the gathered rows')
+    .option('--points <file>', 'smote-tomek / smote-enn: also write the synthetic rows as a points file (for the cleaning)')
+    .option('--scaler <file>', "borderline-smote / adasyn with --scale: the whole table's scaler ('rebalance dist scaler')")
     .option('--summary-json <file>', 'write the rows written per class as JSON');
   addInputOptions(synth);
   addKnnOptions(synth);
-  synth.action(async (files: string[], flags: InputFlags & KnnFlags & { plan: string; output: string; format?: string; summaryJson?: string }) => {
-    const [{ synthesize }, { openKnn }] = await Promise.all([import('../../distributed/steps.js'), import('../../neighbors/open.js')]);
+  synth.action(async (files: string[], flags: InputFlags & KnnFlags & { plan: string; output: string; format?: string; neighbours?: string; points?: string; scaler?: string; summaryJson?: string }) => {
+    const [{ synthesize }, { openKnn }, { neighboursFromBlob }, { readBlob }, { checkScaleState, scalerOf }] = await Promise.all([
+      import('../../distributed/steps.js'),
+      import('../../neighbors/open.js'),
+      import('../../distributed/knn.js'),
+      import('../../distributed/blob.js'),
+      import('../../distributed/scale.js'),
+    ]);
     const p = await loadPlan(flags.plan);
+    if (flags.scale !== 'none' && p.clean) {
+      throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `--scale ${flags.scale} is not supported by the distributed ${p.method} (its scaler would cover the synthetic rows too); drop --scale or run 'rebalance resample' on one machine`);
+    }
+    if (flags.scale !== 'none' && p.neighbours && !flags.scaler) {
+      throw new UsageError('REBALANCE_BAD_OPTION', `--scale ${flags.scale} with ${p.method}: pass --scaler, the whole table's scaler (moments -> scaler), the one the points were scaled with`);
+    }
+    if (flags.scaler && (flags.scale === 'none' || !p.neighbours)) throw new UsageError('REBALANCE_BAD_OPTION', `--scaler goes with --scale and borderline-smote / adasyn only; drop it`);
+    const scaler = flags.scaler ? scalerOf(checkScaleState(await readJson(flags.scaler), flags.scaler), flags.scaler) : undefined;
+    const neighbours = flags.neighbours ? neighboursFromBlob(await readBlob(flags.neighbours), flags.neighbours) : undefined;
     const log = (m: string): void => void ctx.stderr.write(`rebalance: ${m}\n`);
     const result = await synthesize({
       gathered: files,
@@ -190,15 +229,48 @@ export function distCommand(ctx: CliContext): Command {
       log,
       signal: ctx.signal,
       version: ctx.version,
+      neighbours,
+      points: flags.points,
+      scaler,
     });
     if (flags.summaryJson) await writeJson(flags.summaryJson, result);
   });
 
-  const points = partitionCommand(ctx, 'points', "clean route: this partition's rows as (global id, class, Float32 features)", 'the points file');
-  points.action(async (input: string, flags: PartFlags) => {
-    const [{ partitionPoints, pointsToBlob }, { writeBlob }] = await Promise.all([import('../../distributed/knn.js'), import('../../distributed/blob.js')]);
-    const pts = await partitionPoints(step(flags, input, await loadPlan(flags.plan), ctx));
+  const points = partitionCommand(ctx, 'points', "clean route: this partition's rows as (global id, class, Float32 features)", 'the points file').option(
+    '--scaler <file>',
+    "--scale standard|minmax: the scaler file ('rebalance dist scaler'); the points are scaled as one machine scales them",
+  );
+  points.action(async (input: string, flags: PartFlags & { scaler?: string }) => {
+    const [{ partitionPoints, pointsToBlob }, { writeBlob }, { checkScaleState, checkScalable, scalerOf }] = await Promise.all([
+      import('../../distributed/knn.js'),
+      import('../../distributed/blob.js'),
+      import('../../distributed/scale.js'),
+    ]);
+    const p = await loadPlan(flags.plan);
+    const scaler = flags.scaler ? scalerOf(checkScaleState(await readJson(flags.scaler), flags.scaler), flags.scaler) : undefined;
+    if (scaler) checkScalable(p);
+    const pts = await partitionPoints(step(flags, input, p, ctx), scaler);
     await writeBlob(flags.output, ...pointsToBlob(pts));
+  });
+
+  const moments = partitionCommand(ctx, 'moments', "--scale: this partition's share of the scaler (minmax: its min and max; standard: the next link of the chain of running sums)", 'the moments (JSON)')
+    .requiredOption('--scale <mode>', 'standard or minmax, as resample --scale')
+    .option('--carry <file>', 'standard: the previous link of the chain (none for partition 0 of the first pass)');
+  moments.action(async (input: string, flags: PartFlags & { scale: string; carry?: string }) => {
+    const { partitionMoments, checkScaleState } = await import('../../distributed/scale.js');
+    if (flags.scale !== 'standard' && flags.scale !== 'minmax') throw new UsageError('REBALANCE_BAD_OPTION', `--scale ${flags.scale}: use standard or minmax`);
+    const prev = flags.carry ? checkScaleState(await readJson(flags.carry), flags.carry) : null;
+    await writeJson(flags.output, await partitionMoments(step(flags, input, await loadPlan(flags.plan), ctx), flags.scale, prev));
+  });
+
+  const scaler = sub(ctx, 'scaler', '--scale: the scaler from the moments files (minmax: every partition; standard: the last link of the chain)')
+    .argument('<moments...>', 'the moments files')
+    .requiredOption('--plan <file>', 'the plan file')
+    .requiredOption('-o, --output <file>', 'the scaler (JSON)');
+  scaler.action(async (files: string[], flags: { plan: string; output: string }) => {
+    const { mergeScale, checkScaleState } = await import('../../distributed/scale.js');
+    const p = await loadPlan(flags.plan);
+    await writeJson(flags.output, mergeScale(p, await Promise.all(files.map(async (f) => checkScaleState(await readJson(f), f)))));
   });
 
   const knn = sub(ctx, 'knn', "clean route: the partial top-k of the query rows within one partition's points")
@@ -206,25 +278,35 @@ export function distCommand(ctx: CliContext): Command {
     .requiredOption('--plan <file>', 'the plan file')
     .requiredOption('--against <points...>', 'the points file(s) searched: one partition, or several searched one at a time and merged')
     .option('--ids <file>', "query only these global row ids (the partners step's file)")
+    .option('--round <file>', "renn / all-knn: the previous round's clean file (its removed rows are left out; its next k and query classes)")
+    .option('--synth', "smote-tomek / smote-enn with --first borderline-smote / adasyn: the search for the synth step (else: the cleaning's)")
     .requiredOption('-o, --output <file>', 'the partial neighbour lists');
   addKnnOptions(knn);
-  knn.action(async (files: string[], flags: KnnFlags & { plan: string; against: string[]; ids?: string; output: string }) => {
-    const [{ partialKnn, mergeNeighbours, pointsFromBlob, selectQueries, neighboursToBlob }, { readBlob, writeBlob }, { openKnn }] = await Promise.all([
+  knn.action(async (files: string[], flags: KnnFlags & { plan: string; against: string[]; ids?: string; round?: string; synth?: boolean; output: string }) => {
+    const [{ partialKnn, mergeNeighbours, pointsFromBlob, selectQueries, neighboursToBlob, roundQuery, checkRoundState }, { readBlob, writeBlob }, { openKnn }] = await Promise.all([
       import('../../distributed/knn.js'),
       import('../../distributed/blob.js'),
       import('../../neighbors/open.js'),
     ]);
-    if (flags.scale !== 'none') throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `--scale ${flags.scale} is not supported by the distributed clean route (the points are unscaled); drop --scale or run 'rebalance resample' on one machine`);
+    if (flags.scale !== 'none') throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `--scale ${flags.scale} does not go to the knn step: the points carry the scaling (moments -> scaler -> points --scaler); drop it here`);
     const p = await loadPlan(flags.plan);
-    if (!p.clean) throw new DataError('REBALANCE_PLAN_MISMATCH', `the plan is for ${p.method}, which needs no neighbour search here; use a tomek-links or enn plan`);
+    const state = flags.round ? checkRoundState(await readJson(flags.round), flags.round) : null;
+    const { k, queryClasses } = roundQuery(p, state, flags.synth === true);
     const ids = flags.ids ? new Set(((await readJson(flags.ids)) as { ids: number[] }).ids) : undefined;
-    const classes = ids ? undefined : new Set(p.clean.queryClasses.map((n) => p.classNames.indexOf(n)));
-    const queries = selectQueries(await Promise.all(files.map(async (f) => pointsFromBlob(await readBlob(f), f))), { classes, ids });
+    const classes = ids ? undefined : new Set(queryClasses.map((n) => p.classNames.indexOf(n)));
+    const exclude = state && state.removed.length ? new Set(state.removed) : undefined;
+    // One points file in memory at a time: each keeps only its query rows.
+    const picked = [];
+    for (const f of files) picked.push(selectQueries([pointsFromBlob(await readBlob(f), f)], { classes, ids, exclude }));
+    const queries = selectQueries(picked, {});
     const backend = await openKnn({ backend: flags.knnBackend, algorithm: flags.knnAlgorithm, threads: flags.threads, signal: ctx.signal });
     try {
       // One partition's points in memory at a time; several partial lists merge as the merge step does.
       const parts = [];
-      for (const f of flags.against) parts.push(await partialKnn(queries, pointsFromBlob(await readBlob(f), f), p.clean.k, backend));
+      for (const f of flags.against) {
+        const against = pointsFromBlob(await readBlob(f), f);
+        parts.push(await partialKnn(queries, exclude ? selectQueries([against], { exclude }) : against, k, backend));
+      }
       await writeBlob(flags.output, ...neighboursToBlob(parts.length === 1 ? parts[0] : mergeNeighbours(parts, false)));
     } finally {
       await backend.dispose();
@@ -254,11 +336,17 @@ export function distCommand(ctx: CliContext): Command {
   const clean = sub(ctx, 'clean', 'clean route: the rows the method removes, from the merged neighbour lists')
     .argument('<merged...>', 'every merged list (tomek-links: both rounds)')
     .requiredOption('--plan <file>', 'the plan file')
-    .requiredOption('-o, --output <file>', 'the removed row ids (JSON)');
-  clean.action(async (files: string[], flags: { plan: string; output: string }) => {
-    const [{ cleanDecision, neighboursFromBlob }, { readBlob }] = await Promise.all([import('../../distributed/knn.js'), import('../../distributed/blob.js')]);
+    .option('--round [file]', 'renn / all-knn: one round; the previous round\'s file (none for the first round)')
+    .requiredOption('-o, --output <file>', 'the removed row ids (JSON; renn / all-knn: the round state, "done": true after the last)');
+  clean.action(async (files: string[], flags: { plan: string; round?: string | true; output: string }) => {
+    const [{ cleanDecision, roundDecision, checkRoundState, neighboursFromBlob }, { readBlob }] = await Promise.all([import('../../distributed/knn.js'), import('../../distributed/blob.js')]);
     const p = await loadPlan(flags.plan);
     const lists = await Promise.all(files.map(async (f) => neighboursFromBlob(await readBlob(f), f)));
+    if (flags.round !== undefined) {
+      const prev = typeof flags.round === 'string' ? checkRoundState(await readJson(flags.round), flags.round) : null;
+      await writeJson(flags.output, roundDecision(p, lists, prev));
+      return;
+    }
     await writeJson(flags.output, { kind: 'rebalance-dist-removed', removed: cleanDecision(p, lists) });
   });
 
@@ -279,6 +367,6 @@ export function distCommand(ctx: CliContext): Command {
     }
   });
 
-  for (const c of [batch, count, plan, rank, threshold, select, gather, synth, points, knn, merge, partners, clean]) cmd.addCommand(c);
+  for (const c of [batch, count, plan, rank, threshold, select, gather, synth, moments, scaler, points, knn, merge, partners, clean]) cmd.addCommand(c);
   return cmd;
 }

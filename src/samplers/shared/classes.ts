@@ -32,7 +32,12 @@ export function minorityClass(labels: Int32Array, nClasses: number, rows?: Array
  * This is what 'auto' / 'not minority' resolve to for cleaning methods.
  */
 export function notMinorityMask(labels: Int32Array, nClasses: number, rows?: ArrayLike<number>): Uint8Array {
-  const counts = classCounts(labels, nClasses, rows);
+  return notMinorityOfCounts(classCounts(labels, nClasses, rows));
+}
+
+/** {@link notMinorityMask} from class counts. */
+export function notMinorityOfCounts(counts: ArrayLike<number>): Uint8Array {
+  const nClasses = counts.length;
   let minority = -1;
   for (let c = 0; c < nClasses; c++) if (counts[c] > 0 && (minority < 0 || counts[c] < counts[minority])) minority = c;
   const mask = new Uint8Array(nClasses);

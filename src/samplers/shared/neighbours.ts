@@ -5,7 +5,7 @@
  * neighbour-label vote. The typed errors for too few rows live here.
  */
 import { DataError } from '../../core/errors.js';
-import { fitScaler, packForKnn, type Scaler } from '../../dataset/pack.js';
+import { fitScaler, packFeatures, packForKnn, type Scaler } from '../../dataset/pack.js';
 import type { Dataset, KnnResult, SamplerContext } from '../../types.js';
 import { mapIndices, throwIfAborted } from './rows.js';
 
@@ -47,12 +47,17 @@ export function resolveM(method: string, nRows: number, m: number, kAuto: boolea
   return m;
 }
 
+/** Rows packed for a search on the context's scaling: ctx.scaler when given (fitted on the whole input elsewhere), else fitted on `data`. */
+function packScaled(data: Dataset, ctx: SamplerContext, rows?: Int32Array): Float32Array {
+  return ctx.scaler && ctx.scale && ctx.scale !== 'none' ? packFeatures(data, rows, undefined, ctx.scaler) : packForKnn(data, ctx.scale, rows);
+}
+
 /**
  * Neighbours of each of `rows` among `rows` (self excluded by id), as Dataset row indices
  * (row-major rows.length x k). Builds, queries and disposes one index.
  */
 export async function sameClassNeighbors(data: Dataset, rows: Int32Array, k: number, ctx: SamplerContext): Promise<Int32Array> {
-  const idx = await ctx.knn.build(packForKnn(data, ctx.scale, rows), data.features.length);
+  const idx = await ctx.knn.build(packScaled(data, ctx, rows), data.features.length);
   let res: KnnResult;
   try {
     res = await idx.querySelf(k);
@@ -63,35 +68,50 @@ export async function sameClassNeighbors(data: Dataset, rows: Int32Array, k: num
 }
 
 /**
- * The m nearest neighbours of every row among all rows (self excluded by id), row-major
- * nRows x m, for the methods that look across classes (Borderline, ADASYN, SVM-SMOTE).
+ * The classes of the m nearest neighbours of every row among all rows of the input (self
+ * excluded by id), row-major nRows x m, for the methods that look across classes (Borderline,
+ * ADASYN, SVM-SMOTE): searched on `data`, or taken from `ctx.allRowsNeighbours` when the
+ * neighbours were found elsewhere (the distributed kNN; `data` then holds only some classes and
+ * ctx.totalRows counts the whole input).
  * @throws DataError REBALANCE_TOO_FEW_ROWS when there are not m other rows.
  */
-export async function allRowsNeighbors(data: Dataset, m: number, ctx: SamplerContext, method: string, flag: string): Promise<Int32Array> {
-  if (data.nRows <= m) {
+export async function allRowsNeighbourLabels(data: Dataset, m: number, ctx: SamplerContext, method: string, flag: string): Promise<Int32Array> {
+  const nRows = ctx.totalRows ?? data.nRows;
+  if (nRows <= m) {
     throw new DataError(
       'REBALANCE_TOO_FEW_ROWS',
-      `${method} looks at the ${m} nearest rows of each row but the input has ${data.nRows} rows; use ${flag} ${Math.max(1, data.nRows - 1)} or fewer`,
+      `${method} looks at the ${m} nearest rows of each row but the input has ${nRows} rows; use ${flag} ${Math.max(1, nRows - 1)} or fewer`,
     );
   }
-  const idx = await ctx.knn.build(packForKnn(data, ctx.scale), data.features.length);
+  const given = ctx.allRowsNeighbours;
+  if (given) {
+    if (given.m !== m || given.labels.length !== data.nRows * m) {
+      throw new Error(`internal: ${method} got ${given.labels.length / Math.max(1, data.nRows)} neighbours per row from outside, needs ${m} for each of ${data.nRows} rows`);
+    }
+    return given.labels;
+  }
+  const idx = await ctx.knn.build(packScaled(data, ctx), data.features.length);
+  let nn: Int32Array;
   try {
-    return (await idx.querySelf(m)).indices;
+    nn = (await idx.querySelf(m)).indices;
   } finally {
     idx.dispose();
   }
+  // Neighbour positions -> their classes, in place.
+  for (let i = 0; i < nn.length; i++) nn[i] = data.labels[nn[i]];
+  return nn;
 }
 
 /**
- * For each of `rows`, how many of its m neighbours (row-major table over all Dataset rows, as
- * returned by {@link allRowsNeighbors}) belong to a class other than `target`.
+ * For each of `rows`, how many of its m neighbours belong to a class other than `target`, from
+ * the neighbour classes of every Dataset row (row-major, {@link allRowsNeighbourLabels}).
  */
-export function countOtherClass(nnAll: Int32Array, m: number, labels: Int32Array, rows: ArrayLike<number>, target: number): Int32Array {
+export function countOtherClass(nnLabels: Int32Array, m: number, rows: ArrayLike<number>, target: number): Int32Array {
   const out = new Int32Array(rows.length);
   for (let t = 0; t < rows.length; t++) {
     const base = rows[t] * m;
     let c = 0;
-    for (let j = 0; j < m; j++) if (labels[nnAll[base + j]] !== target) c++;
+    for (let j = 0; j < m; j++) if (nnLabels[base + j] !== target) c++;
     out[t] = c;
   }
   return out;
