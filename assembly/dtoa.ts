@@ -61,19 +61,52 @@ function umulh(a: u64, b: u64): u64 {
   return b11 + (mid1 >> 32) + (mid2 >> 32);
 }
 
-/** (m * mul) >> j for the 128-bit table entry at `e` (m < 2^55, 64 < j < 128). */
+/** (hi:lo) >> dist, 0 < dist < 64. */
 // @ts-ignore: decorator
 @inline
-function mulShift64(m: u64, e: usize, j: i32): u64 {
-  const lo = load<u64>(e);
-  const hi = load<u64>(e, 8);
-  let high1 = umulh(m, hi);
-  const low1 = m * hi;
-  const high0 = umulh(m, lo);
-  const sum = high0 + low1;
-  if (sum < high0) high1++;
-  const dist = <u64>(j - 64);
-  return (high1 << (64 - dist)) | (sum >> dist);
+function shiftRight128(lo: u64, hi: u64, dist: i32): u64 {
+  return (hi << <u64>(64 - dist)) | (lo >> <u64>dist);
+}
+
+/** vp and vm of the last mulShiftAll. */
+let mulVp: u64 = 0;
+let mulVm: u64 = 0;
+
+/**
+ * (4 m2 x M) >> j, ((4 m2 + 2) x M) >> j and ((4 m2 - 1 - mmShift) x M) >> j for the 128-bit
+ * table entry M at `e` from one 192-bit product Q = 2 m2 x M: vr = Q >> (j - 1),
+ * vp = (Q + M) >> (j - 1), vm = (Q - M) >> (j - 1) or (2Q - M) >> j (m2 < 2^53, 114 < j < 128).
+ */
+// @ts-ignore: decorator
+@inline
+function mulShiftAll(m2: u64, e: usize, j: i32, mmShift: u64): u64 {
+  const mulLo = load<u64>(e);
+  const mulHi = load<u64>(e, 8);
+  const m = m2 << 1;
+  const lo = m * mulLo;
+  const tmp = umulh(m, mulLo);
+  const mid = tmp + m * mulHi;
+  const hi = umulh(m, mulHi) + (mid < tmp ? 1 : 0);
+
+  const lo2 = lo + mulLo;
+  const mid2 = mid + mulHi + (lo2 < lo ? 1 : 0);
+  const hi2 = hi + (mid2 < mid ? 1 : 0);
+  mulVp = shiftRight128(mid2, hi2, j - 65);
+  if (mmShift == 1) {
+    const lo3 = lo - mulLo;
+    const mid3 = mid - mulHi - (lo3 > lo ? 1 : 0);
+    const hi3 = hi - (mid3 > mid ? 1 : 0);
+    mulVm = shiftRight128(mid3, hi3, j - 65);
+  } else {
+    const lo3 = lo + lo;
+    const mid3 = mid + mid + (lo3 < lo ? 1 : 0);
+    const hi3 = hi + hi + (mid3 < mid ? 1 : 0);
+    const lo4 = lo3 - mulLo;
+    const mid4 = mid3 - mulHi - (lo4 > lo3 ? 1 : 0);
+    const hi4 = hi3 - (mid4 > mid3 ? 1 : 0);
+    mulVm = shiftRight128(mid4, hi4, j - 64);
+  }
+  return shiftRight128(mid, hi, j - 65);
 }
 
 // @ts-ignore: decorator
@@ -143,10 +176,9 @@ function d2d(ieeeMantissa: u64, ieeeExponent: i32): i32 {
     e10 = q;
     const k = POW5_INV_BITCOUNT + pow5bits(q) - 1;
     const i = -e2 + q + k;
-    const entry = invTable + (<usize>q << 4);
-    vr = mulShift64(mv, entry, i);
-    vp = mulShift64(mv + 2, entry, i);
-    vm = mulShift64(mv - 1 - mmShift, entry, i);
+    vr = mulShiftAll(m2, invTable + (<usize>q << 4), i, mmShift);
+    vp = mulVp;
+    vm = mulVm;
     if (q <= 21) {
       const mvMod5 = <u32>(mv - (mv / 5) * 5);
       if (mvMod5 == 0) {
@@ -163,10 +195,9 @@ function d2d(ieeeMantissa: u64, ieeeExponent: i32): i32 {
     const i = -e2 - q;
     const k = pow5bits(i) - POW5_BITCOUNT;
     const j = q - k;
-    const entry = posTable + (<usize>i << 4);
-    vr = mulShift64(mv, entry, j);
-    vp = mulShift64(mv + 2, entry, j);
-    vm = mulShift64(mv - 1 - mmShift, entry, j);
+    vr = mulShiftAll(m2, posTable + (<usize>i << 4), j, mmShift);
+    vp = mulVp;
+    vm = mulVm;
     if (q <= 1) {
       vrIsTrailingZeros = true;
       if (acceptBounds) {
@@ -372,10 +403,10 @@ function writeNumber(x: f64, p: usize): usize {
     return p;
   }
   if (n > 0) {
-    digits64(output, scratch, len);
-    for (let k = 0; k < n; k++) store<u8>(p + <usize>k, load<u8>(scratch + <usize>k));
+    // The digits one byte to the right, then the first n moved left over the point's place.
+    digits64(output, p + 1, len);
+    for (let k = 0; k < n; k++) store<u8>(p + <usize>k, load<u8>(p + 1 + <usize>k));
     store<u8>(p + <usize>n, 46);
-    for (let k = n; k < len; k++) store<u8>(p + 1 + <usize>k, load<u8>(scratch + <usize>k));
     return p + 1 + <usize>len;
   }
   if (n > -6) {

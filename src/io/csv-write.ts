@@ -24,6 +24,10 @@ export interface CsvSink extends RowSink {
   formatCell(j: number, v: Cell): string;
   /** formatCell for the finite numbers of column `j`, without the checks they never need. */
   numberFormatter(j: number): (x: number) => string;
+  /** True when column `j` writes finite numbers exactly as formatNumber gives them (no quotes, no prefix, not float32). */
+  plainNumbers(j: number): boolean;
+  /** Writes bytes the caller already formatted (whole lines, line breaks included); copied before it returns. */
+  writeBytes(bytes: Uint8Array): Promise<void>;
   readonly safeCsv: boolean;
   readonly delimiter: string;
 }
@@ -52,6 +56,7 @@ export function createCsvSink(target: ByteTarget, columns: readonly SinkColumn[]
   };
   // Finite numbers are written as formatFloat32 / formatNumber give them: digits, '.', '-', '+', 'e'.
   const numberSafe = !/[0-9.+\-e]/.test(delim);
+  const plainNumbers = (j: number): boolean => numberSafe && !(safe && textCols[j]) && !temporal[j] && !f32[j];
   const numberFormatter = (j: number): ((x: number) => string) => {
     if (!numberSafe || (safe && textCols[j]) || temporal[j]) return (x) => formatCell(j, x);
     return f32[j] ? formatFloat32 : formatNumber;
@@ -97,6 +102,20 @@ export function createCsvSink(target: ByteTarget, columns: readonly SinkColumn[]
     format,
     formatCell,
     numberFormatter,
+    plainNumbers,
+    async writeBytes(bytes: Uint8Array) {
+      if (!started) await start();
+      if (len + bytes.length > CAP) {
+        await flush();
+        if (bytes.length > CAP) {
+          // A copy: the caller reuses its buffer once this returns, the target may still hold the chunk.
+          await target.write(Buffer.from(bytes));
+          return;
+        }
+      }
+      buf.set(bytes, len);
+      len += bytes.length;
+    },
     async write(cells: readonly Cell[]) {
       if (!started) await start();
       await putString(format(cells) + '\n');
