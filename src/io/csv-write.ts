@@ -14,8 +14,11 @@ export { cellText, formatFloat32, formatNumber } from './cells.js';
 
 /** A CSV sink that can also copy raw input rows (CSV -> CSV with the same delimiter). */
 export interface CsvSink extends RowSink {
-  /** Writes an input row's bytes as they came in, then `suffix` (e.g. ',0,12,') and a line break. */
-  writeRaw(bytes: Uint8Array, suffix: string): Promise<void>;
+  /**
+   * Writes an input row's bytes as they came in, then `suffix` (e.g. ',0,12,', ASCII) and a line
+   * break; a promise only when it has to wait (a full buffer written out), so passes need no await per row.
+   */
+  writeRaw(bytes: Uint8Array, suffix: string): Promise<void> | void;
   /** Writes a line the caller already formatted (quoting done), plus a line break. */
   writeLine(line: string): Promise<void>;
   /** The line `write(cells)` would write, without the line break. */
@@ -91,6 +94,21 @@ export function createCsvSink(target: ByteTarget, columns: readonly SinkColumn[]
     started = true;
     await putString(header);
   };
+  const writeRawSlow = async (bytes: Uint8Array, suffix: string): Promise<void> => {
+    if (!started) await start();
+    const need = bytes.length + suffix.length + 1;
+    if (len + need > CAP) {
+      await flush();
+      if (need > CAP) {
+        await target.write(Buffer.concat([bytes, Buffer.from(suffix + '\n')]));
+        return;
+      }
+    }
+    buf.set(bytes, len);
+    len += bytes.length;
+    if (suffix.length) len += buf.write(suffix, len, 'latin1');
+    buf[len++] = 10;
+  };
 
   return {
     delimiter: delim,
@@ -120,20 +138,16 @@ export function createCsvSink(target: ByteTarget, columns: readonly SinkColumn[]
       if (!started) await start();
       await putString(format(cells) + '\n');
     },
-    async writeRaw(bytes: Uint8Array, suffix: string) {
-      if (!started) await start();
-      const need = bytes.length + suffix.length + 1;
-      if (len + need > CAP) {
-        await flush();
-        if (need > CAP) {
-          await target.write(Buffer.concat([bytes, Buffer.from(suffix + '\n')]));
-          return;
-        }
+    writeRaw(bytes: Uint8Array, suffix: string): Promise<void> | void {
+      // No promise when the row fits the buffer: most rows of a pass.
+      if (started && len + bytes.length + suffix.length + 1 <= CAP) {
+        buf.set(bytes, len);
+        len += bytes.length;
+        if (suffix.length) len += buf.write(suffix, len, 'latin1');
+        buf[len++] = 10;
+        return;
       }
-      buf.set(bytes, len);
-      len += bytes.length;
-      if (suffix.length) len += buf.write(suffix, len, 'latin1');
-      buf[len++] = 10;
+      return writeRawSlow(bytes, suffix);
     },
     async finish() {
       if (!started) await start();

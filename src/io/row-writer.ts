@@ -108,29 +108,25 @@ export class RowWriter {
     this.line = this.csv ? csvLine(this.columns, this.csv) : null;
   }
 
-  /** Input row `r` (class `code`) in place: its bytes when it has them, else its cells. */
-  async original(row: PassRow, r: number, code: number): Promise<void> {
+  /** Input row `r` (class `code`) in place: its bytes when it has them, else its cells. A promise only when it must wait. */
+  original(row: PassRow, r: number, code: number): Promise<void> | void {
     this.count(code);
     if (row.raw && this.csv) {
       const d = this.csv.delimiter;
-      await this.csv.writeRaw(row.raw, this.provenance ? `${d}0${d}${r}${d}` : '');
-      return;
+      return this.csv.writeRaw(row.raw, this.provenance ? `${d}0${d}${r}${d}` : '');
     }
     const cells = row.cells();
-    await this.sink.write(this.provenance ? [...cells, 0, r, null] : cells);
+    return this.sink.write(this.provenance ? [...cells, 0, r, null] : cells);
   }
 
-  /** A copy of input row `r` written after the input rows (provenance: synthetic, source row r). */
-  async copy(row: PassRow, r: number, code: number): Promise<void> {
+  /** A copy of input row `r` written after the input rows (provenance: synthetic, source row r). A promise only when it must wait. */
+  copy(row: PassRow, r: number, code: number): Promise<void> | void {
     this.count(code);
     this.syntheticRows++;
     if (this.csv) {
       const d = this.csv.delimiter;
       const suffix = this.provenance ? `${d}1${d}${r}${d}` : '';
-      if (row.raw) {
-        await this.csv.writeRaw(row.raw, suffix);
-        return;
-      }
+      if (row.raw) return this.csv.writeRaw(row.raw, suffix);
       // Copies of a row (random over-sampling draws small classes many times) reuse its bytes.
       let bytes = this.copies.get(r);
       if (bytes === undefined) {
@@ -140,11 +136,10 @@ export class RowWriter {
           this.copyBytes += bytes.length;
         }
       }
-      await this.csv.writeRaw(bytes, suffix);
-      return;
+      return this.csv.writeRaw(bytes, suffix);
     }
     const cells = row.cells();
-    await this.sink.write(this.provenance ? [...cells, 1, r, null] : cells);
+    return this.sink.write(this.provenance ? [...cells, 1, r, null] : cells);
   }
 
   /** A generated row of class `code` from feature `values`; source and neighbour rows -1 when none. */
