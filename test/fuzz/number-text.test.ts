@@ -3,10 +3,20 @@
  * doubles from other seeds than the unit test: 6 families x 500k by default;
  * REBALANCE_NUMBER_TEXT_DOUBLES=N per family for a longer run (checked in blocks of 1M).
  */
-import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { cellText } from '../../src/io/cells.js';
 import { formatNumbersText } from '../../src/io/number-text.js';
 import { drawAll } from '../unit/io/number-text-cases.js';
+
+const root = join(import.meta.dirname, '..', '..');
+beforeAll(() => {
+  if (!existsSync(join(root, 'src/io/wasm/dtoa-wasm.generated.ts'))) {
+    execFileSync(process.execPath, [join(root, 'scripts/build-wasm.mjs')], { cwd: root, stdio: 'inherit' });
+  }
+});
 
 const perFamily = Number(process.env.REBALANCE_NUMBER_TEXT_DOUBLES) || 500_000;
 const BLOCK = 1_000_000;

@@ -6,7 +6,10 @@
  */
 import fc from 'fast-check';
 import { Float32, Float64, Int64, Int8, Int32, Utf8 } from 'apache-arrow';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Cell } from '../../../src/io/batch.js';
 import type { SyntheticRule } from '../../../src/io/cells.js';
 import { createCsvSink } from '../../../src/io/csv-write.js';
@@ -14,6 +17,13 @@ import { GeneratedLines } from '../../../src/io/number-text.js';
 import type { ByteTarget } from '../../../src/io/output.js';
 import { RowWriter, type GeneratedRows } from '../../../src/io/row-writer.js';
 import type { RowSink, SinkColumn } from '../../../src/io/sink.js';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+beforeAll(() => {
+  if (!existsSync(join(root, 'src/io/wasm/dtoa-wasm.generated.ts'))) {
+    execFileSync(process.execPath, [join(root, 'scripts/build-wasm.mjs')], { cwd: root, stdio: 'inherit' });
+  }
+});
 
 function memoryTarget(): ByteTarget & { text: () => string } {
   const chunks: Buffer[] = [];

@@ -3,10 +3,20 @@
  * cells.ts formatNumber / cellText (String(x) based) for every double; the CSV lines of generated
  * rows are io/row-writer.test.ts's business. A longer run: test/fuzz/number-text.test.ts.
  */
-import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { cellText } from '../../../src/io/cells.js';
 import { formatNumbersText } from '../../../src/io/number-text.js';
 import { boundaryCases, drawAll } from './number-text-cases.js';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+beforeAll(() => {
+  if (!existsSync(join(root, 'src/io/wasm/dtoa-wasm.generated.ts'))) {
+    execFileSync(process.execPath, [join(root, 'scripts/build-wasm.mjs')], { cwd: root, stdio: 'inherit' });
+  }
+});
 
 /** The first value whose text differs (index, value, expected, got), or null. */
 async function firstDifference(values: Float64Array): Promise<null | { i: number; bits: string; want: string; got: string }> {
