@@ -323,32 +323,39 @@ function digits32(v: u32, end: usize): void {
   }
 }
 
-/** Writes the `len` digits of `v` at `p`. */
+/** Writes the 8 digits of `r` (< 10^8, leading zeros included) ending just before `end`. */
+// @ts-ignore: decorator
+@inline
+function digits8(r: u32, end: usize): void {
+  const a = r / 10000;
+  const b = r - a * 10000;
+  const a1 = a / 100;
+  const b1 = b / 100;
+  store<u16>(end - 8, load<u16>(digitPairs + (<usize>a1 << 1)));
+  store<u16>(end - 6, load<u16>(digitPairs + (<usize>(a - a1 * 100) << 1)));
+  store<u16>(end - 4, load<u16>(digitPairs + (<usize>b1 << 1)));
+  store<u16>(end - 2, load<u16>(digitPairs + (<usize>(b - b1 * 100) << 1)));
+}
+
+/** Writes the `len` digits of `v` (< 10^17) at `p`. */
 // @ts-ignore: decorator
 @inline
 function digits64(v: u64, p: usize, len: i32): void {
   let end = p + <usize>len;
   if (v >= 100000000) {
     const q = v / 100000000;
-    let r = <u32>(v - q * 100000000);
-    for (let k = 0; k < 4; k++) {
-      const q2 = r / 100;
-      end -= 2;
-      store<u16>(end, load<u16>(digitPairs + (<usize>(r - q2 * 100) << 1)));
-      r = q2;
+    digits8(<u32>(v - q * 100000000), end);
+    end -= 8;
+    // q < 10^9: the rest in u32 arithmetic.
+    let w = <u32>q;
+    if (w >= 100000000) {
+      const q2 = w / 100000000;
+      digits8(w - q2 * 100000000, end);
+      end -= 8;
+      w = q2;
     }
-    v = q;
-    if (v >= 100000000) {
-      const q3 = v / 100000000;
-      let r3 = <u32>(v - q3 * 100000000);
-      for (let k = 0; k < 4; k++) {
-        const q2 = r3 / 100;
-        end -= 2;
-        store<u16>(end, load<u16>(digitPairs + (<usize>(r3 - q2 * 100) << 1)));
-        r3 = q2;
-      }
-      v = q3;
-    }
+    digits32(w, end);
+    return;
   }
   digits32(<u32>v, end);
 }
