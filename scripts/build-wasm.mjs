@@ -2,7 +2,8 @@
 // memory), the MLP training kernels (SIMD) and the gbdt histogram kernels (SIMD + shared memory),
 // and embeds each binary as base64 in a generated TypeScript file
 // (src/neighbors/wasm/knn-wasm.generated.ts, src/models/wasm/mlp-wasm.generated.ts,
-// src/models/wasm/gbdt-wasm.generated.ts; not committed). Run by scripts/build.mjs before tsc;
+// src/models/wasm/gbdt-wasm.generated.ts, src/io/wasm/dtoa-wasm.generated.ts: the number-text
+// kernels; not committed). Run by scripts/build.mjs before tsc;
 // tests build it on demand when it is missing.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -40,6 +41,14 @@ const TARGETS = [
     what: 'The gbdt histogram kernels (WebAssembly, SIMD + shared memory)',
     exports: ['histogram', 'subtract', 'partition'],
     flags: ['--enable', 'simd', '--enable', 'threads', '--sharedMemory'],
+  },
+  {
+    entry: join(root, 'assembly', 'dtoa.ts'),
+    out: join(root, 'src', 'io', 'wasm', 'dtoa-wasm.generated.ts'),
+    name: 'DTOA_WASM',
+    what: 'The number-text kernels (WebAssembly: shortest round-trip doubles, CSV lines of generated rows)',
+    exports: ['init', 'formatMany', 'formatRows', 'done'],
+    flags: [],
   },
 ];
 

@@ -14,8 +14,11 @@ export { cellText, formatFloat32, formatNumber } from './cells.js';
 
 /** A CSV sink that can also copy raw input rows (CSV -> CSV with the same delimiter). */
 export interface CsvSink extends RowSink {
-  /** Writes an input row's bytes as they came in, then `suffix` (e.g. ',0,12,') and a line break. */
-  writeRaw(bytes: Uint8Array, suffix: string): Promise<void>;
+  /**
+   * Writes an input row's bytes as they came in, then `suffix` (e.g. ',0,12,', ASCII) and a line
+   * break; a promise only when it has to wait (a full buffer written out), so passes need no await per row.
+   */
+  writeRaw(bytes: Uint8Array, suffix: string): Promise<void> | void;
   /** Writes a line the caller already formatted (quoting done), plus a line break. */
   writeLine(line: string): Promise<void>;
   /** The line `write(cells)` would write, without the line break. */
@@ -24,6 +27,10 @@ export interface CsvSink extends RowSink {
   formatCell(j: number, v: Cell): string;
   /** formatCell for the finite numbers of column `j`, without the checks they never need. */
   numberFormatter(j: number): (x: number) => string;
+  /** True when column `j` writes finite numbers exactly as formatNumber gives them (no quotes, no prefix, not float32). */
+  plainNumbers(j: number): boolean;
+  /** Writes bytes the caller already formatted (whole lines, line breaks included); copied before it returns. */
+  writeBytes(bytes: Uint8Array): Promise<void>;
   readonly safeCsv: boolean;
   readonly delimiter: string;
 }
@@ -52,6 +59,7 @@ export function createCsvSink(target: ByteTarget, columns: readonly SinkColumn[]
   };
   // Finite numbers are written as formatFloat32 / formatNumber give them: digits, '.', '-', '+', 'e'.
   const numberSafe = !/[0-9.+\-e]/.test(delim);
+  const plainNumbers = (j: number): boolean => numberSafe && !(safe && textCols[j]) && !temporal[j] && !f32[j];
   const numberFormatter = (j: number): ((x: number) => string) => {
     if (!numberSafe || (safe && textCols[j]) || temporal[j]) return (x) => formatCell(j, x);
     return f32[j] ? formatFloat32 : formatNumber;
@@ -86,6 +94,21 @@ export function createCsvSink(target: ByteTarget, columns: readonly SinkColumn[]
     started = true;
     await putString(header);
   };
+  const writeRawSlow = async (bytes: Uint8Array, suffix: string): Promise<void> => {
+    if (!started) await start();
+    const need = bytes.length + suffix.length + 1;
+    if (len + need > CAP) {
+      await flush();
+      if (need > CAP) {
+        await target.write(Buffer.concat([bytes, Buffer.from(suffix + '\n')]));
+        return;
+      }
+    }
+    buf.set(bytes, len);
+    len += bytes.length;
+    if (suffix.length) len += buf.write(suffix, len, 'latin1');
+    buf[len++] = 10;
+  };
 
   return {
     delimiter: delim,
@@ -97,24 +120,34 @@ export function createCsvSink(target: ByteTarget, columns: readonly SinkColumn[]
     format,
     formatCell,
     numberFormatter,
-    async write(cells: readonly Cell[]) {
+    plainNumbers,
+    async writeBytes(bytes: Uint8Array) {
       if (!started) await start();
-      await putString(format(cells) + '\n');
-    },
-    async writeRaw(bytes: Uint8Array, suffix: string) {
-      if (!started) await start();
-      const need = bytes.length + suffix.length + 1;
-      if (len + need > CAP) {
+      if (len + bytes.length > CAP) {
         await flush();
-        if (need > CAP) {
-          await target.write(Buffer.concat([bytes, Buffer.from(suffix + '\n')]));
+        if (bytes.length > CAP) {
+          // A copy: the caller reuses its buffer once this returns, the target may still hold the chunk.
+          await target.write(Buffer.from(bytes));
           return;
         }
       }
       buf.set(bytes, len);
       len += bytes.length;
-      if (suffix.length) len += buf.write(suffix, len, 'latin1');
-      buf[len++] = 10;
+    },
+    async write(cells: readonly Cell[]) {
+      if (!started) await start();
+      await putString(format(cells) + '\n');
+    },
+    writeRaw(bytes: Uint8Array, suffix: string): Promise<void> | void {
+      // No promise when the row fits the buffer: most rows of a pass.
+      if (started && len + bytes.length + suffix.length + 1 <= CAP) {
+        buf.set(bytes, len);
+        len += bytes.length;
+        if (suffix.length) len += buf.write(suffix, len, 'latin1');
+        buf[len++] = 10;
+        return;
+      }
+      return writeRawSlow(bytes, suffix);
     },
     async finish() {
       if (!started) await start();

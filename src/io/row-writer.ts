@@ -9,13 +9,15 @@
  * - copies: a row written many times (random over-sampling) is formatted once; its bytes are
  *   reused (up to COPY_CACHE_BYTES);
  * - generated rows: one line per row from the synthetic-cell rules (io/cells.ts), the texts of
- *   labels and categories formatted once.
+ *   labels and categories formatted once; handed over in blocks (generated()), whole blocks of
+ *   lines are formatted in WebAssembly (io/number-text.ts GeneratedLines: the same bytes).
  */
 import { Int32, Int8 } from 'apache-arrow';
 import type { Cell } from './batch.js';
 import { syntheticCells, syntheticColumns, type SyntheticColumn, type SyntheticRule } from './cells.js';
 import type { CsvSink } from './csv-write.js';
 import type { OutputFormat } from './format.js';
+import { GeneratedLines, type LineColumn } from './number-text.js';
 import type { RowSink, SinkColumn } from './sink.js';
 import type { TableSource } from './source.js';
 
@@ -57,6 +59,20 @@ export interface RowWriterOptions {
   readonly synthetic: readonly SyntheticRule[];
 }
 
+/** Generated rows handed to RowWriter.generated in blocks. */
+export interface GeneratedRows {
+  readonly count: number;
+  /** Values per row (the slots of the synthetic rules). */
+  readonly width: number;
+  /** Class code of each row. */
+  readonly labels: Int32Array;
+  /** Fills `out` (n x width, row-major) with the values of rows [from, from + n); may throw (nothing of those rows is written). */
+  fill(out: Float64Array, from: number, n: number): void;
+  /** Provenance: the input row row `i` was generated from, and its neighbour (-1: none). */
+  source(i: number): number;
+  neighbor(i: number): number;
+}
+
 /** Bytes of formatted copies RowWriter keeps. */
 const COPY_CACHE_BYTES = 64 * 1024 * 1024;
 
@@ -74,6 +90,10 @@ export class RowWriter {
   /** CSV bytes of input rows already written as copies, by input row (at most COPY_CACHE_BYTES). */
   private readonly copies = new Map<number, Buffer>();
   private copyBytes = 0;
+  private readonly rules: readonly SyntheticRule[];
+  private readonly classNames: readonly string[];
+  /** The WebAssembly line formatter of generated rows (created on first use; null when this sink cannot use it). */
+  private lines: { width: number; kernel: Promise<GeneratedLines | null> } | undefined;
 
   constructor(
     private readonly sink: RowSink,
@@ -82,33 +102,31 @@ export class RowWriter {
     this.classCounts = new Int32Array(options.classNames.length);
     this.provenance = options.provenance;
     this.columns = syntheticColumns(options.synthetic, options.classNames);
+    this.rules = options.synthetic;
+    this.classNames = options.classNames;
     this.csv = 'writeLine' in sink ? (sink as CsvSink) : null;
     this.line = this.csv ? csvLine(this.columns, this.csv) : null;
   }
 
-  /** Input row `r` (class `code`) in place: its bytes when it has them, else its cells. */
-  async original(row: PassRow, r: number, code: number): Promise<void> {
+  /** Input row `r` (class `code`) in place: its bytes when it has them, else its cells. A promise only when it must wait. */
+  original(row: PassRow, r: number, code: number): Promise<void> | void {
     this.count(code);
     if (row.raw && this.csv) {
       const d = this.csv.delimiter;
-      await this.csv.writeRaw(row.raw, this.provenance ? `${d}0${d}${r}${d}` : '');
-      return;
+      return this.csv.writeRaw(row.raw, this.provenance ? `${d}0${d}${r}${d}` : '');
     }
     const cells = row.cells();
-    await this.sink.write(this.provenance ? [...cells, 0, r, null] : cells);
+    return this.sink.write(this.provenance ? [...cells, 0, r, null] : cells);
   }
 
-  /** A copy of input row `r` written after the input rows (provenance: synthetic, source row r). */
-  async copy(row: PassRow, r: number, code: number): Promise<void> {
+  /** A copy of input row `r` written after the input rows (provenance: synthetic, source row r). A promise only when it must wait. */
+  copy(row: PassRow, r: number, code: number): Promise<void> | void {
     this.count(code);
     this.syntheticRows++;
     if (this.csv) {
       const d = this.csv.delimiter;
       const suffix = this.provenance ? `${d}1${d}${r}${d}` : '';
-      if (row.raw) {
-        await this.csv.writeRaw(row.raw, suffix);
-        return;
-      }
+      if (row.raw) return this.csv.writeRaw(row.raw, suffix);
       // Copies of a row (random over-sampling draws small classes many times) reuse its bytes.
       let bytes = this.copies.get(r);
       if (bytes === undefined) {
@@ -118,11 +136,10 @@ export class RowWriter {
           this.copyBytes += bytes.length;
         }
       }
-      await this.csv.writeRaw(bytes, suffix);
-      return;
+      return this.csv.writeRaw(bytes, suffix);
     }
     const cells = row.cells();
-    await this.sink.write(this.provenance ? [...cells, 1, r, null] : cells);
+    return this.sink.write(this.provenance ? [...cells, 1, r, null] : cells);
   }
 
   /** A generated row of class `code` from feature `values`; source and neighbour rows -1 when none. */
@@ -141,6 +158,78 @@ export class RowWriter {
     const cells = syntheticCells(this.columns, values, code);
     if (this.provenance) cells.push(1, sourceRow < 0 ? null : sourceRow, neighborRow < 0 ? null : neighborRow);
     await this.sink.write(cells);
+  }
+
+  /**
+   * Generated rows, in order: the same output as synthetic() for each row. CSV lines are formatted
+   * in WebAssembly a block at a time when every number column writes plain numbers; `onRows`
+   * hears the rows written so far after each block.
+   */
+  async generated(rows: GeneratedRows, onRows?: (written: number) => void): Promise<void> {
+    const w = rows.width;
+    if (this.lines?.width !== w) this.lines = { width: w, kernel: this.lineKernel(w) };
+    const lines = await this.lines.kernel;
+    if (!lines || !this.csv) {
+      const values = new Float64Array(w);
+      const list = new Array<number>(w);
+      for (let i = 0; i < rows.count; i++) {
+        rows.fill(values, i, 1);
+        for (let j = 0; j < w; j++) list[j] = values[j];
+        await this.synthetic(list, rows.labels[i], rows.source(i), rows.neighbor(i));
+        onRows?.(i + 1);
+      }
+      return;
+    }
+    const { capacity, values, codes, sources, neighbors } = lines;
+    for (let from = 0; from < rows.count; from += capacity) {
+      const n = Math.min(capacity, rows.count - from);
+      rows.fill(values, from, n);
+      for (let k = 0; k < n; k++) {
+        codes[k] = rows.labels[from + k];
+        sources[k] = rows.source(from + k);
+        neighbors[k] = rows.neighbor(from + k);
+      }
+      for (let k = 0; k < n; ) {
+        const out = lines.format(k, n);
+        for (let r = k; r < k + out.rows; r++) this.count(codes[r]);
+        this.syntheticRows += out.rows;
+        if (out.bytes.length) await this.csv.writeBytes(out.bytes);
+        k += out.rows;
+        if (k < n) {
+          // A number of magnitude >= 1e21: formatNumber writes it in full.
+          await this.synthetic(Array.from(values.subarray(k * w, (k + 1) * w)), codes[k], sources[k], neighbors[k]);
+          k++;
+        }
+      }
+      onRows?.(from + n);
+    }
+  }
+
+  /** The WebAssembly line formatter for this sink's generated rows, or null when a column needs JavaScript's. */
+  private async lineKernel(width: number): Promise<GeneratedLines | null> {
+    const csv = this.csv;
+    if (!csv || csv.delimiter.length !== 1 || csv.delimiter.charCodeAt(0) > 127) return null;
+    const text = (j: number, c: SyntheticColumn): Uint8Array[] => (c.choices ?? []).map((x) => Buffer.from(csv.formatCell(j, x), 'utf8'));
+    const cols: LineColumn[] = [];
+    for (let j = 0; j < this.rules.length; j++) {
+      const rule = this.rules[j];
+      const c = this.columns[j];
+      if (rule.kind === 'int' || rule.kind === 'float') {
+        if (!csv.plainNumbers(j)) return null;
+        cols.push({ op: rule.kind === 'int' && rule.round ? 'round' : 'number', slot: rule.slot });
+      } else if (rule.kind === 'label') {
+        cols.push({ op: 'label', texts: text(j, c) });
+      } else if (rule.kind === 'bool') {
+        const [f, t] = text(j, c);
+        cols.push({ op: 'bool', slot: rule.slot, texts: [f, t] });
+      } else if (rule.kind === 'categorical' && rule.categories.length > 0) {
+        cols.push({ op: 'category', slot: rule.slot, texts: text(j, c) });
+      } else {
+        cols.push({ op: 'const', text: text(j, c)[0] });
+      }
+    }
+    if (cols.length === 0) return null;
+    return GeneratedLines.create({ columns: cols, width, delimiter: csv.delimiter.charCodeAt(0), provenance: this.provenance });
   }
 
   private count(code: number): void {

@@ -49,9 +49,9 @@ export async function runScope(run: ScopeRun): Promise<void> {
   if (sampler.scope === 'targets') {
     const grown = new Set([...plan.targets].filter(([, t]) => t.to > t.from).map(([c]) => c));
     const builder = new DatasetBuilder(profile, (code) => grown.has(code));
-    await eachPassRow({ ...pass, report: run.step('pass 2, writing') }, raw, async (row, r, code) => {
+    await eachPassRow({ ...pass, report: run.step('pass 2, writing') }, raw, (row, r, code) => {
       if (grown.has(code)) builder.add(row.cells(), r, code);
-      await writer.original(row, r, code);
+      return writer.original(row, r, code); // a promise only when the writer must wait
     });
     const data = checked(builder.finish(), run);
     // The synthetic rows go straight to the writer: a lazy block keeps memory O(rows).

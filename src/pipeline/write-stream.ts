@@ -9,13 +9,21 @@ import { eachPassRow, type Pass } from './passes.js';
 
 export async function writeStream(pass: Pass, raw: boolean, selection: StreamSelection, writer: RowWriter): Promise<void> {
   const held: { row: PassRow; r: number; code: number }[] = [];
-  await eachPassRow(pass, raw, async (row, r, code) => {
+  // No promise per row unless the writer has to wait (its buffer written out).
+  const write = (row: PassRow, r: number, code: number, times: number): Promise<void> | void => {
+    for (let t = 0; t < times; t++) {
+      const p = writer.original(row, r, code);
+      if (p) return p.then(() => write(row, r, code, times - t - 1));
+    }
+  };
+  await eachPassRow(pass, raw, (row, r, code) => {
     const times = selection.write(code);
     if (selection.hold()) held.push({ row: holdRow(row), r, code });
-    for (let t = 0; t < times; t++) await writer.original(row, r, code);
+    return write(row, r, code, times);
   });
   for (const i of selection.copies()) {
     const h = held[i];
-    await writer.copy(h.row, h.r, h.code);
+    const p = writer.copy(h.row, h.r, h.code);
+    if (p) await p;
   }
 }

@@ -1,5 +1,6 @@
 /**
- * Writes a sampler's generated rows (after the input rows), computing lazy blocks row by row.
+ * Writes a sampler's generated rows (after the input rows), computing lazy blocks a block of rows
+ * at a time into the writer's buffer (RowWriter.generated).
  */
 import { UsageError } from '../core/errors.js';
 import type { RowWriter } from '../io/row-writer.js';
@@ -16,30 +17,57 @@ const SYNTHETIC_REPORT_ROWS = 16384;
  */
 export async function writeSynthetic(block: SyntheticBlock | null, data: Dataset, writer: RowWriter, progress?: JobProgress): Promise<void> {
   if (!block) return;
-  const lazy = block.steps !== undefined && block.features.length === 0;
-  const cols = lazy ? data.features : block.features;
+  const steps = block.steps !== undefined && block.features.length === 0 ? block.steps : null;
+  const cols = steps ? data.features : block.features;
   const d = cols.length;
-  const values = new Array<number>(d);
   const rowId = (i: number): number => (i < 0 ? -1 : data.rowIds ? data.rowIds[i] : i);
-  for (let i = 0; i < block.nRows; i++) {
-    const src = block.sourceRow[i];
-    const nb = block.neighborRow[i];
-    const step = lazy ? block.steps![i] : 0;
-    for (let j = 0; j < d; j++) {
-      // Same operation order as samplers/shared/smote-draws.ts interpolate: x + step * (nn - x).
-      const x = lazy ? cols[j][src] + step * (cols[j][nb] - cols[j][src]) : cols[j][i];
-      if (!Number.isFinite(x)) {
-        // Finite inputs (the counting pass refuses others) interpolate to finite values; only an
-        // option scaling the generated values (--shrinkage, a step) can overflow float64.
-        throw new UsageError(
-          'REBALANCE_SYNTHETIC_OVERFLOW',
-          `a generated value of feature '${data.featureNames[j]}' is ${x} (added row ${i + 1}): an option scaling the generated rows (such as --shrinkage) is too large for this data's scale; use a smaller value`,
-        );
+  const overflow = (x: number, j: number, i: number): UsageError =>
+    // Finite inputs (the counting pass refuses others) interpolate to finite values; only an
+    // option scaling the generated values (--shrinkage, a step) can overflow float64.
+    new UsageError(
+      'REBALANCE_SYNTHETIC_OVERFLOW',
+      `a generated value of feature '${data.featureNames[j]}' is ${x} (added row ${i + 1}): an option scaling the generated rows (such as --shrinkage) is too large for this data's scale; use a smaller value`,
+    );
+  const fill = (out: Float64Array, from: number, n: number): void => {
+    for (let r = 0; r < n; r++) {
+      const i = from + r;
+      const o = r * d;
+      if (steps) {
+        const src = block.sourceRow[i];
+        const nb = block.neighborRow[i];
+        const step = steps[i];
+        for (let j = 0; j < d; j++) {
+          const col = cols[j];
+          // Same operation order as samplers/shared/smote-draws.ts interpolate: x + step * (nn - x).
+          const x = col[src] + step * (col[nb] - col[src]);
+          if (!Number.isFinite(x)) throw overflow(x, j, i);
+          out[o + j] = x;
+        }
+      } else {
+        for (let j = 0; j < d; j++) {
+          const x = cols[j][i];
+          if (!Number.isFinite(x)) throw overflow(x, j, i);
+          out[o + j] = x;
+        }
       }
-      values[j] = x;
     }
-    await writer.synthetic(values, block.labels[i], rowId(block.sourceRow[i]), rowId(block.neighborRow[i]));
-    if (progress && (i + 1) % SYNTHETIC_REPORT_ROWS === 0) progress('writing added rows', i + 1, block.nRows);
-  }
+  };
+  let reported = 0;
+  await writer.generated(
+    {
+      count: block.nRows,
+      width: d,
+      labels: block.labels,
+      fill,
+      source: (i) => rowId(block.sourceRow[i]),
+      neighbor: (i) => rowId(block.neighborRow[i]),
+    },
+    progress &&
+      ((written) => {
+        if (written - reported < SYNTHETIC_REPORT_ROWS) return;
+        reported = written;
+        progress('writing added rows', written, block.nRows);
+      }),
+  );
   progress?.('writing added rows', block.nRows, block.nRows);
 }
