@@ -7,7 +7,8 @@ import { DataType, type Schema } from 'apache-arrow';
 import { DataError, showValue, UsageError } from '../core/errors.js';
 import type { Cell } from '../io/batch.js';
 import { PROVENANCE_COLUMNS } from '../io/row-writer.js';
-import type { TableSource } from '../io/source.js';
+import type { CsvByteAccess, TableSource } from '../io/source.js';
+import { bytesText, classifyBytes, numberOfBytes } from '../io/csv-cells.js';
 import { sortClassNames } from './make.js';
 import { classifyBool, classifyNumber, NumClass } from '../io/cells.js';
 import type { CellSemantics } from './cell-semantics.js';
@@ -60,6 +61,11 @@ export interface ScanOptions extends CellSemantics {
   /** String columns with more distinct values than this fraction of rows become pass-through text. */
   readonly maxCategoricalFraction?: number;
   readonly signal?: AbortSignal;
+  /**
+   * CSV files: also keep each column's cells as numbers (TableProfile.values), so that a caller
+   * that gathers every row (readTable) need not read the file again.
+   */
+  readonly collectValues?: boolean;
 }
 
 export interface TableProfile {
@@ -81,6 +87,12 @@ export interface TableProfile {
   readonly labelType?: DataType;
   /** Under missing 'keep': the error that missing 'error' would have raised (null when none). */
   readonly missingError?: DataError | null;
+  /**
+   * With ScanOptions.collectValues on a CSV file: per column, the value of every data row read
+   * (rowsRead long: +text, missing cells 0, bad rows NaN) when the column held only numbers and
+   * missing cells; null for other columns. Absent when the pass read batches().
+   */
+  readonly values?: readonly (Float64Array | null)[];
 }
 
 /** More distinct labels than this is not a classification target (a data error). */
@@ -189,31 +201,40 @@ class ColumnTracker {
   /** Integer values seen while every one so far is distinct (null after the first repeat or past MAX_DISTINCT). */
   uniqueInts: Set<string> | null = new Set();
 
-  constructor(private readonly forcedCategorical = false) {}
+  constructor(readonly forcedCategorical = false) {}
 
-  addText(s: string, row: number): void {
+  /** A non-empty cell's text; returns its number class (NotNumber for forced categoricals). */
+  addText(s: string, row: number): NumClass {
     this.nonMissing++;
     if (this.forcedCategorical) {
       this.addDistinct(s);
-      return;
+      return NumClass.NotNumber;
     }
     const cls = classifyNumber(s);
     if (cls !== NumClass.NotNumber) {
       this.numeric++;
       if (cls === NumClass.Int) {
         this.ints++;
-        const u = this.uniqueInts;
-        if (u !== null) {
-          const key = s.charCodeAt(0) === 43 ? s.slice(1) : s;
-          if (u.has(key) || u.size >= MAX_DISTINCT) this.uniqueInts = null;
-          else u.add(key);
-        }
+        if (this.uniqueInts !== null) this.addIntKey(s.charCodeAt(0) === 43 ? s.slice(1) : s);
       } else if (cls === NumClass.NonFinite) {
         this.nonFinite++;
         this.nonFiniteRows.push(row);
       }
-      return;
+      return cls;
     }
+    this.addNonNumeric(s, row);
+    return cls;
+  }
+
+  /** An integer cell's text (sign '+' removed) while every one so far is distinct. */
+  addIntKey(key: string): void {
+    const u = this.uniqueInts!;
+    if (u.has(key) || u.size >= MAX_DISTINCT) this.uniqueInts = null;
+    else u.add(key);
+  }
+
+  /** A cell that is not a number (counted in nonMissing by the caller). */
+  addNonNumeric(s: string, row: number): void {
     const b = classifyBool(s);
     if (b >= 0) {
       this.bools++;
@@ -291,24 +312,44 @@ export async function scanTable(source: TableSource, options: ScanOptions = {}):
   const onBadRow = options.onBadRow ?? 'error';
   let rowsRead = 0;
   const textCells = source.format === 'csv';
+  const labelId = (key: string): number => {
+    let id = labelIds.get(key);
+    if (id === undefined) {
+      // A new spelling: numbers are one class by value ('1' and '1.0'), named by the first spelling seen.
+      const value = numericLabelKey(key);
+      id = value === null ? undefined : labelByValue.get(value);
+      if (id === undefined) {
+        id = labelNames.length;
+        labelNames.push(key);
+        if (value !== null) labelByValue.set(value, id);
+      }
+      labelIds.set(key, id);
+    }
+    return id;
+  };
+  const tooMany = (): DataError =>
+    new DataError('REBALANCE_TOO_MANY_ROWS', `more than ${MAX_ROWS} data rows: rebalance numbers rows with 32-bit integers; split the input`, { where: { file: source.name } });
+  const ragged = (r: number, fields: number): DataError =>
+    new DataError(
+      'REBALANCE_RAGGED_ROW',
+      `data row ${r + 1} has ${fields} fields, expected ${nCols} (as the header); fix the row or pass --on-bad-row skip`,
+      { where: { file: source.name, row: r + 1 } },
+    );
+  const csv = source.csv;
+  const byteState = csv !== undefined && csv.batches === source.batches && source.format === 'csv'
+    ? await scanCsvBytes(csv, { nCols, labelIndex, trackers, rawLabels, badRows, onBadRow, labelId, tooMany, ragged, signal: options.signal, collect: options.collectValues === true })
+    : null;
+  if (byteState) rowsRead = byteState.rowsRead;
 
-  for await (const batch of source.batches()) {
+  if (!byteState) for await (const batch of source.batches()) {
     if (options.signal?.aborted) throw options.signal.reason;
     const rows = batch.rows;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
       const r = batch.offset + i;
-      if (++rowsRead > MAX_ROWS) {
-        throw new DataError('REBALANCE_TOO_MANY_ROWS', `more than ${MAX_ROWS} data rows: rebalance numbers rows with 32-bit integers; split the input`, { where: { file: source.name } });
-      }
+      if (++rowsRead > MAX_ROWS) throw tooMany();
       if (row.length !== nCols) {
-        if (onBadRow === 'error') {
-          throw new DataError(
-            'REBALANCE_RAGGED_ROW',
-            `data row ${r + 1} has ${row.length} fields, expected ${nCols} (as the header); fix the row or pass --on-bad-row skip`,
-            { where: { file: source.name, row: r + 1 } },
-          );
-        }
+        if (onBadRow === 'error') throw ragged(r, row.length);
         badRows.push(r);
         rawLabels.push(-2);
         continue;
@@ -349,20 +390,7 @@ export async function scanTable(source: TableSource, options: ScanOptions = {}):
         rawLabels.push(-1);
         continue;
       }
-      const key = typeof lv === 'string' ? lv : String(lv);
-      let id = labelIds.get(key);
-      if (id === undefined) {
-        // A new spelling: numbers are one class by value ('1' and '1.0'), named by the first spelling seen.
-        const value = numericLabelKey(key);
-        id = value === null ? undefined : labelByValue.get(value);
-        if (id === undefined) {
-          id = labelNames.length;
-          labelNames.push(key);
-          if (value !== null) labelByValue.set(value, id);
-        }
-        labelIds.set(key, id);
-      }
-      rawLabels.push(id);
+      rawLabels.push(labelId(typeof lv === 'string' ? lv : String(lv)));
     }
   }
 
@@ -537,6 +565,7 @@ export async function scanTable(source: TableSource, options: ScanOptions = {}):
     droppedBadRows,
     labelType: schema?.fields[labelIndex].type,
     missingError,
+    ...(byteState?.values ? { values: byteState.values } : {}),
   };
 }
 
@@ -587,4 +616,226 @@ export function requireTwoClasses(profile: TableProfile): void {
       { where: { file: profile.source, column: profile.columns[profile.labelIndex].name } },
     );
   }
+}
+
+/** ES2024 resizable ArrayBuffers (Node 20 has them; the ES2023 lib does not declare them). */
+type Resizable = ArrayBuffer & { resize(bytes: number): void };
+const ResizableBuffer = ArrayBuffer as unknown as new (bytes: number, options: { maxByteLength: number }) => Resizable;
+
+/**
+ * Float64 values of one column in a resizable ArrayBuffer reserved for at most `maxRows` values:
+ * it grows in place (no copy, pages committed as written), and the finished column is a view of it.
+ */
+class ValueColumn {
+  private readonly buf: Resizable;
+  private data: Float64Array;
+  private n = 0;
+  constructor(private readonly maxRows: number) {
+    this.buf = new ResizableBuffer(8 * Math.min(maxRows, 1 << 16), { maxByteLength: 8 * maxRows });
+    this.data = new Float64Array(this.buf);
+  }
+  /** More rows than the reservation (a file that grew while read): no values (the caller reads again). */
+  full = false;
+  push(v: number): void {
+    if (this.n === this.data.length) {
+      if (this.n >= this.maxRows) {
+        this.full = true;
+        return;
+      }
+      this.buf.resize(8 * Math.min(this.maxRows, this.n * 2));
+      this.data = new Float64Array(this.buf);
+    }
+    this.data[this.n++] = v;
+  }
+  /** The values: a view of exactly n values (n = the values pushed). */
+  finish(n: number): Float64Array | null {
+    if (this.full) return null;
+    if (n !== this.n) throw new Error(`internal: ${this.n} values for ${n} rows`);
+    this.buf.resize(8 * n);
+    return new Float64Array(this.buf, 0, n);
+  }
+}
+
+interface ByteScan {
+  readonly nCols: number;
+  readonly labelIndex: number;
+  readonly trackers: readonly ColumnTracker[];
+  readonly rawLabels: GrowInt32;
+  readonly badRows: GrowInt32;
+  readonly onBadRow: 'error' | 'skip';
+  readonly labelId: (key: string) => number;
+  readonly tooMany: () => DataError;
+  readonly ragged: (row: number, fields: number) => DataError;
+  readonly signal?: AbortSignal;
+  readonly collect: boolean;
+}
+
+/**
+ * The counting pass of a CSV file from the tokenizer's byte ranges: numbers and empty cells are
+ * classified from their bytes (io/csv-cells.ts) without a string; strings are made only for text
+ * cells, possible NA spellings, integer keys while a column's integers are all distinct, and new
+ * label spellings (labels of up to 6 bytes are interned by their bytes). Exactly the trackers'
+ * state the string loop over batches() gives. With `collect`, each column's values as numbers
+ * (the feature extractor's +text: missing = 0) while it holds only numbers.
+ */
+async function scanCsvBytes(csv: CsvByteAccess, cx: ByteScan): Promise<{ rowsRead: number; values: (Float64Array | null)[] | null }> {
+  const { nCols, labelIndex, trackers, rawLabels, badRows } = cx;
+  const delim = csv.delimiter.charCodeAt(0);
+  const na = csv.naValues;
+  // Cells that may be NA spellings: at most the longest spelling's bytes and ending in a byte one ends in.
+  let naMaxBytes = 0;
+  const naLast = new Uint8Array(256);
+  for (const v of na) {
+    const b = Buffer.from(v, 'utf8');
+    if (b.length === 0) continue;
+    naMaxBytes = Math.max(naMaxBytes, b.length);
+    naLast[b[b.length - 1]] = 1;
+  }
+  // Every data row but the last ends in a line ending, and holds a byte at least: rows <= size / 2 + 1.
+  const maxRows = Math.min(MAX_ROWS, Math.floor(csv.size / 2) + 1);
+  const values: (ValueColumn | null)[] = trackers.map((t, j) => (cx.collect && j !== labelIndex && !t.forcedCategorical ? new ValueColumn(maxRows) : null));
+  const anyValues = values.some((v) => v !== null);
+  const labelTracker = trackers[labelIndex];
+  const packedLabels = new Map<number, number>(); // short label bytes -> label id (-1: an NA spelling)
+  const fs = new Int32Array(nCols);
+  const fe = new Int32Array(nCols);
+  const fk = new Uint8Array(nCols);
+  let rowsRead = 0;
+  let needHeader = csv.header;
+
+  /** A non-label cell read through its text (escaped quotes, possible NA spellings, forced categoricals). */
+  const textCell = (j: number, str: string, r: number): void => {
+    const t = trackers[j];
+    const vc = values[j];
+    if (na.has(str)) {
+      t.missingRows.push(r);
+      if (vc !== null) vc.push(0);
+      return;
+    }
+    const cls = t.addText(str, r);
+    if (vc !== null) {
+      if (cls === NumClass.NotNumber) values[j] = null;
+      else vc.push(+str);
+    }
+  };
+
+  for await (const recs of csv.records()) {
+    if (cx.signal?.aborted) throw cx.signal.reason;
+    const buf = recs.buf;
+    const ascii = recs.ascii;
+    let k = 0;
+    if (needHeader) {
+      needHeader = false;
+      k = 1;
+    }
+    for (; k < recs.count; k++) {
+      const r = rowsRead;
+      if (++rowsRead > MAX_ROWS) throw cx.tooMany();
+      const a = recs.fieldFrom[k];
+      let nf: number;
+      if (a < 0) {
+        // A simple record: its bytes split at the delimiter.
+        let st = recs.recStart[k];
+        const end = recs.recEnd[k];
+        nf = 0;
+        for (let p = st; p < end; p++) {
+          if (buf[p] === delim) {
+            if (nf < nCols) {
+              fs[nf] = st;
+              fe[nf] = p;
+              fk[nf] = 0;
+            }
+            nf++;
+            st = p + 1;
+          }
+        }
+        if (nf < nCols) {
+          fs[nf] = st;
+          fe[nf] = end;
+          fk[nf] = 0;
+        }
+        nf++;
+      } else {
+        nf = recs.fieldTo[k] - a;
+        if (nf === nCols) {
+          for (let j = 0; j < nCols; j++) {
+            fs[j] = recs.fStart[a + j];
+            fe[j] = recs.fEnd[a + j];
+            fk[j] = recs.fKind[a + j];
+          }
+        }
+      }
+      if (nf !== nCols) {
+        if (cx.onBadRow === 'error') throw cx.ragged(r, nf);
+        badRows.push(r);
+        rawLabels.push(-2);
+        if (anyValues) for (const vc of values) vc?.push(NaN);
+        continue;
+      }
+      // The label: short spellings interned by their bytes.
+      {
+        const s = fs[labelIndex];
+        const e = fe[labelIndex];
+        let id: number;
+        if (s === e) id = -1;
+        else if (e - s <= 6 && fk[labelIndex] !== 2) {
+          let key = e - s;
+          for (let p = s; p < e; p++) key = key * 256 + buf[p];
+          const hit = packedLabels.get(key);
+          if (hit === undefined) {
+            const str = bytesText(buf, s, e, ascii);
+            id = na.has(str) ? -1 : cx.labelId(str);
+            packedLabels.set(key, id);
+          } else id = hit;
+        } else {
+          let str = bytesText(buf, s, e, ascii);
+          if (fk[labelIndex] === 2) str = str.replaceAll('""', '"');
+          id = str === '' || na.has(str) ? -1 : cx.labelId(str);
+        }
+        if (id < 0) labelTracker.missingRows.push(r);
+        rawLabels.push(id);
+      }
+      for (let j = 0; j < nCols; j++) {
+        if (j === labelIndex) continue;
+        const s = fs[j];
+        const e = fe[j];
+        const t = trackers[j];
+        if (s === e) {
+          t.missingRows.push(r);
+          const vc = values[j];
+          if (vc !== null) vc.push(0);
+          continue;
+        }
+        if (fk[j] === 2) {
+          textCell(j, bytesText(buf, s, e, ascii).replaceAll('""', '"'), r);
+          continue;
+        }
+        if (t.forcedCategorical || (e - s <= naMaxBytes && naLast[buf[e - 1]] === 1)) {
+          textCell(j, bytesText(buf, s, e, ascii), r);
+          continue;
+        }
+        const cls = classifyBytes(buf, s, e);
+        t.nonMissing++;
+        const vc = values[j];
+        if (cls === NumClass.NotNumber) {
+          t.addNonNumeric(bytesText(buf, s, e, ascii), r);
+          if (vc !== null) values[j] = null;
+          continue;
+        }
+        t.numeric++;
+        if (cls === NumClass.NonFinite) {
+          t.nonFinite++;
+          t.nonFiniteRows.push(r);
+          if (vc !== null) vc.push(Number(bytesText(buf, s, e, true)));
+          continue;
+        }
+        if (cls === NumClass.Int) {
+          t.ints++;
+          if (t.uniqueInts !== null) t.addIntKey(bytesText(buf, buf[s] === 43 ? s + 1 : s, e, true));
+        }
+        if (vc !== null) vc.push(numberOfBytes(buf, s, e));
+      }
+    }
+  }
+  return { rowsRead, values: cx.collect ? values.map((v) => (v === null ? null : v.finish(rowsRead))) : null };
 }

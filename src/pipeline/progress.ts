@@ -1,6 +1,7 @@
 /**
  * Progress of a job over its input, for a display (cli/progress.ts); output never depends on it.
  */
+import type { RowBatch } from '../io/batch.js';
 import type { TableSource } from '../io/source.js';
 
 /**
@@ -12,13 +13,27 @@ export type JobProgress = (task: string, done: number, total: number | null) => 
 
 /** The source with `report` told the rows read after each batch (a counting pass). */
 export function countedBatches(source: TableSource, report: (rows: number) => void): TableSource {
-  return {
-    ...source,
-    async *batches() {
-      for await (const batch of source.batches()) {
-        yield batch;
-        report(batch.offset + batch.rows.length);
-      }
-    },
+  const batches = async function* (): AsyncGenerator<RowBatch> {
+    for await (const batch of source.batches()) {
+      yield batch;
+      report(batch.offset + batch.rows.length);
+    }
   };
+  // The counting pass's byte path (CSV files) reads records: they report too.
+  const csv = source.csv;
+  const counted = csv && csv.batches === source.batches
+    ? {
+        ...csv,
+        batches,
+        async *records() {
+          let n = csv.header ? -1 : 0;
+          for await (const recs of csv.records()) {
+            yield recs;
+            n += recs.count;
+            report(Math.max(0, n));
+          }
+        },
+      }
+    : undefined;
+  return { ...source, batches, csv: counted };
 }
