@@ -8,7 +8,7 @@ import { DataError, showValue, UsageError } from '../core/errors.js';
 import type { Cell } from '../io/batch.js';
 import { PROVENANCE_COLUMNS } from '../io/row-writer.js';
 import type { CsvByteAccess, TableSource } from '../io/source.js';
-import { bytesText, classifyBytes, numberOfBytes } from '../io/csv-cells.js';
+import { bytesText, classifyBytes, FieldClass, numberOfBytes, splitRecord, type FieldRanges } from '../io/csv-cells.js';
 import { sortClassNames } from './make.js';
 import { classifyBool, classifyNumber, NumClass } from '../io/cells.js';
 import type { CellSemantics } from './cell-semantics.js';
@@ -697,9 +697,8 @@ async function scanCsvBytes(csv: CsvByteAccess, cx: ByteScan): Promise<{ rowsRea
   const anyValues = values.some((v) => v !== null);
   const labelTracker = trackers[labelIndex];
   const packedLabels = new Map<number, number>(); // short label bytes -> label id (-1: an NA spelling)
-  const fs = new Int32Array(nCols);
-  const fe = new Int32Array(nCols);
-  const fk = new Uint8Array(nCols);
+  const fields: FieldRanges = { start: new Int32Array(nCols), end: new Int32Array(nCols), cls: new Uint8Array(nCols), value: new Float64Array(nCols) };
+  const { start: fs, end: fe, cls: fc, value: fv } = fields;
   let rowsRead = 0;
   let needHeader = csv.header;
 
@@ -707,7 +706,7 @@ async function scanCsvBytes(csv: CsvByteAccess, cx: ByteScan): Promise<{ rowsRea
   const textCell = (j: number, str: string, r: number): void => {
     const t = trackers[j];
     const vc = values[j];
-    if (na.has(str)) {
+    if (str === '' || na.has(str)) {
       t.missingRows.push(r);
       if (vc !== null) vc.push(0);
       return;
@@ -733,35 +732,21 @@ async function scanCsvBytes(csv: CsvByteAccess, cx: ByteScan): Promise<{ rowsRea
       if (++rowsRead > MAX_ROWS) throw cx.tooMany();
       const a = recs.fieldFrom[k];
       let nf: number;
-      if (a < 0) {
-        // A simple record: its bytes split at the delimiter.
-        let st = recs.recStart[k];
-        const end = recs.recEnd[k];
-        nf = 0;
-        for (let p = st; p < end; p++) {
-          if (buf[p] === delim) {
-            if (nf < nCols) {
-              fs[nf] = st;
-              fe[nf] = p;
-              fk[nf] = 0;
-            }
-            nf++;
-            st = p + 1;
-          }
-        }
-        if (nf < nCols) {
-          fs[nf] = st;
-          fe[nf] = end;
-          fk[nf] = 0;
-        }
-        nf++;
-      } else {
+      if (a < 0) nf = splitRecord(buf, recs.recStart[k], recs.recEnd[k], delim, nCols, fields, naMaxBytes, naLast);
+      else {
+        // A record with quotes or CRs: the tokenizer's fields.
         nf = recs.fieldTo[k] - a;
         if (nf === nCols) {
           for (let j = 0; j < nCols; j++) {
-            fs[j] = recs.fStart[a + j];
-            fe[j] = recs.fEnd[a + j];
-            fk[j] = recs.fKind[a + j];
+            const s = recs.fStart[a + j];
+            const e = recs.fEnd[a + j];
+            fs[j] = s;
+            fe[j] = e;
+            fc[j] =
+              s === e ? FieldClass.Empty
+              : recs.fKind[a + j] === 2 ? FieldClass.Escaped
+              : e - s <= naMaxBytes && naLast[buf[e - 1]] === 1 ? FieldClass.MaybeNa
+              : FieldClass.Unknown;
           }
         }
       }
@@ -776,9 +761,10 @@ async function scanCsvBytes(csv: CsvByteAccess, cx: ByteScan): Promise<{ rowsRea
       {
         const s = fs[labelIndex];
         const e = fe[labelIndex];
+        const lc = fc[labelIndex];
         let id: number;
-        if (s === e) id = -1;
-        else if (e - s <= 6 && fk[labelIndex] !== 2) {
+        if (lc === FieldClass.Empty) id = -1;
+        else if (e - s <= 6 && lc !== FieldClass.Escaped) {
           let key = e - s;
           for (let p = s; p < e; p++) key = key * 256 + buf[p];
           const hit = packedLabels.get(key);
@@ -789,7 +775,7 @@ async function scanCsvBytes(csv: CsvByteAccess, cx: ByteScan): Promise<{ rowsRea
           } else id = hit;
         } else {
           let str = bytesText(buf, s, e, ascii);
-          if (fk[labelIndex] === 2) str = str.replaceAll('""', '"');
+          if (lc === FieldClass.Escaped) str = str.replaceAll('""', '"');
           id = str === '' || na.has(str) ? -1 : cx.labelId(str);
         }
         if (id < 0) labelTracker.missingRows.push(r);
@@ -797,24 +783,29 @@ async function scanCsvBytes(csv: CsvByteAccess, cx: ByteScan): Promise<{ rowsRea
       }
       for (let j = 0; j < nCols; j++) {
         if (j === labelIndex) continue;
-        const s = fs[j];
-        const e = fe[j];
         const t = trackers[j];
-        if (s === e) {
+        let cls = fc[j];
+        if (cls === FieldClass.Empty) {
           t.missingRows.push(r);
           const vc = values[j];
           if (vc !== null) vc.push(0);
           continue;
         }
-        if (fk[j] === 2) {
+        const s = fs[j];
+        const e = fe[j];
+        if (cls === FieldClass.Escaped) {
           textCell(j, bytesText(buf, s, e, ascii).replaceAll('""', '"'), r);
           continue;
         }
-        if (t.forcedCategorical || (e - s <= naMaxBytes && naLast[buf[e - 1]] === 1)) {
+        if (cls === FieldClass.MaybeNa || t.forcedCategorical) {
           textCell(j, bytesText(buf, s, e, ascii), r);
           continue;
         }
-        const cls = classifyBytes(buf, s, e);
+        let x = fv[j];
+        if (cls === FieldClass.Unknown) {
+          cls = classifyBytes(buf, s, e);
+          if (cls === NumClass.Int || cls === NumClass.Float) x = numberOfBytes(buf, s, e);
+        }
         t.nonMissing++;
         const vc = values[j];
         if (cls === NumClass.NotNumber) {
@@ -833,7 +824,7 @@ async function scanCsvBytes(csv: CsvByteAccess, cx: ByteScan): Promise<{ rowsRea
           t.ints++;
           if (t.uniqueInts !== null) t.addIntKey(bytesText(buf, buf[s] === 43 ? s + 1 : s, e, true));
         }
-        if (vc !== null) vc.push(numberOfBytes(buf, s, e));
+        if (vc !== null) vc.push(x);
       }
     }
   }

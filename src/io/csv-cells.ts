@@ -24,7 +24,7 @@ const MAX_SIG = 15;
  * The value of the last cell classifyBytes called Int or Float (or NonFinite with an exponent):
  * NaN when the fast path did not apply (then numberOfBytes falls back to Number(text)).
  */
-let fastValue = NaN;
+const fast = new Float64Array(1);
 
 /**
  * classifyNumber on the bytes [s, e) of buf (non-empty), without a string. Int and Float cells
@@ -59,7 +59,7 @@ export function classifyBytes(buf: Uint8Array, s: number, e: number): NumClass {
   }
   if (i === e) {
     if (digits === 0) return NumClass.NotNumber;
-    fastValue = sig > MAX_SIG ? NaN : neg ? -w : w;
+    fast[0] = sig > MAX_SIG ? NaN : neg ? -w : w;
     return NumClass.Int;
   }
   let frac = 0;
@@ -78,7 +78,7 @@ export function classifyBytes(buf: Uint8Array, s: number, e: number): NumClass {
     }
     if (digits + frac === 0) return NumClass.NotNumber;
     if (i === e) {
-      fastValue = sig > MAX_SIG || exp10 < -22 ? NaN : neg ? -(w / POW10[-exp10]) : w / POW10[-exp10];
+      fast[0] = sig > MAX_SIG || exp10 < -22 ? NaN : neg ? -(w / POW10[-exp10]) : w / POW10[-exp10];
       return NumClass.Float;
     }
   } else if (digits === 0) {
@@ -111,16 +111,16 @@ export function classifyBytes(buf: Uint8Array, s: number, e: number): NumClass {
     // Decimal magnitude of the value: below 10^(intDigits + exponent) with intDigits the digits of
     // the mantissa before its point (leading zeros excluded); at most 10^308 is finite.
     if (sig === 0) {
-      fastValue = neg ? -0 : 0;
+      fast[0] = neg ? -0 : 0;
       return NumClass.Float;
     }
     if (x + Math.min(sig, MAX_SIG) <= 308) {
-      fastValue = sig > MAX_SIG || x < -22 || x > 22 ? NaN : x < 0 ? (neg ? -(w / POW10[-x]) : w / POW10[-x]) : neg ? -(w * POW10[x]) : w * POW10[x];
+      fast[0] = sig > MAX_SIG || x < -22 || x > 22 ? NaN : x < 0 ? (neg ? -(w / POW10[-x]) : w / POW10[-x]) : neg ? -(w * POW10[x]) : w * POW10[x];
       return NumClass.Float;
     }
     // Possibly past the largest double: Number decides (as classifyNumber does).
     const v = Number(bytesText(buf as Buffer, s, e, true));
-    fastValue = v;
+    fast[0] = v;
     return Number.isFinite(v) ? NumClass.Float : NumClass.NonFinite;
   }
   return NumClass.NotNumber;
@@ -131,7 +131,90 @@ export function classifyBytes(buf: Uint8Array, s: number, e: number): NumClass {
  * it right after classifyBytes on the same bytes.
  */
 export function numberOfBytes(buf: Uint8Array, s: number, e: number): number {
-  const v = fastValue;
+  const v = fast[0];
   if (v === v) return v;
   return Number(bytesText(buf as Buffer, s, e, true));
+}
+
+/** Field classes of splitRecord beyond NumClass (NotNumber 0, Int 1, Float 2, NonFinite 3). */
+export const enum FieldClass {
+  /** Not classified yet: classifyBytes decides. */
+  Unknown = 4,
+  /** No bytes: a missing cell. */
+  Empty = 5,
+  /** Could be an NA spelling: read as text. */
+  MaybeNa = 6,
+  /** A quoted field with doubled quotes: read as text (unescaped). */
+  Escaped = 7,
+}
+
+/** The fields of one record as splitRecord leaves them (nCols long). */
+export interface FieldRanges {
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  /** NumClass Int / Float (value in `value`) or a FieldClass. */
+  readonly cls: Uint8Array;
+  readonly value: Float64Array;
+}
+
+/**
+ * Splits a simple record (no quote, no CR: csv-tokenizer.ts's fieldFrom = -1) buf[p, end) at the
+ * delimiter into `out` (the first nCols fields), classifying decimal numbers of at most 15 digits
+ * without exponent on the way (exact values: Clinger's fast path); other fields are Unknown,
+ * Empty or MaybeNa (at most naMaxBytes bytes and a last byte marked in naLast). Returns the
+ * number of fields of the record (more than nCols when it has more).
+ */
+export function splitRecord(buf: Buffer, p: number, end: number, delim: number, nCols: number, out: FieldRanges, naMaxBytes: number, naLast: Uint8Array): number {
+  const { start, end: fe, cls, value } = out;
+  let nf = 0;
+  for (;;) {
+    if (nf === nCols) {
+      // A field past the header's count: count the rest.
+      let count = nf + 1;
+      for (let d = buf.indexOf(delim, p); d >= 0 && d < end; d = buf.indexOf(delim, d + 1)) count++;
+      return count;
+    }
+    const s = p;
+    let c = p < end ? buf[p] : -1;
+    let neg = false;
+    if (c === 45 || c === 43) {
+      neg = c === 45;
+      c = ++p < end ? buf[p] : -1;
+    }
+    let w = 0;
+    let nd = 0;
+    while (c >= 48 && c <= 57) {
+      w = w * 10 + (c - 48);
+      nd++;
+      c = ++p < end ? buf[p] : -1;
+    }
+    let frac = 0;
+    let dot = false;
+    if (c === 46) {
+      dot = true;
+      c = ++p < end ? buf[p] : -1;
+      while (c >= 48 && c <= 57) {
+        w = w * 10 + (c - 48);
+        frac++;
+        c = ++p < end ? buf[p] : -1;
+      }
+    }
+    let k: number;
+    if ((c === delim || c === -1) && nd + frac > 0 && nd + frac <= 15) {
+      const v = frac === 0 ? w : w / POW10[frac];
+      value[nf] = neg ? -v : v;
+      k = dot ? NumClass.Float : NumClass.Int;
+    } else {
+      while (c !== delim && c !== -1) c = ++p < end ? buf[p] : -1;
+      k = FieldClass.Unknown;
+    }
+    if (p === s) k = FieldClass.Empty;
+    else if (p - s <= naMaxBytes && naLast[buf[p - 1]] === 1) k = FieldClass.MaybeNa;
+    start[nf] = s;
+    fe[nf] = p;
+    cls[nf] = k;
+    nf++;
+    if (c === -1) return nf;
+    p++;
+  }
 }

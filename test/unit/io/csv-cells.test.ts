@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { classifyNumber, NumClass } from '../../../src/io/cells.js';
-import { classifyBytes, numberOfBytes } from '../../../src/io/csv-cells.js';
+import { classifyBytes, FieldClass, numberOfBytes, splitRecord } from '../../../src/io/csv-cells.js';
 
 /** The class and (for numbers) the value of a cell's text read from its bytes, inside a larger buffer. */
 function fromBytes(text: string): { cls: NumClass; value?: number } {
@@ -70,5 +70,40 @@ describe('classifyBytes / numberOfBytes', () => {
   it('any short text over number-like characters (and non-ASCII) gets the same class', () => {
     const text = fc.array(fc.constantFrom(...'0123456789+-.eEnaifINFtyx ', 'é', '١'), { minLength: 1, maxLength: 10 }).map((a) => a.join(''));
     fc.assert(fc.property(text, (s) => check(s)), { numRuns: 20000, seed: 22 });
+  });
+});
+
+describe('splitRecord', () => {
+  it('splits simple records as text.split(delimiter) does; fast-path numbers carry classifyNumber\'s class and Number\'s value', () => {
+    const field = fc.oneof(
+      fc.constantFrom('', '1', '-0', '+7', '0.5', '.5', '5.', '-.', '.', '-', '1e5', '123456789012345', '1234567890123456', '0.000000000000001', 'NA', 'x9', '9x', 'é', '1;2'),
+      fc.double({ noNaN: true }).map(String),
+      fc.integer().map(String),
+    );
+    const rec = fc.record({ cells: fc.array(field, { minLength: 1, maxLength: 8 }), delim: fc.constantFrom(',', ';', '\t'), nCols: fc.integer({ min: 1, max: 8 }) });
+    fc.assert(
+      fc.property(rec, ({ cells, delim, nCols }) => {
+        const text = cells.join(delim);
+        const buf = Buffer.concat([Buffer.from('xx\n'), Buffer.from(text, 'utf8'), Buffer.from('\nyy')]);
+        const out = { start: new Int32Array(nCols), end: new Int32Array(nCols), cls: new Uint8Array(nCols), value: new Float64Array(nCols) };
+        const naLast = new Uint8Array(256);
+        naLast[65] = 1; // 'A'
+        const nf = splitRecord(buf, 3, 3 + Buffer.byteLength(text), delim.charCodeAt(0), nCols, out, 2, naLast);
+        const want = text.split(delim);
+        expect(nf).toBe(want.length);
+        for (let j = 0; j < Math.min(nf, nCols); j++) {
+          const t = buf.toString('utf8', out.start[j], out.end[j]);
+          expect(t).toBe(want[j]);
+          const c = out.cls[j];
+          if (t === '') expect(c).toBe(FieldClass.Empty);
+          else if (t.length <= 2 && t.endsWith('A')) expect(c).toBe(FieldClass.MaybeNa);
+          else if (c !== FieldClass.Unknown) {
+            expect(c).toBe(classifyNumber(t));
+            expect(Object.is(out.value[j], Number(t))).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 5000, seed: 23 },
+    );
   });
 });
