@@ -41,6 +41,14 @@ const TARGETS = [
     exports: ['histogram', 'subtract', 'partition'],
     flags: ['--enable', 'simd', '--enable', 'threads', '--sharedMemory'],
   },
+  {
+    entry: join(root, 'assembly', 'csv.ts'),
+    out: join(root, 'src', 'io', 'wasm', 'csv-wasm.generated.ts'),
+    name: 'CSV_WASM',
+    what: 'The CSV counting pass field splitter (WebAssembly)',
+    exports: ['splitRecords'],
+    flags: [],
+  },
 ];
 
 const dir = mkdtempSync(join(tmpdir(), 'rebalance-wasm-'));

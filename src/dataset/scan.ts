@@ -8,7 +8,8 @@ import { DataError, showValue, UsageError } from '../core/errors.js';
 import type { Cell } from '../io/batch.js';
 import { PROVENANCE_COLUMNS } from '../io/row-writer.js';
 import type { CsvByteAccess, TableSource } from '../io/source.js';
-import { bytesText, classifyBytes, FieldClass, numberOfBytes, splitRecord, type FieldRanges } from '../io/csv-cells.js';
+import { bytesText, classifyBytes, FieldClass, numberOfBytes } from '../io/csv-cells.js';
+import { jsSplitter, wasmSplitter } from '../io/csv-split.js';
 import { sortClassNames } from './make.js';
 import { classifyBool, classifyNumber, NumClass } from '../io/cells.js';
 import type { CellSemantics } from './cell-semantics.js';
@@ -697,8 +698,8 @@ async function scanCsvBytes(csv: CsvByteAccess, cx: ByteScan): Promise<{ rowsRea
   const anyValues = values.some((v) => v !== null);
   const labelTracker = trackers[labelIndex];
   const packedLabels = new Map<number, number>(); // short label bytes -> label id (-1: an NA spelling)
-  const fields: FieldRanges = { start: new Int32Array(nCols), end: new Int32Array(nCols), cls: new Uint8Array(nCols), value: new Float64Array(nCols) };
-  const { start: fs, end: fe, cls: fc, value: fv } = fields;
+  const splitOptions = { delimiter: delim, nCols, naMaxBytes, naLast };
+  const splitter = (await wasmSplitter(splitOptions)) ?? jsSplitter(splitOptions);
   let rowsRead = 0;
   let needHeader = csv.header;
 
@@ -727,104 +728,109 @@ async function scanCsvBytes(csv: CsvByteAccess, cx: ByteScan): Promise<{ rowsRea
       needHeader = false;
       k = 1;
     }
-    for (; k < recs.count; k++) {
-      const r = rowsRead;
-      if (++rowsRead > MAX_ROWS) throw cx.tooMany();
-      const a = recs.fieldFrom[k];
-      let nf: number;
-      if (a < 0) nf = splitRecord(buf, recs.recStart[k], recs.recEnd[k], delim, nCols, fields, naMaxBytes, naLast);
-      else {
-        // A record with quotes or CRs: the tokenizer's fields.
-        nf = recs.fieldTo[k] - a;
-        if (nf === nCols) {
-          for (let j = 0; j < nCols; j++) {
-            const s = recs.fStart[a + j];
-            const e = recs.fEnd[a + j];
-            fs[j] = s;
-            fe[j] = e;
-            fc[j] =
-              s === e ? FieldClass.Empty
-              : recs.fKind[a + j] === 2 ? FieldClass.Escaped
-              : e - s <= naMaxBytes && naLast[buf[e - 1]] === 1 ? FieldClass.MaybeNa
-              : FieldClass.Unknown;
+    for (let g = k; g < recs.count; g += splitter.group) {
+      const to = Math.min(recs.count, g + splitter.group);
+      const { start: fs, end: fe, cls: fc, value: fv, nf: nfs } = splitter.split(recs, g, to);
+      for (k = g; k < to; k++) {
+        const r = rowsRead;
+        if (++rowsRead > MAX_ROWS) throw cx.tooMany();
+        const a = recs.fieldFrom[k];
+        const base = (k - g) * nCols;
+        let nf: number;
+        if (a < 0) nf = nfs[k - g];
+        else {
+          // A record with quotes or CRs: the tokenizer's fields.
+          nf = recs.fieldTo[k] - a;
+          if (nf === nCols) {
+            for (let j = 0; j < nCols; j++) {
+              const s = recs.fStart[a + j];
+              const e = recs.fEnd[a + j];
+              fs[base + j] = s;
+              fe[base + j] = e;
+              fc[base + j] =
+                s === e ? FieldClass.Empty
+                : recs.fKind[a + j] === 2 ? FieldClass.Escaped
+                : e - s <= naMaxBytes && naLast[buf[e - 1]] === 1 ? FieldClass.MaybeNa
+                : FieldClass.Unknown;
+            }
           }
         }
-      }
-      if (nf !== nCols) {
-        if (cx.onBadRow === 'error') throw cx.ragged(r, nf);
-        badRows.push(r);
-        rawLabels.push(-2);
-        if (anyValues) for (const vc of values) vc?.push(NaN);
-        continue;
-      }
-      // The label: short spellings interned by their bytes.
-      {
-        const s = fs[labelIndex];
-        const e = fe[labelIndex];
-        const lc = fc[labelIndex];
-        let id: number;
-        if (lc === FieldClass.Empty) id = -1;
-        else if (e - s <= 6 && lc !== FieldClass.Escaped) {
-          let key = e - s;
-          for (let p = s; p < e; p++) key = key * 256 + buf[p];
-          const hit = packedLabels.get(key);
-          if (hit === undefined) {
-            const str = bytesText(buf, s, e, ascii);
-            id = na.has(str) ? -1 : cx.labelId(str);
-            packedLabels.set(key, id);
-          } else id = hit;
-        } else {
-          let str = bytesText(buf, s, e, ascii);
-          if (lc === FieldClass.Escaped) str = str.replaceAll('""', '"');
-          id = str === '' || na.has(str) ? -1 : cx.labelId(str);
+        if (nf !== nCols) {
+          if (cx.onBadRow === 'error') throw cx.ragged(r, nf);
+          badRows.push(r);
+          rawLabels.push(-2);
+          if (anyValues) for (const vc of values) vc?.push(NaN);
+          continue;
         }
-        if (id < 0) labelTracker.missingRows.push(r);
-        rawLabels.push(id);
-      }
-      for (let j = 0; j < nCols; j++) {
-        if (j === labelIndex) continue;
-        const t = trackers[j];
-        let cls = fc[j];
-        if (cls === FieldClass.Empty) {
-          t.missingRows.push(r);
+        // The label: short spellings interned by their bytes.
+        {
+          const s = fs[base + labelIndex];
+          const e = fe[base + labelIndex];
+          const lc = fc[base + labelIndex];
+          let id: number;
+          if (lc === FieldClass.Empty) id = -1;
+          else if (e - s <= 6 && lc !== FieldClass.Escaped) {
+            let key = e - s;
+            for (let p = s; p < e; p++) key = key * 256 + buf[p];
+            const hit = packedLabels.get(key);
+            if (hit === undefined) {
+              const str = bytesText(buf, s, e, ascii);
+              id = na.has(str) ? -1 : cx.labelId(str);
+              packedLabels.set(key, id);
+            } else id = hit;
+          } else {
+            let str = bytesText(buf, s, e, ascii);
+            if (lc === FieldClass.Escaped) str = str.replaceAll('""', '"');
+            id = str === '' || na.has(str) ? -1 : cx.labelId(str);
+          }
+          if (id < 0) labelTracker.missingRows.push(r);
+          rawLabels.push(id);
+        }
+        for (let j = 0; j < nCols; j++) {
+          if (j === labelIndex) continue;
+          const t = trackers[j];
+          let cls = fc[base + j];
+          if (cls === FieldClass.Empty) {
+            t.missingRows.push(r);
+            const vc = values[j];
+            if (vc !== null) vc.push(0);
+            continue;
+          }
+          const s = fs[base + j];
+          const e = fe[base + j];
+          if (cls === FieldClass.Escaped) {
+            textCell(j, bytesText(buf, s, e, ascii).replaceAll('""', '"'), r);
+            continue;
+          }
+          if (cls === FieldClass.MaybeNa || t.forcedCategorical) {
+            textCell(j, bytesText(buf, s, e, ascii), r);
+            continue;
+          }
+          let x = fv[base + j];
+          if (cls === FieldClass.Unknown) {
+            cls = classifyBytes(buf, s, e);
+            if (cls === NumClass.Int || cls === NumClass.Float) x = numberOfBytes(buf, s, e);
+          }
+          t.nonMissing++;
           const vc = values[j];
-          if (vc !== null) vc.push(0);
-          continue;
+          if (cls === NumClass.NotNumber) {
+            t.addNonNumeric(bytesText(buf, s, e, ascii), r);
+            if (vc !== null) values[j] = null;
+            continue;
+          }
+          t.numeric++;
+          if (cls === NumClass.NonFinite) {
+            t.nonFinite++;
+            t.nonFiniteRows.push(r);
+            if (vc !== null) vc.push(Number(bytesText(buf, s, e, true)));
+            continue;
+          }
+          if (cls === NumClass.Int) {
+            t.ints++;
+            if (t.uniqueInts !== null) t.addIntKey(bytesText(buf, buf[s] === 43 ? s + 1 : s, e, true));
+          }
+          if (vc !== null) vc.push(x);
         }
-        const s = fs[j];
-        const e = fe[j];
-        if (cls === FieldClass.Escaped) {
-          textCell(j, bytesText(buf, s, e, ascii).replaceAll('""', '"'), r);
-          continue;
-        }
-        if (cls === FieldClass.MaybeNa || t.forcedCategorical) {
-          textCell(j, bytesText(buf, s, e, ascii), r);
-          continue;
-        }
-        let x = fv[j];
-        if (cls === FieldClass.Unknown) {
-          cls = classifyBytes(buf, s, e);
-          if (cls === NumClass.Int || cls === NumClass.Float) x = numberOfBytes(buf, s, e);
-        }
-        t.nonMissing++;
-        const vc = values[j];
-        if (cls === NumClass.NotNumber) {
-          t.addNonNumeric(bytesText(buf, s, e, ascii), r);
-          if (vc !== null) values[j] = null;
-          continue;
-        }
-        t.numeric++;
-        if (cls === NumClass.NonFinite) {
-          t.nonFinite++;
-          t.nonFiniteRows.push(r);
-          if (vc !== null) vc.push(Number(bytesText(buf, s, e, true)));
-          continue;
-        }
-        if (cls === NumClass.Int) {
-          t.ints++;
-          if (t.uniqueInts !== null) t.addIntKey(bytesText(buf, buf[s] === 43 ? s + 1 : s, e, true));
-        }
-        if (vc !== null) vc.push(x);
       }
     }
   }

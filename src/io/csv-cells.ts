@@ -162,9 +162,9 @@ export interface FieldRanges {
  * delimiter into `out` (the first nCols fields), classifying decimal numbers of at most 15 digits
  * without exponent on the way (exact values: Clinger's fast path); other fields are Unknown,
  * Empty or MaybeNa (at most naMaxBytes bytes and a last byte marked in naLast). Returns the
- * number of fields of the record (more than nCols when it has more).
+ * number of fields of the record (more than nCols when it has more). Field j goes to slot at + j.
  */
-export function splitRecord(buf: Buffer, p: number, end: number, delim: number, nCols: number, out: FieldRanges, naMaxBytes: number, naLast: Uint8Array): number {
+export function splitRecord(buf: Buffer, p: number, end: number, delim: number, nCols: number, out: FieldRanges, naMaxBytes: number, naLast: Uint8Array, at = 0): number {
   const { start, end: fe, cls, value } = out;
   let nf = 0;
   for (;;) {
@@ -202,7 +202,7 @@ export function splitRecord(buf: Buffer, p: number, end: number, delim: number, 
     let k: number;
     if ((c === delim || c === -1) && nd + frac > 0 && nd + frac <= 15) {
       const v = frac === 0 ? w : w / POW10[frac];
-      value[nf] = neg ? -v : v;
+      value[at + nf] = neg ? -v : v;
       k = dot ? NumClass.Float : NumClass.Int;
     } else {
       while (c !== delim && c !== -1) c = ++p < end ? buf[p] : -1;
@@ -210,9 +210,9 @@ export function splitRecord(buf: Buffer, p: number, end: number, delim: number, 
     }
     if (p === s) k = FieldClass.Empty;
     else if (p - s <= naMaxBytes && naLast[buf[p - 1]] === 1) k = FieldClass.MaybeNa;
-    start[nf] = s;
-    fe[nf] = p;
-    cls[nf] = k;
+    start[at + nf] = s;
+    fe[at + nf] = p;
+    cls[at + nf] = k;
     nf++;
     if (c === -1) return nf;
     p++;

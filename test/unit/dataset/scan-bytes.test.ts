@@ -117,6 +117,23 @@ async function outcome(path: string, options: ScanOptions, bytes: boolean): Prom
 }
 
 describe('the counting pass from bytes', () => {
+  it('gives the same with the JavaScript field splitter (REBALANCE_CSV_WASM=0) as with the kernel', async () => {
+    const before = process.env.REBALANCE_CSV_WASM;
+    process.env.REBALANCE_CSV_WASM = '0';
+    try {
+      await fc.assert(
+        fc.asyncProperty(caseArb, async ({ text, options }) => {
+          const path = file(text);
+          expect(await outcome(path, options, true)).toEqual(await outcome(path, options, false));
+        }),
+        { numRuns: 100, seed: 16 },
+      );
+    } finally {
+      if (before === undefined) delete process.env.REBALANCE_CSV_WASM;
+      else process.env.REBALANCE_CSV_WASM = before;
+    }
+  });
+
   it('gives the profile, notices and errors of the string path on generated files', async () => {
     let profiles = 0;
     await fc.assert(
