@@ -10,6 +10,8 @@ import { PROVENANCE_COLUMNS } from '../io/row-writer.js';
 import type { CsvByteAccess, TableSource } from '../io/source.js';
 import { bytesText, classifyBytes, FieldClass, numberOfBytes } from '../io/csv-cells.js';
 import { jsSplitter, wasmSplitter } from '../io/csv-split.js';
+import { csvRecords } from '../io/csv-tokenizer.js';
+import { scanParallel } from './scan-parallel.js';
 import { sortClassNames } from './make.js';
 import { classifyBool, classifyNumber, NumClass } from '../io/cells.js';
 import type { CellSemantics } from './cell-semantics.js';
@@ -197,6 +199,8 @@ class ColumnTracker {
   nonFiniteRows = new GrowInt32();
   distinct: Map<string, number> | null = new Map();
   boolText: [string, string] = ['false', 'true'];
+  /** Bit b: boolText[b] was set from a cell. */
+  boolSet = 0;
   /** Text values that look like ISO 8601 dates. */
   isoDates = 0;
   /** Integer values seen while every one so far is distinct (null after the first repeat or past MAX_DISTINCT). */
@@ -240,6 +244,7 @@ class ColumnTracker {
     if (b >= 0) {
       this.bools++;
       this.boolText[b] = s;
+      this.boolSet |= 1 << b;
     }
     if (this.firstText === null) this.firstText = { row, value: s };
     if (s.length >= 10 && s.charCodeAt(4) === 45 && ISO_DATE.test(s)) this.isoDates++;
@@ -337,12 +342,18 @@ export async function scanTable(source: TableSource, options: ScanOptions = {}):
       { where: { file: source.name, row: r + 1 } },
     );
   const csv = source.csv;
-  const byteState = csv !== undefined && csv.batches === source.batches && source.format === 'csv'
-    ? await scanCsvBytes(csv, { nCols, labelIndex, trackers, rawLabels, badRows, onBadRow, labelId, tooMany, ragged, signal: options.signal, collect: options.collectValues === true })
+  const bytePath = csv !== undefined && csv.batches === source.batches && source.format === 'csv';
+  const collect = options.collectValues === true;
+  // Big files: the counting pass on worker threads over record-aligned byte ranges (not when values are kept).
+  const parts = bytePath && !collect ? await scanParallel(csv, { nCols, labelIndex, categorical: trackers.map((t) => t.forcedCategorical), onBadRow, signal: options.signal }) : null;
+  if (parts) rowsRead = mergePartials(parts, { trackers, rawLabels, badRows, labelId });
+  if (rowsRead > MAX_ROWS) throw tooMany();
+  const byteState = bytePath && !parts
+    ? await scanCsvBytes(csv, { nCols, labelIndex, trackers, rawLabels, badRows, onBadRow, labelId, tooMany, ragged, signal: options.signal, collect })
     : null;
   if (byteState) rowsRead = byteState.rowsRead;
 
-  if (!byteState) for await (const batch of source.batches()) {
+  if (!byteState && !parts) for await (const batch of source.batches()) {
     if (options.signal?.aborted) throw options.signal.reason;
     const rows = batch.rows;
     for (let i = 0; i < rows.length; i++) {
@@ -669,6 +680,8 @@ interface ByteScan {
   readonly ragged: (row: number, fields: number) => DataError;
   readonly signal?: AbortSignal;
   readonly collect: boolean;
+  /** Stop at the first batch with a '"' byte (a parallel range: its split may be wrong). */
+  readonly stopOnQuote?: boolean;
 }
 
 /**
@@ -679,7 +692,10 @@ interface ByteScan {
  * state the string loop over batches() gives. With `collect`, each column's values as numbers
  * (the feature extractor's +text: missing = 0) while it holds only numbers.
  */
-async function scanCsvBytes(csv: CsvByteAccess, cx: ByteScan): Promise<{ rowsRead: number; values: (Float64Array | null)[] | null }> {
+async function scanCsvBytes(
+  csv: Pick<CsvByteAccess, 'records' | 'header' | 'delimiter' | 'size' | 'naValues'>,
+  cx: ByteScan,
+): Promise<{ rowsRead: number; values: (Float64Array | null)[] | null; quoted?: boolean }> {
   const { nCols, labelIndex, trackers, rawLabels, badRows } = cx;
   const delim = csv.delimiter.charCodeAt(0);
   const na = csv.naValues;
@@ -723,6 +739,10 @@ async function scanCsvBytes(csv: CsvByteAccess, cx: ByteScan): Promise<{ rowsRea
     if (cx.signal?.aborted) throw cx.signal.reason;
     const buf = recs.buf;
     const ascii = recs.ascii;
+    if (cx.stopOnQuote) {
+      const q = buf.indexOf(34);
+      if (q >= 0 && q < recs.recEnd[recs.count - 1]) return { rowsRead, values: null, quoted: true };
+    }
     let k = 0;
     if (needHeader) {
       needHeader = false;
@@ -835,4 +855,145 @@ async function scanCsvBytes(csv: CsvByteAccess, cx: ByteScan): Promise<{ rowsRea
     }
   }
   return { rowsRead, values: cx.collect ? values.map((v) => (v === null ? null : v.finish(rowsRead))) : null };
+}
+
+/** What one range of a parallel counting pass found (from a worker; rows local to the range). */
+export interface PartialScan {
+  readonly rowsRead: number;
+  /** A '"' byte in the range: its bounds may split a quoted field (the caller scans sequentially). */
+  readonly quoted: boolean;
+  readonly columns: readonly PartialColumn[];
+  /** Label spellings in first-seen order; rawLabels: their index, -1 missing / NA, -2 bad row. */
+  readonly labelNames: readonly string[];
+  readonly rawLabels: Int32Array;
+  readonly badRows: Int32Array;
+}
+
+export interface PartialColumn {
+  readonly nonMissing: number;
+  readonly numeric: number;
+  readonly ints: number;
+  readonly bools: number;
+  readonly nonFinite: number;
+  readonly isoDates: number;
+  readonly firstText: { row: number; value: string } | null;
+  readonly missingRows: Int32Array;
+  readonly nonFiniteRows: Int32Array;
+  readonly distinct: [string[], number[]] | null;
+  readonly boolText: [string, string];
+  readonly boolSet: number;
+  readonly uniqueInts: string[] | null;
+}
+
+/** What a worker needs to scan one range of a CSV file. */
+export interface RangeRequest {
+  readonly path: string;
+  readonly start: number;
+  readonly end: number;
+  /** The range starts with the header record. */
+  readonly header: boolean;
+  readonly delimiter: string;
+  readonly size: number;
+  readonly naValues: readonly string[];
+  readonly nCols: number;
+  readonly labelIndex: number;
+  readonly categorical: readonly boolean[];
+}
+
+/** The counting pass over one record-aligned byte range (a worker's part; bad rows never fail here). */
+export async function scanCsvRange(m: RangeRequest): Promise<PartialScan> {
+  const trackers = m.categorical.map((c) => new ColumnTracker(c));
+  const rawLabels = new GrowInt32();
+  const badRows = new GrowInt32();
+  const ids = new Map<string, number>();
+  const labelNames: string[] = [];
+  const labelId = (key: string): number => {
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = labelNames.length;
+      labelNames.push(key);
+      ids.set(key, id);
+    }
+    return id;
+  };
+  const never = (): DataError => new DataError('REBALANCE_TOO_MANY_ROWS', 'too many rows');
+  const csv = {
+    records: () => csvRecords(m.path, { delimiter: m.delimiter, start: m.start, end: m.end }),
+    header: m.header,
+    delimiter: m.delimiter,
+    size: m.size,
+    naValues: new Set(m.naValues),
+  };
+  const r = await scanCsvBytes(csv, { nCols: m.nCols, labelIndex: m.labelIndex, trackers, rawLabels, badRows, onBadRow: 'skip', labelId, tooMany: never, ragged: never, collect: false, stopOnQuote: true });
+  const columns = trackers.map((t): PartialColumn => ({
+    nonMissing: t.nonMissing,
+    numeric: t.numeric,
+    ints: t.ints,
+    bools: t.bools,
+    nonFinite: t.nonFinite,
+    isoDates: t.isoDates,
+    firstText: t.firstText,
+    missingRows: t.missingRows.view().slice(),
+    nonFiniteRows: t.nonFiniteRows.view().slice(),
+    distinct: t.distinct === null ? null : [[...t.distinct.keys()], [...t.distinct.values()]],
+    boolText: t.boolText,
+    boolSet: t.boolSet,
+    uniqueInts: t.uniqueInts === null ? null : [...t.uniqueInts],
+  }));
+  return { rowsRead: r.rowsRead, quoted: r.quoted === true, columns, labelNames, rawLabels: rawLabels.view().slice(), badRows: badRows.view().slice() };
+}
+
+/**
+ * Merges the ranges' parts, in file order, into the pass's state: exactly what one sequential
+ * pass leaves (counts add up, row lists shift by the rows of earlier ranges, the first text and
+ * each bool spelling come from the earliest / latest range that has one, distinct values and
+ * integer keys unite with the sequential pass's limits, label spellings get their ids in file
+ * order). Returns the rows read.
+ */
+function mergePartials(
+  parts: readonly PartialScan[],
+  st: { trackers: readonly ColumnTracker[]; rawLabels: GrowInt32; badRows: GrowInt32; labelId: (key: string) => number },
+): number {
+  let offset = 0;
+  for (const part of parts) {
+    part.columns.forEach((c, j) => {
+      const t = st.trackers[j];
+      t.nonMissing += c.nonMissing;
+      t.numeric += c.numeric;
+      t.ints += c.ints;
+      t.bools += c.bools;
+      t.nonFinite += c.nonFinite;
+      t.isoDates += c.isoDates;
+      if (t.firstText === null && c.firstText !== null) t.firstText = { row: c.firstText.row + offset, value: c.firstText.value };
+      for (const r of c.missingRows) t.missingRows.push(r + offset);
+      for (const r of c.nonFiniteRows) t.nonFiniteRows.push(r + offset);
+      for (let b = 0; b < 2; b++) {
+        if (c.boolSet & (1 << b)) {
+          t.boolText[b] = c.boolText[b];
+          t.boolSet |= 1 << b;
+        }
+      }
+      if (t.distinct !== null) {
+        if (c.distinct === null) t.distinct = null;
+        else {
+          const d = t.distinct;
+          const [keys, counts] = c.distinct;
+          for (let i = 0; i < keys.length; i++) d.set(keys[i], (d.get(keys[i]) ?? 0) + counts[i]);
+          if (d.size > MAX_DISTINCT) t.distinct = null;
+        }
+      }
+      if (t.uniqueInts !== null) {
+        if (c.uniqueInts === null) t.uniqueInts = null;
+        else for (const key of c.uniqueInts) {
+          t.addIntKey(key);
+          if (t.uniqueInts === null) break;
+        }
+      }
+    });
+    const ids = part.labelNames.map((name) => st.labelId(name));
+    for (const v of part.rawLabels) st.rawLabels.push(v >= 0 ? ids[v] : v);
+    for (const r of part.badRows) st.badRows.push(r + offset);
+    offset += part.rowsRead;
+  }
+  return offset;
 }

@@ -72,6 +72,8 @@ export interface CsvByteAccess {
   readonly delimiter: string;
   /** The file's size in bytes. */
   readonly size: number;
+  /** The file, when the input was named (not stdin, a pipe or a decompressed copy): the counting pass may read it in parallel. */
+  readonly path?: string;
   /** Cell texts read as missing besides the empty cell (dataset/cell-semantics.ts). */
   readonly naValues: ReadonlySet<string>;
   /** The batches() function these records stand for. */
@@ -298,7 +300,7 @@ export async function openSource(path: string | undefined, options: ReadOptions 
       compression,
       batches,
       rawRows: () => readRawCsvRows(file, { delimiter, header }),
-      csv: { records, header, delimiter, size: fileSize, naValues: new Set(), batches },
+      csv: { records, header, delimiter, size: fileSize, ...(spooled ? {} : { path: file }), naValues: new Set(), batches },
       close: cleanup,
     };
   } catch (e) {

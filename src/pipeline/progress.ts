@@ -24,6 +24,8 @@ export function countedBatches(source: TableSource, report: (rows: number) => vo
   const counted = csv && csv.batches === source.batches
     ? {
         ...csv,
+        // Read sequentially, so that the records report as they come.
+        path: undefined,
         batches,
         async *records() {
           let n = csv.header ? -1 : 0;
