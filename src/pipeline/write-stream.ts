@@ -9,10 +9,14 @@ import { eachPassRow, type Pass } from './passes.js';
 
 export async function writeStream(pass: Pass, raw: boolean, selection: StreamSelection, writer: RowWriter): Promise<void> {
   const held: { row: PassRow; r: number; code: number }[] = [];
-  await eachPassRow(pass, raw, async (row, r, code) => {
+  const writeTimes = async (row: PassRow, r: number, code: number, times: number): Promise<void> => {
+    for (let t = 0; t < times; t++) await writer.original(row, r, code);
+  };
+  // Rows written no time (most rows under random-under) return no promise: no microtask per row.
+  await eachPassRow(pass, raw, (row, r, code) => {
     const times = selection.write(code);
     if (selection.hold()) held.push({ row: holdRow(row), r, code });
-    for (let t = 0; t < times; t++) await writer.original(row, r, code);
+    return times > 0 ? writeTimes(row, r, code, times) : undefined;
   });
   for (const i of selection.copies()) {
     const h = held[i];
