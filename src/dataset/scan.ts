@@ -630,6 +630,9 @@ export function requireTwoClasses(profile: TableProfile): void {
   }
 }
 
+/** The most values one kept column reserves (4 GiB of float64: V8's limit for a resizable buffer). */
+const MAX_VALUE_ROWS = 2 ** 29;
+
 /** ES2024 resizable ArrayBuffers (Node 20 has them; the ES2023 lib does not declare them). */
 type Resizable = ArrayBuffer & { resize(bytes: number): void };
 const ResizableBuffer = ArrayBuffer as unknown as new (bytes: number, options: { maxByteLength: number }) => Resizable;
@@ -708,9 +711,17 @@ async function scanCsvBytes(
     naMaxBytes = Math.max(naMaxBytes, b.length);
     naLast[b[b.length - 1]] = 1;
   }
-  // Every data row but the last ends in a line ending, and holds a byte at least: rows <= size / 2 + 1.
-  const maxRows = Math.min(MAX_ROWS, Math.floor(csv.size / 2) + 1);
-  const values: (ValueColumn | null)[] = trackers.map((t, j) => (cx.collect && j !== labelIndex && !t.forcedCategorical ? new ValueColumn(maxRows) : null));
+  // Every data row but the last ends in a line ending, and holds a byte at least: rows <= size / 2 + 1
+  // (reserved up to MAX_VALUE_ROWS: V8 caps a resizable buffer near 4 GiB; more rows read twice).
+  const maxRows = Math.min(MAX_VALUE_ROWS, Math.floor(csv.size / 2) + 1);
+  const newValues = (): ValueColumn | null => {
+    try {
+      return new ValueColumn(maxRows);
+    } catch {
+      return null; // no reservation: the caller reads the values in a second pass
+    }
+  };
+  const values: (ValueColumn | null)[] = trackers.map((t, j) => (cx.collect && j !== labelIndex && !t.forcedCategorical ? newValues() : null));
   const anyValues = values.some((v) => v !== null);
   const labelTracker = trackers[labelIndex];
   const packedLabels = new Map<number, number>(); // short label bytes -> label id (-1: an NA spelling)
