@@ -696,7 +696,7 @@ interface ByteScan {
  * (the feature extractor's +text: missing = 0) while it holds only numbers.
  */
 async function scanCsvBytes(
-  csv: Pick<CsvByteAccess, 'records' | 'header' | 'delimiter' | 'size' | 'naValues'>,
+  csv: Pick<CsvByteAccess, 'records' | 'header' | 'delimiter' | 'size' | 'naValues'> & Partial<Pick<CsvByteAccess, 'onRows' | 'batchRows'>>,
   cx: ByteScan,
 ): Promise<{ rowsRead: number; values: (Float64Array | null)[] | null; quoted?: boolean }> {
   const { nCols, labelIndex, trackers, rawLabels, badRows } = cx;
@@ -729,6 +729,8 @@ async function scanCsvBytes(
   const splitter = (await wasmSplitter(splitOptions)) ?? jsSplitter(splitOptions);
   let rowsRead = 0;
   let needHeader = csv.header;
+  const onRows = csv.onRows;
+  const every = Math.max(1, csv.batchRows ?? 16384);
 
   /** A non-label cell read through its text (escaped quotes, possible NA spellings, forced categoricals). */
   const textCell = (j: number, str: string, r: number): void => {
@@ -765,6 +767,7 @@ async function scanCsvBytes(
       for (k = g; k < to; k++) {
         const r = rowsRead;
         if (++rowsRead > MAX_ROWS) throw cx.tooMany();
+        if (onRows !== undefined && rowsRead % every === 0) onRows(rowsRead);
         const a = recs.fieldFrom[k];
         const base = (k - g) * nCols;
         let nf: number;

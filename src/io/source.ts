@@ -74,6 +74,10 @@ export interface CsvByteAccess {
   readonly size: number;
   /** The file, when the input was named (not stdin, a pipe or a decompressed copy): the counting pass may read it in parallel. */
   readonly path?: string;
+  /** Rows per batch of batches() (ReadOptions.batchSize): how often `onRows` hears. */
+  readonly batchRows: number;
+  /** Told the data rows read at every multiple of batchRows (a progress display; pipeline/progress.ts). */
+  readonly onRows?: (rows: number) => void;
   /** Cell texts read as missing besides the empty cell (dataset/cell-semantics.ts). */
   readonly naValues: ReadonlySet<string>;
   /** The batches() function these records stand for. */
@@ -300,7 +304,7 @@ export async function openSource(path: string | undefined, options: ReadOptions 
       compression,
       batches,
       rawRows: () => readRawCsvRows(file, { delimiter, header }),
-      csv: { records, header, delimiter, size: fileSize, ...(spooled ? {} : { path: file }), naValues: new Set(), batches },
+      csv: { records, header, delimiter, size: fileSize, ...(spooled ? {} : { path: file }), batchRows: batchSize, naValues: new Set(), batches },
       close: cleanup,
     };
   } catch (e) {

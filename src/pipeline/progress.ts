@@ -19,23 +19,8 @@ export function countedBatches(source: TableSource, report: (rows: number) => vo
       report(batch.offset + batch.rows.length);
     }
   };
-  // The counting pass's byte path (CSV files) reads records: they report too.
+  // The counting pass's byte path (CSV files) reads records: it reports every batchRows rows, sequentially.
   const csv = source.csv;
-  const counted = csv && csv.batches === source.batches
-    ? {
-        ...csv,
-        // Read sequentially, so that the records report as they come.
-        path: undefined,
-        batches,
-        async *records() {
-          let n = csv.header ? -1 : 0;
-          for await (const recs of csv.records()) {
-            yield recs;
-            n += recs.count;
-            report(Math.max(0, n));
-          }
-        },
-      }
-    : undefined;
+  const counted = csv && csv.batches === source.batches ? { ...csv, path: undefined, batches, onRows: report } : undefined;
   return { ...source, batches, csv: counted };
 }
