@@ -6,7 +6,9 @@
 // buf: the batch's bytes. recs: i32 pairs [start, end) per record. Per record r and field j < nCols
 // (slot r * nCols + j): start / end (i32) of the field, cls (u8: 1 Int, 2 Float, 4 Unknown,
 // 5 Empty, 6 MaybeNa), value (f64, for Int / Float); nf (i32 per record): its number of fields.
-// naLast: 256 bytes, 1 where an NA spelling ends in that byte.
+// naLast: 256 bytes, 1 where an NA spelling ends in that byte. The byte at each record's end is
+// '\n' or '\r' (the line ending, or a '\n' the caller writes after the last record): a record's
+// bytes hold neither, so the digit loops need no bounds check.
 
 // @ts-ignore: decorator
 @lazy const POW10: StaticArray<f64> = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
@@ -30,12 +32,12 @@ export function splitRecords(
         break;
       }
       const s = p;
-      let c: i32 = p < end ? <i32>load<u8>(buf + <usize>p) : -1;
+      let c: i32 = <i32>load<u8>(buf + <usize>p);
       let neg = false;
       if (c === 45 || c === 43) {
         neg = c === 45;
         p++;
-        c = p < end ? <i32>load<u8>(buf + <usize>p) : -1;
+        c = <i32>load<u8>(buf + <usize>p);
       }
       let w: f64 = 0;
       let nd = 0;
@@ -43,21 +45,23 @@ export function splitRecords(
         w = w * 10 + <f64>(c - 48);
         nd++;
         p++;
-        c = p < end ? <i32>load<u8>(buf + <usize>p) : -1;
+        c = <i32>load<u8>(buf + <usize>p);
       }
       let frac = 0;
       let dot = false;
       if (c === 46) {
         dot = true;
         p++;
-        c = p < end ? <i32>load<u8>(buf + <usize>p) : -1;
+        c = <i32>load<u8>(buf + <usize>p);
         while (<u32>(c - 48) <= 9) {
           w = w * 10 + <f64>(c - 48);
           frac++;
           p++;
-          c = p < end ? <i32>load<u8>(buf + <usize>p) : -1;
+          c = <i32>load<u8>(buf + <usize>p);
         }
       }
+      // Past the record: its line ending (no digit, '.', sign or delimiter unless the delimiter is one: never).
+      if (p >= end) c = -1;
       const slot = slot0 + <usize>nf;
       let k: u8;
       if ((c === delim || c === -1) && nd + frac > 0 && nd + frac <= 15) {

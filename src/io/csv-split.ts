@@ -119,7 +119,7 @@ export async function wasmSplitter(o: SplitOptions): Promise<FieldSplitter | nul
       const n = to - from;
       if (copied !== recs.buf) {
         const len = recs.recEnd[recs.count - 1];
-        const need = bufAt + len;
+        const need = bufAt + len + 1;
         if (need > mem.byteLength) {
           const pages = Math.ceil((need - mem.byteLength) / PAGE);
           if (mem.byteLength / PAGE + pages > maxPages) throw new Error('internal: a CSV batch larger than the field splitter memory');
@@ -127,6 +127,7 @@ export async function wasmSplitter(o: SplitOptions): Promise<FieldSplitter | nul
         }
         if (memory.buffer !== mem) makeViews();
         views.bytes.set(recs.buf.subarray(0, len), bufAt);
+        views.bytes[bufAt + len] = 10; // the last record's end byte (see assembly/csv.ts)
         copied = recs.buf;
       }
       const { recStart, recEnd } = recs;

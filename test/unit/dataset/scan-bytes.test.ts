@@ -156,6 +156,25 @@ describe('the counting pass from bytes', () => {
     expect('profile' in out && out.profile.columns.map((c) => c.kind)).toEqual(['float', 'text', 'categorical']);
   });
 
+  it('a delimiter that numbers contain (--delimiter . / - / 1) reads as the cells read', async () => {
+    for (const d of ['.', '-', '1', '+']) {
+      const text = [['a', 'b', 'label'], ['2', '3', 'x'], ['4', '5', 'y'], ['6', '', 'x']].map((r) => r.join(d)).join('\n') + '\n';
+      const path = file(text);
+      const run = async (bytes: boolean): Promise<unknown> => {
+        const source = await openTable(path, { delimiter: d }, {});
+        try {
+          const { missingError, ...p } = await scanTable(bytes ? source : { ...source, csv: undefined }, { missing: 'keep' });
+          return { ...p, missingError: missingError?.message };
+        } finally {
+          await source.close();
+        }
+      };
+      const want = await run(false);
+      expect(await run(true)).toEqual(want);
+      expect((want as { rowsRead: number }).rowsRead).toBe(3);
+    }
+  });
+
   it('non-ASCII, escaped quotes, bare CR endings and a BOM read the same', async () => {
     const text = '\ufeffc0,c1,label\r1,"a""b",é\r2,"x,y","1"\r\n3,漢字,1.0\n"4","",é\n';
     const path = file(text);
