@@ -342,8 +342,8 @@ export async function scanTable(source: TableSource, options: ScanOptions = {}):
       { where: { file: source.name, row: r + 1 } },
     );
   const csv = source.csv;
-  // Delimiters that can be part of a number ('1.5' split at '.') take the cells' path.
-  const bytePath = csv !== undefined && csv.batches === source.batches && source.format === 'csv' && !/^[0-9+\-.]$/.test(csv.delimiter);
+  // Delimiters that can be part of a number ('1.5' split at '.'), or that are not one byte, take the cells' path.
+  const bytePath = csv !== undefined && csv.batches === source.batches && source.format === 'csv' && /^[\x01-\x7f]$/.test(csv.delimiter) && !/^[0-9+\-.]$/.test(csv.delimiter);
   const collect = options.collectValues === true;
   // Big files: the counting pass on worker threads over record-aligned byte ranges (not when values are kept).
   const parts = bytePath && !collect ? await scanParallel(csv, { nCols, labelIndex, categorical: trackers.map((t) => t.forcedCategorical), onBadRow, signal: options.signal }) : null;

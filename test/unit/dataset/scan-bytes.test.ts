@@ -156,8 +156,8 @@ describe('the counting pass from bytes', () => {
     expect('profile' in out && out.profile.columns.map((c) => c.kind)).toEqual(['float', 'text', 'categorical']);
   });
 
-  it('a delimiter that numbers contain (--delimiter . / - / 1) reads as the cells read', async () => {
-    for (const d of ['.', '-', '1', '+']) {
+  it('a delimiter that numbers contain (--delimiter . / - / 1), or of two UTF-8 bytes, reads as the cells read', async () => {
+    for (const d of ['.', '-', '1', '+', '§']) {
       const text = [['a', 'b', 'label'], ['2', '3', 'x'], ['4', '5', 'y'], ['6', '', 'x']].map((r) => r.join(d)).join('\n') + '\n';
       const path = file(text);
       const run = async (bytes: boolean): Promise<unknown> => {
