@@ -4,8 +4,7 @@
  * others on worker threads), and the parts
  * merged in file order (scan.ts mergePartials), so the profile is the one a sequential pass gives
  * whatever the thread count. Only for files named on the command line (not stdin), at least
- * REBALANCE_SCAN_PARALLEL_BYTES (32 MiB) big, with REBALANCE_SCAN_THREADS (default: the cores,
- * at most 8) above 1. Anything unusual - a '"' in the file, a bad row under --on-bad-row error, a
+ * REBALANCE_SCAN_PARALLEL_BYTES (32 MiB) big, with REBALANCE_SCAN_THREADS above 1 (default 1). Anything unusual - a '"' in the file, a bad row under --on-bad-row error, a
  * worker that fails, no worker file (TypeScript sources under test) - returns null: the caller
  * scans sequentially, which also gives the right error.
  */
@@ -17,11 +16,17 @@ import { recordRanges } from '../io/csv-ranges.js';
 import type { CsvByteAccess } from '../io/source.js';
 import { scanCsvRange, type PartialScan, type RangeRequest } from './scan.js';
 
-/** Threads of a parallel counting pass: REBALANCE_SCAN_THREADS, else the cores (at most 8). */
+/**
+ * Threads of a parallel counting pass: REBALANCE_SCAN_THREADS ('auto': the cores, at most 8),
+ * else 1. Off by default: on the shared 2-core machine 2 threads were slower in every measurement
+ * (a worker costs ~0.2 CPU s to start, and the pass took ~0.5 CPU s more); see BENCHMARKS.md.
+ */
 export function scanThreads(): number {
-  const v = Number(process.env.REBALANCE_SCAN_THREADS);
+  const env = process.env.REBALANCE_SCAN_THREADS;
+  if (env === 'auto') return Math.min(8, availableParallelism());
+  const v = Number(env);
   if (Number.isInteger(v) && v >= 1) return Math.min(v, 64);
-  return Math.min(8, availableParallelism());
+  return 1;
 }
 
 /** The smallest file scanned in parallel: REBALANCE_SCAN_PARALLEL_BYTES, else 32 MiB. */
