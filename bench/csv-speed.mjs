@@ -4,7 +4,9 @@
 //   random-over   vs DuckDB read-all + write-all (COPY ... TO)
 //   smote         vs pandas.read_csv -> imblearn SMOTE -> to_csv (bench/peer.py)
 // Wall time and peak RSS of each run through bench/measure.py. Output: a markdown table.
-// usage: node bench/csv-speed.mjs [--input FILE | --rows 1000000 --features 29] [--threads 2] [--skip smote,pandas]
+// The 'rebalance, 2 threads' rows run the counting pass on 2 threads (REBALANCE_SCAN_THREADS=2; the
+// default is 1) on the same file.
+// usage: node bench/csv-speed.mjs [--input FILE | --rows 1000000 --features 29] [--threads 2] [--skip smote,pandas,parallel]
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -34,7 +36,7 @@ const measure = (cmd) => {
   if (r.code !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
   return r;
 };
-const rebalance = (method, out, extra = '') => measure(`${q(process.execPath)} ${q(join(root, 'bin/rebalance.js'))} resample ${q(input)} -m ${method} -o ${q(out)} -q --seed 42 ${extra}`);
+const rebalance = (method, out, extra = '', env = '') => measure(`${env}${q(process.execPath)} ${q(join(root, 'bin/rebalance.js'))} resample ${q(input)} -m ${method} -o ${q(out)} -q --seed 42 ${extra}`);
 const duck = (sql) => {
   const script = `import { DuckDBInstance } from '@duckdb/node-api';
 const db = await DuckDBInstance.create(':memory:', { threads: '${values.threads}' });
@@ -53,6 +55,7 @@ const add = (job, tool, r, note = '') => {
 const underOut = join(work, 'under.csv');
 const summary = join(work, 'under.json');
 add('random-under', 'rebalance', rebalance('random-under', underOut, `--summary-json ${q(summary)}`));
+if (!skip.has('parallel')) add('random-under', 'rebalance, 2 threads', rebalance('random-under', join(work, 'under-2.csv'), '', 'REBALANCE_SCAN_THREADS=2 '));
 const plan = JSON.parse(readFileSync(summary, 'utf8'));
 const counts = plan.classes.map((c) => [c.name, c.after]);
 const src = `read_csv(${JSON.stringify(input).replaceAll('"', "'")})`;
@@ -63,6 +66,8 @@ const duckRows = readFileSync(join(work, 'duck-under.csv'), 'utf8').split('\n').
 if (underRows !== duckRows) console.error(`warning: row counts differ: rebalance ${underRows}, DuckDB ${duckRows}`);
 
 add('random-over', 'rebalance', rebalance('random-over', join(work, 'over.csv')));
+rmSync(join(work, 'over.csv'), { force: true });
+if (!skip.has('parallel')) add('random-over', 'rebalance, 2 threads', rebalance('random-over', join(work, 'over.csv'), '', 'REBALANCE_SCAN_THREADS=2 '));
 add('random-over', `DuckDB COPY read-all + write-all (${values.threads} threads)`, duck(`COPY (SELECT * FROM ${src}) TO '${join(work, 'duck-all.csv')}' (HEADER)`));
 rmSync(join(work, 'over.csv'), { force: true });
 rmSync(join(work, 'duck-all.csv'), { force: true });

@@ -50,6 +50,14 @@ const TARGETS = [
     exports: ['init', 'formatMany', 'formatRows', 'done'],
     flags: [],
   },
+  {
+    entry: join(root, 'assembly', 'csv.ts'),
+    out: join(root, 'src', 'io', 'wasm', 'csv-wasm.generated.ts'),
+    name: 'CSV_WASM',
+    what: 'The CSV counting pass field splitter (WebAssembly)',
+    exports: ['splitRecords'],
+    flags: [],
+  },
 ];
 
 const dir = mkdtempSync(join(tmpdir(), 'rebalance-wasm-'));

@@ -75,12 +75,12 @@ export async function withCellSemantics(source: TableSource, semantics: CellSema
     }
     return batch;
   };
-  const wrapped: TableSource = {
-    ...source,
-    async *batches() {
-      for await (const batch of source.batches()) yield rewrite(batch);
-    },
+  const batches = async function* (): AsyncGenerator<RowBatch> {
+    for await (const batch of source.batches()) yield rewrite(batch);
   };
+  // The counting pass's byte path applies the NA spellings itself; decimal commas take batches().
+  const csv = source.csv && source.csv.batches === source.batches && !comma ? { ...source.csv, naValues: na, batches } : undefined;
+  const wrapped: TableSource = { ...source, batches, csv };
   // Raw copies would keep '1,5' next to generated '1.5' in a ','-separated output: copy formatted cells instead.
   if (comma) delete (wrapped as { rawRows?: unknown }).rawRows;
   return wrapped;

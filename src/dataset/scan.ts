@@ -7,7 +7,11 @@ import { DataType, type Schema } from 'apache-arrow';
 import { DataError, showValue, UsageError } from '../core/errors.js';
 import type { Cell } from '../io/batch.js';
 import { PROVENANCE_COLUMNS } from '../io/row-writer.js';
-import type { TableSource } from '../io/source.js';
+import type { CsvByteAccess, TableSource } from '../io/source.js';
+import { bytesText, classifyBytes, FieldClass, numberOfBytes } from '../io/csv-cells.js';
+import { jsSplitter, wasmSplitter } from '../io/csv-split.js';
+import { csvRecords } from '../io/csv-tokenizer.js';
+import { scanParallel } from './scan-parallel.js';
 import { sortClassNames } from './make.js';
 import { classifyBool, classifyNumber, NumClass } from '../io/cells.js';
 import type { CellSemantics } from './cell-semantics.js';
@@ -62,6 +66,11 @@ export interface ScanOptions extends CellSemantics {
   /** String columns with more distinct values than this fraction of rows become pass-through text. */
   readonly maxCategoricalFraction?: number;
   readonly signal?: AbortSignal;
+  /**
+   * CSV files: also keep each column's cells as numbers (TableProfile.values), so that a caller
+   * that gathers every row (readTable) need not read the file again.
+   */
+  readonly collectValues?: boolean;
 }
 
 export interface TableProfile {
@@ -83,6 +92,12 @@ export interface TableProfile {
   readonly labelType?: DataType;
   /** Under missing 'keep': the error that missing 'error' would have raised (null when none). */
   readonly missingError?: DataError | null;
+  /**
+   * With ScanOptions.collectValues on a CSV file: per column, the value of every data row read
+   * (rowsRead long: +text, missing cells 0, bad rows NaN) when the column held only numbers and
+   * missing cells; null for other columns. Absent when the pass read batches().
+   */
+  readonly values?: readonly (Float64Array | null)[];
 }
 
 /** More distinct labels than this is not a classification target (a data error). */
@@ -186,40 +201,52 @@ class ColumnTracker {
   nonFiniteRows = new GrowInt32();
   distinct: Map<string, number> | null = new Map();
   boolText: [string, string] = ['false', 'true'];
+  /** Bit b: boolText[b] was set from a cell. */
+  boolSet = 0;
   /** Text values that look like ISO 8601 dates. */
   isoDates = 0;
   /** Integer values seen while every one so far is distinct (null after the first repeat or past MAX_DISTINCT). */
   uniqueInts: Set<string> | null = new Set();
 
-  constructor(private readonly forcedCategorical = false) {}
+  constructor(readonly forcedCategorical = false) {}
 
-  addText(s: string, row: number): void {
+  /** A non-empty cell's text; returns its number class (NotNumber for forced categoricals). */
+  addText(s: string, row: number): NumClass {
     this.nonMissing++;
     if (this.forcedCategorical) {
       this.addDistinct(s);
-      return;
+      return NumClass.NotNumber;
     }
     const cls = classifyNumber(s);
     if (cls !== NumClass.NotNumber) {
       this.numeric++;
       if (cls === NumClass.Int) {
         this.ints++;
-        const u = this.uniqueInts;
-        if (u !== null) {
-          const key = s.charCodeAt(0) === 43 ? s.slice(1) : s;
-          if (u.has(key) || u.size >= MAX_DISTINCT) this.uniqueInts = null;
-          else u.add(key);
-        }
+        if (this.uniqueInts !== null) this.addIntKey(s.charCodeAt(0) === 43 ? s.slice(1) : s);
       } else if (cls === NumClass.NonFinite) {
         this.nonFinite++;
         this.nonFiniteRows.push(row);
       }
-      return;
+      return cls;
     }
+    this.addNonNumeric(s, row);
+    return cls;
+  }
+
+  /** An integer cell's text (sign '+' removed) while every one so far is distinct. */
+  addIntKey(key: string): void {
+    const u = this.uniqueInts!;
+    if (u.has(key) || u.size >= MAX_DISTINCT) this.uniqueInts = null;
+    else u.add(key);
+  }
+
+  /** A cell that is not a number (counted in nonMissing by the caller). */
+  addNonNumeric(s: string, row: number): void {
     const b = classifyBool(s);
     if (b >= 0) {
       this.bools++;
       this.boolText[b] = s;
+      this.boolSet |= 1 << b;
     }
     if (this.firstText === null) this.firstText = { row, value: s };
     if (s.length >= 10 && s.charCodeAt(4) === 45 && ISO_DATE.test(s)) this.isoDates++;
@@ -293,24 +320,51 @@ export async function scanTable(source: TableSource, options: ScanOptions = {}):
   const onBadRow = options.onBadRow ?? 'error';
   let rowsRead = 0;
   const textCells = source.format === 'csv';
+  const labelId = (key: string): number => {
+    let id = labelIds.get(key);
+    if (id === undefined) {
+      // A new spelling: numbers are one class by value ('1' and '1.0'), named by the first spelling seen.
+      const value = numericLabelKey(key);
+      id = value === null ? undefined : labelByValue.get(value);
+      if (id === undefined) {
+        id = labelNames.length;
+        labelNames.push(key);
+        if (value !== null) labelByValue.set(value, id);
+      }
+      labelIds.set(key, id);
+    }
+    return id;
+  };
+  const tooMany = (): DataError =>
+    new DataError('REBALANCE_TOO_MANY_ROWS', `more than ${MAX_ROWS} data rows: rebalance numbers rows with 32-bit integers; split the input`, { where: { file: source.name } });
+  const ragged = (r: number, fields: number): DataError =>
+    new DataError(
+      'REBALANCE_RAGGED_ROW',
+      `data row ${r + 1} has ${fields} fields, expected ${nCols} (as the header); fix the row or pass --on-bad-row skip`,
+      { where: { file: source.name, row: r + 1 } },
+    );
+  const csv = source.csv;
+  // Delimiters that can be part of a number ('1.5' split at '.'), or that are not one byte, take the cells' path.
+  const bytePath = csv !== undefined && csv.batches === source.batches && source.format === 'csv' && /^[\x01-\x7f]$/.test(csv.delimiter) && !/^[0-9+\-.]$/.test(csv.delimiter);
+  const collect = options.collectValues === true;
+  // Big files: the counting pass on worker threads over record-aligned byte ranges (not when values are kept).
+  const parts = bytePath && !collect ? await scanParallel(csv, { nCols, labelIndex, categorical: trackers.map((t) => t.forcedCategorical), onBadRow, signal: options.signal }) : null;
+  if (parts) rowsRead = mergePartials(parts, { trackers, rawLabels, badRows, labelId });
+  if (rowsRead > MAX_ROWS) throw tooMany();
+  const byteState = bytePath && !parts
+    ? await scanCsvBytes(csv, { nCols, labelIndex, trackers, rawLabels, badRows, onBadRow, labelId, tooMany, ragged, signal: options.signal, collect })
+    : null;
+  if (byteState) rowsRead = byteState.rowsRead;
 
-  for await (const batch of source.batches()) {
+  if (!byteState && !parts) for await (const batch of source.batches()) {
     if (options.signal?.aborted) throw options.signal.reason;
     const rows = batch.rows;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
       const r = batch.offset + i;
-      if (++rowsRead > MAX_ROWS) {
-        throw new DataError('REBALANCE_TOO_MANY_ROWS', `more than ${MAX_ROWS} data rows: rebalance numbers rows with 32-bit integers; split the input`, { where: { file: source.name } });
-      }
+      if (++rowsRead > MAX_ROWS) throw tooMany();
       if (row.length !== nCols) {
-        if (onBadRow === 'error') {
-          throw new DataError(
-            'REBALANCE_RAGGED_ROW',
-            `data row ${r + 1} has ${row.length} fields, expected ${nCols} (as the header); fix the row or pass --on-bad-row skip`,
-            { where: { file: source.name, row: r + 1 } },
-          );
-        }
+        if (onBadRow === 'error') throw ragged(r, row.length);
         badRows.push(r);
         rawLabels.push(-2);
         continue;
@@ -351,20 +405,7 @@ export async function scanTable(source: TableSource, options: ScanOptions = {}):
         rawLabels.push(-1);
         continue;
       }
-      const key = typeof lv === 'string' ? lv : String(lv);
-      let id = labelIds.get(key);
-      if (id === undefined) {
-        // A new spelling: numbers are one class by value ('1' and '1.0'), named by the first spelling seen.
-        const value = numericLabelKey(key);
-        id = value === null ? undefined : labelByValue.get(value);
-        if (id === undefined) {
-          id = labelNames.length;
-          labelNames.push(key);
-          if (value !== null) labelByValue.set(value, id);
-        }
-        labelIds.set(key, id);
-      }
-      rawLabels.push(id);
+      rawLabels.push(labelId(typeof lv === 'string' ? lv : String(lv)));
     }
   }
 
@@ -540,6 +581,7 @@ export async function scanTable(source: TableSource, options: ScanOptions = {}):
     droppedBadRows,
     labelType: schema?.fields[labelIndex].type,
     missingError,
+    ...(byteState?.values ? { values: byteState.values } : {}),
   };
 }
 
@@ -590,4 +632,386 @@ export function requireTwoClasses(profile: TableProfile): void {
       { where: { file: profile.source, column: profile.columns[profile.labelIndex].name } },
     );
   }
+}
+
+/** The most values one kept column reserves (4 GiB of float64: V8's limit for a resizable buffer). */
+const MAX_VALUE_ROWS = 2 ** 29;
+
+/** ES2024 resizable ArrayBuffers (Node 20 has them; the ES2023 lib does not declare them). */
+type Resizable = ArrayBuffer & { resize(bytes: number): void };
+const ResizableBuffer = ArrayBuffer as unknown as new (bytes: number, options: { maxByteLength: number }) => Resizable;
+
+/**
+ * Float64 values of one column in a resizable ArrayBuffer reserved for at most `maxRows` values:
+ * it grows in place (no copy, pages committed as written), and the finished column is a view of it.
+ */
+class ValueColumn {
+  private readonly buf: Resizable;
+  private data: Float64Array;
+  private n = 0;
+  constructor(private readonly maxRows: number) {
+    this.buf = new ResizableBuffer(8 * Math.min(maxRows, 1 << 16), { maxByteLength: 8 * maxRows });
+    this.data = new Float64Array(this.buf);
+  }
+  /** More rows than the reservation (a file that grew while read): no values (the caller reads again). */
+  full = false;
+  push(v: number): void {
+    if (this.n === this.data.length) {
+      if (this.n >= this.maxRows) {
+        this.full = true;
+        return;
+      }
+      this.buf.resize(8 * Math.min(this.maxRows, this.n * 2));
+      this.data = new Float64Array(this.buf);
+    }
+    this.data[this.n++] = v;
+  }
+  /** The values: a view of exactly n values (n = the values pushed). */
+  finish(n: number): Float64Array | null {
+    if (this.full) return null;
+    if (n !== this.n) throw new Error(`internal: ${this.n} values for ${n} rows`);
+    this.buf.resize(8 * n);
+    return new Float64Array(this.buf, 0, n);
+  }
+}
+
+interface ByteScan {
+  readonly nCols: number;
+  readonly labelIndex: number;
+  readonly trackers: readonly ColumnTracker[];
+  readonly rawLabels: GrowInt32;
+  readonly badRows: GrowInt32;
+  readonly onBadRow: 'error' | 'skip';
+  readonly labelId: (key: string) => number;
+  readonly tooMany: () => DataError;
+  readonly ragged: (row: number, fields: number) => DataError;
+  readonly signal?: AbortSignal;
+  readonly collect: boolean;
+  /** Stop at the first batch with a '"' byte (a parallel range: its split may be wrong). */
+  readonly stopOnQuote?: boolean;
+}
+
+/**
+ * The counting pass of a CSV file from the tokenizer's byte ranges: numbers and empty cells are
+ * classified from their bytes (io/csv-cells.ts) without a string; strings are made only for text
+ * cells, possible NA spellings, integer keys while a column's integers are all distinct, and new
+ * label spellings (labels of up to 6 bytes are interned by their bytes). Exactly the trackers'
+ * state the string loop over batches() gives. With `collect`, each column's values as numbers
+ * (the feature extractor's +text: missing = 0) while it holds only numbers.
+ */
+async function scanCsvBytes(
+  csv: Pick<CsvByteAccess, 'records' | 'header' | 'delimiter' | 'size' | 'naValues'> & Partial<Pick<CsvByteAccess, 'onRows' | 'batchRows'>>,
+  cx: ByteScan,
+): Promise<{ rowsRead: number; values: (Float64Array | null)[] | null; quoted?: boolean }> {
+  const { nCols, labelIndex, trackers, rawLabels, badRows } = cx;
+  const delim = csv.delimiter.charCodeAt(0);
+  const na = csv.naValues;
+  // Cells that may be NA spellings: at most the longest spelling's bytes and ending in a byte one ends in.
+  let naMaxBytes = 0;
+  const naLast = new Uint8Array(256);
+  for (const v of na) {
+    const b = Buffer.from(v, 'utf8');
+    if (b.length === 0) continue;
+    naMaxBytes = Math.max(naMaxBytes, b.length);
+    naLast[b[b.length - 1]] = 1;
+  }
+  // Every data row but the last ends in a line ending, and holds a byte at least: rows <= size / 2 + 1
+  // (reserved up to MAX_VALUE_ROWS: V8 caps a resizable buffer near 4 GiB; more rows read twice).
+  const maxRows = Math.min(MAX_VALUE_ROWS, Math.floor(csv.size / 2) + 1);
+  const newValues = (): ValueColumn | null => {
+    try {
+      return new ValueColumn(maxRows);
+    } catch {
+      return null; // no reservation: the caller reads the values in a second pass
+    }
+  };
+  const values: (ValueColumn | null)[] = trackers.map((t, j) => (cx.collect && j !== labelIndex && !t.forcedCategorical ? newValues() : null));
+  const anyValues = values.some((v) => v !== null);
+  const labelTracker = trackers[labelIndex];
+  const packedLabels = new Map<number, number>(); // short label bytes -> label id (-1: an NA spelling)
+  const splitOptions = { delimiter: delim, nCols, naMaxBytes, naLast };
+  const splitter = (await wasmSplitter(splitOptions)) ?? jsSplitter(splitOptions);
+  let rowsRead = 0;
+  let needHeader = csv.header;
+  const onRows = csv.onRows;
+  const every = Math.max(1, csv.batchRows ?? 16384);
+
+  /** A non-label cell read through its text (escaped quotes, possible NA spellings, forced categoricals). */
+  const textCell = (j: number, str: string, r: number): void => {
+    const t = trackers[j];
+    const vc = values[j];
+    if (str === '' || na.has(str)) {
+      t.missingRows.push(r);
+      if (vc !== null) vc.push(0);
+      return;
+    }
+    const cls = t.addText(str, r);
+    if (vc !== null) {
+      if (cls === NumClass.NotNumber) values[j] = null;
+      else vc.push(+str);
+    }
+  };
+
+  for await (const recs of csv.records()) {
+    if (cx.signal?.aborted) throw cx.signal.reason;
+    const buf = recs.buf;
+    const ascii = recs.ascii;
+    if (cx.stopOnQuote) {
+      const q = buf.indexOf(34);
+      if (q >= 0 && q < recs.recEnd[recs.count - 1]) return { rowsRead, values: null, quoted: true };
+    }
+    let k = 0;
+    if (needHeader) {
+      needHeader = false;
+      k = 1;
+    }
+    for (let g = k; g < recs.count; g += splitter.group) {
+      const to = Math.min(recs.count, g + splitter.group);
+      const { start: fs, end: fe, cls: fc, value: fv, nf: nfs } = splitter.split(recs, g, to);
+      for (k = g; k < to; k++) {
+        const r = rowsRead;
+        if (++rowsRead > MAX_ROWS) throw cx.tooMany();
+        if (onRows !== undefined && rowsRead % every === 0) onRows(rowsRead);
+        const a = recs.fieldFrom[k];
+        const base = (k - g) * nCols;
+        let nf: number;
+        if (a < 0) nf = nfs[k - g];
+        else {
+          // A record with quotes or CRs: the tokenizer's fields.
+          nf = recs.fieldTo[k] - a;
+          if (nf === nCols) {
+            for (let j = 0; j < nCols; j++) {
+              const s = recs.fStart[a + j];
+              const e = recs.fEnd[a + j];
+              fs[base + j] = s;
+              fe[base + j] = e;
+              fc[base + j] =
+                s === e ? FieldClass.Empty
+                : recs.fKind[a + j] === 2 ? FieldClass.Escaped
+                : e - s <= naMaxBytes && naLast[buf[e - 1]] === 1 ? FieldClass.MaybeNa
+                : FieldClass.Unknown;
+            }
+          }
+        }
+        if (nf !== nCols) {
+          if (cx.onBadRow === 'error') throw cx.ragged(r, nf);
+          badRows.push(r);
+          rawLabels.push(-2);
+          if (anyValues) for (const vc of values) vc?.push(NaN);
+          continue;
+        }
+        // The label: short spellings interned by their bytes.
+        {
+          const s = fs[base + labelIndex];
+          const e = fe[base + labelIndex];
+          const lc = fc[base + labelIndex];
+          let id: number;
+          if (lc === FieldClass.Empty) id = -1;
+          else if (e - s <= 6 && lc !== FieldClass.Escaped) {
+            let key = e - s;
+            for (let p = s; p < e; p++) key = key * 256 + buf[p];
+            const hit = packedLabels.get(key);
+            if (hit === undefined) {
+              const str = bytesText(buf, s, e, ascii);
+              id = na.has(str) ? -1 : cx.labelId(str);
+              packedLabels.set(key, id);
+            } else id = hit;
+          } else {
+            let str = bytesText(buf, s, e, ascii);
+            if (lc === FieldClass.Escaped) str = str.replaceAll('""', '"');
+            id = str === '' || na.has(str) ? -1 : cx.labelId(str);
+          }
+          if (id < 0) labelTracker.missingRows.push(r);
+          rawLabels.push(id);
+        }
+        for (let j = 0; j < nCols; j++) {
+          if (j === labelIndex) continue;
+          const t = trackers[j];
+          let cls = fc[base + j];
+          if (cls === FieldClass.Empty) {
+            t.missingRows.push(r);
+            const vc = values[j];
+            if (vc !== null) vc.push(0);
+            continue;
+          }
+          const s = fs[base + j];
+          const e = fe[base + j];
+          if (cls === FieldClass.Escaped) {
+            textCell(j, bytesText(buf, s, e, ascii).replaceAll('""', '"'), r);
+            continue;
+          }
+          if (cls === FieldClass.MaybeNa || t.forcedCategorical) {
+            textCell(j, bytesText(buf, s, e, ascii), r);
+            continue;
+          }
+          let x = fv[base + j];
+          if (cls === FieldClass.Unknown) {
+            cls = classifyBytes(buf, s, e);
+            if (cls === NumClass.Int || cls === NumClass.Float) x = numberOfBytes(buf, s, e);
+          }
+          t.nonMissing++;
+          const vc = values[j];
+          if (cls === NumClass.NotNumber) {
+            t.addNonNumeric(bytesText(buf, s, e, ascii), r);
+            if (vc !== null) values[j] = null;
+            continue;
+          }
+          t.numeric++;
+          if (cls === NumClass.NonFinite) {
+            t.nonFinite++;
+            t.nonFiniteRows.push(r);
+            if (vc !== null) vc.push(Number(bytesText(buf, s, e, true)));
+            continue;
+          }
+          if (cls === NumClass.Int) {
+            t.ints++;
+            if (t.uniqueInts !== null) t.addIntKey(bytesText(buf, buf[s] === 43 ? s + 1 : s, e, true));
+          }
+          if (vc !== null) vc.push(x);
+        }
+      }
+    }
+  }
+  return { rowsRead, values: cx.collect ? values.map((v) => (v === null ? null : v.finish(rowsRead))) : null };
+}
+
+/** What one range of a parallel counting pass found (from a worker; rows local to the range). */
+export interface PartialScan {
+  readonly rowsRead: number;
+  /** A '"' byte in the range: its bounds may split a quoted field (the caller scans sequentially). */
+  readonly quoted: boolean;
+  readonly columns: readonly PartialColumn[];
+  /** Label spellings in first-seen order; rawLabels: their index, -1 missing / NA, -2 bad row. */
+  readonly labelNames: readonly string[];
+  readonly rawLabels: Int32Array;
+  readonly badRows: Int32Array;
+}
+
+export interface PartialColumn {
+  readonly nonMissing: number;
+  readonly numeric: number;
+  readonly ints: number;
+  readonly bools: number;
+  readonly nonFinite: number;
+  readonly isoDates: number;
+  readonly firstText: { row: number; value: string } | null;
+  readonly missingRows: Int32Array;
+  readonly nonFiniteRows: Int32Array;
+  readonly distinct: [string[], number[]] | null;
+  readonly boolText: [string, string];
+  readonly boolSet: number;
+  readonly uniqueInts: string[] | null;
+}
+
+/** What a worker needs to scan one range of a CSV file. */
+export interface RangeRequest {
+  readonly path: string;
+  readonly start: number;
+  readonly end: number;
+  /** The range starts with the header record. */
+  readonly header: boolean;
+  readonly delimiter: string;
+  readonly size: number;
+  readonly naValues: readonly string[];
+  readonly nCols: number;
+  readonly labelIndex: number;
+  readonly categorical: readonly boolean[];
+}
+
+/** The counting pass over one record-aligned byte range (a worker's part; bad rows never fail here). */
+export async function scanCsvRange(m: RangeRequest): Promise<PartialScan> {
+  const trackers = m.categorical.map((c) => new ColumnTracker(c));
+  const rawLabels = new GrowInt32();
+  const badRows = new GrowInt32();
+  const ids = new Map<string, number>();
+  const labelNames: string[] = [];
+  const labelId = (key: string): number => {
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = labelNames.length;
+      labelNames.push(key);
+      ids.set(key, id);
+    }
+    return id;
+  };
+  const never = (): DataError => new DataError('REBALANCE_TOO_MANY_ROWS', 'too many rows');
+  const csv = {
+    records: () => csvRecords(m.path, { delimiter: m.delimiter, start: m.start, end: m.end }),
+    header: m.header,
+    delimiter: m.delimiter,
+    size: m.size,
+    naValues: new Set(m.naValues),
+  };
+  const r = await scanCsvBytes(csv, { nCols: m.nCols, labelIndex: m.labelIndex, trackers, rawLabels, badRows, onBadRow: 'skip', labelId, tooMany: never, ragged: never, collect: false, stopOnQuote: true });
+  const columns = trackers.map((t): PartialColumn => ({
+    nonMissing: t.nonMissing,
+    numeric: t.numeric,
+    ints: t.ints,
+    bools: t.bools,
+    nonFinite: t.nonFinite,
+    isoDates: t.isoDates,
+    firstText: t.firstText,
+    missingRows: t.missingRows.view().slice(),
+    nonFiniteRows: t.nonFiniteRows.view().slice(),
+    distinct: t.distinct === null ? null : [[...t.distinct.keys()], [...t.distinct.values()]],
+    boolText: t.boolText,
+    boolSet: t.boolSet,
+    uniqueInts: t.uniqueInts === null ? null : [...t.uniqueInts],
+  }));
+  return { rowsRead: r.rowsRead, quoted: r.quoted === true, columns, labelNames, rawLabels: rawLabels.view().slice(), badRows: badRows.view().slice() };
+}
+
+/**
+ * Merges the ranges' parts, in file order, into the pass's state: exactly what one sequential
+ * pass leaves (counts add up, row lists shift by the rows of earlier ranges, the first text and
+ * each bool spelling come from the earliest / latest range that has one, distinct values and
+ * integer keys unite with the sequential pass's limits, label spellings get their ids in file
+ * order). Returns the rows read.
+ */
+function mergePartials(
+  parts: readonly PartialScan[],
+  st: { trackers: readonly ColumnTracker[]; rawLabels: GrowInt32; badRows: GrowInt32; labelId: (key: string) => number },
+): number {
+  let offset = 0;
+  for (const part of parts) {
+    part.columns.forEach((c, j) => {
+      const t = st.trackers[j];
+      t.nonMissing += c.nonMissing;
+      t.numeric += c.numeric;
+      t.ints += c.ints;
+      t.bools += c.bools;
+      t.nonFinite += c.nonFinite;
+      t.isoDates += c.isoDates;
+      if (t.firstText === null && c.firstText !== null) t.firstText = { row: c.firstText.row + offset, value: c.firstText.value };
+      for (const r of c.missingRows) t.missingRows.push(r + offset);
+      for (const r of c.nonFiniteRows) t.nonFiniteRows.push(r + offset);
+      for (let b = 0; b < 2; b++) {
+        if (c.boolSet & (1 << b)) {
+          t.boolText[b] = c.boolText[b];
+          t.boolSet |= 1 << b;
+        }
+      }
+      if (t.distinct !== null) {
+        if (c.distinct === null) t.distinct = null;
+        else {
+          const d = t.distinct;
+          const [keys, counts] = c.distinct;
+          for (let i = 0; i < keys.length; i++) d.set(keys[i], (d.get(keys[i]) ?? 0) + counts[i]);
+          if (d.size > MAX_DISTINCT) t.distinct = null;
+        }
+      }
+      if (t.uniqueInts !== null) {
+        if (c.uniqueInts === null) t.uniqueInts = null;
+        else for (const key of c.uniqueInts) {
+          t.addIntKey(key);
+          if (t.uniqueInts === null) break;
+        }
+      }
+    });
+    const ids = part.labelNames.map((name) => st.labelId(name));
+    for (const v of part.rawLabels) st.rawLabels.push(v >= 0 ? ids[v] : v);
+    for (const r of part.badRows) st.badRows.push(r + offset);
+    offset += part.rowsRead;
+  }
+  return offset;
 }

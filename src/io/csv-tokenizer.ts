@@ -284,6 +284,12 @@ export interface TokenizeOptions {
   readonly maxRecordBytes?: number;
   /** Rows are numbered from the first data row in messages: 1 when the first record is a header. */
   readonly headerRecords?: number;
+  /**
+   * Only the bytes [start, end) of the file (default: all of it); `start` must be where a record
+   * begins (a BOM is stripped only at 0). For parallel counting passes over record-aligned ranges.
+   */
+  readonly start?: number;
+  readonly end?: number;
 }
 
 /** The read chunk size: the option, else REBALANCE_CSV_CHUNK_BYTES, else 1 MiB. */
@@ -315,8 +321,9 @@ export async function* csvRecords(path: string, options: TokenizeOptions): Async
   const pending: Buffer[] = [];
   let pendingLen = 0;
   let minNext = 0;
-  let atStart = true;
-  let fileOffset = 0; // file offset of the first byte of the next buffer to tokenize
+  const start = options.start ?? 0;
+  let atStart = start === 0;
+  let fileOffset = start; // file offset of the first byte of the next buffer to tokenize
   let records = 0;
 
   const take = (data: Buffer, eof: boolean): CsvRecords | null => {
@@ -365,7 +372,9 @@ export async function* csvRecords(path: string, options: TokenizeOptions): Async
   };
 
   try {
-    for await (const chunk of createReadStream(path, { highWaterMark: chunkSize })) {
+    const range = options.end === undefined ? { start } : { start, end: options.end - 1 };
+    if (options.end !== undefined && options.end <= start) return;
+    for await (const chunk of createReadStream(path, { highWaterMark: chunkSize, ...range })) {
       let data = chunk as Buffer;
       if (carry) {
         pending.push(data);

@@ -16,6 +16,7 @@ import type { RowBatch } from './batch.js';
 import { arrowRecordBatches } from './arrow-read.js';
 import { csvBatches } from './csv-read.js';
 import { readRawCsvRows, type RawRows } from './csv-raw.js';
+import { csvRecords, type CsvRecords } from './csv-tokenizer.js';
 import { decompressFile } from './compress.js';
 import { compressionFromName, sniffCompression, sniffFormat, type InputFormat } from './format.js';
 import { ioErrorFrom } from './fs-errors.js';
@@ -54,7 +55,33 @@ export interface TableSource {
    * csv-tokenizer.ts), for verbatim copying.
    */
   rawRows?(): AsyncGenerator<RawRows>;
+  /**
+   * CSV files: the tokenizer's records as bytes, for the counting pass's byte path. It stands for
+   * `batches()` only while `csv.batches === batches` (a wrapper that changes batches() and not
+   * this breaks the identity, and the counting pass then reads batches()).
+   */
+  readonly csv?: CsvByteAccess;
   close(): Promise<void>;
+}
+
+/** A CSV source's records as bytes, and what its cells mean (see TableSource.csv). */
+export interface CsvByteAccess {
+  /** The records (the header record first when `header`), as csv-tokenizer.ts defines them. */
+  records(): AsyncGenerator<CsvRecords>;
+  readonly header: boolean;
+  readonly delimiter: string;
+  /** The file's size in bytes. */
+  readonly size: number;
+  /** The file, when the input was named (not stdin, a pipe or a decompressed copy): the counting pass may read it in parallel. */
+  readonly path?: string;
+  /** Rows per batch of batches() (ReadOptions.batchSize): how often `onRows` hears. */
+  readonly batchRows: number;
+  /** Told the data rows read at every multiple of batchRows (a progress display; pipeline/progress.ts). */
+  readonly onRows?: (rows: number) => void;
+  /** Cell texts read as missing besides the empty cell (dataset/cell-semantics.ts). */
+  readonly naValues: ReadonlySet<string>;
+  /** The batches() function these records stand for. */
+  readonly batches: () => AsyncGenerator<RowBatch>;
 }
 
 export function isStdin(path: string | undefined): boolean {
@@ -255,14 +282,29 @@ export async function openSource(path: string | undefined, options: ReadOptions 
     if (columns.length === 0) {
       throw new DataError('REBALANCE_EMPTY', 'the input has no rows: expected a header row and data rows', { where: { file: name } });
     }
+    let fileSize: number;
+    try {
+      fileSize = (await stat(file)).size;
+    } catch (e) {
+      throw ioErrorFrom(e, name, 'read');
+    }
+    const batches = (): AsyncGenerator<RowBatch> => wrap(csvBatches(file, { delimiter, header }));
+    const records = async function* (): AsyncGenerator<CsvRecords> {
+      try {
+        yield* csvRecords(file, { delimiter, headerRecords: header ? 1 : 0 });
+      } catch (e) {
+        throw relabel(e as Error);
+      }
+    };
     return {
       name,
       format,
       columns,
       delimiter,
       compression,
-      batches: () => wrap(csvBatches(file, { delimiter, header })),
+      batches,
       rawRows: () => readRawCsvRows(file, { delimiter, header }),
+      csv: { records, header, delimiter, size: fileSize, ...(spooled ? {} : { path: file }), batchRows: batchSize, naValues: new Set(), batches },
       close: cleanup,
     };
   } catch (e) {

@@ -1,6 +1,7 @@
 /**
  * Progress of a job over its input, for a display (cli/progress.ts); output never depends on it.
  */
+import type { RowBatch } from '../io/batch.js';
 import type { TableSource } from '../io/source.js';
 
 /**
@@ -12,13 +13,14 @@ export type JobProgress = (task: string, done: number, total: number | null) => 
 
 /** The source with `report` told the rows read after each batch (a counting pass). */
 export function countedBatches(source: TableSource, report: (rows: number) => void): TableSource {
-  return {
-    ...source,
-    async *batches() {
-      for await (const batch of source.batches()) {
-        yield batch;
-        report(batch.offset + batch.rows.length);
-      }
-    },
+  const batches = async function* (): AsyncGenerator<RowBatch> {
+    for await (const batch of source.batches()) {
+      yield batch;
+      report(batch.offset + batch.rows.length);
+    }
   };
+  // The counting pass's byte path (CSV files) reads records: it reports every batchRows rows, sequentially.
+  const csv = source.csv;
+  const counted = csv && csv.batches === source.batches ? { ...csv, path: undefined, batches, onRows: report } : undefined;
+  return { ...source, batches, csv: counted };
 }

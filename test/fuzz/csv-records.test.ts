@@ -10,6 +10,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { csvBatches } from '../../src/io/csv-read.js';
 import { parseRawRow, readRawCsvRows } from '../../src/io/csv-raw.js';
+import { recordRanges } from '../../src/io/csv-ranges.js';
+import { csvRecords, recordCells } from '../../src/io/csv-tokenizer.js';
+import { openTable } from '../../src/dataset/cell-semantics.js';
+import { scanTable } from '../../src/dataset/scan.js';
+import { RebalanceError } from '../../src/core/errors.js';
 import { tempDir } from '../helpers/cli.js';
 import { recordsCase } from './csv-records-gen.js';
 import { fuzzRuns, runInProcess } from './harness.js';
@@ -48,6 +53,59 @@ describe('CSV records fuzz', () => {
         }
       }),
       { seed: 20261203, numRuns: fuzzRuns(1000, 0.4) },
+    );
+  });
+
+  it('quote-free files cut into record ranges (the parallel counting pass): the ranges\' records are the file\'s', async () => {
+    const quoteFree = recordsCase.filter((c) => !c.bytes.includes(34));
+    await fc.assert(
+      fc.asyncProperty(quoteFree, fc.integer({ min: 2, max: 9 }), fc.integer({ min: 1, max: 64 }), async (c, n, chunk) => {
+        const path = join(dir, `q-${caseNo++}.csv`);
+        writeFileSync(path, c.bytes);
+        try {
+          const bounds = await recordRanges(path, c.bytes.length, n);
+          expect(bounds[0]).toBe(0);
+          expect(bounds.at(-1)).toBe(c.bytes.length);
+          const rows: string[][] = [];
+          for (let i = 0; i + 1 < bounds.length; i++) {
+            for await (const recs of csvRecords(path, { delimiter: c.delimiter, start: bounds[i], end: bounds[i + 1], chunkSize: chunk })) {
+              for (let r = 0; r < recs.count; r++) rows.push(recordCells(recs, r));
+            }
+          }
+          expect(rows).toEqual(c.records);
+        } finally {
+          rmSync(path);
+        }
+      }),
+      { seed: 20261204, numRuns: fuzzRuns(600, 0.4) },
+    );
+  });
+
+  it('the counting pass from bytes and from cells agree on every generated file', async () => {
+    await fc.assert(
+      fc.asyncProperty(recordsCase, async (c) => {
+        const path = join(dir, `s-${caseNo++}.csv`);
+        writeFileSync(path, c.bytes);
+        const run = async (bytes: boolean): Promise<unknown> => {
+          const source = await openTable(path, { delimiter: c.delimiter, header: false }, {});
+          try {
+            const src = bytes ? source : { ...source, csv: undefined };
+            const { missingError, ...p } = await scanTable(src, { label: 'col0', missing: 'keep', missingLabel: 'drop', onBadRow: 'skip', maxCategoricalFraction: 1 });
+            return { ...p, missingError: missingError?.message };
+          } catch (e) {
+            if (e instanceof RebalanceError) return { error: e.message };
+            throw e;
+          } finally {
+            await source.close();
+          }
+        };
+        try {
+          expect(await run(true)).toEqual(await run(false));
+        } finally {
+          rmSync(path);
+        }
+      }),
+      { seed: 20261205, numRuns: fuzzRuns(400, 0.4) },
     );
   });
 
