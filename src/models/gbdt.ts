@@ -341,7 +341,11 @@ export function createGbdt(options: GbdtOptions = {}): Classifier {
       const bins = fitBins(train, trainRows, rng.fork('gbdt/bins'));
       const kernel = await histogramKernel(engine, m, bins.length, maxLeafNodes + 2, threads);
       try {
-      const binned = describeTrain(applyBins(train, bins, trainRows, kernel?.x), m, bins);
+      if (kernel) {
+        kernel.fillBins(train.features, bins, trainRows);
+        kernel.prepareRows();
+      }
+      const binned = describeTrain(kernel ? kernel.x : applyBins(train, bins, trainRows), m, bins);
       const g = kernel?.g ?? new Float64Array(m);
       const h = kernel?.h ?? new Float64Array(m);
       const ws = new GrowerWorkspace(m, bins.length, kernel, kernel);

@@ -192,22 +192,23 @@ export function applyBins(data: Dataset, bins: readonly FeatureBins[], rows: Int
   const m = rows ? rows.length : data.nRows;
   const out = into ?? new Uint8Array(m * bins.length);
   if (out.length !== m * bins.length) throw new RangeError(`applyBins: expected ${m * bins.length} bytes to write into, got ${out.length}`);
-  for (let j = 0; j < bins.length; j++) {
-    const col = data.features[j];
-    const o = out.subarray(j * m, (j + 1) * m);
-    const fb = bins[j];
-    if (fb.kind === 'numeric') {
-      binNumeric(col, rows, fb.thresholds, o);
-    } else {
-      let maxCode = 0;
-      for (let b = 0; b < fb.codes.length; b++) maxCode = Math.max(maxCode, fb.codes[b]);
-      const lut = new Uint8Array(maxCode + 1).fill(MISSING_BIN);
-      for (let b = 0; b < fb.codes.length; b++) lut[fb.codes[b]] = b;
-      for (let t = 0; t < m; t++) {
-        const v = col[rows ? rows[t] : t];
-        o[t] = v >= 0 && v <= maxCode && Number.isInteger(v) ? lut[v] : MISSING_BIN;
-      }
-    }
-  }
+  for (let j = 0; j < bins.length; j++) binColumn(data.features[j], rows, bins[j], out.subarray(j * m, (j + 1) * m));
   return out;
+}
+
+/** Bins of one column's values under fb: o[t] = the bin of col[rows ? rows[t] : t]. */
+export function binColumn(col: Float64Array, rows: Int32Array | null, fb: FeatureBins, o: Uint8Array): void {
+  const m = o.length;
+  if (fb.kind === 'numeric') {
+    binNumeric(col, rows, fb.thresholds, o);
+    return;
+  }
+  let maxCode = 0;
+  for (let b = 0; b < fb.codes.length; b++) maxCode = Math.max(maxCode, fb.codes[b]);
+  const lut = new Uint8Array(maxCode + 1).fill(MISSING_BIN);
+  for (let b = 0; b < fb.codes.length; b++) lut[fb.codes[b]] = b;
+  for (let t = 0; t < m; t++) {
+    const v = col[rows ? rows[t] : t];
+    o[t] = v >= 0 && v <= maxCode && Number.isInteger(v) ? lut[v] : MISSING_BIN;
+  }
 }

@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../../src/core/rng.js';
 import { makeDataset } from '../../../src/dataset/make.js';
 import { createGbdt } from '../../../src/models/gbdt.js';
-import { applyBins, binOf, MISSING_BIN } from '../../../src/models/tree/binning.js';
+import { applyBins, binOf, fitBins, MISSING_BIN } from '../../../src/models/tree/binning.js';
 import { PARALLEL_ROWS, WasmHistograms } from '../../../src/models/tree/hist-wasm.js';
 import type { Dataset } from '../../../src/types.js';
 
@@ -135,5 +135,71 @@ describe('gbdt histogram engines', () => {
       createGbdt({ engine, threads, maxIter: 8, earlyStopping: false }).fit(data, createRng(5), { positive: pos });
     const [a, b] = [await fit(1, 'typescript'), await fit(3, 'wasm')];
     expect(JSON.stringify(b.toJSON())).toBe(JSON.stringify(a.toJSON()));
+  });
+
+  it('row-major node histograms (prepareRows) equal the column-major ones, on 1 and 3 threads', async () => {
+    const m = 3 * PARALLEL_ROWS + 77;
+    const d = 11;
+    for (const threads of [1, 3]) {
+      const k = (await WasmHistograms.create(m, d, 2, threads))!;
+      try {
+        const rng = createRng(4);
+        for (let i = 0; i < m * d; i++) k.x[i] = rng.nextInt(256);
+        for (let i = 0; i < m; i++) {
+          k.g[i] = rng.nextNormal();
+          k.h[i] = rng.nextFloat();
+        }
+        let n = 0;
+        for (let i = 0; i < m; i++) if (rng.nextFloat() < 0.6) k.rows[n++] = i;
+        const spec = { kind: 'numeric' as const, thresholds: new Float64Array(254) };
+        const t = { x: k.x, m, specs: Array(d).fill(spec), nonMissing: new Int32Array(d), isCategorical: new Uint8Array(d), hasMissing: new Uint8Array(d) };
+        const [col, row] = [k.hists[0].fill(0), k.hists[1].fill(0)];
+        k.build(t, k.rows, 5, n, k.g, k.h, col);
+        k.prepareRows();
+        k.rowMajorBelow = m + 1;
+        k.build(t, k.rows, 5, n, k.g, k.h, row);
+        expect(row).toEqual(col);
+        expect(row[(d - 1) * 768 + 3 * 7 + 2]).toBeGreaterThan(0);
+      } finally {
+        k.dispose();
+      }
+    }
+  });
+
+  it('a fit growing every node from row-major bins is bit-identical to the TypeScript one', async () => {
+    const data = mixed(6000, 11, 2, 3);
+    const pos = data.classNames.indexOf('pos');
+    const proto = WasmHistograms.prototype as unknown as { prepareRows(): void };
+    const prepare = proto.prepareRows;
+    proto.prepareRows = function (this: WasmHistograms) {
+      prepare.call(this);
+      this.rowMajorBelow = Infinity;
+    };
+    try {
+      const fit = (engine: 'wasm' | 'typescript') => createGbdt({ engine, maxIter: 10, earlyStopping: false }).fit(data, createRng(2), { positive: pos });
+      const [w, t] = [await fit('wasm'), await fit('typescript')];
+      expect(JSON.stringify(w.toJSON())).toBe(JSON.stringify(t.toJSON()));
+    } finally {
+      proto.prepareRows = prepare;
+    }
+  });
+
+  it('fillBins (numeric features in WebAssembly, two at a time on threads) gives applyBins exactly', async () => {
+    const data = mixed(PARALLEL_ROWS + 999, 12, 2, 4);
+    const rng = createRng(6);
+    const bins = fitBins(data, null, rng);
+    const rows = Int32Array.from({ length: data.nRows }, (_, i) => i).filter((i) => i % 7 !== 3);
+    for (const threads of [1, 2]) {
+      for (const r of [null, rows]) {
+        const m = r ? r.length : data.nRows;
+        const k = (await WasmHistograms.create(m, bins.length, 1, threads))!;
+        try {
+          k.fillBins(data.features, bins, r);
+          expect(k.x).toEqual(applyBins(data, bins, r));
+        } finally {
+          k.dispose();
+        }
+      }
+    }
   });
 });
