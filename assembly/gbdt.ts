@@ -182,3 +182,11 @@ export function binValues(v: usize, n: i32, pad: usize, out: usize): void {
     store<u8>(out + <usize>t, <u8>b);
   }
 }
+
+/** raw[rows[k]] += v for k in [start, end): a leaf's value added to its training rows' scores. */
+export function addToRows(rows: usize, start: i32, end: i32, v: f64, raw: usize): void {
+  for (let k = start; k < end; k++) {
+    const p = raw + (<usize>load<i32>(rows + (<usize>k << 2)) << 3);
+    store<f64>(p, load<f64>(p) + v);
+  }
+}

@@ -18,6 +18,7 @@ import { Worker } from 'node:worker_threads';
 import { embeddedWasmLoader, wasmApi, type WasmMemory, type WasmModule } from '../../core/wasm.js';
 import { HIST_STRIDE, type BinnedTrain, type HistogramKernel } from './grower.js';
 import { binColumn, type FeatureBins } from './binning.js';
+import { logisticGradients } from './loss.js';
 import { BITSET_WORDS } from './tree.js';
 
 const loadGbdtWasm = embeddedWasmLoader('gbdt histogram kernels', 'src/models/wasm/gbdt-wasm.generated.ts', 'SIMD', async () => {
@@ -31,16 +32,19 @@ interface Kernels {
   histogramRows(xr: number, stride: number, f0: number, f1: number, rows: number, start: number, end: number, identity: number, g: number, h: number, out: number): void;
   transpose(x: number, m: number, d: number, xr: number, stride: number, i0: number, i1: number): void;
   binValues(v: number, n: number, pad: number, out: number): void;
+  addToRows(rows: number, start: number, end: number, v: number, raw: number): void;
   subtract(a: number, b: number, len: number): void;
   partition(col: number, rows: number, scratch: number, start: number, end: number, threshold: number, missingLeft: number, bitset: number): number;
 }
 
 /** What a worker can be asked to run (the index is the op code in the control block). */
-const OPS = ['histogram', 'histogramRows', 'transpose', 'binValues'] as const;
+const OPS = ['histogram', 'histogramRows', 'transpose', 'binValues', 'gradients'] as const;
 const OP_HISTOGRAM = 0;
 const OP_HISTOGRAM_ROWS = 1;
 const OP_TRANSPOSE = 2;
 const OP_BIN = 3;
+/** Not a WebAssembly function: logisticGradients (tree/loss.ts) over views of the memory. */
+const OP_GRADIENTS = 4;
 
 const PAGE = 65536;
 /** First byte laid out (below: the module's static data, if any). */
@@ -66,12 +70,19 @@ const WORKER_SOURCE = `
 'use strict';
 const { workerData } = require('node:worker_threads');
 const { module, memory, ctl, slot } = workerData;
-const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const ops = ${JSON.stringify(OPS)}.map((name) => k[name]);
 const c = new Int32Array(memory.buffer, ctl, ${CTL_WORDS} * (slot + 1));
 const b = ${CTL_WORDS} * slot;
 let seen = 0;
 try {
+  const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const logisticGradients = ${logisticGradients.toString()};
+  const js = {
+    gradients(raw, y, w, g, h, i0, i1) {
+      const b = memory.buffer;
+      logisticGradients(new Float64Array(b, raw, i1), new Uint8Array(b, y, i1), new Float64Array(b, w, i1), new Float64Array(b, g, i1), new Float64Array(b, h, i1), i0, i1);
+    },
+  };
+  const ops = ${JSON.stringify(OPS)}.map((name) => js[name] ?? k[name]);
   for (;;) {
     Atomics.wait(c, b, seen);
     const s = Atomics.load(c, b);
@@ -83,7 +94,8 @@ try {
     Atomics.notify(c, b + 1);
   }
 } finally {
-  // Stopped or failed: done = -1 tells the main thread to build this worker's ranges itself.
+  // Stopped or failed (also while starting): done = -1 tells the main thread to run this
+  // worker's parts itself.
   Atomics.store(c, b + 1, -1);
   Atomics.notify(c, b + 1);
 }
@@ -99,6 +111,10 @@ export class WasmHistograms implements HistogramKernel {
   readonly scratch: Int32Array;
   readonly g: Float64Array;
   readonly h: Float64Array;
+  /** Binary fits: raw scores, targets (0/1) and sample weights of the training rows (gradients()). */
+  readonly raw: Float64Array;
+  readonly y: Uint8Array;
+  readonly w: Float64Array;
   /** Histogram buffers for the grower's pool (d * HIST_STRIDE each, zeroed). */
   readonly hists: Float64Array[];
   /**
@@ -138,6 +154,9 @@ export class WasmHistograms implements HistogramKernel {
     this.scratch = new Int32Array(buffer, take(m * 4), m);
     this.g = new Float64Array(buffer, take(m * 8), m);
     this.h = new Float64Array(buffer, take(m * 8), m);
+    this.raw = new Float64Array(buffer, take(m * 8), m);
+    this.y = new Uint8Array(buffer, take(m), m);
+    this.w = new Float64Array(buffer, take(m * 8), m);
     this.ghOffset = take(m * 16);
     this.bitset = new Uint32Array(buffer, take(BITSET_WORDS * 4), BITSET_WORDS);
     this.pads = [new Float64Array(buffer, take(PAD * 8), PAD), new Float64Array(buffer, take(PAD * 8), PAD)];
@@ -168,7 +187,7 @@ export class WasmHistograms implements HistogramKernel {
 
   /** Bytes the layout needs for m rows, d features and nHists histograms. */
   static bytes(m: number, d: number, nHists: number, threads = 1): number {
-    const fixed = BASE + 2 * align16(m * d) + 2 * align16(m * 4) + 2 * align16(m * 8) + align16(m * 16) + align16(BITSET_WORDS * 4) + 2 * align16(PAD * 8);
+    const fixed = BASE + 2 * align16(m * d) + 2 * align16(m * 4) + 4 * align16(m * 8) + align16(m) + align16(m * 16) + align16(BITSET_WORDS * 4) + 2 * align16(PAD * 8);
     return fixed + nHists * align16(d * HIST_STRIDE * 8) + align16(threads * CTL_WORDS * 4);
   }
 
@@ -195,7 +214,29 @@ export class WasmHistograms implements HistogramKernel {
   }
 
   private call(op: number, args: readonly number[]): void {
-    (this.k[OPS[op]] as (...a: number[]) => void)(...args);
+    if (op === OP_GRADIENTS) {
+      const [, , , , , i0, i1] = args;
+      logisticGradients(this.raw, this.y, this.w, this.g, this.h, i0, i1);
+      return;
+    }
+    (this.k[OPS[op] as Exclude<(typeof OPS)[number], 'gradients'>] as (...a: number[]) => void)(...args);
+  }
+
+  /**
+   * g and h of the logistic loss from raw, y and w (logisticGradients, tree/loss.ts), rows split
+   * in blocks across the threads (each row's numbers do not depend on the split).
+   */
+  gradients(): void {
+    const m = this.m;
+    const parts = this.partsFor(m, this.threads);
+    const cut = (p: number): number => Math.round((p * m) / parts);
+    this.fan(OP_GRADIENTS, parts, (p) => [this.raw.byteOffset, this.y.byteOffset, this.w.byteOffset, this.g.byteOffset, this.h.byteOffset, cut(p), p === parts - 1 ? m : cut(p + 1)]);
+  }
+
+  addToRows(rows: Int32Array, start: number, end: number, value: number, raw: Float64Array): boolean {
+    if (!this.inside(rows) || !this.inside(raw) || raw.length !== this.m) return false;
+    this.k.addToRows(rows.byteOffset, start, end, value, raw.byteOffset);
+    return true;
   }
 
   /**

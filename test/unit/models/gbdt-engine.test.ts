@@ -14,6 +14,7 @@ import { makeDataset } from '../../../src/dataset/make.js';
 import { createGbdt } from '../../../src/models/gbdt.js';
 import { applyBins, binOf, fitBins, MISSING_BIN } from '../../../src/models/tree/binning.js';
 import { PARALLEL_ROWS, WasmHistograms } from '../../../src/models/tree/hist-wasm.js';
+import { logisticGradients } from '../../../src/models/tree/loss.js';
 import type { Dataset } from '../../../src/types.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -200,6 +201,28 @@ describe('gbdt histogram engines', () => {
           k.dispose();
         }
       }
+    }
+  });
+
+  it('gradients on worker threads (logisticGradients source text) equal the one-thread loop, and the workers stay up', async () => {
+    const m = 2 * PARALLEL_ROWS + 31;
+    const k = (await WasmHistograms.create(m, 1, 1, 2))!;
+    try {
+      const rng = createRng(12);
+      for (let i = 0; i < m; i++) {
+        k.raw[i] = 8 * rng.nextNormal();
+        k.y[i] = rng.nextFloat() < 0.2 ? 1 : 0;
+        k.w[i] = 0.5 + rng.nextFloat();
+      }
+      k.gradients();
+      const g = new Float64Array(m);
+      const h = new Float64Array(m);
+      logisticGradients(k.raw, k.y, k.w, g, h, 0, m);
+      expect(k.g).toEqual(g);
+      expect(k.h).toEqual(h);
+      expect((k as unknown as { failed: boolean }).failed).toBe(false);
+    } finally {
+      k.dispose();
     }
   });
 });
