@@ -6,7 +6,8 @@
 //
 // x: column-major bins (u8), x[j * m + i]. rows: i32 row ids of the node at [start, end) (ignored
 // when identity != 0: rows start..end themselves). g, h: f64 per row. gh: 16 bytes per row of the
-// node, the gathered [g, h] pairs: written first unless gathered != 0 (another call did it).
+// node, the gathered [g, h] pairs: written first unless bit 0 of gathered is set (another call did
+// it). Bit 1 of gathered (identity only): counts are not added (the caller has them).
 // out: d * 768 f64, [g, h, count] per bin, added to. Threads split the features: each call gets
 // x and out shifted to its first feature and d = its feature count (d = 0: only the gather).
 
@@ -18,6 +19,14 @@ function add(out: usize, base: usize, bin: u32, gh: v128): void {
   store<f64>(o, load<f64>(o, 16) + 1.0, 16);
 }
 
+/** add() without the count (the root's counts are the same for every tree: cached by the caller). */
+// @ts-ignore: decorator
+@inline
+function addGH(out: usize, base: usize, bin: u32, gh: v128): void {
+  const o = out + base + <usize>bin * 24;
+  v128.store(o, f64x2.add(v128.load(o), gh));
+}
+
 export function histogram(
   x: usize, m: i32, d: i32,
   rows: usize, start: i32, end: i32, identity: i32,
@@ -25,7 +34,7 @@ export function histogram(
 ): void {
   const n = end - start;
   // Gather [g, h] of the node's rows once.
-  if (!gathered) for (let k = 0; k < n; k++) {
+  if (!(gathered & 1)) for (let k = 0; k < n; k++) {
     const r: usize = identity ? <usize>(start + k) : <usize>load<i32>(rows + (<usize>(start + k) << 2));
     v128.store(gh + (<usize>k << 4), f64x2.replace_lane(f64x2.splat(load<f64>(g + (r << 3))), 1, load<f64>(h + (r << 3))));
   }
@@ -37,7 +46,16 @@ export function histogram(
     const x2 = x1 + <usize>m;
     const x3 = x2 + <usize>m;
     const b0 = <usize>j * stride;
-    if (identity) {
+    if (identity && (gathered & 2)) {
+      for (let k = 0; k < n; k++) {
+        const r = <usize>(start + k);
+        const v = v128.load(gh + (<usize>k << 4));
+        addGH(out, b0, load<u8>(x0 + r), v);
+        addGH(out, b0 + stride, load<u8>(x1 + r), v);
+        addGH(out, b0 + 2 * stride, load<u8>(x2 + r), v);
+        addGH(out, b0 + 3 * stride, load<u8>(x3 + r), v);
+      }
+    } else if (identity) {
       for (let k = 0; k < n; k++) {
         const r = <usize>(start + k);
         const v = v128.load(gh + (<usize>k << 4));
@@ -62,7 +80,8 @@ export function histogram(
     const b = <usize>j * stride;
     for (let k = 0; k < n; k++) {
       const r: usize = identity ? <usize>(start + k) : <usize>load<i32>(rows + (<usize>(start + k) << 2));
-      add(out, b, load<u8>(xj + r), v128.load(gh + (<usize>k << 4)));
+      if (identity && (gathered & 2)) addGH(out, b, load<u8>(xj + r), v128.load(gh + (<usize>k << 4)));
+      else add(out, b, load<u8>(xj + r), v128.load(gh + (<usize>k << 4)));
     }
   }
 }

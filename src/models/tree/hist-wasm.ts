@@ -123,6 +123,8 @@ export class WasmHistograms implements HistogramKernel {
    */
   rowMajorBelow: number;
   private rowMajor = false;
+  /** Per feature, per bin, the rows of all m (prepareRows): the root's counts, every tree. */
+  private rootCounts: Float64Array | null = null;
   private readonly ghOffset: number;
   private readonly bitset: Uint32Array;
   /** Two numeric features' thresholds, padded with +Infinity to 255 (fillBins). */
@@ -312,7 +314,9 @@ export class WasmHistograms implements HistogramKernel {
 
   /**
    * Fills the row-major copy of the training bins from x (call once x is final); from then on
-   * nodes with scattered rows are built from it. The trees do not change (same sums, same order).
+   * nodes with scattered rows are built from it, and the root's bin counts (the same every tree)
+   * come from a table counted here instead of from the histogram loop. The trees do not change
+   * (same sums, same order; counts are exact integers).
    */
   prepareRows(): void {
     const { m, d } = this;
@@ -320,6 +324,13 @@ export class WasmHistograms implements HistogramKernel {
     const cut = (p: number): number => Math.min(m, 64 * Math.round((p * m) / parts / 64));
     this.fan(OP_TRANSPOSE, parts, (p) => [this.x.byteOffset, m, d, this.xr.byteOffset, d, cut(p), p === parts - 1 ? m : cut(p + 1)]);
     this.rowMajor = true;
+    const counts = new Float64Array(d * 256);
+    for (let j = 0; j < d; j++) {
+      const col = this.x.subarray(j * m, (j + 1) * m);
+      const c = counts.subarray(j * 256, (j + 1) * 256);
+      for (let i = 0; i < m; i++) c[col[i]]++;
+    }
+    this.rootCounts = counts;
   }
 
   build(t: BinnedTrain, rows: Int32Array, start: number, end: number, g: Float64Array, h: Float64Array, out: Float64Array): boolean {
@@ -340,16 +351,19 @@ export class WasmHistograms implements HistogramKernel {
       return true;
     }
     const x = t.x.byteOffset;
+    // Bit 1: the root's counts are added from rootCounts below, not counted row by row.
+    const counts = identity && t.x === this.x ? this.rootCounts : null;
+    const noCount = counts ? 2 : 0;
     const args = (a: number, b: number, gathered: number): number[] => [
-      x + a * t.m, t.m, b - a, rows.byteOffset, start, end, identity, g.byteOffset, h.byteOffset, this.ghOffset, out.byteOffset + a * HIST_STRIDE * 8, gathered,
+      x + a * t.m, t.m, b - a, rows.byteOffset, start, end, identity, g.byteOffset, h.byteOffset, this.ghOffset, out.byteOffset + a * HIST_STRIDE * 8, gathered | noCount,
     ];
-    if (parts <= 1) {
-      this.call(OP_HISTOGRAM, args(0, d, 0));
-      return true;
+    if (parts <= 1) this.call(OP_HISTOGRAM, args(0, d, 0));
+    else {
+      // This thread gathers the node's [g, h] pairs once, then every part reads them.
+      this.call(OP_HISTOGRAM, args(0, 0, 0));
+      this.fan(OP_HISTOGRAM, parts, (p) => args(f0(p), f1(p), 1));
     }
-    // This thread gathers the node's [g, h] pairs once, then every part reads them.
-    this.call(OP_HISTOGRAM, args(0, 0, 0));
-    this.fan(OP_HISTOGRAM, parts, (p) => args(f0(p), f1(p), 1));
+    if (counts) for (let j = 0; j < d; j++) for (let b = 0; b < 256; b++) out[j * HIST_STRIDE + b * 3 + 2] += counts[j * 256 + b];
     return true;
   }
 

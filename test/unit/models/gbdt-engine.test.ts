@@ -138,7 +138,7 @@ describe('gbdt histogram engines', () => {
     expect(JSON.stringify(b.toJSON())).toBe(JSON.stringify(a.toJSON()));
   });
 
-  it('row-major node histograms (prepareRows) equal the column-major ones, on 1 and 3 threads', async () => {
+  it('after prepareRows: row-major node histograms and the root with table counts equal the column-major ones, on 1 and 3 threads', async () => {
     const m = 3 * PARALLEL_ROWS + 77;
     const d = 11;
     for (const threads of [1, 3]) {
@@ -156,9 +156,17 @@ describe('gbdt histogram engines', () => {
         const t = { x: k.x, m, specs: Array(d).fill(spec), nonMissing: new Int32Array(d), isCategorical: new Uint8Array(d), hasMissing: new Uint8Array(d) };
         const [col, row] = [k.hists[0].fill(0), k.hists[1].fill(0)];
         k.build(t, k.rows, 5, n, k.g, k.h, col);
+        const rows = k.rows.slice();
+        for (let i = 0; i < m; i++) k.rows[i] = i;
+        k.build(t, k.rows, 0, m, k.g, k.h, row);
+        const root = row.slice();
+        k.rows.set(rows);
         k.prepareRows();
+        // The root again, its counts from the table prepareRows counted.
+        k.build(t, k.rows, 0, m, k.g, k.h, row.fill(0));
+        expect(row).toEqual(root);
         k.rowMajorBelow = m + 1;
-        k.build(t, k.rows, 5, n, k.g, k.h, row);
+        k.build(t, k.rows, 5, n, k.g, k.h, row.fill(0));
         expect(row).toEqual(col);
         expect(row[(d - 1) * 768 + 3 * 7 + 2]).toBeGreaterThan(0);
       } finally {
