@@ -13,6 +13,11 @@
  * woken through Atomics on a control block) and this thread then fill disjoint features of the
  * histogram. Every bin's sum is still added in row order, so histograms and trees stay
  * bit-identical to the one-thread and TypeScript ones, whatever the number of threads.
+ *
+ * The workers also run the other parallel parts of a fit: the logistic gradients on blocks of
+ * rows (tree/loss.ts's source text, so the same Math.exp), the binning of numeric features (two
+ * at a time) and the row-major copy of the bins. Nodes with few, scattered rows read that copy
+ * (one cache line per row instead of one per feature); the root's counts come from a table.
  */
 import { Worker } from 'node:worker_threads';
 import { embeddedWasmLoader, wasmApi, type WasmMemory, type WasmModule } from '../../core/wasm.js';
