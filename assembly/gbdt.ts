@@ -209,3 +209,39 @@ export function addToRows(rows: usize, start: i32, end: i32, v: f64, raw: usize)
     store<f64>(p, load<f64>(p) + v);
   }
 }
+
+/**
+ * One block [a, b) of a parallel partition (same test as partition()): the block's left rows go to
+ * scratch[a, a + L) in order, its right rows to scratch[a + L, b) in reverse order (from b - 1
+ * down); L is stored at count (i32). partitionPlace then moves both to their final places.
+ */
+export function partitionBlock(
+  col: usize, rows: usize, scratch: usize, a: i32, b: i32,
+  threshold: i32, missingLeft: i32, bitset: usize, count: usize,
+): void {
+  let l = a;
+  let r = b - 1;
+  for (let k = a; k < b; k++) {
+    const row = load<i32>(rows + (<usize>k << 2));
+    const bin = <i32>load<u8>(col + <usize>row);
+    let left: bool;
+    if (bin == 255) left = missingLeft != 0;
+    else if (bitset) left = ((load<u32>(bitset + (<usize>(bin >>> 5) << 2)) >>> (<u32>bin & 31)) & 1) != 0;
+    else left = bin <= threshold;
+    if (left) {
+      store<i32>(scratch + (<usize>l << 2), row);
+      l++;
+    } else {
+      store<i32>(scratch + (<usize>r << 2), row);
+      r--;
+    }
+  }
+  store<i32>(count, l - a);
+}
+
+/** rows[dl, dl + L) = scratch[a, a + L); rows[dr + i] = scratch[b - 1 - i] for the block's right rows. */
+export function partitionPlace(rows: usize, scratch: usize, a: i32, b: i32, nLeft: i32, dl: i32, dr: i32): void {
+  memory.copy(rows + (<usize>dl << 2), scratch + (<usize>a << 2), <usize>nLeft << 2);
+  const nRight = b - a - nLeft;
+  for (let i = 0; i < nRight; i++) store<i32>(rows + (<usize>(dr + i) << 2), load<i32>(scratch + (<usize>(b - 1 - i) << 2)));
+}

@@ -38,18 +38,22 @@ interface Kernels {
   transpose(x: number, m: number, d: number, xr: number, stride: number, i0: number, i1: number): void;
   binValues(v: number, n: number, pad: number, out: number): void;
   addToRows(rows: number, start: number, end: number, v: number, raw: number): void;
+  partitionBlock(col: number, rows: number, scratch: number, a: number, b: number, threshold: number, missingLeft: number, bitset: number, count: number): void;
+  partitionPlace(rows: number, scratch: number, a: number, b: number, nLeft: number, dl: number, dr: number): void;
   subtract(a: number, b: number, len: number): void;
   partition(col: number, rows: number, scratch: number, start: number, end: number, threshold: number, missingLeft: number, bitset: number): number;
 }
 
 /** What a worker can be asked to run (the index is the op code in the control block). */
-const OPS = ['histogram', 'histogramRows', 'transpose', 'binValues', 'gradients'] as const;
+const OPS = ['histogram', 'histogramRows', 'transpose', 'binValues', 'gradients', 'partitionBlock', 'partitionPlace'] as const;
 const OP_HISTOGRAM = 0;
 const OP_HISTOGRAM_ROWS = 1;
 const OP_TRANSPOSE = 2;
 const OP_BIN = 3;
 /** Not a WebAssembly function: logisticGradients (tree/loss.ts) over views of the memory. */
 const OP_GRADIENTS = 4;
+const OP_PARTITION_BLOCK = 5;
+const OP_PARTITION_PLACE = 6;
 
 const PAGE = 65536;
 /** First byte laid out (below: the module's static data, if any). */
@@ -135,6 +139,8 @@ export class WasmHistograms implements HistogramKernel {
   /** Two numeric features' thresholds, padded with +Infinity to 255 (fillBins). */
   private readonly pads: readonly [Float64Array, Float64Array];
   private readonly ctl: Int32Array;
+  /** Left-row counts of a parallel partition's blocks (one per thread). */
+  private readonly counts: Int32Array;
   private readonly workers: Worker[] = [];
   private seq = 0;
   /** A worker failed or exited: its ranges are built here from then on. */
@@ -170,6 +176,7 @@ export class WasmHistograms implements HistogramKernel {
     const len = d * HIST_STRIDE;
     this.hists = Array.from({ length: nHists }, () => new Float64Array(buffer, take(len * 8), len));
     this.ctl = new Int32Array(buffer, take(threads * CTL_WORDS * 4), threads * CTL_WORDS);
+    this.counts = new Int32Array(buffer, take(threads * 4), threads);
   }
 
   private start(module: WasmModule, memory: WasmMemory): void {
@@ -195,7 +202,7 @@ export class WasmHistograms implements HistogramKernel {
   /** Bytes the layout needs for m rows, d features and nHists histograms. */
   static bytes(m: number, d: number, nHists: number, threads = 1): number {
     const fixed = BASE + 2 * align16(m * d) + 2 * align16(m * 4) + 4 * align16(m * 8) + align16(m) + align16(m * 16) + align16(BITSET_WORDS * 4) + 2 * align16(PAD * 8);
-    return fixed + nHists * align16(d * HIST_STRIDE * 8) + align16(threads * CTL_WORDS * 4);
+    return fixed + nHists * align16(d * HIST_STRIDE * 8) + align16(threads * CTL_WORDS * 4) + align16(threads * 4);
   }
 
   /**
@@ -382,6 +389,32 @@ export class WasmHistograms implements HistogramKernel {
     if (!this.inside(t.x) || !this.inside(rows) || !this.inside(scratch) || t.m !== this.m) return -1;
     if (bitset) this.bitset.set(bitset);
     const col = t.x.byteOffset + feature * t.m;
-    return this.k.partition(col, rows.byteOffset, scratch.byteOffset, start, end, bin, missingLeft ? 1 : 0, bitset ? this.bitset.byteOffset : 0);
+    const bits = bitset ? this.bitset.byteOffset : 0;
+    const n = end - start;
+    const parts = this.partsFor(n, this.threads);
+    if (parts > 1) {
+      // Blocks of rows on the threads, then each block's left and right rows to their places:
+      // the same stable order as the one-thread partition.
+      const cut = (p: number): number => start + Math.round((p * n) / parts);
+      const a = (p: number): number => cut(p);
+      const b = (p: number): number => (p === parts - 1 ? end : cut(p + 1));
+      const c = this.counts;
+      this.fan(OP_PARTITION_BLOCK, parts, (p) => [col, rows.byteOffset, scratch.byteOffset, a(p), b(p), bin, missingLeft ? 1 : 0, bits, c.byteOffset + 4 * p]);
+      let nLeft = 0;
+      for (let p = 0; p < parts; p++) nLeft += c[p];
+      const dl: number[] = [];
+      const dr: number[] = [];
+      let l = start;
+      let r = start + nLeft;
+      for (let p = 0; p < parts; p++) {
+        dl.push(l);
+        dr.push(r);
+        l += c[p];
+        r += b(p) - a(p) - c[p];
+      }
+      this.fan(OP_PARTITION_PLACE, parts, (p) => [rows.byteOffset, scratch.byteOffset, a(p), b(p), c[p], dl[p], dr[p]]);
+      return start + nLeft;
+    }
+    return this.k.partition(col, rows.byteOffset, scratch.byteOffset, start, end, bin, missingLeft ? 1 : 0, bits);
   }
 }

@@ -233,4 +233,31 @@ describe('gbdt histogram engines', () => {
       k.dispose();
     }
   });
+
+  it('partition on 3 threads (row blocks, then placed) gives the one-thread stable order: threshold, missing left, category set', async () => {
+    const m = 2 * PARALLEL_ROWS + 1001;
+    const one = (await WasmHistograms.create(m, 2, 1, 1))!;
+    const many = (await WasmHistograms.create(m, 2, 1, 3))!;
+    try {
+      const rng = createRng(21);
+      for (let i = 0; i < 2 * m; i++) one.x[i] = many.x[i] = rng.nextFloat() < 0.05 ? MISSING_BIN : rng.nextInt(40);
+      const t = (x: Uint8Array) => ({ x, m, specs: [], nonMissing: new Int32Array(2), isCategorical: new Uint8Array(2), hasMissing: new Uint8Array(2) });
+      const bits = new Uint32Array(8);
+      bits[0] = 0b1010_0110_0001;
+      for (const [feature, bin, missingLeft, bitset] of [[0, 17, false, null], [1, 3, true, null], [1, 0, true, bits]] as const) {
+        let n = 0;
+        for (let i = 0; i < m; i++) if (i % 5 !== 2) one.rows[n] = many.rows[n++] = i;
+        const a = one.partition(t(one.x), one.rows, one.scratch, 7, n, feature, bin, missingLeft, bitset);
+        const b = many.partition(t(many.x), many.rows, many.scratch, 7, n, feature, bin, missingLeft, bitset);
+        expect(b).toBe(a);
+        expect(a).toBeGreaterThan(7);
+        expect(a).toBeLessThan(n);
+        expect(many.rows.subarray(0, n)).toEqual(one.rows.subarray(0, n));
+      }
+      expect((many as unknown as { failed: boolean }).failed).toBe(false);
+    } finally {
+      one.dispose();
+      many.dispose();
+    }
+  });
 });
