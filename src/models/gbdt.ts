@@ -339,9 +339,9 @@ export function createGbdt(options: GbdtOptions = {}): Classifier {
       const y = pick(yAll, trainRows);
       const w = pick(wAll, trainRows);
       const m = y.length;
-      const bins = fitBins(train, trainRows, rng.fork('gbdt/bins'));
-      const kernel = await histogramKernel(engine, m, bins.length, maxLeafNodes + 2, threads);
+      const kernel = await histogramKernel(engine, m, train.features.length, maxLeafNodes + 2, threads);
       try {
+      const bins = fitBins(train, trainRows, rng.fork('gbdt/bins'), kernel);
       if (kernel) {
         kernel.fillBins(train.features, bins, trainRows);
         kernel.prepareRows();

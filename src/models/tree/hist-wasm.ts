@@ -22,7 +22,7 @@
 import { Worker } from 'node:worker_threads';
 import { embeddedWasmLoader, wasmApi, type WasmMemory, type WasmModule } from '../../core/wasm.js';
 import { HIST_STRIDE, type BinnedTrain, type HistogramKernel } from './grower.js';
-import { binColumn, type FeatureBins } from './binning.js';
+import { binColumn, numericThresholds, type FeatureBins, type ThresholdRunner } from './binning.js';
 import { logisticGradients } from './loss.js';
 import { BITSET_WORDS } from './tree.js';
 
@@ -45,7 +45,7 @@ interface Kernels {
 }
 
 /** What a worker can be asked to run (the index is the op code in the control block). */
-const OPS = ['histogram', 'histogramRows', 'transpose', 'binValues', 'gradients', 'partitionBlock', 'partitionPlace'] as const;
+const OPS = ['histogram', 'histogramRows', 'transpose', 'binValues', 'gradients', 'partitionBlock', 'partitionPlace', 'thresholds'] as const;
 const OP_HISTOGRAM = 0;
 const OP_HISTOGRAM_ROWS = 1;
 const OP_TRANSPOSE = 2;
@@ -54,6 +54,14 @@ const OP_BIN = 3;
 const OP_GRADIENTS = 4;
 const OP_PARTITION_BLOCK = 5;
 const OP_PARTITION_PLACE = 6;
+/** Not a WebAssembly function: numericThresholds (tree/binning.ts) of staged values. */
+const OP_THRESHOLDS = 7;
+/** The thresholds op on a memory: values (n f64) at v; thresholds to out (f64), their count to count (i32). */
+function thresholdsOp(buffer: ArrayBufferLike, v: number, n: number, out: number, count: number): void {
+  const th = numericThresholds(new Float64Array(buffer, v, n));
+  new Float64Array(buffer, out, th.length).set(th);
+  new Int32Array(buffer, count, 1)[0] = th.length;
+}
 
 const PAGE = 65536;
 /** First byte laid out (below: the module's static data, if any). */
@@ -85,7 +93,14 @@ let seen = 0;
 try {
   const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const logisticGradients = ${logisticGradients.toString()};
+  const numericThresholds = ${numericThresholds.toString()};
   const js = {
+    thresholds(v, n, out, count) {
+      const b = memory.buffer;
+      const th = numericThresholds(new Float64Array(b, v, n));
+      new Float64Array(b, out, th.length).set(th);
+      new Int32Array(b, count, 1)[0] = th.length;
+    },
     gradients(raw, y, w, g, h, i0, i1) {
       const b = memory.buffer;
       logisticGradients(new Float64Array(b, raw, i1), new Uint8Array(b, y, i1), new Float64Array(b, w, i1), new Float64Array(b, g, i1), new Float64Array(b, h, i1), i0, i1);
@@ -111,7 +126,7 @@ try {
 `;
 
 /** The buffers of one fit, in WebAssembly memory, and the kernel that reads them. */
-export class WasmHistograms implements HistogramKernel {
+export class WasmHistograms implements HistogramKernel, ThresholdRunner {
   /** Column-major training bins (x[j * m + i]); fill it, then describeTrain(x, m, specs). */
   readonly x: Uint8Array;
   /** Row-major copy of x (xr[i * d + j]), filled by prepareRows(). */
@@ -228,12 +243,17 @@ export class WasmHistograms implements HistogramKernel {
   }
 
   private call(op: number, args: readonly number[]): void {
+    if (op === OP_THRESHOLDS) {
+      const [v, n, out, count] = args;
+      thresholdsOp(this.buffer, v, n, out, count);
+      return;
+    }
     if (op === OP_GRADIENTS) {
       const [, , , , , i0, i1] = args;
       logisticGradients(this.raw, this.y, this.w, this.g, this.h, i0, i1);
       return;
     }
-    (this.k[OPS[op] as Exclude<(typeof OPS)[number], 'gradients'>] as (...a: number[]) => void)(...args);
+    (this.k[OPS[op] as Exclude<(typeof OPS)[number], 'gradients' | 'thresholds'>] as (...a: number[]) => void)(...args);
   }
 
   /**
@@ -292,6 +312,22 @@ export class WasmHistograms implements HistogramKernel {
   /** Threads to use for work on n rows. */
   private partsFor(n: number, most: number): number {
     return this.threads > 1 && !this.failed && n >= PARALLEL_ROWS ? Math.max(1, Math.min(this.threads, most)) : 1;
+  }
+
+  /** ThresholdRunner (fitBins): two features at a time on the threads, staged in g and h. */
+  get slots(): number {
+    return this.partsFor(this.m, 2);
+  }
+
+  stage(slot: number, n: number): Float64Array {
+    if (n > this.m || slot < 0 || slot > 1) throw new RangeError(`stage: expected slot 0 or 1 and at most ${this.m} values, got slot ${slot} and ${n}`);
+    return (slot === 0 ? this.g : this.h).subarray(0, n);
+  }
+
+  run(lengths: readonly number[]): Float64Array[] {
+    const stage = [this.g, this.h];
+    this.fan(OP_THRESHOLDS, lengths.length, (p) => [stage[p].byteOffset, lengths[p], this.pads[p].byteOffset, this.counts.byteOffset + 4 * p]);
+    return lengths.map((_, p) => this.pads[p].slice(0, this.counts[p]));
   }
 
   /**

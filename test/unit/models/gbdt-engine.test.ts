@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../../src/core/rng.js';
 import { makeDataset } from '../../../src/dataset/make.js';
 import { createGbdt } from '../../../src/models/gbdt.js';
-import { applyBins, binOf, fitBins, MISSING_BIN } from '../../../src/models/tree/binning.js';
+import { applyBins, BINNING_SUBSAMPLE, binOf, fitBins, MISSING_BIN } from '../../../src/models/tree/binning.js';
 import { PARALLEL_ROWS, WasmHistograms } from '../../../src/models/tree/hist-wasm.js';
 import { logisticGradients } from '../../../src/models/tree/loss.js';
 import type { Dataset } from '../../../src/types.js';
@@ -259,5 +259,32 @@ describe('gbdt histogram engines', () => {
       one.dispose();
       many.dispose();
     }
+  });
+
+  it('fitBins with the kernel as threshold runner (numericThresholds on worker threads) gives the same bins', async () => {
+    const n = BINNING_SUBSAMPLE + 20_000;
+    const rng = createRng(31);
+    const data = makeDataset({
+      features: {
+        a: Array.from({ length: n }, () => (rng.nextFloat() < 0.05 ? NaN : rng.nextNormal())),
+        b: Array.from({ length: n }, () => rng.nextInt(40)),
+        c: Array.from({ length: n }, (_, i) => i % 7),
+      },
+      labels: Array.from({ length: n }, (_, i) => i % 2),
+      featureKinds: { c: 'categorical' },
+      categories: { c: ['0', '1', '2', '3', '4', '5', '6'] },
+    });
+    const rows = Int32Array.from({ length: n - 1000 }, (_, i) => i + 500);
+    const plain = fitBins(data, rows, createRng(2));
+    for (const threads of [1, 2]) {
+      const k = (await WasmHistograms.create(rows.length, 3, 1, threads))!;
+      try {
+        expect(fitBins(data, rows, createRng(2), k)).toEqual(plain);
+        expect((k as unknown as { failed: boolean }).failed).toBe(false);
+      } finally {
+        k.dispose();
+      }
+    }
+    expect((plain[0] as { thresholds: Float64Array }).thresholds).toHaveLength(254);
   });
 });
