@@ -33,6 +33,7 @@ import { stratifiedHoldout } from './split.js';
 import { applyBins, checkNoInfinity, fitBins, type FeatureBins } from './tree/binning.js';
 import { describeTrain, growGradientTree, GrowerWorkspace, type GrowerParams } from './tree/grower.js';
 import { PARALLEL_ROWS, WasmHistograms } from './tree/hist-wasm.js';
+import { logisticGradients } from './tree/loss.js';
 import { addTreeOutput, featureBinsFromJSON, featureBinsToJSON, treeFromJSON, treeToJSON, type BinnedTree } from './tree/tree.js';
 
 export interface GbdtOptions {
@@ -338,10 +339,14 @@ export function createGbdt(options: GbdtOptions = {}): Classifier {
       const y = pick(yAll, trainRows);
       const w = pick(wAll, trainRows);
       const m = y.length;
-      const bins = fitBins(train, trainRows, rng.fork('gbdt/bins'));
-      const kernel = await histogramKernel(engine, m, bins.length, maxLeafNodes + 2, threads);
+      const kernel = await histogramKernel(engine, m, train.features.length, maxLeafNodes + 2, threads);
       try {
-      const binned = describeTrain(applyBins(train, bins, trainRows, kernel?.x), m, bins);
+      const bins = fitBins(train, trainRows, rng.fork('gbdt/bins'), kernel);
+      if (kernel) {
+        kernel.fillBins(train.features, bins, trainRows);
+        kernel.prepareRows();
+      }
+      const binned = describeTrain(kernel ? kernel.x : applyBins(train, bins, trainRows), m, bins);
       const g = kernel?.g ?? new Float64Array(m);
       const h = kernel?.h ?? new Float64Array(m);
       const ws = new GrowerWorkspace(m, bins.length, kernel, kernel);
@@ -365,7 +370,13 @@ export function createGbdt(options: GbdtOptions = {}): Classifier {
         for (let k = 0; k < K; k++) meanLog += Math.log(Math.min(1 - eps, Math.max(eps, share[k] / sw))) / K;
         for (let k = 0; k < K; k++) baselines[k] = Math.log(Math.min(1 - eps, Math.max(eps, share[k] / sw))) - meanLog;
       }
-      const raw = Array.from(baselines, (b) => new Float64Array(m).fill(b));
+      // Binary fits on the kernel keep raw, y and w in its memory (its threads compute g and h).
+      const onKernel = kernel !== null && K === 1;
+      if (onKernel) {
+        kernel.y.set(y);
+        kernel.w.set(w);
+      }
+      const raw = Array.from(baselines, (b) => (onKernel ? kernel.raw : new Float64Array(m)).fill(b));
       const prob = K > 1 ? raw.map(() => new Float64Array(m)) : [];
 
       let xVal: Uint8Array | null = null;
@@ -386,14 +397,9 @@ export function createGbdt(options: GbdtOptions = {}): Classifier {
         fitOptions.signal?.throwIfAborted();
         if (K > 1) softmax(raw, prob, m);
         for (let k = 0; k < K; k++) {
-          if (K === 1) {
-            const r = raw[0];
-            for (let i = 0; i < m; i++) {
-              const p = sigmoid(r[i]);
-              g[i] = (p - y[i]) * w[i];
-              h[i] = p * (1 - p) * w[i];
-            }
-          } else {
+          if (onKernel) kernel.gradients();
+          else if (K === 1) logisticGradients(raw[0], y, w, g, h, 0, m);
+          else {
             const pk = prob[k];
             for (let i = 0; i < m; i++) {
               const p = pk[i];

@@ -23,8 +23,6 @@ export const MAX_BINS = 255;
 export const MISSING_BIN = 255;
 /** Rows used to find numeric thresholds, at most (scikit-learn's subsample=int(2e5)). */
 export const BINNING_SUBSAMPLE = 200_000;
-/** scikit-learn's ALMOST_INF: thresholds are clipped to it (+inf is kept for "split on NaN"). */
-const ALMOST_INF = 1e300;
 
 export type FeatureBins =
   /** x <= thresholds[b] <=> bin <= b; thresholds.length + 1 non-missing bins. */
@@ -37,20 +35,24 @@ export function nonMissingBins(f: FeatureBins): number {
   return f.kind === 'numeric' ? f.thresholds.length + 1 : f.codes.length;
 }
 
-/** numpy.percentile(sorted, q, method='midpoint') for q in percent, on an ascending array. */
-function percentileMidpoint(sorted: Float64Array, q: number): number {
-  const v = (q / 100) * (sorted.length - 1);
-  const lo = Math.floor(v);
-  const hi = Math.ceil(v);
-  if (lo === hi) return sorted[lo];
-  const a = sorted[lo];
-  const b = sorted[hi];
-  // numpy's _lerp at t = 0.5 (t >= 0.5 branch): b - (b - a) * (1 - t)
-  return b - (b - a) * 0.5;
-}
-
-/** Thresholds of one numeric column's (subsampled) non-missing values. */
-export function numericThresholds(values: Float64Array, maxBins = MAX_BINS): Float64Array {
+/**
+ * Thresholds of one numeric column's (subsampled) non-missing values. Self-contained (no outside
+ * names): the wasm engine's worker threads run its source text (tree/hist-wasm.ts).
+ */
+export function numericThresholds(values: Float64Array, maxBins = 255): Float64Array {
+  // scikit-learn's ALMOST_INF: thresholds are clipped to it (+inf is kept for "split on NaN").
+  const almostInf = 1e300;
+  // numpy.percentile(sorted, q, method='midpoint') for q in percent, on an ascending array.
+  const percentileMidpoint = (sorted: Float64Array, q: number): number => {
+    const v = (q / 100) * (sorted.length - 1);
+    const lo = Math.floor(v);
+    const hi = Math.ceil(v);
+    if (lo === hi) return sorted[lo];
+    const a = sorted[lo];
+    const b = sorted[hi];
+    // numpy's _lerp at t = 0.5 (t >= 0.5 branch): b - (b - a) * (1 - t)
+    return b - (b - a) * 0.5;
+  };
   const sorted = Float64Array.from(values).sort();
   let nd = 0;
   const distinct = new Float64Array(sorted.length);
@@ -68,8 +70,19 @@ export function numericThresholds(values: Float64Array, maxBins = MAX_BINS): Flo
     for (let i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[m - 1]) out[m++] = out[i];
     out = out.slice(0, m);
   }
-  for (let i = 0; i < out.length; i++) if (out[i] > ALMOST_INF) out[i] = ALMOST_INF;
+  for (let i = 0; i < out.length; i++) if (out[i] > almostInf) out[i] = almostInf;
   return out;
+}
+
+/**
+ * Computes numericThresholds of several features at once (the wasm engine: on its threads).
+ * stage(slot, n) gives room for a feature's sample values; run(lengths) returns the thresholds
+ * of slots 0..lengths.length-1, exactly as numericThresholds would.
+ */
+export interface ThresholdRunner {
+  readonly slots: number;
+  stage(slot: number, n: number): Float64Array;
+  run(lengths: readonly number[]): Float64Array[];
 }
 
 /** Category codes that get a bin: all of them up to 255, else the 255 most frequent (code order). */
@@ -108,7 +121,7 @@ export function checkNoInfinity(model: string, data: Dataset): void {
  * Finds the bins of every feature from `rows` of `data` (all rows when null). The threshold
  * subsample (only when more than 200,000 rows) is drawn from `rng`.
  */
-export function fitBins(data: Dataset, rows: Int32Array | null, rng: Rng): FeatureBins[] {
+export function fitBins(data: Dataset, rows: Int32Array | null, rng: Rng, runner: ThresholdRunner | null = null): FeatureBins[] {
   const n = rows ? rows.length : data.nRows;
   let sample: Int32Array | null = rows;
   if (n > BINNING_SUBSAMPLE) {
@@ -123,18 +136,30 @@ export function fitBins(data: Dataset, rows: Int32Array | null, rng: Rng): Featu
     sample = idx.slice(0, BINNING_SUBSAMPLE).sort();
   }
   const m = sample ? sample.length : n;
-  const buf = new Float64Array(m);
-  return data.features.map((col, j): FeatureBins => {
-    if (data.featureKinds[j] === 'categorical') {
-      return { kind: 'categorical', codes: categoricalCodes(col, rows, data.categories[j]?.length ?? 0) };
-    }
-    let k = 0;
-    for (let t = 0; t < m; t++) {
-      const v = col[sample ? sample[t] : t];
-      if (v === v) buf[k++] = v;
-    }
-    return { kind: 'numeric', thresholds: numericThresholds(buf.subarray(0, k)) };
+  const out: FeatureBins[] = new Array(data.features.length);
+  const numeric: number[] = [];
+  data.features.forEach((col, j) => {
+    if (data.featureKinds[j] === 'categorical') out[j] = { kind: 'categorical', codes: categoricalCodes(col, rows, data.categories[j]?.length ?? 0) };
+    else numeric.push(j);
   });
+  const slots = runner ? Math.max(1, runner.slots) : 1;
+  const buf = runner ? null : new Float64Array(m);
+  for (let i = 0; i < numeric.length; i += slots) {
+    const batch = numeric.slice(i, i + slots);
+    const lengths = batch.map((j, slot) => {
+      const col = data.features[j];
+      const v = runner ? runner.stage(slot, m) : buf!;
+      let k = 0;
+      for (let t = 0; t < m; t++) {
+        const x = col[sample ? sample[t] : t];
+        if (x === x) v[k++] = x;
+      }
+      if (!runner) out[j] = { kind: 'numeric', thresholds: numericThresholds(v.subarray(0, k)) };
+      return k;
+    });
+    if (runner) runner.run(lengths).forEach((thresholds, slot) => (out[batch[slot]] = { kind: 'numeric', thresholds }));
+  }
+  return out;
 }
 
 /** Bin of a numeric value: the number of thresholds strictly below it (NaN: MISSING_BIN). */
@@ -192,22 +217,23 @@ export function applyBins(data: Dataset, bins: readonly FeatureBins[], rows: Int
   const m = rows ? rows.length : data.nRows;
   const out = into ?? new Uint8Array(m * bins.length);
   if (out.length !== m * bins.length) throw new RangeError(`applyBins: expected ${m * bins.length} bytes to write into, got ${out.length}`);
-  for (let j = 0; j < bins.length; j++) {
-    const col = data.features[j];
-    const o = out.subarray(j * m, (j + 1) * m);
-    const fb = bins[j];
-    if (fb.kind === 'numeric') {
-      binNumeric(col, rows, fb.thresholds, o);
-    } else {
-      let maxCode = 0;
-      for (let b = 0; b < fb.codes.length; b++) maxCode = Math.max(maxCode, fb.codes[b]);
-      const lut = new Uint8Array(maxCode + 1).fill(MISSING_BIN);
-      for (let b = 0; b < fb.codes.length; b++) lut[fb.codes[b]] = b;
-      for (let t = 0; t < m; t++) {
-        const v = col[rows ? rows[t] : t];
-        o[t] = v >= 0 && v <= maxCode && Number.isInteger(v) ? lut[v] : MISSING_BIN;
-      }
-    }
-  }
+  for (let j = 0; j < bins.length; j++) binColumn(data.features[j], rows, bins[j], out.subarray(j * m, (j + 1) * m));
   return out;
+}
+
+/** Bins of one column's values under fb: o[t] = the bin of col[rows ? rows[t] : t]. */
+export function binColumn(col: Float64Array, rows: Int32Array | null, fb: FeatureBins, o: Uint8Array): void {
+  const m = o.length;
+  if (fb.kind === 'numeric') {
+    binNumeric(col, rows, fb.thresholds, o);
+    return;
+  }
+  let maxCode = 0;
+  for (let b = 0; b < fb.codes.length; b++) maxCode = Math.max(maxCode, fb.codes[b]);
+  const lut = new Uint8Array(maxCode + 1).fill(MISSING_BIN);
+  for (let b = 0; b < fb.codes.length; b++) lut[fb.codes[b]] = b;
+  for (let t = 0; t < m; t++) {
+    const v = col[rows ? rows[t] : t];
+    o[t] = v >= 0 && v <= maxCode && Number.isInteger(v) ? lut[v] : MISSING_BIN;
+  }
 }

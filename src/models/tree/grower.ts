@@ -94,6 +94,8 @@ export interface HistogramKernel {
   subtract(a: Float64Array, b: Float64Array): boolean;
   /** partition() below on rows[start, end) (scratch: room for the right rows); -1 when it cannot. */
   partition(t: BinnedTrain, rows: Int32Array, scratch: Int32Array, start: number, end: number, feature: number, bin: number, missingLeft: boolean, bitset: Uint32Array | null): number;
+  /** raw[rows[k]] += value for k in [start, end) (a leaf's value); false when it cannot. */
+  addToRows(rows: Int32Array, start: number, end: number, value: number, raw: Float64Array): boolean;
 }
 
 /** Buffers a kernel provides (in its own memory) for a workspace. */
@@ -519,7 +521,7 @@ export function growGradientTree(
     ws.give(leaf.hist);
     leaf.hist = null;
     const v = tb.value[leaf.id];
-    for (let k = leaf.start; k < leaf.end; k++) raw[rows[k]] += v;
+    if (!ws.kernel?.addToRows(rows, leaf.start, leaf.end, v, raw)) for (let k = leaf.start; k < leaf.end; k++) raw[rows[k]] += v;
   }
   return tb.build();
 }

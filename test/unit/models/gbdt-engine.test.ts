@@ -12,8 +12,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../../src/core/rng.js';
 import { makeDataset } from '../../../src/dataset/make.js';
 import { createGbdt } from '../../../src/models/gbdt.js';
-import { applyBins, binOf, MISSING_BIN } from '../../../src/models/tree/binning.js';
+import { applyBins, BINNING_SUBSAMPLE, binOf, fitBins, MISSING_BIN } from '../../../src/models/tree/binning.js';
 import { PARALLEL_ROWS, WasmHistograms } from '../../../src/models/tree/hist-wasm.js';
+import { logisticGradients } from '../../../src/models/tree/loss.js';
 import type { Dataset } from '../../../src/types.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -135,5 +136,155 @@ describe('gbdt histogram engines', () => {
       createGbdt({ engine, threads, maxIter: 8, earlyStopping: false }).fit(data, createRng(5), { positive: pos });
     const [a, b] = [await fit(1, 'typescript'), await fit(3, 'wasm')];
     expect(JSON.stringify(b.toJSON())).toBe(JSON.stringify(a.toJSON()));
+  });
+
+  it('after prepareRows: row-major node histograms and the root with table counts equal the column-major ones, on 1 and 3 threads', async () => {
+    const m = 3 * PARALLEL_ROWS + 77;
+    const d = 11;
+    for (const threads of [1, 3]) {
+      const k = (await WasmHistograms.create(m, d, 2, threads))!;
+      try {
+        const rng = createRng(4);
+        for (let i = 0; i < m * d; i++) k.x[i] = rng.nextInt(256);
+        for (let i = 0; i < m; i++) {
+          k.g[i] = rng.nextNormal();
+          k.h[i] = rng.nextFloat();
+        }
+        let n = 0;
+        for (let i = 0; i < m; i++) if (rng.nextFloat() < 0.6) k.rows[n++] = i;
+        const spec = { kind: 'numeric' as const, thresholds: new Float64Array(254) };
+        const t = { x: k.x, m, specs: Array(d).fill(spec), nonMissing: new Int32Array(d), isCategorical: new Uint8Array(d), hasMissing: new Uint8Array(d) };
+        const [col, row] = [k.hists[0].fill(0), k.hists[1].fill(0)];
+        k.build(t, k.rows, 5, n, k.g, k.h, col);
+        const rows = k.rows.slice();
+        for (let i = 0; i < m; i++) k.rows[i] = i;
+        k.build(t, k.rows, 0, m, k.g, k.h, row);
+        const root = row.slice();
+        k.rows.set(rows);
+        k.prepareRows();
+        // The root again, its counts from the table prepareRows counted.
+        k.build(t, k.rows, 0, m, k.g, k.h, row.fill(0));
+        expect(row).toEqual(root);
+        k.rowMajorBelow = m + 1;
+        k.build(t, k.rows, 5, n, k.g, k.h, row.fill(0));
+        expect(row).toEqual(col);
+        expect(row[(d - 1) * 768 + 3 * 7 + 2]).toBeGreaterThan(0);
+      } finally {
+        k.dispose();
+      }
+    }
+  });
+
+  it('a fit growing every node from row-major bins is bit-identical to the TypeScript one', async () => {
+    const data = mixed(6000, 11, 2, 3);
+    const pos = data.classNames.indexOf('pos');
+    const proto = WasmHistograms.prototype as unknown as { prepareRows(): void };
+    const prepare = proto.prepareRows;
+    proto.prepareRows = function (this: WasmHistograms) {
+      prepare.call(this);
+      this.rowMajorBelow = Infinity;
+    };
+    try {
+      const fit = (engine: 'wasm' | 'typescript') => createGbdt({ engine, maxIter: 10, earlyStopping: false }).fit(data, createRng(2), { positive: pos });
+      const [w, t] = [await fit('wasm'), await fit('typescript')];
+      expect(JSON.stringify(w.toJSON())).toBe(JSON.stringify(t.toJSON()));
+    } finally {
+      proto.prepareRows = prepare;
+    }
+  });
+
+  it('fillBins (numeric features in WebAssembly, two at a time on threads) gives applyBins exactly', async () => {
+    const data = mixed(PARALLEL_ROWS + 999, 12, 2, 4);
+    const rng = createRng(6);
+    const bins = fitBins(data, null, rng);
+    const rows = Int32Array.from({ length: data.nRows }, (_, i) => i).filter((i) => i % 7 !== 3);
+    for (const threads of [1, 2]) {
+      for (const r of [null, rows]) {
+        const m = r ? r.length : data.nRows;
+        const k = (await WasmHistograms.create(m, bins.length, 1, threads))!;
+        try {
+          k.fillBins(data.features, bins, r);
+          expect(k.x).toEqual(applyBins(data, bins, r));
+        } finally {
+          k.dispose();
+        }
+      }
+    }
+  });
+
+  it('gradients on worker threads (logisticGradients source text) equal the one-thread loop, and the workers stay up', async () => {
+    const m = 2 * PARALLEL_ROWS + 31;
+    const k = (await WasmHistograms.create(m, 1, 1, 2))!;
+    try {
+      const rng = createRng(12);
+      for (let i = 0; i < m; i++) {
+        k.raw[i] = 8 * rng.nextNormal();
+        k.y[i] = rng.nextFloat() < 0.2 ? 1 : 0;
+        k.w[i] = 0.5 + rng.nextFloat();
+      }
+      k.gradients();
+      const g = new Float64Array(m);
+      const h = new Float64Array(m);
+      logisticGradients(k.raw, k.y, k.w, g, h, 0, m);
+      expect(k.g).toEqual(g);
+      expect(k.h).toEqual(h);
+      expect((k as unknown as { failed: boolean }).failed).toBe(false);
+    } finally {
+      k.dispose();
+    }
+  });
+
+  it('partition on 3 threads (row blocks, then placed) gives the one-thread stable order: threshold, missing left, category set', async () => {
+    const m = 2 * PARALLEL_ROWS + 1001;
+    const one = (await WasmHistograms.create(m, 2, 1, 1))!;
+    const many = (await WasmHistograms.create(m, 2, 1, 3))!;
+    try {
+      const rng = createRng(21);
+      for (let i = 0; i < 2 * m; i++) one.x[i] = many.x[i] = rng.nextFloat() < 0.05 ? MISSING_BIN : rng.nextInt(40);
+      const t = (x: Uint8Array) => ({ x, m, specs: [], nonMissing: new Int32Array(2), isCategorical: new Uint8Array(2), hasMissing: new Uint8Array(2) });
+      const bits = new Uint32Array(8);
+      bits[0] = 0b1010_0110_0001;
+      for (const [feature, bin, missingLeft, bitset] of [[0, 17, false, null], [1, 3, true, null], [1, 0, true, bits]] as const) {
+        let n = 0;
+        for (let i = 0; i < m; i++) if (i % 5 !== 2) one.rows[n] = many.rows[n++] = i;
+        const a = one.partition(t(one.x), one.rows, one.scratch, 7, n, feature, bin, missingLeft, bitset);
+        const b = many.partition(t(many.x), many.rows, many.scratch, 7, n, feature, bin, missingLeft, bitset);
+        expect(b).toBe(a);
+        expect(a).toBeGreaterThan(7);
+        expect(a).toBeLessThan(n);
+        expect(many.rows.subarray(0, n)).toEqual(one.rows.subarray(0, n));
+      }
+      expect((many as unknown as { failed: boolean }).failed).toBe(false);
+    } finally {
+      one.dispose();
+      many.dispose();
+    }
+  });
+
+  it('fitBins with the kernel as threshold runner (numericThresholds on worker threads) gives the same bins', async () => {
+    const n = BINNING_SUBSAMPLE + 20_000;
+    const rng = createRng(31);
+    const data = makeDataset({
+      features: {
+        a: Array.from({ length: n }, () => (rng.nextFloat() < 0.05 ? NaN : rng.nextNormal())),
+        b: Array.from({ length: n }, () => rng.nextInt(40)),
+        c: Array.from({ length: n }, (_, i) => i % 7),
+      },
+      labels: Array.from({ length: n }, (_, i) => i % 2),
+      featureKinds: { c: 'categorical' },
+      categories: { c: ['0', '1', '2', '3', '4', '5', '6'] },
+    });
+    const rows = Int32Array.from({ length: n - 1000 }, (_, i) => i + 500);
+    const plain = fitBins(data, rows, createRng(2));
+    for (const threads of [1, 2]) {
+      const k = (await WasmHistograms.create(rows.length, 3, 1, threads))!;
+      try {
+        expect(fitBins(data, rows, createRng(2), k)).toEqual(plain);
+        expect((k as unknown as { failed: boolean }).failed).toBe(false);
+      } finally {
+        k.dispose();
+      }
+    }
+    expect((plain[0] as { thresholds: Float64Array }).thresholds).toHaveLength(254);
   });
 });
