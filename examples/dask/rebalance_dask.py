@@ -15,6 +15,9 @@ driver only schedules them on a LocalCluster (or on the Client you pass to run()
                   task: the synthetic rows, one more partition)
                   borderline-smote / adasyn: also points (map) -> knn (the grown classes' rows x
                   each group of partitions) -> merge -> synth --neighbours
+                  borderline-2: select (map) first; after that merge, knn --danger (the danger
+                  rows x each group, rows outside their class) -> merge -> gather --fetch (map)
+                  -> synth --fetched
                   smote-tomek / smote-enn: gather (map) -> [the above] -> synth --points -> the
                   cleaning below over every partition + the synthetic rows -> select --removed
       clean       points (map) -> knn (map; tomek: one query set x each partition, two rounds;
@@ -228,10 +231,14 @@ def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input
     elif route == "synthesize":
         gathered = [w(f"gathered-{i:05d}{ext}") for i in range(n)]
         clean = plan.get("clean")
-        if clean:
+        # borderline-2: the gather waits for the danger rows' other-class neighbours (gather --fetch below).
+        fetch = bool((plan.get("neighbours") or {}).get("other"))
+        if fetch and not clean:
+            each([["select", *base(i), "-o", outputs[i], "--summary-json", results[i]] for i in range(n)])
+        elif clean and not fetch:
             # The output partitions wait for the removed rows: gather alone first.
             each([["gather", *base(i), "-o", gathered[i]] for i in range(n)])
-        else:
+        elif not clean:
             # One pass per partition: the rows pass through and the grown classes are gathered.
             each([["select", *base(i), "-o", outputs[i], "--gather", gathered[i], "--summary-json", results[i]] for i in range(n)])
         scaler = []
@@ -249,6 +256,14 @@ def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input
             each([["knn", *points, "--plan", plan_file, *flag, "--against", *grp, "-o", partial[g], *knn_args] for g, grp in enumerate(groups)])
             one(["merge", *partial, "-o", w("nn-synth.bin")])
             synth_extra += ["--neighbours", w("nn-synth.bin")]
+            if fetch:
+                # borderline-2: the danger rows against the rows outside their class, then the
+                # gather with the rows those lists name (k per danger row).
+                other = [w(f"knn-danger-{g:05d}.bin") for g in range(len(groups))]
+                each([["knn", *points, "--plan", plan_file, "--danger", w("nn-synth.bin"), "--against", *grp, "-o", other[g], *knn_args] for g, grp in enumerate(groups)])
+                one(["merge", *other, "-o", w("nn-danger.bin")])
+                each([["gather", *base(i), "--fetch", w("nn-danger.bin"), "-o", gathered[i]] for i in range(n)])
+                synth_extra += ["--fetched", w("nn-danger.bin")]
         outputs.append(str(out / f"part-{n:05d}{ext}"))
         results.append(w(f"result-{n:05d}.json"))
         # synth takes --scale for smote / smoten / smote-nc (and with --scaler for borderline / adasyn); it refuses it, saying why, for the others.
@@ -302,7 +317,7 @@ def main(argv=None):
     ap.add_argument("-k", "--k-neighbors", type=int, default=None, help="SMOTE family: neighbours")
     ap.add_argument("--n-neighbors", type=int, default=None, help="enn, renn, all-knn, ncr, smote-enn: neighbours")
     ap.add_argument("--m-neighbors", type=int, default=None, help="borderline-smote: neighbours deciding danger")
-    ap.add_argument("--variant", default=None, help="borderline-smote: borderline-1; enn/renn/all-knn/ncr: all|mode")
+    ap.add_argument("--variant", default=None, help="borderline-smote: borderline-1|borderline-2; enn/renn/all-knn/ncr: all|mode")
     ap.add_argument("--first", default=None, help="smote-tomek / smote-enn: smote, borderline-smote or adasyn")
     ap.add_argument("--max-iter", type=int, default=None, help="renn: maximum rounds")
     ap.add_argument("--allow-minority", action="store_true", help="all-knn")

@@ -2,7 +2,9 @@
 computing step a `rebalance dist` command on Arrow IPC files.
 
 UNTESTED HERE: ray cannot be installed on the machines this project is built on; CI runs the Dask
-driver only. Please report what breaks.
+driver only (every route below is untested here: random, synthesize, synthesize + neighbours incl.
+borderline-2, synthesize + clean, clean incl. the ENN rounds). The steps are those of the Dask
+driver, in its order; --scale is not wired here. Please report what breaks.
 
 Global row ids need the order of the blocks, so the steps run as Ray tasks over the dataset's
 ordered Arrow blocks (`Dataset.to_arrow_refs()`); the pass-through map of the SMOTE route is a
@@ -77,34 +79,90 @@ def rebalance(ds, method, strategy=None, seed=42, shared=None, plan_args=()):
     plan_file = p("plan.json")
     plan = json.load(open(plan_file))
     route = plan["route"]
-    if plan.get("neighbours") or (route == "synthesize" and plan.get("clean")) or (plan.get("clean") or {}).get("rounds"):
-        # This recipe does the random, plain synthesize and one-pass clean routes only.
-        raise NotImplementedError(f"{plan['method']}: this recipe lacks the steps of its route (neighbours before synth, cleaning the synthetic rows, ENN rounds); examples/dask/rebalance_dask.py has them")
+
+    def each(step, outs, extra=()):
+        """A partition step on every block, its output a file in SHARED."""
+        ray.get([_step.remote(step, b, i, plan_file, list(extra), outs[i]) for i, b in enumerate(blocks)])
+
+    def one(*args):
+        ray.get(_run.remote(*args))
+
+    def broadcast(pts, out_prefix, extra):
+        """The query rows of every points file against each partition's points (one task each), merged."""
+        partial = [p(f"{out_prefix}-{j:05d}.bin") for j in range(len(pts))]
+        ray.get([_run.remote("knn", *pts, "--plan", plan_file, *extra, "--against", pts[j], "-o", partial[j]) for j in range(len(pts))])
+        one("merge", *partial, "-o", p(f"{out_prefix}.bin"))
+        return p(f"{out_prefix}.bin")
+
+    def clean_steps(pts):
+        """The cleaning over the points files (the Dask driver's _clean); returns the file for select --removed."""
+        kind = plan["clean"]["method"]
+        if kind == "tomek-links":
+            nn1 = broadcast(pts, "nn1", [])
+            one("partners", nn1, "--plan", plan_file, "-o", p("partners.json"))
+            nn2 = broadcast(pts, "nn2", ["--ids", p("partners.json")])
+            one("clean", nn1, nn2, "--plan", plan_file, "-o", p("removed.json"))
+            return p("removed.json")
+
+        def enn_round(extra, tag):
+            # Each partition's query rows against every partition, merged in the task.
+            merged = [p(f"nn{tag}-{i:05d}.bin") for i in range(len(pts))]
+            ray.get([_run.remote("knn", pts[i], "--plan", plan_file, *extra, "--against", *pts, "-o", merged[i]) for i in range(len(pts))])
+            return merged
+
+        if kind in ("renn", "all-knn"):
+            # ENN rounds over the rows left until the state file says done.
+            state, r = None, 0
+            while True:
+                r += 1
+                merged = enn_round(["--round", state] if state else [], f"-r{r:03d}")
+                nxt = p(f"round-{r:03d}.json")
+                one("clean", *merged, "--plan", plan_file, "--round", *([state] if state else []), "-o", nxt)
+                state = nxt
+                if json.load(open(nxt))["done"]:
+                    return nxt
+        one("clean", *enn_round([], ""), "--plan", plan_file, "-o", p("removed.json"))
+        return p("removed.json")
+
     select_extra = []
     if route == "random":
-        ray.get([_step.remote("rank", b, i, plan_file, [], p(f"ranks-{i:05d}.json")) for i, b in enumerate(blocks)])
-        ray.get(_run.remote("threshold", *[p(f"ranks-{i:05d}.json") for i in range(n)], "--plan", plan_file, "-o", p("thresholds.json")))
+        each("rank", [p(f"ranks-{i:05d}.json") for i in range(n)])
+        one("threshold", *[p(f"ranks-{i:05d}.json") for i in range(n)], "--plan", plan_file, "-o", p("thresholds.json"))
         select_extra = ["--thresholds", p("thresholds.json")]
     elif route == "synthesize":
-        ray.get([_step.remote("gather", b, i, plan_file, [], p(f"gathered-{i:05d}.arrow")) for i, b in enumerate(blocks)])
-        ray.get(_run.remote("synth", *[p(f"gathered-{i:05d}.arrow") for i in range(n)], "--plan", plan_file, "-o", p("synthetic.arrow")))
+        clean = plan.get("clean")
+        neighbours = plan.get("neighbours")
+        # borderline-2: the gather waits for the danger rows' other-class neighbours (gather --fetch).
+        fetch = bool(neighbours and neighbours.get("other"))
+        gathered = [p(f"gathered-{i:05d}.arrow") for i in range(n)]
+        if not fetch:
+            each("gather", gathered)
+        pts = [p(f"points-{i:05d}.bin") for i in range(n)]
+        if neighbours or clean:
+            each("points", pts)
+        synth_extra = []
+        if neighbours:
+            # borderline-smote / adasyn: the grown classes' m nearest rows of the whole table.
+            nn = broadcast(pts, "nn-synth", ["--synth"] if clean else [])
+            synth_extra += ["--neighbours", nn]
+            if fetch:
+                danger = broadcast(pts, "nn-danger", ["--danger", nn])
+                each("gather", gathered, ["--fetch", danger])
+                synth_extra += ["--fetched", danger]
+        if clean:
+            # smote-tomek / smote-enn: the synthetic rows are partition n of the cleaning.
+            one("synth", *gathered, "--plan", plan_file, "-o", p("synthetic.arrow"), "--points", p("points-synth.bin"), *synth_extra)
+            select_extra = ["--removed", clean_steps(pts + [p("points-synth.bin")])]
+            one("select", p("synthetic.arrow"), "--plan", plan_file, "--index", n, "-o", p("synthetic-kept.arrow"), *select_extra)
+            out = ray.get([_step.remote("select", b, i, plan_file, select_extra, None) for i, b in enumerate(blocks)])
+            return ray.data.from_arrow(out + [_read(p("synthetic-kept.arrow"))])
+        one("synth", *gathered, "--plan", plan_file, "-o", p("synthetic.arrow"), *synth_extra)
         # The original rows pass through unchanged; the synthetic rows are one more block.
         originals = ds.map_batches(lambda t: t, batch_format="pyarrow")
         return originals.union(ray.data.from_arrow(_read(p("synthetic.arrow"))))
     elif route == "clean":
         pts = [p(f"points-{i:05d}.bin") for i in range(n)]
-        ray.get([_step.remote("points", b, i, plan_file, [], pts[i]) for i, b in enumerate(blocks)])
-        if plan["clean"]["method"] == "tomek-links":
-            for rnd, ids in ((1, []), (2, ["--ids", p("partners.json")])):
-                ray.get([_run.remote("knn", *pts, "--plan", plan_file, *ids, "--against", pts[j], "-o", p(f"knn{rnd}-{j:05d}.bin")) for j in range(n)])
-                ray.get(_run.remote("merge", *[p(f"knn{rnd}-{j:05d}.bin") for j in range(n)], "-o", p(f"nn{rnd}.bin")))
-                if rnd == 1:
-                    ray.get(_run.remote("partners", p("nn1.bin"), "--plan", plan_file, "-o", p("partners.json")))
-            merged = [p("nn1.bin"), p("nn2.bin")]
-        else:
-            merged = [p(f"nn-{i:05d}.bin") for i in range(n)]
-            ray.get([_run.remote("knn", pts[i], "--plan", plan_file, "--against", *pts, "-o", merged[i]) for i in range(n)])
-        ray.get(_run.remote("clean", *merged, "--plan", plan_file, "-o", p("removed.json")))
-        select_extra = ["--removed", p("removed.json")]
+        each("points", pts)
+        select_extra = ["--removed", clean_steps(pts)]
     out = ray.get([_step.remote("select", b, i, plan_file, select_extra, None) for i, b in enumerate(blocks)])
     return ray.data.from_arrow(out)

@@ -2,7 +2,9 @@
 examples/dask/rebalance_dask.py, every computing step a `rebalance dist` command.
 
 UNTESTED HERE: pyspark cannot be installed on the machines this project is built on; CI runs the
-Dask driver only. The recipe follows the protocol step by step; please report what breaks.
+Dask driver only (every route below is untested here: random, synthesize, synthesize + neighbours
+incl. borderline-2, synthesize + clean, clean incl. the ENN rounds). The recipe follows the Dask
+driver's steps in its order; --scale is not wired here. Please report what breaks.
 
 Requirements: the `rebalance` CLI on every executor (REBALANCE=/path/to/bin/rebalance.js run by
 node, or an installed `rebalance`), pyarrow, and SHARED: a folder every executor and the driver
@@ -96,57 +98,104 @@ def rebalance(spark, df, method, strategy=None, seed=42, shared=None, plan_args=
 
         return fn
 
+    n = len(summaries)
+    sc = spark.sparkContext
+
+    def each(step, out_name, *extra):
+        """A partition step on every partition (mapInArrow), its output a file in SHARED: out_name(i)."""
+
+        def fn(it):
+            i = index_of[TaskContext.get().partitionId()]
+            with tempfile.TemporaryDirectory() as d:
+                _spill(it, f"{d}/part.arrow", arrow_schema)
+                dist(step, f"{d}/part.arrow", "--plan", p("plan.json"), "--index", i, "-o", out_name(i), *extra)
+            yield pa.RecordBatch.from_pydict({"i": [i]})
+
+        df.mapInArrow(fn, "i long").count()
+        return [out_name(i) for i in range(n)]
+
+    def tasks(arg_lists):
+        """Steps on files in SHARED (knn), one Spark task each."""
+        sc.parallelize(arg_lists, len(arg_lists)).foreach(lambda args: dist(*args))
+
+    def broadcast(pts, prefix, extra):
+        """The query rows of every points file against each partition's points (one task each), merged."""
+        partial = [p(f"{prefix}-{j:05d}.bin") for j in range(len(pts))]
+        tasks([["knn", *pts, "--plan", p("plan.json"), *extra, "--against", pts[j], "-o", partial[j]] for j in range(len(pts))])
+        dist("merge", *partial, "-o", p(f"{prefix}.bin"))
+        return p(f"{prefix}.bin")
+
+    def clean_steps(pts):
+        """The cleaning over the points files (the Dask driver's _clean); returns the file for select --removed."""
+        kind = plan["clean"]["method"]
+        if kind == "tomek-links":
+            nn1 = broadcast(pts, "nn1", [])
+            dist("partners", nn1, "--plan", p("plan.json"), "-o", p("partners.json"))
+            nn2 = broadcast(pts, "nn2", ["--ids", p("partners.json")])
+            dist("clean", nn1, nn2, "--plan", p("plan.json"), "-o", p("removed.json"))
+            return p("removed.json")
+
+        def enn_round(extra, tag):
+            # Each partition's query rows against every partition, merged in the task.
+            merged = [p(f"nn{tag}-{i:05d}.bin") for i in range(len(pts))]
+            tasks([["knn", pts[i], "--plan", p("plan.json"), *extra, "--against", *pts, "-o", merged[i]] for i in range(len(pts))])
+            return merged
+
+        if kind in ("renn", "all-knn"):
+            # ENN rounds over the rows left until the state file says done.
+            state, r = None, 0
+            while True:
+                r += 1
+                merged = enn_round(["--round", state] if state else [], f"-r{r:03d}")
+                nxt = p(f"round-{r:03d}.json")
+                dist("clean", *merged, "--plan", p("plan.json"), "--round", *([state] if state else []), "-o", nxt)
+                state = nxt
+                if json.load(open(nxt))["done"]:
+                    return nxt
+        dist("clean", *enn_round([], ""), "--plan", p("plan.json"), "-o", p("removed.json"))
+        return p("removed.json")
+
+    def frame(path):
+        return spark.createDataFrame(pa.Table.from_batches(list(_batches(path))).to_pandas(), df.schema)
+
     route = plan["route"]
-    if plan.get("neighbours") or (route == "synthesize" and plan.get("clean")) or (plan.get("clean") or {}).get("rounds"):
-        # This recipe does the random, plain synthesize and one-pass clean routes only.
-        raise NotImplementedError(f"{plan['method']}: this recipe lacks the steps of its route (neighbours before synth, cleaning the synthetic rows, ENN rounds); examples/dask/rebalance_dask.py has them")
     if route == "random":
         # 3. rank (map) -> threshold (reduce) -> select (map).
-        def rank(it):
-            i = index_of[TaskContext.get().partitionId()]
-            with tempfile.TemporaryDirectory() as d:
-                _spill(it, f"{d}/part.arrow", arrow_schema)
-                dist("rank", f"{d}/part.arrow", "--plan", p("plan.json"), "--index", i, "-o", p(f"ranks-{i:05d}.json"))
-            yield pa.RecordBatch.from_pydict({"i": [i]})
-
-        n = df.mapInArrow(rank, "i long").count()
-        dist("threshold", *[p(f"ranks-{i:05d}.json") for i in range(n)], "--plan", p("plan.json"), "-o", p("thresholds.json"))
+        ranks = each("rank", lambda i: p(f"ranks-{i:05d}.json"))
+        dist("threshold", *ranks, "--plan", p("plan.json"), "-o", p("thresholds.json"))
         return df.mapInArrow(per_partition("select", "--thresholds", p("thresholds.json")), df.schema)
     if route == "synthesize":
-        # 4. gather (map, into SHARED) -> synth (one task: here the driver) -> originals pass through.
-        def gather(it):
-            i = index_of[TaskContext.get().partitionId()]
-            with tempfile.TemporaryDirectory() as d:
-                _spill(it, f"{d}/part.arrow", arrow_schema)
-                dist("gather", f"{d}/part.arrow", "--plan", p("plan.json"), "--index", i, "-o", p(f"gathered-{i:05d}.arrow"))
-            yield pa.RecordBatch.from_pydict({"i": [i]})
-
-        n = df.mapInArrow(gather, "i long").count()
-        dist("synth", *[p(f"gathered-{i:05d}.arrow") for i in range(n)], "--plan", p("plan.json"), "-o", p("synthetic.arrow"))
-        synthetic = spark.createDataFrame(pa.Table.from_batches(list(_batches(p("synthetic.arrow")))).to_pandas(), df.schema)
-        return df.unionByName(synthetic)
+        # 4. gather (map, into SHARED) -> [neighbours] -> synth (one task: here the driver) -> originals pass through.
+        clean = plan.get("clean")
+        neighbours = plan.get("neighbours")
+        # borderline-2: the gather waits for the danger rows' other-class neighbours (gather --fetch).
+        fetch = bool(neighbours and neighbours.get("other"))
+        gathered = [p(f"gathered-{i:05d}.arrow") for i in range(n)]
+        if not fetch:
+            each("gather", lambda i: gathered[i])
+        pts = [p(f"points-{i:05d}.bin") for i in range(n)]
+        if neighbours or clean:
+            each("points", lambda i: pts[i])
+        synth_extra = []
+        if neighbours:
+            # borderline-smote / adasyn: the grown classes' m nearest rows of the whole table.
+            nn = broadcast(pts, "nn-synth", ["--synth"] if clean else [])
+            synth_extra += ["--neighbours", nn]
+            if fetch:
+                danger = broadcast(pts, "nn-danger", ["--danger", nn])
+                each("gather", lambda i: gathered[i], "--fetch", danger)
+                synth_extra += ["--fetched", danger]
+        if clean:
+            # smote-tomek / smote-enn: the synthetic rows are partition n of the cleaning.
+            dist("synth", *gathered, "--plan", p("plan.json"), "-o", p("synthetic.arrow"), "--points", p("points-synth.bin"), *synth_extra)
+            removed = clean_steps(pts + [p("points-synth.bin")])
+            dist("select", p("synthetic.arrow"), "--plan", p("plan.json"), "--index", n, "-o", p("synthetic-kept.arrow"), "--removed", removed)
+            return df.mapInArrow(per_partition("select", "--removed", removed), df.schema).unionByName(frame(p("synthetic-kept.arrow")))
+        dist("synth", *gathered, "--plan", p("plan.json"), "-o", p("synthetic.arrow"), *synth_extra)
+        return df.unionByName(frame(p("synthetic.arrow")))
     if route == "clean":
         # 5. points (map) -> knn (tasks over partitions) -> merge -> clean (reduce) -> select (map).
-        def points(it):
-            i = index_of[TaskContext.get().partitionId()]
-            with tempfile.TemporaryDirectory() as d:
-                _spill(it, f"{d}/part.arrow", arrow_schema)
-                dist("points", f"{d}/part.arrow", "--plan", p("plan.json"), "--index", i, "-o", p(f"points-{i:05d}.bin"))
-            yield pa.RecordBatch.from_pydict({"i": [i]})
-
-        n = df.mapInArrow(points, "i long").count()
-        pts = [p(f"points-{i:05d}.bin") for i in range(n)]
-        sc = spark.sparkContext
-        if plan["clean"]["method"] == "tomek-links":
-            for rnd, ids in ((1, []), (2, ["--ids", p("partners.json")])):
-                sc.parallelize(range(n), n).foreach(lambda j, ids=ids, rnd=rnd: dist("knn", *pts, "--plan", p("plan.json"), *ids, "--against", pts[j], "-o", p(f"knn{rnd}-{j:05d}.bin")))
-                dist("merge", *[p(f"knn{rnd}-{j:05d}.bin") for j in range(n)], "-o", p(f"nn{rnd}.bin"))
-                if rnd == 1:
-                    dist("partners", p("nn1.bin"), "--plan", p("plan.json"), "-o", p("partners.json"))
-            merged = [p("nn1.bin"), p("nn2.bin")]
-        else:
-            sc.parallelize(range(n), n).foreach(lambda i: dist("knn", pts[i], "--plan", p("plan.json"), "--against", *pts, "-o", p(f"nn-{i:05d}.bin")))
-            merged = [p(f"nn-{i:05d}.bin") for i in range(n)]
-        dist("clean", *merged, "--plan", p("plan.json"), "-o", p("removed.json"))
-        return df.mapInArrow(per_partition("select", "--removed", p("removed.json")), df.schema)
+        pts = each("points", lambda i: p(f"points-{i:05d}.bin"))
+        removed = clean_steps(pts)
+        return df.mapInArrow(per_partition("select", "--removed", removed), df.schema)
     raise ValueError(f"unknown route {route}")

@@ -14,6 +14,7 @@ import { DataError } from '../core/errors.js';
 import { packFeatures, packForKnn, type Scaler } from '../dataset/pack.js';
 import { DatasetBuilder } from '../pipeline/collect.js';
 import { eachRow } from '../pipeline/passes.js';
+import { isDanger } from '../samplers/borderline-smote.js';
 import { shouldStopCounts } from '../samplers/renn.js';
 import { notMinorityOfCounts } from '../samplers/shared/classes.js';
 import { neighbourMode } from '../samplers/shared/neighbours.js';
@@ -162,6 +163,55 @@ export async function partialKnn(queries: Points, against: Points, k: number, ba
     index.dispose();
   }
   return out;
+}
+
+/**
+ * borderline-2's search (knn --danger): each query against the rows of `against` outside its own
+ * class (single machine: the danger rows of a class queried against every row of the other
+ * classes), one class of queries at a time; the lists come back in query order.
+ */
+export async function partialKnnOtherClass(queries: Points, against: Points, k: number, backend: KnnBackend): Promise<Neighbours> {
+  const m = queries.gids.length;
+  const out: Neighbours = { k, queryGids: queries.gids, queryLabels: queries.labels, gids: new Float64Array(m * k).fill(-1), d2: new Float64Array(m * k).fill(Infinity), labels: new Int32Array(m * k).fill(-1) };
+  for (const c of [...new Set(queries.labels)].sort((a, b) => a - b)) {
+    const pos: number[] = [];
+    for (let q = 0; q < m; q++) if (queries.labels[q] === c) pos.push(q);
+    const ids = new Set(pos.map((q) => queries.gids[q]));
+    const sub = selectQueries([queries], { ids });
+    const others = new Set<number>();
+    for (const l of against.labels) if (l !== c) others.add(l);
+    const part = await partialKnn(sub, selectQueries([against], { classes: others }), k, backend);
+    pos.forEach((q, i) => {
+      out.gids.set(part.gids.subarray(i * k, (i + 1) * k), q * k);
+      out.d2.set(part.d2.subarray(i * k, (i + 1) * k), q * k);
+      out.labels.set(part.labels.subarray(i * k, (i + 1) * k), q * k);
+    });
+  }
+  return out;
+}
+
+/**
+ * borderline-2: the global ids of the rows in danger (imblearn `_in_danger_noise`: m/2 <= rows of
+ * other classes among the m nearest < m) from the merged lists of the synth search, ascending.
+ */
+export function dangerIds(plan: DistPlan, nn: Neighbours): number[] {
+  const spec = plan.neighbours;
+  if (!spec?.other) throw new DataError('REBALANCE_PLAN_MISMATCH', `--danger is for borderline-smote --variant borderline-2 (or --first borderline-smote with it), not this ${plan.method} plan; drop it`);
+  if (nn.k !== spec.k) throw new DataError('REBALANCE_PLAN_MISMATCH', `--danger: lists of ${nn.k} neighbours, the plan's m is ${spec.k}; pass the merged lists of the synth search (knn --synth)`);
+  const ids: number[] = [];
+  for (let q = 0; q < nn.queryGids.length; q++) {
+    let other = 0;
+    for (let t = 0; t < nn.k; t++) if (nn.labels[q * nn.k + t] !== nn.queryLabels[q]) other++;
+    if (isDanger(other, nn.k)) ids.push(nn.queryGids[q]);
+  }
+  return ids.sort((a, b) => a - b);
+}
+
+/** borderline-2: the global ids the merged lists of the danger rows name (the rows gather --fetch writes), ascending. */
+export function fetchIds(nn: Neighbours): number[] {
+  const ids = new Set<number>();
+  for (const g of nn.gids) if (g >= 0) ids.add(g);
+  return [...ids].sort((a, b) => a - b);
 }
 
 /**

@@ -7,9 +7,12 @@
  *   random      random-under / random-over: rank (map) -> threshold (reduce) -> select (map)
  *   synthesize  methods of scope 'targets' (SMOTE, SMOTEN, SMOTE-NC, random-over with shrinkage):
  *               gather (map) -> synth (one task) -> select = pass-through (map)
- *               Borderline-SMOTE (borderline-1) and ADASYN also need each gathered row's m nearest
- *               rows of the whole table (`neighbours`): points (map) -> knn (the grown classes'
- *               rows broadcast against every partition) -> merge -> synth --neighbours.
+ *               Borderline-SMOTE and ADASYN also need each gathered row's m nearest rows of the
+ *               whole table (`neighbours`): points (map) -> knn (the grown classes' rows broadcast
+ *               against every partition) -> merge -> synth --neighbours. borderline-2 (`other`)
+ *               then queries the danger rows against the rows outside their class (knn --danger
+ *               -> merge) and gathers after that (gather --fetch: the rows those lists name come
+ *               along, in global order) -> synth --fetched.
  *               smote-tomek / smote-enn (`first`: the over-sampler, `clean`): synth also writes the
  *               synthetic rows' points (one more partition of the kNN), then the cleaning as below
  *               over originals + synthetic rows, and select --removed on every partition and on the
@@ -77,6 +80,11 @@ export interface NeighbourSpec {
   readonly k: number;
   /** The grown classes (their rows are the queries, as gathered). */
   readonly queryClasses: readonly string[];
+  /**
+   * borderline-2: the k nearest rows outside its class of every row in danger (knn --danger),
+   * whose rows are fetched by global id (gather --fetch); k covers every grown class's k.
+   */
+  readonly other?: { readonly k: number };
 }
 
 export interface DistPlan {
@@ -111,7 +119,7 @@ export interface PlanRequest {
 }
 
 const CLEANERS = new Set(['tomek-links', 'enn', 'renn', 'all-knn', 'neighbourhood-cleaning-rule']);
-/** Over-samplers that need the neighbours of the gathered rows among every row (borderline-1, adasyn). */
+/** Over-samplers that need the neighbours of the gathered rows among every row (borderline-smote, adasyn). */
 const CROSS_CLASS = new Set(['borderline-smote', 'adasyn']);
 /** The over-samplers smote-tomek / smote-enn can start with here. */
 const FIRSTS = new Set(['smote', 'borderline-smote', 'adasyn']);
@@ -154,6 +162,27 @@ function mergeColumns(summaries: readonly PartitionSummary[]): PartitionColumn[]
     }
     return { ...c, kind };
   });
+}
+
+/**
+ * borderline-2: how many rows outside its class each danger row needs, the largest k of the grown
+ * classes (a class of <= k rows gets size - 1 with --k-auto, resolveK); every grown class must
+ * have that many rows outside it, so each merged list is complete.
+ */
+function otherSpec(classNames: readonly string[], counts: readonly number[], grown: readonly string[], total: number, opts: SamplerOptions): { k: number } {
+  const { k, kAuto } = kOptions('borderline-smote', opts);
+  let kk = 1;
+  for (const n of grown) {
+    const size = counts[classNames.indexOf(n)];
+    kk = Math.max(kk, size > k || !kAuto || size < 2 ? k : size - 1);
+  }
+  for (const n of grown) {
+    const outside = total - counts[classNames.indexOf(n)];
+    if (outside < kk) {
+      throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `the distributed borderline-2 needs ${kk} rows outside class '${n}', the table has ${outside}; use --k-neighbors ${Math.max(1, outside)} or fewer, ${ONE_MACHINE}`);
+    }
+  }
+  return { k: kk };
 }
 
 /** Merges summaries (in partition order) into the plan. */
@@ -213,15 +242,13 @@ export function makePlan(summaries: readonly PartitionSummary[], request: PlanRe
   const overSampler = combined ? (opts.first ?? 'smote') : def.name;
   if (combined || CROSS_CLASS.has(def.name)) {
     if (!FIRSTS.has(overSampler)) throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `--first ${overSampler} has no distributed protocol; use smote, borderline-smote or adasyn, ${ONE_MACHINE}`);
-    if (overSampler === 'borderline-smote' && (opts.variant === 'borderline-2' || opts.variant === '2')) {
-      throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `borderline-2 cannot run distributed: it interpolates towards the nearest rows of other classes, which are not gathered; use --variant borderline-1, ${ONE_MACHINE}`);
-    }
     let neighbours: NeighbourSpec | undefined;
     if (CROSS_CLASS.has(overSampler)) {
       // The sampler's own option readers; --k-auto clamps to the table's rows as its resolveM does.
       const k0 = overSampler === 'adasyn' ? kOptions('adasyn', opts).k : mNeighbourOptions('borderline-smote', opts).m;
       const k = resolveM(overSampler, offset, k0, opts.kAuto, () => undefined);
       neighbours = { k, queryClasses: grown };
+      if (overSampler === 'borderline-smote' && (opts.variant === 'borderline-2' || opts.variant === '2')) neighbours = { ...neighbours, other: otherSpec(classNames, counts, grown, offset, opts) };
     }
     if (combined) {
       // Every class may lose rows; the rows after synthesis count from the targets.

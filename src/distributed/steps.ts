@@ -18,7 +18,7 @@ import { prepareSampler, samplerRng } from '../samplers/template.js';
 import type { Dataset, KnnBackend, SamplingPlan, SyntheticBlock } from '../types.js';
 import { FIRST_SAMPLERS } from '../samplers/combine.js';
 import { writeBlob } from './blob.js';
-import { pointsToBlob, type Neighbours, type Points } from './knn.js';
+import { dangerIds, pointsToBlob, type Neighbours, type Points } from './knn.js';
 import { concatSources, globalCodes, openPartition, openPartitionWriter, withPlanKinds, type OpenPartition } from './partition.js';
 import { partitionOf, type DistPlan } from './plan.js';
 import { keptGlobalCodes, timesFor, type Thresholds } from './random.js';
@@ -70,7 +70,7 @@ export async function openPlanned(step: PartitionStep): Promise<OpenPartition & 
 async function writeRows(
   step: PartitionStep,
   times: (code: number, gid: number) => number,
-  accept?: (code: number) => boolean,
+  accept?: (code: number, gid: number) => boolean,
   gather?: { readonly output: string; readonly grown: ReadonlySet<number> },
 ): Promise<StepResult> {
   const p = await openPlanned(step);
@@ -88,7 +88,7 @@ async function writeRows(
         const g = toGlobal[code];
         const gid = offset + j++;
         if (side && gather!.grown.has(g)) await side.writer.original(row, r, code);
-        if (accept && !accept(g)) return;
+        if (accept && !accept(g, gid)) return;
         const t = times(g, gid);
         if (t > 0) await writer.original(row, r, code);
         for (let c = 1; c < t; c++) await writer.copy(row, r, code);
@@ -144,10 +144,14 @@ function grownCodes(plan: DistPlan): Set<number> {
   return new Set(plan.classNames.map((n, c) => (plan.targets[n].to > plan.targets[n].from ? c : -1)).filter((c) => c >= 0));
 }
 
-/** The gather step: the rows of the classes being grown, in the partition's order and format. */
-export function gatherPartition(step: PartitionStep): Promise<StepResult> {
+/**
+ * The gather step: the rows of the classes being grown, in the partition's order and format;
+ * with `fetch` (borderline-2) also the rows of those global ids.
+ */
+export function gatherPartition(step: PartitionStep, fetch?: ReadonlySet<number>): Promise<StepResult> {
   const grown = grownCodes(step.plan);
-  return writeRows(step, () => 1, (g) => grown.has(g));
+  if (fetch && !step.plan.neighbours?.other) throw new UsageError('REBALANCE_BAD_OPTION', `--fetch is for borderline-smote --variant borderline-2, not this ${step.plan.method} plan; drop it`);
+  return writeRows(step, () => 1, (g, gid) => grown.has(g) || (fetch !== undefined && fetch.has(gid)));
 }
 
 export interface SynthStep {
@@ -168,26 +172,53 @@ export interface SynthStep {
   readonly points?: string;
   /** Borderline-SMOTE / ADASYN with --scale: the whole table's scaler (scale.ts). */
   readonly scaler?: Scaler;
+  /** borderline-2: the merged lists of the danger rows whose rows gather --fetch added to the gathered files. */
+  readonly fetched?: Neighbours;
 }
 
 /**
  * The merged lists of the gathered rows -> the classes of each Dataset row's neighbours, in the
- * gathered Dataset's class codes (-1: a class not gathered), checked row by row against it.
+ * gathered Dataset's class codes (-1: a class not gathered), checked row by row against it. With
+ * `fetched` (borderline-2) the Dataset also holds the fetched rows (classes not grown, no lists:
+ * -1s), in global id order among the gathered ones: every row's global id and class is checked.
  */
-function neighbourLabels(plan: DistPlan, nn: Neighbours, data: Dataset): { m: number; labels: Int32Array } {
+function neighbourLabels(plan: DistPlan, nn: Neighbours, data: Dataset, grown: ReadonlySet<number>, fetched?: Neighbours): { m: number; labels: Int32Array } {
   const spec = plan.neighbours!;
-  if (nn.k !== spec.k || nn.queryGids.length !== data.nRows) {
-    throw new DataError('REBALANCE_PLAN_MISMATCH', `--neighbours holds ${nn.queryGids.length} lists of ${nn.k} neighbours, the gathered rows need ${data.nRows} of ${spec.k}; pass the merged knn lists of this plan's query rows`);
+  const nGrown = data.labels.reduce((t, l) => t + (grown.has(l) ? 1 : 0), 0);
+  if (nn.k !== spec.k || nn.queryGids.length !== nGrown) {
+    throw new DataError('REBALANCE_PLAN_MISMATCH', `--neighbours holds ${nn.queryGids.length} lists of ${nn.k} neighbours, the gathered rows need ${nGrown} of ${spec.k}; pass the merged knn lists of this plan's query rows`);
   }
   const toLocal = new Int32Array(plan.classNames.length).fill(-1);
   plan.classNames.forEach((n, g) => (toLocal[g] = data.classNames.indexOf(n)));
-  for (let i = 0; i < data.nRows; i++) {
-    if (toLocal[nn.queryLabels[i]] !== data.labels[i] || (i > 0 && nn.queryGids[i] <= nn.queryGids[i - 1])) {
-      throw new DataError('REBALANCE_PLAN_MISMATCH', `--neighbours: list ${i} (row ${nn.queryGids[i]}) is not the gathered row ${i}; pass the merged knn lists of this plan's query rows`);
-    }
+  // The fetched rows: the ids the lists name outside the grown classes, ascending, with their classes.
+  const extra = new Map<number, number>();
+  if (fetched) {
+    for (let i = 0; i < fetched.gids.length; i++) if (fetched.gids[i] >= 0 && !grown.has(toLocal[fetched.labels[i]])) extra.set(fetched.gids[i], fetched.labels[i]);
   }
-  const labels = new Int32Array(nn.labels.length);
-  for (let i = 0; i < labels.length; i++) labels[i] = nn.labels[i] < 0 ? -1 : toLocal[nn.labels[i]];
+  const extraIds = [...extra.keys()].sort((a, b) => a - b);
+  if (data.nRows !== nGrown + extraIds.length) {
+    throw new DataError('REBALANCE_PLAN_MISMATCH', `the gathered files hold ${data.nRows - nGrown} rows outside the grown classes, --fetched names ${extraIds.length}; pass the files of gather --fetch with the same merged lists`);
+  }
+  const labels = new Int32Array(data.nRows * spec.k).fill(-1);
+  let prev = -1;
+  for (let i = 0, q = 0, e = 0; i < data.nRows; i++) {
+    const takeList = q < nGrown && (e >= extraIds.length || nn.queryGids[q] < extraIds[e]);
+    const gid = takeList ? nn.queryGids[q] : extraIds[e];
+    const cls = takeList ? nn.queryLabels[q] : extra.get(gid)!;
+    if (toLocal[cls] !== data.labels[i] || gid <= prev) {
+      throw new DataError('REBALANCE_PLAN_MISMATCH', `--neighbours${fetched ? ' / --fetched' : ''}: gathered row ${i} is not row ${gid} of the table; pass the merged knn lists of this plan's query rows${fetched ? ' and the files of gather --fetch with those lists' : ''}`);
+    }
+    prev = gid;
+    if (!takeList) {
+      e++;
+      continue;
+    }
+    for (let t = 0; t < spec.k; t++) {
+      const l = nn.labels[q * spec.k + t];
+      labels[i * spec.k + t] = l < 0 ? -1 : toLocal[l];
+    }
+    q++;
+  }
   return { m: spec.k, labels };
 }
 
@@ -206,8 +237,19 @@ export async function synthesize(step: SynthStep): Promise<StepResult> {
     const profile = withPlanKinds(scanned, plan.columns);
     globalCodes(profile, plan.classNames); // every gathered class is one of the plan's
     const targets = new Map<number, { from: number; to: number }>();
+    const other = plan.neighbours?.other;
+    if (other && !step.fetched) throw new UsageError('REBALANCE_BAD_OPTION', `borderline-2 interpolates towards the danger rows' nearest rows of other classes: pass --fetched with the merged lists of knn --danger, and the files gather --fetch wrote with them`);
+    if (!other && step.fetched) throw new UsageError('REBALANCE_BAD_OPTION', `--fetched is for borderline-smote --variant borderline-2, not this ${plan.method} plan; drop it`);
+    if (other && step.neighbours && step.fetched) {
+      const danger = dangerIds(plan, step.neighbours);
+      if (step.fetched.k !== other.k || danger.length !== step.fetched.queryGids.length || danger.some((g, i) => g !== step.fetched!.queryGids[i])) {
+        throw new DataError('REBALANCE_PLAN_MISMATCH', `--fetched does not answer the danger rows of --neighbours with ${other.k} neighbours each; pass the merge of knn --danger with those lists`);
+      }
+    }
     profile.classNames.forEach((name, c) => {
       const t = plan.targets[name];
+      // borderline-2: rows of classes not grown are the fetched ones (checked against --fetched below).
+      if (other && t.to <= t.from && profile.counts[c] <= t.from) return;
       if (profile.counts[c] !== t.from) {
         throw new DataError('REBALANCE_PLAN_MISMATCH', `the gathered files hold ${profile.counts[c]} rows of class '${name}', the plan counted ${t.from}; pass the gather output of every partition`);
       }
@@ -217,7 +259,7 @@ export async function synthesize(step: SynthStep): Promise<StepResult> {
       if (t.to > t.from && !profile.classNames.includes(name)) throw new DataError('REBALANCE_PLAN_MISMATCH', `the gathered files hold no rows of class '${name}', which the plan grows; pass the gather output of every partition`);
     }
     const local: SamplingPlan = { kind: plan.samplingKind, targets };
-    const builder = new DatasetBuilder(profile, (code) => targets.has(code));
+    const builder = new DatasetBuilder(profile, (code) => targets.has(code) || other !== undefined);
     await eachRow({ source, profile, signal: step.signal }, (cells, r, code) => builder.add(cells, r, code));
     const data = builder.finish();
     if (plan.neighbours && !step.neighbours) throw new UsageError('REBALANCE_BAD_OPTION', `${plan.method} needs the neighbours of the gathered rows among all rows: pass --neighbours with the merged knn lists (see 'rebalance dist --help')`);
@@ -235,7 +277,7 @@ export async function synthesize(step: SynthStep): Promise<StepResult> {
         signal: step.signal,
         totalRows: plan.totalRows,
         lazySynthetic: !plan.clean,
-        ...(step.neighbours ? { allRowsNeighbours: neighbourLabels(plan, step.neighbours, data) } : {}),
+        ...(step.neighbours ? { allRowsNeighbours: neighbourLabels(plan, step.neighbours, data, new Set(targets.keys()), step.fetched) } : {}),
         ...(step.scaler ? { scaler: step.scaler } : {}),
       });
       if (res.duplicates && res.duplicates.length) throw new Error('internal: a targets-scope sampler returned duplicates');

@@ -12,10 +12,9 @@
  * is reported through ctx.log, and the returned plan says so.
  */
 import type { Rng } from '../core/rng.js';
-import { packForKnn } from '../dataset/pack.js';
 import type { Dataset, Resampled, SamplerContext, SamplingPlan } from '../types.js';
 import { smoteFamily, defineSampler } from './define.js';
-import { allRowsNeighbourLabels, countOtherClass, resolveK, resolveM, sameClassNeighbors } from './shared/neighbours.js';
+import { allRowsNeighbourLabels, countOtherClass, packScaled, resolveK, resolveM, sameClassNeighbors } from './shared/neighbours.js';
 import { enumOption, intOption, kOptions } from './shared/options.js';
 import { overEachClass, type OverClass } from './shared/per-class.js';
 import { mapIndices, rowsNotOfClass } from './shared/rows.js';
@@ -104,14 +103,15 @@ export const borderlineSmoteDefinition = defineSampler({
       drawAndAppend(out, data, code, dangerRows, dangerNn, kk, n1, stream, 1);
       const n2 = add - n1;
       if (n2 > 0) {
-        // The other-class rows must be in `data`: neighbours from outside (ctx.allRowsNeighbours) carry only classes.
-        if (ctx.allRowsNeighbours) throw new Error('internal: borderline-2 needs the rows of every class in data');
+        // The distributed synth (ctx.allRowsNeighbours) gives `data` = the grown classes plus the
+        // other classes' rows nearest to the danger rows (fetched by global id, in global order):
+        // every row this search can return is there, so its result is the whole input's.
         const other = rowsNotOfClass(data.labels, code);
         const k2 = Math.min(kk, other.length);
-        const idx = await ctx.knn.build(packForKnn(data, ctx.scale, other), data.features.length);
+        const idx = await ctx.knn.build(packScaled(data, ctx, other), data.features.length);
         let nnOther: Int32Array;
         try {
-          nnOther = mapIndices((await idx.query(packForKnn(data, ctx.scale, dangerRows), k2)).indices, other);
+          nnOther = mapIndices((await idx.query(packScaled(data, ctx, dangerRows), k2)).indices, other);
         } finally {
           idx.dispose();
         }

@@ -45,6 +45,8 @@ describe('distributed over-samplers that look at every class (no engine)', () =>
   for (const [method, args] of [
     ['borderline-smote', []],
     ['borderline-smote', ['--m-neighbors', '6', '--k-neighbors', '3', '--strategy', 'minority']],
+    ['borderline-smote', ['--variant', 'borderline-2']],
+    ['borderline-smote', ['--variant', '2', '--m-neighbors', '6', '--k-neighbors', '3', '--strategy', 'not majority']],
     ['adasyn', []],
     ['adasyn', ['--k-neighbors', '4']],
   ] as const) {
@@ -63,6 +65,7 @@ describe('distributed smote-tomek / smote-enn (no engine)', () => {
     ['smote-enn', []],
     ['smote-enn', ['--first', 'adasyn', '--n-neighbors', '4']],
     ['smote-tomek', ['--first', 'borderline-smote']],
+    ['smote-enn', ['--first', 'borderline-smote', '--variant', 'borderline-2']],
   ] as const) {
     it(`${method} ${args.join(' ')}: the kept original and synthetic rows equal a single-machine run (multiset)`, async () => {
       const d = await local(method, args, 5);
@@ -103,6 +106,7 @@ describe('distributed cleaning, borderline-smote and adasyn with --scale (no eng
     ['renn', 'standard', []],
     ['neighbourhood-cleaning-rule', 'minmax', []],
     ['borderline-smote', 'standard', []],
+    ['borderline-smote', 'minmax', ['--variant', 'borderline-2']],
     ['adasyn', 'minmax', []],
   ] as const) {
     it(`${method} --scale ${scale}: the same rows as a single-machine run with --scale ${scale}, and not those of the unscaled run`, async () => {
@@ -115,13 +119,13 @@ describe('distributed cleaning, borderline-smote and adasyn with --scale (no eng
 });
 
 describe('distributed refusals', () => {
-  it('svm-smote, borderline-2 and smote-tomek --first svm-smote are refused at the plan with one line that says why', async () => {
+  it('svm-smote, smote-tomek --first svm-smote and a borderline-2 with too few rows outside a grown class are refused at the plan with one line that says why', async () => {
     const s0 = join(dir, 'r0.json');
     expect((await runCli(['dist', 'count', split[0], '-o', s0])).code).toBe(0);
     for (const [args, why] of [
       [['-m', 'svm-smote'], /svm-smote cannot run distributed exactly: its SVM trains on every row/],
       [['-m', 'smote-tomek', '--first', 'svm-smote'], /svm-smote cannot run distributed exactly/],
-      [['-m', 'borderline-smote', '--variant', 'borderline-2'], /borderline-2 cannot run distributed/],
+      [['-m', 'borderline-smote', '--variant', 'borderline-2', '--strategy', 'fraud=200', '--k-neighbors', '200'], /borderline-2 needs 200 rows outside class 'fraud', the table has \d+; use --k-neighbors \d+ or fewer/],
       [['-m', 'smote-enn', '--first', 'kmeans-smote'], /--first kmeans-smote has no distributed protocol/],
     ] as const) {
       const r = await runCli(['dist', 'plan', s0, ...args, '-o', join(dir, 'rp.json')]);
@@ -129,6 +133,27 @@ describe('distributed refusals', () => {
       expect(r.stderr).toMatch(why);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
+  });
+
+  it('borderline-2: synth without --fetched, or with gathered files that lack the fetched rows, is an error naming the fix', async () => {
+    const work = mkdtempSync(join(dir, 'b2-'));
+    const w = (n: string): string => join(work, n);
+    await runLocal(split, work, 'borderline-smote', { seed: 3, plan: ['--variant', 'borderline-2'] });
+    const gathered = split.map((_, i) => w(`g${i}.csv`));
+    // The gathered files of the run hold the fetched rows too (classes the plan does not grow).
+    expect(labelCounts(rowMultiset(gathered)).ok).toBeGreaterThan(0);
+    const base = ['dist', 'synth', ...gathered, '--plan', w('plan.json'), '-o', w('syn.csv'), '--neighbours', w('nn-synth.bin'), '--knn-backend', 'cpu'];
+    const missing = await runCli(base);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/borderline-2 .* pass --fetched with the merged lists of knn --danger/);
+    const plain = split.map((_, i) => w(`plain${i}.csv`));
+    for (let i = 0; i < split.length; i++) expect((await runCli(['dist', 'gather', split[i], '--plan', w('plan.json'), '--index', String(i), '-o', plain[i]])).code).toBe(0);
+    const stale = await runCli(['dist', 'synth', ...plain, ...base.slice(2 + gathered.length), '--fetched', w('nn-other.bin')]);
+    expect(stale.code).toBe(3);
+    expect(stale.stderr).toMatch(/the gathered files hold 0 rows outside the grown classes, --fetched names \d+; pass the files of gather --fetch/);
+    const wrongLists = await runCli([...base, '--fetched', w('nn-synth.bin')]);
+    expect(wrongLists.code).toBe(3);
+    expect(wrongLists.stderr).toMatch(/--fetched does not answer the danger rows/);
   });
 
   it('renn without --round, a round that is not done passed to select, and synth without --neighbours are errors naming the fix', async () => {

@@ -122,7 +122,7 @@ export async function runLocal(parts: readonly string[], work: string, method: s
   for (let i = 0; i < n; i++) await cli(['count', parts[i], '-o', summaries[i]]);
   const plan = w('plan.json');
   await cli(['plan', ...summaries, '-m', method, '--seed', String(extra.seed ?? 42), '-o', plan, ...(extra.plan ?? [])]);
-  const p = JSON.parse(readFileSync(plan, 'utf8')) as { route: string; clean?: { method: string }; neighbours?: unknown };
+  const p = JSON.parse(readFileSync(plan, 'utf8')) as { route: string; clean?: { method: string }; neighbours?: { other?: unknown } };
   const base = (i: number): string[] => [parts[i], '--plan', plan, '--index', String(i)];
   const outputs = parts.map((_, i) => w(`out-${String(i).padStart(5, '0')}${ext}`));
   const points = parts.map((_, i) => w(`pt${i}.bin`));
@@ -142,7 +142,9 @@ export async function runLocal(parts: readonly string[], work: string, method: s
     selectExtra = ['--thresholds', w('t.json')];
   } else if (p.route === 'synthesize') {
     const gathered = parts.map((_, i) => w(`g${i}${ext}`));
-    for (let i = 0; i < n; i++) await cli(['gather', ...base(i), '-o', gathered[i]]);
+    // borderline-2 gathers after its searches (the rows they name come along).
+    const fetch = p.neighbours?.other !== undefined;
+    if (!fetch) for (let i = 0; i < n; i++) await cli(['gather', ...base(i), '-o', gathered[i]]);
     const synthExtra: string[] = [];
     if (p.neighbours || p.clean) await pointSteps();
     if (p.neighbours) {
@@ -152,6 +154,14 @@ export async function runLocal(parts: readonly string[], work: string, method: s
       for (let g = 0; g < groups.length; g++) await cli(['knn', ...points, '--plan', plan, '--against', ...groups[g], '-o', partial[g], '--knn-backend', 'cpu', ...(p.clean ? ['--synth'] : [])]);
       await cli(['merge', ...partial, '-o', w('nn-synth.bin')]);
       synthExtra.push('--neighbours', w('nn-synth.bin'));
+      if (fetch) {
+        // The danger rows against the rows outside their class, per group, merged; then the gather with those rows.
+        const other = groups.map((_, g) => w(`ko-${g}.bin`));
+        for (let g = 0; g < groups.length; g++) await cli(['knn', ...points, '--plan', plan, '--danger', w('nn-synth.bin'), '--against', ...groups[g], '-o', other[g], '--knn-backend', 'cpu']);
+        await cli(['merge', ...other, '-o', w('nn-other.bin')]);
+        for (let i = 0; i < n; i++) await cli(['gather', ...base(i), '--fetch', w('nn-other.bin'), '-o', gathered[i]]);
+        synthExtra.push('--fetched', w('nn-other.bin'));
+      }
     }
     outputs.push(w(`out-${String(n).padStart(5, '0')}${ext}`));
     const synthOut = p.clean ? w(`synthetic${ext}`) : outputs[n];

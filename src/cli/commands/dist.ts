@@ -24,11 +24,16 @@ Protocol (every step reads files and writes one file; partitions are CSV or Arro
     synth     all gathered files      -> the synthetic rows, one more partition (one task)
     select    each partition          -> output partition      (map: every row passes through;
                                                                 select --gather does the gather step in the same pass)
-  borderline-smote (borderline-1), adasyn: before synth, the gathered rows' m nearest rows of the whole table:
+  borderline-smote, adasyn: before synth, the gathered rows' m nearest rows of the whole table:
     points    each partition          -> points.bin            (map)
     knn       all points (the grown classes are the queries) x one group of partitions -> partial top-k (map)
     merge     the partials            -> neighbours            (reduce)
     synth     ... --neighbours merged.bin
+    borderline-2 (--variant borderline-2), after that merge: the other classes' rows nearest to the danger rows:
+    knn       all points --danger merged.bin x one group of partitions -> partial top-k (map)
+    merge     the partials            -> other.bin             (reduce)
+    gather    each partition --fetch other.bin -> its grown classes' rows and the rows other.bin names (map)
+    synth     those gathered files ... --neighbours merged.bin --fetched other.bin
   smote-tomek, smote-enn (--first smote | borderline-smote | adasyn):
     gather, points (map), [knn + merge as above], synth --points synth.bin -> the synthetic rows and their points,
     then the cleaning below over every points file + synth.bin, then select --removed on each partition and on
@@ -181,10 +186,13 @@ export function distCommand(ctx: CliContext): Command {
     if (flags.summaryJson) await writeJson(flags.summaryJson, result);
   });
 
-  const gather = partitionCommand(ctx, 'gather', "synthesize route: this partition's rows of the classes being grown", 'the gathered rows (same format as the input by default)').option('--format <format>', 'output format: csv, tsv, arrow, arrows');
-  gather.action(async (input: string, flags: PartFlags) => {
-    const { gatherPartition } = await import('../../distributed/steps.js');
-    await gatherPartition(step(flags, input, await loadPlan(flags.plan), ctx));
+  const gather = partitionCommand(ctx, 'gather', "synthesize route: this partition's rows of the classes being grown", 'the gathered rows (same format as the input by default)')
+    .option('--format <format>', 'output format: csv, tsv, arrow, arrows')
+    .option('--fetch <merged>', "borderline-2: also the rows these merged lists name (knn --danger, merged): the danger rows' nearest rows of other classes");
+  gather.action(async (input: string, flags: PartFlags & { fetch?: string }) => {
+    const [{ gatherPartition }, { fetchIds, neighboursFromBlob }, { readBlob }] = await Promise.all([import('../../distributed/steps.js'), import('../../distributed/knn.js'), import('../../distributed/blob.js')]);
+    const fetch = flags.fetch !== undefined ? new Set(fetchIds(neighboursFromBlob(await readBlob(flags.fetch), flags.fetch))) : undefined;
+    await gatherPartition(step(flags, input, await loadPlan(flags.plan), ctx), fetch);
   });
 
   const synth = sub(ctx, 'synth', 'synthesize route: run the method once on the gathered rows; write the generated rows')
@@ -195,10 +203,11 @@ export function distCommand(ctx: CliContext): Command {
     .option('--neighbours <file>', 'borderline-smote / adasyn: the merged knn lists of the gathered rows')
     .option('--points <file>', 'smote-tomek / smote-enn: also write the synthetic rows as a points file (for the cleaning)')
     .option('--scaler <file>', "borderline-smote / adasyn with --scale: the whole table's scaler ('rebalance dist scaler')")
+    .option('--fetched <merged>', 'borderline-2: the merged lists gather --fetch used (the gathered files then hold those rows too)')
     .option('--summary-json <file>', 'write the rows written per class as JSON');
   addInputOptions(synth);
   addKnnOptions(synth);
-  synth.action(async (files: string[], flags: InputFlags & KnnFlags & { plan: string; output: string; format?: string; neighbours?: string; points?: string; scaler?: string; summaryJson?: string }) => {
+  synth.action(async (files: string[], flags: InputFlags & KnnFlags & { plan: string; output: string; format?: string; neighbours?: string; points?: string; scaler?: string; fetched?: string; summaryJson?: string }) => {
     const [{ synthesize }, { openKnn }, { neighboursFromBlob }, { readBlob }, { checkScaleState, scalerOf }] = await Promise.all([
       import('../../distributed/steps.js'),
       import('../../neighbors/open.js'),
@@ -216,6 +225,7 @@ export function distCommand(ctx: CliContext): Command {
     if (flags.scaler && (flags.scale === 'none' || !p.neighbours)) throw new UsageError('REBALANCE_BAD_OPTION', `--scaler goes with --scale and borderline-smote / adasyn only; drop it`);
     const scaler = flags.scaler ? scalerOf(checkScaleState(await readJson(flags.scaler), flags.scaler), flags.scaler) : undefined;
     const neighbours = flags.neighbours ? neighboursFromBlob(await readBlob(flags.neighbours), flags.neighbours) : undefined;
+    const fetched = flags.fetched ? neighboursFromBlob(await readBlob(flags.fetched), flags.fetched) : undefined;
     const log = (m: string): void => void ctx.stderr.write(`rebalance: ${m}\n`);
     const result = await synthesize({
       gathered: files,
@@ -232,6 +242,7 @@ export function distCommand(ctx: CliContext): Command {
       neighbours,
       points: flags.points,
       scaler,
+      fetched,
     });
     if (flags.summaryJson) await writeJson(flags.summaryJson, result);
   });
@@ -280,19 +291,22 @@ export function distCommand(ctx: CliContext): Command {
     .option('--ids <file>', "query only these global row ids (the partners step's file)")
     .option('--round <file>', "renn / all-knn: the previous round's clean file (its removed rows are left out; its next k and query classes)")
     .option('--synth', "smote-tomek / smote-enn with --first borderline-smote / adasyn: the search for the synth step (else: the cleaning's)")
+    .option('--danger <merged>', "borderline-2: query the rows in danger by these merged lists (the synth search's) against the rows outside their class")
     .requiredOption('-o, --output <file>', 'the partial neighbour lists');
   addKnnOptions(knn);
-  knn.action(async (files: string[], flags: KnnFlags & { plan: string; against: string[]; ids?: string; round?: string; synth?: boolean; output: string }) => {
-    const [{ partialKnn, mergeNeighbours, pointsFromBlob, selectQueries, neighboursToBlob, roundQuery, checkRoundState }, { readBlob, writeBlob }, { openKnn }] = await Promise.all([
+  knn.action(async (files: string[], flags: KnnFlags & { plan: string; against: string[]; ids?: string; round?: string; synth?: boolean; danger?: string; output: string }) => {
+    const [{ partialKnn, partialKnnOtherClass, dangerIds, mergeNeighbours, pointsFromBlob, neighboursFromBlob, selectQueries, neighboursToBlob, roundQuery, checkRoundState }, { readBlob, writeBlob }, { openKnn }] = await Promise.all([
       import('../../distributed/knn.js'),
       import('../../distributed/blob.js'),
       import('../../neighbors/open.js'),
     ]);
     if (flags.scale !== 'none') throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `--scale ${flags.scale} does not go to the knn step: the points carry the scaling (moments -> scaler -> points --scaler); drop it here`);
+    if (flags.danger !== undefined && (flags.ids !== undefined || flags.round !== undefined)) throw new UsageError('REBALANCE_BAD_OPTION', '--danger names its own queries: drop --ids / --round');
     const p = await loadPlan(flags.plan);
     const state = flags.round ? checkRoundState(await readJson(flags.round), flags.round) : null;
-    const { k, queryClasses } = roundQuery(p, state, flags.synth === true);
-    const ids = flags.ids ? new Set(((await readJson(flags.ids)) as { ids: number[] }).ids) : undefined;
+    const danger = flags.danger !== undefined ? dangerIds(p, neighboursFromBlob(await readBlob(flags.danger), flags.danger)) : undefined;
+    const { k, queryClasses } = danger ? { k: p.neighbours!.other!.k, queryClasses: [] } : roundQuery(p, state, flags.synth === true);
+    const ids = danger ? new Set(danger) : flags.ids ? new Set(((await readJson(flags.ids)) as { ids: number[] }).ids) : undefined;
     const classes = ids ? undefined : new Set(queryClasses.map((n) => p.classNames.indexOf(n)));
     const exclude = state && state.removed.length ? new Set(state.removed) : undefined;
     // One points file in memory at a time: each keeps only its query rows.
@@ -305,7 +319,8 @@ export function distCommand(ctx: CliContext): Command {
       const parts = [];
       for (const f of flags.against) {
         const against = pointsFromBlob(await readBlob(f), f);
-        parts.push(await partialKnn(queries, exclude ? selectQueries([against], { exclude }) : against, k, backend));
+        if (danger) parts.push(await partialKnnOtherClass(queries, against, k, backend));
+        else parts.push(await partialKnn(queries, exclude ? selectQueries([against], { exclude }) : against, k, backend));
       }
       await writeBlob(flags.output, ...neighboursToBlob(parts.length === 1 ? parts[0] : mergeNeighbours(parts, false)));
     } finally {

@@ -48,7 +48,7 @@ export function resolveM(method: string, nRows: number, m: number, kAuto: boolea
 }
 
 /** Rows packed for a search on the context's scaling: ctx.scaler when given (fitted on the whole input elsewhere), else fitted on `data`. */
-function packScaled(data: Dataset, ctx: SamplerContext, rows?: Int32Array): Float32Array {
+export function packScaled(data: Dataset, ctx: SamplerContext, rows?: Int32Array): Float32Array {
   return ctx.scaler && ctx.scale && ctx.scale !== 'none' ? packFeatures(data, rows, undefined, ctx.scaler) : packForKnn(data, ctx.scale, rows);
 }
 
