@@ -60,7 +60,7 @@ export async function eachPassRow(pass: Pass, raw: boolean, fn: (row: PassRow, r
       if (row >= labels.length) break;
       const code = labels[row];
       if (code < 0) continue;
-      const p = fn({ raw: bytes, cells: () => parseRawRow(bytes, delimiter) }, row, code);
+      const p = fn({ raw: bytes, delimiter, cells: () => parseRawRow(bytes, delimiter) }, row, code);
       if (p) await p;
     }
     report?.(Math.min(profile.rowsRead, r));

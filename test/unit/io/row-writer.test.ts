@@ -10,6 +10,7 @@ import type { Cell } from '../../../src/io/batch.js';
 import { syntheticCells, syntheticColumns, type SyntheticRule } from '../../../src/io/cells.js';
 import { createCsvSink } from '../../../src/io/csv-write.js';
 import type { ByteTarget } from '../../../src/io/output.js';
+import { parseRawRow } from '../../../src/io/csv-raw.js';
 import { holdRow, rawCopyPossible, RowWriter, type PassRow } from '../../../src/io/row-writer.js';
 import type { RowSink, SinkColumn } from '../../../src/io/sink.js';
 
@@ -166,6 +167,15 @@ describe('RowWriter', () => {
     cells[0] = 'z';
     expect(held.raw!.toString()).toBe('a,b');
     expect(heldCells.cells()).toEqual(['a', 'b']);
+  });
+
+  it("a held raw row parses its own copy, not the pass's buffer (which it must not keep alive)", () => {
+    const chunk = Buffer.from('x,1\ny,2\n');
+    const bytes = chunk.subarray(4, 7);
+    const held = holdRow({ raw: bytes, delimiter: ',', cells: () => parseRawRow(bytes, ',') });
+    chunk.fill(0x2c); // the read chunk is reused / freed: every byte becomes ','
+    expect(held.raw!.toString()).toBe('y,2');
+    expect(held.cells()).toEqual(['y', '2']);
   });
 
   it('rows are copied as bytes only for CSV in and out with the same delimiter and no --safe-csv', () => {
