@@ -275,7 +275,17 @@ def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input
             select_extra = ["--removed", removed]
             one(["select", synthetic, "--plan", plan_file, "--index", str(n), "-o", outputs[n], "--summary-json", results[n], *select_extra, *input_args])
         else:
-            one(["synth", *gathered, "--plan", plan_file, "-o", outputs[n], "--summary-json", results[n], *synth_extra, *input_args, *knn_args, *scaled])
+            # The synthetic rows in one slice per worker: every slice draws the same rows and
+            # writes its share, so the writing (most of synth's time) runs on all workers.
+            slices = max(1, _workers(client))
+            for j in range(1, slices):
+                outputs.append(str(out / f"part-{n + j:05d}{ext}"))
+                results.append(w(f"result-{n + j:05d}.json"))
+            synth = ["synth", *gathered, "--plan", plan_file, *synth_extra, *input_args, *knn_args, *scaled]
+            if slices == 1:
+                one([*synth, "-o", outputs[n], "--summary-json", results[n]])
+            else:
+                each([[*synth, "-o", outputs[n + j], "--summary-json", results[n + j], "--slice", f"{j}/{slices}"] for j in range(slices)])
     elif route == "clean":
         points = [w(f"points-{i:05d}.bin") for i in range(n)]
         scaler = _scaler(scale, n, base, plan_file, w, each, one)

@@ -174,6 +174,12 @@ export interface SynthStep {
   readonly scaler?: Scaler;
   /** borderline-2: the merged lists of the danger rows whose rows gather --fetch added to the gathered files. */
   readonly fetched?: Neighbours;
+  /**
+   * Write only slice `index` of `count` of the generated rows (rows [floor(index*N/count),
+   * floor((index+1)*N/count)) of the N a single run generates): every slice draws the same rows,
+   * so `count` synth tasks on as many workers write the synthetic partition in parallel.
+   */
+  readonly slice?: { readonly index: number; readonly count: number };
 }
 
 /**
@@ -264,6 +270,9 @@ export async function synthesize(step: SynthStep): Promise<StepResult> {
     const data = builder.finish();
     if (plan.neighbours && !step.neighbours) throw new UsageError('REBALANCE_BAD_OPTION', `${plan.method} needs the neighbours of the gathered rows among all rows: pass --neighbours with the merged knn lists (see 'rebalance dist --help')`);
     if (plan.clean && step.points === undefined) throw new UsageError('REBALANCE_BAD_OPTION', `${plan.method} cleans the synthetic rows too: pass --points for their points file`);
+    if (step.slice && (plan.clean || step.points !== undefined)) {
+      throw new UsageError('REBALANCE_BAD_OPTION', `--slice is not for ${plan.method}: its cleaning needs the synthetic rows as one partition; drop --slice`);
+    }
     // smote-tomek / smote-enn: the over-sampler runs here (on the combined method's random stream, as on one machine).
     const runDef = plan.first ? FIRST_SAMPLERS[plan.first] : def;
     const sampler = prepareSampler(runDef, plan.options);
@@ -282,7 +291,7 @@ export async function synthesize(step: SynthStep): Promise<StepResult> {
       });
       if (res.duplicates && res.duplicates.length) throw new Error('internal: a targets-scope sampler returned duplicates');
       if (step.points !== undefined) await writeBlob(step.points, ...pointsToBlob(syntheticPoints(plan, data, res.synthetic)));
-      await writeSynthetic(res.synthetic, data, writer);
+      await writeSynthetic(step.slice ? sliceBlock(res.synthetic, step.slice) : res.synthetic, data, writer);
       await sink.finish();
     } catch (e) {
       await sink.abort().catch(() => undefined);
@@ -296,6 +305,21 @@ export async function synthesize(step: SynthStep): Promise<StepResult> {
   } finally {
     await source.close();
   }
+}
+
+/** Rows [floor(index*N/count), floor((index+1)*N/count)) of a generated block (views, no copy). */
+export function sliceBlock(block: SyntheticBlock | null, slice: { readonly index: number; readonly count: number }): SyntheticBlock | null {
+  if (!block) return null;
+  const a = Math.floor((slice.index * block.nRows) / slice.count);
+  const b = Math.floor(((slice.index + 1) * block.nRows) / slice.count);
+  return {
+    nRows: b - a,
+    features: block.features.map((f) => f.subarray(a, b)),
+    ...(block.steps ? { steps: block.steps.subarray(a, b) } : {}),
+    labels: block.labels.subarray(a, b),
+    sourceRow: block.sourceRow.subarray(a, b),
+    neighborRow: block.neighborRow.subarray(a, b),
+  };
 }
 
 /**

@@ -100,9 +100,11 @@ describeDask('Dask driver on a LocalCluster (2 worker processes, 8 partitions)',
     });
   }
 
-  it('smote: the rows (synthetic ones in one more partition) equal a single-machine resample (multiset, same seed)', async () => {
+  it('smote: the rows (synthetic ones in one more partition per worker: synth --slice) equal a single-machine resample (multiset, same seed)', async () => {
     expect(results.smote8.route).toBe('synthesize');
-    expect(partFiles(outDir('smote8'))).toHaveLength(9);
+    // 8 input partitions + the synthetic rows in 2 slices, one per worker of the LocalCluster.
+    expect(partFiles(outDir('smote8'))).toHaveLength(10);
+    expect(results.smote8.partitionsOut).toBe(10);
     expect(sortedEntries(rowMultiset(partFiles(outDir('smote8'))))).toEqual(sortedEntries(await single('smote', ['--seed', '9'])));
   });
 

@@ -88,6 +88,30 @@ describe('distributed SMOTE (no engine)', () => {
     expect(labelCounts(d)).toEqual(labelCounts(s));
   });
 
+  it('synth --slice i/n: the slices, in order, are the unsliced synthetic partition line for line (n parallel synth tasks)', async () => {
+    const work = mkdtempSync(join(dir, 'w-slice-'));
+    await runLocal(split8, work, 'smote', { seed: 11 });
+    const gathered = split8.map((_, i) => join(work, `g${i}.csv`));
+    const plan = join(work, 'plan.json');
+    const whole = readFileSync(join(work, 'out-00008.csv'), 'utf8').trimEnd().split('\n');
+    const body: string[] = [];
+    for (let j = 0; j < 3; j++) {
+      const out = join(work, `slice-${j}.csv`);
+      const r = await runCli(['dist', 'synth', ...gathered, '--plan', plan, '-o', out, '--knn-backend', 'cpu', '--slice', `${j}/3`]);
+      expect(r.code, r.stderr).toBe(0);
+      const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
+      expect(lines[0]).toBe(whole[0]);
+      body.push(...lines.slice(1));
+    }
+    expect(whole.length).toBeGreaterThan(100);
+    expect(body).toEqual(whole.slice(1));
+    for (const bad of ['3/3', '1', '-1/2', '0/0']) {
+      const r = await runCli(['dist', 'synth', ...gathered, '--plan', plan, '-o', join(work, 'bad.csv'), '--slice', bad]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('--slice takes i/n');
+    }
+  });
+
   it('smote with an integer column that is float in other partitions: the widened kind as on one machine', async () => {
     // Column d holds whole numbers in the grown classes (the gathered rows) but not in 'ok': the
     // table's column is float (no rounding of synthetic values), as one machine reads it.

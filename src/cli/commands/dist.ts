@@ -21,7 +21,8 @@ Protocol (every step reads files and writes one file; partitions are CSV or Arro
     select    each partition          -> output partition      (map; --thresholds)
   SMOTE-type methods (smote, smoten, smote-nc, random-over --shrinkage):
     gather    each partition          -> its rows of the grown classes (map)
-    synth     all gathered files      -> the synthetic rows, one more partition (one task)
+    synth     all gathered files      -> the synthetic rows, one more partition (one task, or one per
+                                         worker with --slice i/n: n more partitions)
     select    each partition          -> output partition      (map: every row passes through;
                                                                 select --gather does the gather step in the same pass)
   borderline-smote, adasyn: before synth, the gathered rows' m nearest rows of the whole table:
@@ -202,12 +203,14 @@ export function distCommand(ctx: CliContext): Command {
     .option('--format <format>', 'output format: csv, tsv, arrow, arrows')
     .option('--neighbours <file>', 'borderline-smote / adasyn: the merged knn lists of the gathered rows')
     .option('--points <file>', 'smote-tomek / smote-enn: also write the synthetic rows as a points file (for the cleaning)')
+    .option('--slice <i/n>', 'write only slice i (0-based) of n of the generated rows: n synth tasks write the synthetic rows in parallel, as n partitions (not with --points)')
     .option('--scaler <file>', "borderline-smote / adasyn with --scale: the whole table's scaler ('rebalance dist scaler')")
     .option('--fetched <merged>', 'borderline-2: the merged lists gather --fetch used (the gathered files then hold those rows too)')
     .option('--summary-json <file>', 'write the rows written per class as JSON');
   addInputOptions(synth);
   addKnnOptions(synth);
-  synth.action(async (files: string[], flags: InputFlags & KnnFlags & { plan: string; output: string; format?: string; neighbours?: string; points?: string; scaler?: string; fetched?: string; summaryJson?: string }) => {
+  synth.action(async (files: string[], flags: InputFlags & KnnFlags & { plan: string; output: string; format?: string; neighbours?: string; points?: string; scaler?: string; fetched?: string; slice?: string; summaryJson?: string }) => {
+    const slice = flags.slice === undefined ? undefined : parseSlice(flags.slice);
     const [{ synthesize }, { openKnn }, { neighboursFromBlob }, { readBlob }, { checkScaleState, scalerOf }] = await Promise.all([
       import('../../distributed/steps.js'),
       import('../../neighbors/open.js'),
@@ -243,6 +246,7 @@ export function distCommand(ctx: CliContext): Command {
       points: flags.points,
       scaler,
       fetched,
+      ...(slice ? { slice } : {}),
     });
     if (flags.summaryJson) await writeJson(flags.summaryJson, result);
   });
@@ -384,4 +388,15 @@ export function distCommand(ctx: CliContext): Command {
 
   for (const c of [batch, count, plan, rank, threshold, select, gather, synth, moments, scaler, points, knn, merge, partners, clean]) cmd.addCommand(c);
   return cmd;
+}
+
+/** `--slice i/n`: 0 <= i < n, n >= 1. */
+function parseSlice(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || !(count >= 1) || !(index < count) || count > 1 << 20) {
+    throw new UsageError('REBALANCE_BAD_OPTION', `--slice takes i/n with 0 <= i < n (e.g. 0/2, 1/2), got '${text}'`);
+  }
+  return { index, count };
 }
