@@ -128,6 +128,14 @@ export class RowWriter {
     return this.sink.write(this.provenance ? [...cells, 0, r, null] : cells);
   }
 
+  /** Input row `r` written in place `times` times (0 or more). A promise only when the writer must wait. */
+  originals(row: PassRow, r: number, code: number, times: number): Promise<void> | void {
+    for (let t = 0; t < times; t++) {
+      const p = this.original(row, r, code);
+      if (p) return p.then(() => this.originals(row, r, code, times - t - 1));
+    }
+  }
+
   /** A copy of input row `r` written after the input rows (provenance: synthetic, source row r). A promise only when it must wait. */
   copy(row: PassRow, r: number, code: number): Promise<void> | void {
     this.count(code);

@@ -15,16 +15,9 @@ export async function writeKept(pass: Pass, raw: boolean, res: Resampled, data: 
   for (const i of res.indices) keep[ids[i]]++;
   const dupRows = new Map<number, PassRow | null>();
   for (const i of res.duplicates ?? []) dupRows.set(ids[i], null);
-  // No promise per row unless the writer has to wait (its buffer written out).
-  const write = (row: PassRow, r: number, code: number, times: number): Promise<void> | void => {
-    for (let t = 0; t < times; t++) {
-      const p = writer.original(row, r, code);
-      if (p) return p.then(() => write(row, r, code, times - t - 1));
-    }
-  };
   await eachPassRow(pass, raw, (row, r, code) => {
     if (dupRows.has(r)) dupRows.set(r, holdRow(row));
-    return write(row, r, code, keep[r]);
+    return writer.originals(row, r, code, keep[r]); // no promise per row unless the writer must wait
   });
   for (const i of res.duplicates ?? []) {
     const p = writer.copy(dupRows.get(ids[i])!, ids[i], data.labels[i]);

@@ -9,17 +9,10 @@ import { eachPassRow, type Pass } from './passes.js';
 
 export async function writeStream(pass: Pass, raw: boolean, selection: StreamSelection, writer: RowWriter): Promise<void> {
   const held: { row: PassRow; r: number; code: number }[] = [];
-  // No promise per row unless the writer has to wait (its buffer written out).
-  const write = (row: PassRow, r: number, code: number, times: number): Promise<void> | void => {
-    for (let t = 0; t < times; t++) {
-      const p = writer.original(row, r, code);
-      if (p) return p.then(() => write(row, r, code, times - t - 1));
-    }
-  };
   await eachPassRow(pass, raw, (row, r, code) => {
     const times = selection.write(code);
     if (selection.hold()) held.push({ row: holdRow(row), r, code });
-    return write(row, r, code, times);
+    return writer.originals(row, r, code, times); // no promise per row unless the writer must wait
   });
   for (const i of selection.copies()) {
     const h = held[i];
