@@ -127,7 +127,10 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   let finished = false;
   const onSignal = (sig: NodeJS.Signals): void => {
     signals++;
-    if (signals > 1 || finished) {
+    // The command is done (its output committed or discarded): a signal while the process winds
+    // down must not turn a committed run into 130; it ends with the command's own exit code.
+    if (finished) process.exit(process.exitCode);
+    if (signals > 1) {
       for (const f of liveTempFiles) rmSync(f, { force: true });
       process.exit(130);
     }
