@@ -13,6 +13,9 @@ driver only schedules them on a LocalCluster (or on the Client you pass to run()
       random      rank (map) -> threshold (reduce) -> select (map)
       synthesize  select --gather (map: rows pass through, grown classes gathered) -> synth (one
                   task: the synthetic rows, one more partition)
+                  smote, smoten, smote-nc on CSV: count --gather keeps the small classes in the
+                  count pass; when the plan says countGathered, synth (one slice per worker) and
+                  the pass-through selects (byte copies of plain CSV) run as one stage
                   borderline-smote / adasyn: also points (map) -> knn (the grown classes' rows x
                   each group of partitions) -> merge -> synth --neighbours
                   borderline-2: select (map) first; after that merge, knn --danger (the danger
@@ -210,7 +213,11 @@ def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input
     n = len(parts)
     w = lambda name: str(work / name)  # noqa: E731
     summaries = [w(f"summary-{i:05d}.json") for i in range(n)]
-    each([["count", p, "-o", s, *input_args] for p, s in zip(parts, summaries)])
+    # SMOTE-type methods: the count pass also keeps each CSV partition's small classes; when the
+    # plan says those are the grown classes (countGathered), synth reads them and no gather pass runs.
+    gather_at_count = ext in (".csv", ".tsv") and (method in ("smote", "smoten", "smote-nc") or (method == "random-over" and "--shrinkage" in plan_args))
+    counted = [w(f"counted-{i:05d}{ext}") for i in range(n)]
+    each([["count", p, "-o", s, *(["--gather", g] if gather_at_count else []), *input_args] for p, s, g in zip(parts, summaries, counted)])
     plan_file = str(out / "plan.json")
     plan_cmd = ["plan", *summaries, "-m", method, "--seed", str(seed), "-o", plan_file, *plan_args]
     if strategy is not None:
@@ -238,6 +245,9 @@ def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input
         elif clean and not fetch:
             # The output partitions wait for the removed rows: gather alone first.
             each([["gather", *base(i), "-o", gathered[i]] for i in range(n)])
+        elif plan.get("countGathered"):
+            # The count pass gathered: the pass-through selects (byte copies of plain CSV) run beside synth below.
+            gathered = counted
         elif not clean:
             # One pass per partition: the rows pass through and the grown classes are gathered.
             each([["select", *base(i), "-o", outputs[i], "--gather", gathered[i], "--summary-json", results[i]] for i in range(n)])
@@ -282,10 +292,11 @@ def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input
                 outputs.append(str(out / f"part-{n + j:05d}{ext}"))
                 results.append(w(f"result-{n + j:05d}.json"))
             synth = ["synth", *gathered, "--plan", plan_file, *synth_extra, *input_args, *knn_args, *scaled]
-            if slices == 1:
+            passing = [["select", *base(i), "-o", outputs[i], "--summary-json", results[i]] for i in range(n)] if plan.get("countGathered") else []
+            if slices == 1 and not passing:
                 one([*synth, "-o", outputs[n], "--summary-json", results[n]])
             else:
-                each([[*synth, "-o", outputs[n + j], "--summary-json", results[n + j], "--slice", f"{j}/{slices}"] for j in range(slices)])
+                each(passing + [[*synth, "-o", outputs[n + j], "--summary-json", results[n + j], *(["--slice", f"{j}/{slices}"] if slices > 1 else [])] for j in range(slices)])
     elif route == "clean":
         points = [w(f"points-{i:05d}.bin") for i in range(n)]
         scaler = _scaler(scale, n, base, plan_file, w, each, one)

@@ -71,6 +71,19 @@ export interface ScanOptions extends CellSemantics {
    * that gathers every row (readTable) need not read the file again.
    */
   readonly collectValues?: boolean;
+  /**
+   * CSV files read from their bytes: shown the header record and every data record with the
+   * right number of fields (the distributed count step keeps the small classes' rows:
+   * distributed/count-gather.ts). Not shown when the pass reads batches(): `header` never runs.
+   */
+  readonly records?: RecordKeeper;
+}
+
+/** Sees the records of a CSV counting pass (ScanOptions.records); the bytes are views valid during the call. */
+export interface RecordKeeper {
+  header(bytes: Uint8Array): void;
+  /** Data row `row` (0-based) with its label's id in the pass (the same id for the same class; -1: no label). */
+  record(buf: Uint8Array, start: number, end: number, labelId: number, row: number): void;
 }
 
 export interface TableProfile {
@@ -347,12 +360,12 @@ export async function scanTable(source: TableSource, options: ScanOptions = {}):
   // Delimiters that can be part of a number ('1.5' split at '.'), or that are not one byte, take the cells' path.
   const bytePath = csv !== undefined && csv.batches === source.batches && source.format === 'csv' && /^[\x01-\x7f]$/.test(csv.delimiter) && !/^[0-9+\-.]$/.test(csv.delimiter);
   const collect = options.collectValues === true;
-  // Big files: the counting pass on worker threads over record-aligned byte ranges (not when values are kept).
-  const parts = bytePath && !collect ? await scanParallel(csv, { nCols, labelIndex, categorical: trackers.map((t) => t.forcedCategorical), onBadRow, signal: options.signal }) : null;
+  // Big files: the counting pass on worker threads over record-aligned byte ranges (not when values or records are kept).
+  const parts = bytePath && !collect && !options.records ? await scanParallel(csv, { nCols, labelIndex, categorical: trackers.map((t) => t.forcedCategorical), onBadRow, signal: options.signal }) : null;
   if (parts) rowsRead = mergePartials(parts, { trackers, rawLabels, badRows, labelId });
   if (rowsRead > MAX_ROWS) throw tooMany();
   const byteState = bytePath && !parts
-    ? await scanCsvBytes(csv, { nCols, labelIndex, trackers, rawLabels, badRows, onBadRow, labelId, tooMany, ragged, signal: options.signal, collect })
+    ? await scanCsvBytes(csv, { nCols, labelIndex, trackers, rawLabels, badRows, onBadRow, labelId, tooMany, ragged, signal: options.signal, collect, records: options.records })
     : null;
   if (byteState) rowsRead = byteState.rowsRead;
 
@@ -687,6 +700,7 @@ interface ByteScan {
   readonly ragged: (row: number, fields: number) => DataError;
   readonly signal?: AbortSignal;
   readonly collect: boolean;
+  readonly records?: RecordKeeper;
   /** Stop at the first batch with a '"' byte (a parallel range: its split may be wrong). */
   readonly stopOnQuote?: boolean;
 }
@@ -734,6 +748,7 @@ async function scanCsvBytes(
   let rowsRead = 0;
   let needHeader = csv.header;
   const onRows = csv.onRows;
+  const keeper = cx.records;
   const every = Math.max(1, csv.batchRows ?? 16384);
 
   /** A non-label cell read through its text (escaped quotes, possible NA spellings, forced categoricals). */
@@ -763,6 +778,7 @@ async function scanCsvBytes(
     let k = 0;
     if (needHeader) {
       needHeader = false;
+      cx.records?.header(buf.subarray(recs.recStart[0], recs.recEnd[0]));
       k = 1;
     }
     for (let g = k; g < recs.count; g += splitter.group) {
@@ -823,6 +839,7 @@ async function scanCsvBytes(
           }
           if (id < 0) labelTracker.missingRows.push(r);
           rawLabels.push(id);
+          if (keeper !== undefined) keeper.record(buf, recs.recStart[k], recs.recEnd[k], id, r);
         }
         for (let j = 0; j < nCols; j++) {
           if (j === labelIndex) continue;

@@ -12,6 +12,7 @@ import { openSource, type ReadOptions, type TableSource } from '../io/source.js'
 import { openTable } from '../dataset/cell-semantics.js';
 import type { RowBatch } from '../io/batch.js';
 import { sinkColumns, syntheticRules } from '../pipeline/columns.js';
+import { GatherKeeper } from './count-gather.js';
 
 export interface PartitionColumn {
   readonly name: string;
@@ -35,6 +36,11 @@ export interface PartitionSummary {
   readonly classes: Readonly<Record<string, number>>;
   /** Per class name: its first kept row in this partition (0-based among kept rows): minority ties go to the class met first. */
   readonly firstRows?: Readonly<Record<string, number>>;
+  /**
+   * count --gather: the file holding this partition's rows of `classes` (every row of each, in
+   * row order); absent when the pass could not keep them (see count-gather.ts).
+   */
+  readonly gathered?: { readonly file: string; readonly classes: readonly string[] };
 }
 
 export interface OpenPartition {
@@ -82,11 +88,21 @@ export function summarize(file: string, p: OpenPartition): PartitionSummary {
   };
 }
 
-/** The count step: one partition's summary. */
-export async function countPartition(path: string, read?: ReadOptions, scan?: ScanOptions): Promise<PartitionSummary> {
-  const p = await openPartition(path, read, scan);
+/**
+ * The count step: one partition's summary. With `gather`, the rows of the partition's small
+ * classes are written to that file in the same pass (count-gather.ts; CSV files only: for other
+ * inputs, or when the pass could not keep them, the summary has no `gathered` and no file is written).
+ */
+export async function countPartition(path: string, read?: ReadOptions, scan?: ScanOptions, gather?: string): Promise<PartitionSummary> {
+  const keeper = gather === undefined ? undefined : new GatherKeeper();
+  const p = await openPartition(path, read, keeper ? { ...scan, records: keeper } : scan);
   try {
-    return summarize(path, p);
+    const summary = summarize(path, p);
+    if (!keeper || gather === undefined) return summary;
+    const classes = keeper.complete(p.profile);
+    if (classes === null) return summary;
+    await keeper.write(gather, p.profile, classes);
+    return { ...summary, gathered: { file: gather, classes } };
   } finally {
     await p.source.close();
   }

@@ -109,6 +109,11 @@ export interface DistPlan {
   readonly neighbours?: NeighbourSpec;
   /** smote-tomek / smote-enn: the over-sampler the synth step runs (options.first). */
   readonly first?: string;
+  /**
+   * Synthesize route without neighbours or cleaning: the count step's --gather files hold exactly
+   * the grown classes' rows (countGathered in plan.ts), so synth reads them and no gather pass runs.
+   */
+  readonly countGathered?: true;
 }
 
 export interface PlanRequest {
@@ -185,6 +190,18 @@ function otherSpec(classNames: readonly string[], counts: readonly number[], gro
   return { k: kk };
 }
 
+/**
+ * count --gather kept the grown classes: every partition's summary lists exactly the grown
+ * classes it holds rows of, so the files it names are the gather step's rows.
+ */
+function countGathered(summaries: readonly PartitionSummary[], grown: readonly string[]): boolean {
+  return summaries.every((s) => {
+    if (!s.gathered) return false;
+    const want = grown.filter((n) => (s.classes[n] ?? 0) > 0);
+    return s.gathered.classes.length === want.length && want.every((n) => s.gathered!.classes.includes(n));
+  });
+}
+
 /** Merges summaries (in partition order) into the plan. */
 export function makePlan(summaries: readonly PartitionSummary[], request: PlanRequest): DistPlan {
   if (summaries.length === 0) throw new UsageError('REBALANCE_NO_INPUT', 'no partition summaries given; pass the files the count step wrote');
@@ -234,7 +251,7 @@ export function makePlan(summaries: readonly PartitionSummary[], request: PlanRe
   }
   const opts = request.options ?? {};
   const grown = classNames.filter((n) => targets[n].to > targets[n].from);
-  if (sampler.scope === 'targets') return { ...base, route: 'synthesize' };
+  if (sampler.scope === 'targets') return { ...base, route: 'synthesize', ...(countGathered(summaries, grown) ? { countGathered: true } : {}) };
   const combined = def.name === 'smote-tomek' || def.name === 'smote-enn';
   if (def.name === 'svm-smote' || (combined && opts.first === 'svm-smote')) {
     throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `svm-smote cannot run distributed exactly: its SVM trains on every row of every class (the majority too), not on the gathered minority and its neighbours; ${ONE_MACHINE}`);

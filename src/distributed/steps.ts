@@ -22,6 +22,7 @@ import { dangerIds, pointsToBlob, type Neighbours, type Points } from './knn.js'
 import { concatSources, globalCodes, openPartition, openPartitionWriter, withPlanKinds, type OpenPartition } from './partition.js';
 import { partitionOf, type DistPlan } from './plan.js';
 import { keptGlobalCodes, timesFor, type Thresholds } from './random.js';
+import { copyPlainPartition } from './verbatim.js';
 
 export interface PartitionStep {
   readonly input: string;
@@ -134,9 +135,28 @@ export function selectPartition(step: PartitionStep, extra: { thresholds?: Thres
     if (extra.gather !== undefined) throw new UsageError('REBALANCE_BAD_OPTION', `--gather cannot go with select for ${plan.method}: its output needs the removed rows; run the gather step, then select --removed`);
     const removed = extra.removed;
     if (!removed) throw new DataError('REBALANCE_PLAN_MISMATCH', `the ${plan.method} plan needs the removed rows: pass --removed with the file the clean step wrote`);
-    return writeRows(step, (_c, gid) => (removed.has(gid) ? 0 : 1));
+    return keepsEvery(step, removed) ? passThrough(step) : writeRows(step, (_c, gid) => (removed.has(gid) ? 0 : 1));
   }
-  return writeRows(step, () => 1, undefined, extra.gather !== undefined ? { output: extra.gather, grown: grownCodes(plan) } : undefined);
+  if (extra.gather !== undefined) return writeRows(step, () => 1, undefined, { output: extra.gather, grown: grownCodes(plan) });
+  return passThrough(step);
+}
+
+/** A cleaning plan removes none of this input partition's rows (the synthetic partition N is not one). */
+function keepsEvery(step: PartitionStep, removed: ReadonlySet<number>): boolean {
+  const entry = step.plan.partitions[step.index];
+  if (entry === undefined) return false;
+  for (const gid of removed) if (gid >= entry.offset && gid < entry.offset + entry.rows) return false;
+  return true;
+}
+
+/**
+ * Every row once, unchanged: a byte copy of a plain CSV file (verbatim.ts), else the row pass
+ * (`copy: false`: always the row pass, the output a copy must equal).
+ */
+export async function passThrough(step: PartitionStep, options: { copy?: boolean } = {}): Promise<StepResult & { copied: boolean }> {
+  const rows = options.copy === false ? null : await copyPlainPartition(step);
+  if (rows === null) return { ...(await writeRows(step, () => 1)), copied: false };
+  return { rowsRead: rows, rowsWritten: rows, classes: { ...step.plan.partitions[step.index].classes }, copied: true };
 }
 
 /** The classes the synthesize route grows (global codes). */

@@ -91,7 +91,9 @@ describe('distributed SMOTE (no engine)', () => {
   it('synth --slice i/n: the slices, in order, are the unsliced synthetic partition line for line (n parallel synth tasks)', async () => {
     const work = mkdtempSync(join(dir, 'w-slice-'));
     await runLocal(split8, work, 'smote', { seed: 11 });
-    const gathered = split8.map((_, i) => join(work, `g${i}.csv`));
+    // The count pass gathered (count --gather; the plan says countGathered): synth reads those files.
+    expect(JSON.parse(readFileSync(join(work, 'plan.json'), 'utf8')).countGathered).toBe(true);
+    const gathered = split8.map((_, i) => join(work, `cg${i}.csv`));
     const plan = join(work, 'plan.json');
     const whole = readFileSync(join(work, 'out-00008.csv'), 'utf8').trimEnd().split('\n');
     const body: string[] = [];

@@ -112,17 +112,21 @@ export async function scaleSteps(n: number, base: (i: number) => string[], scale
 
 /**
  * The protocol without an engine: every step of the driver, in-process, in the same order.
- * Returns the output partition files.
+ * Returns the output partition files. `countGather`: count --gather (default: as the driver,
+ * for smote, smoten and smote-nc on CSV), whose files synth reads when the plan says countGathered.
  */
-export async function runLocal(parts: readonly string[], work: string, method: string, extra: { seed?: number; plan?: string[]; scale?: 'standard' | 'minmax' } = {}): Promise<string[]> {
+export async function runLocal(parts: readonly string[], work: string, method: string, extra: { seed?: number; plan?: string[]; scale?: 'standard' | 'minmax'; countGather?: boolean } = {}): Promise<string[]> {
   const n = parts.length;
   const ext = parts[0].slice(parts[0].lastIndexOf('.'));
   const w = (name: string): string => join(work, name);
   const summaries = parts.map((_, i) => w(`s${i}.json`));
-  for (let i = 0; i < n; i++) await cli(['count', parts[i], '-o', summaries[i]]);
+  // As the driver: SMOTE-type methods on CSV keep the small classes in the count pass.
+  const counted = parts.map((_, i) => w(`cg${i}${ext}`));
+  const gatherAtCount = extra.countGather ?? (ext === '.csv' && ['smote', 'smoten', 'smote-nc'].includes(method));
+  for (let i = 0; i < n; i++) await cli(['count', parts[i], '-o', summaries[i], ...(gatherAtCount ? ['--gather', counted[i]] : [])]);
   const plan = w('plan.json');
   await cli(['plan', ...summaries, '-m', method, '--seed', String(extra.seed ?? 42), '-o', plan, ...(extra.plan ?? [])]);
-  const p = JSON.parse(readFileSync(plan, 'utf8')) as { route: string; clean?: { method: string }; neighbours?: { other?: unknown } };
+  const p = JSON.parse(readFileSync(plan, 'utf8')) as { route: string; clean?: { method: string }; neighbours?: { other?: unknown }; countGathered?: boolean };
   const base = (i: number): string[] => [parts[i], '--plan', plan, '--index', String(i)];
   const outputs = parts.map((_, i) => w(`out-${String(i).padStart(5, '0')}${ext}`));
   const points = parts.map((_, i) => w(`pt${i}.bin`));
@@ -141,10 +145,10 @@ export async function runLocal(parts: readonly string[], work: string, method: s
     await cli(['threshold', ...ranks, '--plan', plan, '-o', w('t.json')]);
     selectExtra = ['--thresholds', w('t.json')];
   } else if (p.route === 'synthesize') {
-    const gathered = parts.map((_, i) => w(`g${i}${ext}`));
+    const gathered = p.countGathered ? counted : parts.map((_, i) => w(`g${i}${ext}`));
     // borderline-2 gathers after its searches (the rows they name come along).
     const fetch = p.neighbours?.other !== undefined;
-    if (!fetch) for (let i = 0; i < n; i++) await cli(['gather', ...base(i), '-o', gathered[i]]);
+    if (!fetch && !p.countGathered) for (let i = 0; i < n; i++) await cli(['gather', ...base(i), '-o', gathered[i]]);
     const synthExtra: string[] = [];
     if (p.neighbours || p.clean) await pointSteps();
     if (p.neighbours) {

@@ -23,8 +23,11 @@ Protocol (every step reads files and writes one file; partitions are CSV or Arro
     gather    each partition          -> its rows of the grown classes (map)
     synth     all gathered files      -> the synthetic rows, one more partition (one task, or one per
                                          worker with --slice i/n: n more partitions)
-    select    each partition          -> output partition      (map: every row passes through;
-                                                                select --gather does the gather step in the same pass)
+    select    each partition          -> output partition      (map: every row passes through, a plain CSV
+                                                                file as a byte copy; select --gather does the
+                                                                gather step in the same pass)
+    count --gather g.csv (CSV) keeps the small classes' rows in the count pass: when the plan says
+    "countGathered": true they are the grown classes, synth reads those files and select needs no --gather
   borderline-smote, adasyn: before synth, the gathered rows' m nearest rows of the whole table:
     points    each partition          -> points.bin            (map)
     knn       all points (the grown classes are the queries) x one group of partitions -> partial top-k (map)
@@ -125,11 +128,12 @@ export function distCommand(ctx: CliContext): Command {
 
   const count = sub(ctx, 'count', "one partition's summary: rows, columns and kinds, class counts")
     .argument('<partition>', 'the partition file (CSV or Arrow)')
-    .requiredOption('-o, --output <file>', 'the summary (JSON)');
+    .requiredOption('-o, --output <file>', 'the summary (JSON)')
+    .option('--gather <file>', "CSV: also write the partition's rows of every class but its largest (small classes, whole) to this file, in the same pass; the summary lists those classes, and the plan says whether they are the grown ones (countGathered: synth reads these files, no gather pass)");
   addInputOptions(count);
-  count.action(async (input: string, flags: InputFlags & { output: string }) => {
+  count.action(async (input: string, flags: InputFlags & { output: string; gather?: string }) => {
     const { countPartition } = await import('../../distributed/partition.js');
-    await writeJson(flags.output, await countPartition(input, readOptions(flags, ctx.signal), scanOptions(flags, ctx.signal)));
+    await writeJson(flags.output, await countPartition(input, readOptions(flags, ctx.signal), scanOptions(flags, ctx.signal), flags.gather));
   });
 
   const plan = sub(ctx, 'plan', 'merge the summaries (in partition order) into the plan: global targets, row offsets, the route')
