@@ -52,12 +52,12 @@ class StepError(RuntimeError):
         self.stderr = stderr
 
 
-def dist_step(args, rebalance_bin=DEFAULT_BIN, node="node"):
+def dist_step(args, rebalance_bin=DEFAULT_BIN, node="node", node_flags=()):
     """Runs `rebalance dist ARGS...` and returns its stdout (runs on a Dask worker)."""
     # A batch runs several steps in one process; --expose-gc lets it free each step's garbage.
-    cmd = [node, *(["--expose-gc"] if args and args[0] == "batch" else []), rebalance_bin, "dist", *[str(a) for a in args]]
+    cmd = [node, *node_flags, *(["--expose-gc"] if args and args[0] == "batch" else []), rebalance_bin, "dist", *[str(a) for a in args]]
     env = dict(os.environ)
-    # One process per task and one task per worker process: the kNN search uses the worker's cores.
+    # One process per task and one task per worker process (its kNN threads: run() passes --threads).
     r = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if r.returncode != 0:
         raise StepError([str(a) for a in args], r.returncode, r.stderr)
@@ -107,6 +107,8 @@ def run(input_dir, output_dir, method, strategy=None, seed=42, workers=2, client
         old.unlink()
     work = Path(tempfile.mkdtemp(prefix="rebalance-dask-"))
     own = None
+    knn_args = list(knn_args)
+    node_flags = []
     if client is None:
         from dask.distributed import Client, LocalCluster
 
@@ -114,13 +116,33 @@ def run(input_dir, output_dir, method, strategy=None, seed=42, workers=2, client
         own = Client(cluster)
         client = own
     try:
-        return _run(client, parts, ext, out, work, method, strategy, seed, list(plan_args), list(input_args), list(knn_args), rebalance_bin, node, batch, scale)
+        # The workers of a machine share its cores: each task's kNN gets its share (--threads), and
+        # a task with one core runs V8's garbage collector and compiler on its own thread too
+        # (--single-threaded), instead of helper threads that compete with the other workers.
+        if "--threads" not in knn_args:
+            cores = _cores_per_task(client)
+            knn_args += ["--threads", str(cores)]
+            if cores == 1:
+                node_flags = ["--single-threaded"]
+        return _run(client, parts, ext, out, work, method, strategy, seed, list(plan_args), list(input_args), knn_args, rebalance_bin, node, batch, scale, node_flags)
     finally:
         if own is not None:
             own.close()
             own.cluster.close()
         if not keep_work:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def _cores_per_task(client):
+    """The cores of each worker's machine divided among the workers on it (the fewest over the cluster)."""
+    try:
+        hosts = {}
+        for addr, w in client.scheduler_info()["workers"].items():
+            hosts.setdefault(w.get("host", addr), []).append(addr)
+        cpus = client.run(os.cpu_count)
+        return max(1, min((cpus.get(a) or 1) // len(addrs) for addrs in hosts.values() for a in addrs))
+    except Exception:  # noqa: BLE001
+        return 1
 
 
 def _groups(points, client):
@@ -189,7 +211,7 @@ def _clean(points, plan, plan_file, w, each, one, client, knn_args):
     return w("removed.json")
 
 
-def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input_args, knn_args, rebalance_bin, node, batch, scale):
+def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input_args, knn_args, rebalance_bin, node, batch, scale, node_flags=()):
     stage = [0]
 
     def each(arg_lists):
@@ -204,11 +226,11 @@ def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input
                 f.write_text(json.dumps(arg_lists[t::n_tasks]))
                 tasks.append(["batch", str(f)])
             arg_lists = tasks
-        futures = client.map(dist_step, arg_lists, rebalance_bin=rebalance_bin, node=node, pure=False)
+        futures = client.map(dist_step, arg_lists, rebalance_bin=rebalance_bin, node=node, node_flags=node_flags, pure=False)
         return client.gather(futures)
 
     def one(args):
-        return client.submit(dist_step, args, rebalance_bin=rebalance_bin, node=node, pure=False).result()
+        return client.submit(dist_step, args, rebalance_bin=rebalance_bin, node=node, node_flags=node_flags, pure=False).result()
 
     n = len(parts)
     w = lambda name: str(work / name)  # noqa: E731
