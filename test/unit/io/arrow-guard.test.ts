@@ -3,7 +3,8 @@
  * the shared worker for one check does not lose the others.
  */
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../../src/core/errors.js';
@@ -11,7 +12,30 @@ import { DEFAULT_GUARD_MS, arrowGuardLimitMs, guardArrowDecode } from '../../../
 import { tempDir } from '../../helpers/cli.js';
 
 const { dir, cleanup } = tempDir('rebalance-arrow-guard-');
-afterAll(cleanup);
+const fifos: string[] = [];
+afterAll(() => {
+  // Unblock the trial decodes still opening a FIFO (a writer lets their open() return), then clean up.
+  for (const f of fifos) {
+    try {
+      closeSync(openSync(f, constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch {
+      // no reader left
+    }
+  }
+  cleanup();
+});
+
+/**
+ * An input whose trial decode never progresses, whatever the load: a FIFO without a writer (the
+ * worker's open() waits for one). A big valid file with a 1 ms limit raced: a main thread held
+ * off the CPU longer than the decode took heard the worker's result before its timer.
+ */
+function stuckInput(): string {
+  const path = join(dir, `stuck-${n++}.arrow`);
+  execFileSync('mkfifo', [path]);
+  fifos.push(path);
+  return path;
+}
 
 let n = 0;
 function arrowFile(rows: number): string {
@@ -36,22 +60,20 @@ describe('guardArrowDecode', () => {
   });
 
   it('rejects a file whose trial decode makes no progress within the limit, as a one-line data error naming the file and the setting', async () => {
-    const big = arrowFile(400_000);
-    const e = await guardArrowDecode(big, 'big.arrow', { limitMs: 1 }).then(
+    const e = await guardArrowDecode(stuckInput(), 'big.arrow', { limitMs: 50 }).then(
       () => null,
       (x: unknown) => x,
     );
     expect(e).toBeInstanceOf(DataError);
     expect((e as DataError).code).toBe('REBALANCE_BAD_ARROW');
-    expect((e as DataError).message).toMatch(/no progress for 1 ms; set REBALANCE_ARROW_GUARD_MS/);
+    expect((e as DataError).message).toMatch(/no progress for 50 ms; set REBALANCE_ARROW_GUARD_MS/);
     expect((e as DataError).message).not.toMatch(/\n/);
     expect((e as DataError).where?.file).toBe('big.arrow');
   });
 
   it('a check stopped by its limit does not take the other checks of the shared worker with it', async () => {
-    const big = arrowFile(400_000);
     const small = arrowFile(50);
-    const [slow, fine] = await Promise.allSettled([guardArrowDecode(big, 'big.arrow', { limitMs: 1 }), guardArrowDecode(small, 'small.arrow')]);
+    const [slow, fine] = await Promise.allSettled([guardArrowDecode(stuckInput(), 'big.arrow', { limitMs: 50 }), guardArrowDecode(small, 'small.arrow')]);
     expect(slow.status).toBe('rejected');
     expect(fine.status).toBe('fulfilled');
     // and the next check gets a working worker
