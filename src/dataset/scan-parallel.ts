@@ -1,8 +1,8 @@
 /**
  * The counting pass of a big CSV file on worker threads: the file is cut into record-aligned byte
- * ranges (io/csv-ranges.ts), each scanned by scan.ts scanCsvRange (the first on this thread, the
+ * ranges (io/csv-ranges.ts), each scanned by scan-range.ts scanCsvRange (the first on this thread, the
  * others on worker threads), and the parts
- * merged in file order (scan.ts mergePartials), so the profile is the one a sequential pass gives
+ * merged in file order (scan-range.ts mergePartials), so the profile is the one a sequential pass gives
  * whatever the thread count. Only for files named on the command line (not stdin), at least
  * REBALANCE_SCAN_PARALLEL_BYTES (32 MiB) big, with REBALANCE_SCAN_THREADS above 1 (default 1). Anything unusual - a '"' in the file, a bad row under --on-bad-row error, a
  * worker that fails, no worker file (TypeScript sources under test) - returns null: the caller
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { recordRanges } from '../io/csv-ranges.js';
 import type { CsvByteAccess } from '../io/source.js';
-import { scanCsvRange, type PartialScan, type RangeRequest } from './scan.js';
+import { scanCsvRange, type PartialScan, type RangeRequest } from './scan-range.js';
 
 /**
  * Threads of a parallel counting pass: REBALANCE_SCAN_THREADS ('auto': the cores, at most 8),

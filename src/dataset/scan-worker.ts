@@ -1,9 +1,9 @@
 /**
  * A worker thread of the parallel counting pass (dataset/scan-parallel.ts): scans one byte range
- * of a CSV file (scan.ts scanCsvRange) and posts its part back.
+ * of a CSV file (scan-range.ts scanCsvRange) and posts its part back.
  */
 import { parentPort } from 'node:worker_threads';
-import { scanCsvRange, type RangeRequest } from './scan.js';
+import { scanCsvRange, type RangeRequest } from './scan-range.js';
 
 parentPort?.once('message', (m: RangeRequest) => {
   scanCsvRange(m).then(
