@@ -5,7 +5,6 @@
  */
 import { DataType, type Schema } from 'apache-arrow';
 import { DataError, showValue, UsageError } from '../core/errors.js';
-import type { Cell } from '../io/batch.js';
 import { PROVENANCE_COLUMNS } from '../io/row-writer.js';
 import type { TableSource } from '../io/source.js';
 import { scanParallel } from './scan-parallel.js';
@@ -17,7 +16,6 @@ import { classifyNumber, NumClass } from '../io/cells.js';
 import type { CellSemantics } from './cell-semantics.js';
 
 /** ScanOptions.records' type, named where ScanOptions is (distributed/count-gather.ts implements it). */
-export type { RecordKeeper };
 
 export type ColumnKind = 'int' | 'float' | 'bool' | 'categorical' | 'text';
 export type ColumnRole = 'feature' | 'label' | 'passthrough';

@@ -14,7 +14,8 @@
  * grown classes (plan.ts countGathered).
  */
 import { open } from 'node:fs/promises';
-import type { RecordKeeper, TableProfile } from '../dataset/scan.js';
+import type { RecordKeeper } from '../dataset/scan-bytes.js';
+import type { TableProfile } from '../dataset/scan.js';
 import { ioErrorFrom } from '../io/fs-errors.js';
 
 /**
