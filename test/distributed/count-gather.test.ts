@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatherKeeper } from '../../src/distributed/count-gather.js';
 import { countPartition, type PartitionSummary } from '../../src/distributed/partition.js';
 import { makePlan, type DistPlan } from '../../src/distributed/plan.js';
-import { passThrough } from '../../src/distributed/steps.js';
+import { gatherPartition, passThrough } from '../../src/distributed/steps.js';
 import { openTable } from '../../src/dataset/cell-semantics.js';
 import { scanTable, type ScanOptions } from '../../src/dataset/scan.js';
 import { runCli } from '../helpers/cli-in-process.js';
@@ -107,6 +107,48 @@ describe('count --gather', () => {
     const fraudBytes = rows.slice(0, 600).filter((r) => r.endsWith(',fraud')).reduce((t, r) => t + r.length, 0);
     expect(await listed(new GatherKeeper(fraudBytes + 40))).toEqual(['fraud']);
     expect(await listed(new GatherKeeper(10))).toEqual([]);
+  });
+});
+
+describe('count --gather, property', () => {
+  it('on random tables, splits, orders and strategies: whenever the plan says countGathered, each kept file is the gather step\'s file byte for byte', async () => {
+    const dd = mkdtempSync(join(dir, 'cgp-'));
+    let t = 0;
+    let used = 0;
+    const table = fc.record({
+      sizes: fc.tuple(fc.integer({ min: 6, max: 40 }), fc.integer({ min: 6, max: 120 }), fc.integer({ min: 150, max: 400 })),
+      order: fc.constantFrom('shuffled', 'sorted', 'reversed'),
+      cuts: fc.uniqueArray(fc.integer({ min: 1, max: 200 }), { maxLength: 5 }),
+      strategy: fc.constantFrom('auto', 'minority', 'not majority', 'all', 'not minority'),
+      seed: fc.integer({ min: 1, max: 1000 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(table, async ({ sizes, order, cuts, strategy, seed }) => {
+        const names = ['fraud', 'review', 'ok'];
+        let body = names.flatMap((name, c) => Array.from({ length: sizes[c] }, (_, i) => `${(i * 7919 + seed * (c + 1)) % 1000 / 8},${(i + c) % 5},${name}`));
+        if (order === 'shuffled') body = body.map((r, i) => [(i * 2654435761 + seed) % 4294967296, r] as const).sort((a, b) => a[0] - b[0]).map((x) => x[1]);
+        if (order === 'reversed') body.reverse();
+        const bounds = [0, ...[...cuts].filter((c) => c < body.length).sort((a, b) => a - b), body.length];
+        const w = mkdtempSync(join(dd, `t${t++}-`));
+        const parts: string[] = [];
+        for (let i = 0; i + 1 < bounds.length; i++) {
+          const f = join(w, `p${i}.csv`);
+          writeFileSync(f, ['x,y,label', ...body.slice(bounds[i], bounds[i + 1])].join('\n') + '\n');
+          parts.push(f);
+        }
+        const summaries: PartitionSummary[] = [];
+        for (let i = 0; i < parts.length; i++) summaries.push(await countPartition(parts[i], {}, {}, join(w, `cg${i}.csv`)));
+        const plan = makePlan(summaries, { method: 'smote', seed: 1, strategy: strategy as never });
+        if (!plan.countGathered) return;
+        used++;
+        for (let i = 0; i < parts.length; i++) {
+          await gatherPartition({ input: parts[i], index: i, plan, output: join(w, `g${i}.csv`) });
+          expect(readFileSync(join(w, `cg${i}.csv`)).equals(readFileSync(join(w, `g${i}.csv`))), `partition ${i}`).toBe(true);
+        }
+      }),
+      { numRuns: 40, seed: 7 },
+    );
+    expect(used).toBeGreaterThan(5);
   });
 });
 
