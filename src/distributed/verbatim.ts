@@ -65,7 +65,9 @@ export async function copyPlainPartition(step: VerbatimStep): Promise<number | n
     let inHeader = header;
     let lines = 0;
     let last = LF; // the last data byte copied (LF: none yet)
+    const signal = step.read?.signal;
     for (;;) {
+      if (signal?.aborted) throw signal.reason;
       let n: number;
       try {
         n = (await fh.read(buf, 0, CHUNK, null)).bytesRead;

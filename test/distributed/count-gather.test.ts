@@ -202,6 +202,17 @@ describe('select: a pass-through partition as a byte copy', () => {
     });
   }
 
+  it('an interrupt stops the copy and leaves no output', async () => {
+    const d = mkdtempSync(join(dir, 'v3-'));
+    const file = join(d, 'p.csv');
+    writeFileSync(file, ['a,b,label', ...body(12)].join('\n') + '\n');
+    const plan = makePlan([await countPartition(file)], { method: 'smote', seed: 1, options: { kNeighbors: 1 } });
+    const reason = Object.assign(new Error('interrupted by SIGINT'), { name: 'AbortError' });
+    const out = join(d, 'o.csv');
+    await expect(passThrough({ input: file, index: 0, plan, output: out, read: { signal: AbortSignal.abort(reason) } })).rejects.toBe(reason);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('a compressed input and a row the count pass drops take the row pass', async () => {
     const d = mkdtempSync(join(dir, 'v2-'));
     const gz = join(d, 'p.csv.gz');
