@@ -23,7 +23,7 @@ driver only schedules them on a LocalCluster (or on the Client you pass to run()
                   -> synth --fetched
                   smote-tomek / smote-enn: gather (map) -> [the above] -> synth --points -> the
                   cleaning below over every partition + the synthetic rows -> select --removed
-      nearmiss    gather (map: the minority rows) -> [version 3: points (map) -> knn (the minority
+      nearmiss    gather (map: the minority rows; on CSV usually kept by count --gather) -> [version 3: points (map) -> knn (the minority
                   rows x each group of partitions, per cut class) -> merge = the shortlist] ->
                   score (map: each partition's rows against the gathered minority) -> threshold
                   (reduce: the kept or dropped ids per class) -> select (map)
@@ -241,7 +241,7 @@ def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input
     summaries = [w(f"summary-{i:05d}.json") for i in range(n)]
     # SMOTE-type methods: the count pass also keeps each CSV partition's small classes; when the
     # plan says those are the grown classes (countGathered), synth reads them and no gather pass runs.
-    gather_at_count = ext in (".csv", ".tsv") and (method in ("smote", "smoten", "smote-nc") or (method == "random-over" and "--shrinkage" in plan_args))
+    gather_at_count = ext in (".csv", ".tsv") and (method in ("smote", "smoten", "smote-nc", "near-miss") or (method == "random-over" and "--shrinkage" in plan_args))
     counted = [w(f"counted-{i:05d}{ext}") for i in range(n)]
     each([["count", p, "-o", s, *(["--gather", g] if gather_at_count else []), *input_args] for p, s, g in zip(parts, summaries, counted)])
     plan_file = str(out / "plan.json")
@@ -326,8 +326,10 @@ def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input
     elif route == "nearmiss":
         # The minority rows (small) go to every score task; version 3 first shortlists, for each
         # minority row, its nearest rows of every cut class over the whole table.
-        gathered = [w(f"gathered-{i:05d}{ext}") for i in range(n)]
-        each([["gather", *base(i), "-o", gathered[i]] for i in range(n)])
+        # On CSV the count pass usually kept them (countGathered): no gather pass.
+        gathered = counted if plan.get("countGathered") else [w(f"gathered-{i:05d}{ext}") for i in range(n)]
+        if not plan.get("countGathered"):
+            each([["gather", *base(i), "-o", gathered[i]] for i in range(n)])
         score_extra = []
         if plan["nearMiss"]["version"] == 3:
             points = [w(f"points-{i:05d}.bin") for i in range(n)]

@@ -130,7 +130,10 @@ export interface ScoreStep extends PartitionStep {
   readonly signal?: AbortSignal;
 }
 
-/** The gathered minority rows as a Dataset (global order), checked against the plan. */
+/**
+ * The gathered minority rows as a Dataset (global order), checked against the plan. The files of
+ * count --gather may hold other small classes too: only the minority's rows are taken.
+ */
 async function minorityRows(step: ScoreStep, spec: NearMissSpec): Promise<Dataset> {
   const plan = step.plan;
   const source = await concatSources(step.minority, step.read);
@@ -138,10 +141,10 @@ async function minorityRows(step: ScoreStep, spec: NearMissSpec): Promise<Datase
     const profile = await scanTable(source, { ...step.scan, label: step.scan?.label ?? plan.label, signal: step.signal });
     const want = plan.counts[plan.classNames.indexOf(spec.minority)];
     const have = profile.classNames.indexOf(spec.minority);
-    if (profile.nRows !== want || have < 0 || profile.counts[have] !== want) {
-      throw new DataError('REBALANCE_PLAN_MISMATCH', `--minority: the gathered files hold ${profile.nRows} rows, the plan's minority class '${spec.minority}' has ${want}; pass the gather output of every partition, in partition order`);
+    if (have < 0 || profile.counts[have] !== want) {
+      throw new DataError('REBALANCE_PLAN_MISMATCH', `--minority: the gathered files hold ${have < 0 ? 0 : profile.counts[have]} rows of the minority class '${spec.minority}', the plan counted ${want}; pass the gather output of every partition, in partition order`);
     }
-    const builder = new DatasetBuilder(profile, () => true);
+    const builder = new DatasetBuilder(profile, (code) => code === have);
     await eachRow({ source, profile, signal: step.signal }, (cells, r, code) => builder.add(cells, r, code));
     return builder.finish();
   } finally {

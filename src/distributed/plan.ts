@@ -135,6 +135,8 @@ export interface DistPlan {
   /**
    * Synthesize route without neighbours or cleaning: the count step's --gather files hold exactly
    * the grown classes' rows (countGathered in plan.ts), so synth reads them and no gather pass runs.
+   * nearmiss: they hold every partition's minority rows (and maybe other small classes), so score
+   * reads them (--minority) and no gather pass runs.
    */
   readonly countGathered?: true;
   readonly nearMiss?: NearMissSpec;
@@ -304,7 +306,12 @@ export function makePlan(summaries: readonly PartitionSummary[], request: PlanRe
     }
     return { ...base, route: 'synthesize', neighbours };
   }
-  if (def.name === 'near-miss') return { ...base, route: 'nearmiss', nearMiss: nearMissSpec(summaries, classNames, counts, plan.targets, opts) };
+  if (def.name === 'near-miss') {
+    const nearMiss = nearMissSpec(summaries, classNames, counts, plan.targets, opts);
+    // count --gather kept every partition's minority rows (among its small classes): score reads those files.
+    const kept = summaries.every((s) => s.gathered && (!((s.classes[nearMiss.minority] ?? 0) > 0) || s.gathered.classes.includes(nearMiss.minority)));
+    return { ...base, route: 'nearmiss', nearMiss, ...(kept ? { countGathered: true } : {}) };
+  }
   if (CLEANERS.has(def.name)) {
     const cleanClasses = classNames.filter((n) => plan.targets.has(classNames.indexOf(n)));
     const named = opts.classes && opts.classes.length ? opts.classes : undefined;

@@ -4,7 +4,7 @@
  * (multiset), ties between equal scores in other partitions included. No engine: every
  * `rebalance dist` step in-process, as the Dask driver orders them (tables.ts runLocal).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,8 +35,12 @@ async function single(file: string, args: readonly string[]): Promise<{ rows: Ma
   return { rows: rowMultiset([out]), stderr: r.stderr };
 }
 
-async function local(parts: readonly string[], args: readonly string[]): Promise<Map<string, number>> {
-  return rowMultiset(await runLocal(parts, mkdtempSync(join(dir, 'w-')), 'near-miss', { plan: [...args] }));
+/** countGather false: the gather step; else (CSV) count --gather keeps the minority rows in the count pass. */
+async function local(parts: readonly string[], args: readonly string[], countGather?: boolean): Promise<Map<string, number>> {
+  const work = mkdtempSync(join(dir, 'w-'));
+  const out = rowMultiset(await runLocal(parts, work, 'near-miss', { plan: [...args], countGather }));
+  expect((JSON.parse(readFileSync(join(work, 'plan.json'), 'utf8')) as { countGathered?: boolean }).countGathered).toBe(countGather === false ? undefined : true);
+  return out;
 }
 
 describe('distributed near-miss (no engine)', () => {
@@ -55,7 +59,7 @@ describe('distributed near-miss (no engine)', () => {
       const after = labelCounts(s);
       expect(after.ok).toBeLessThan(before.ok);
       expect(sortedEntries(await local(split8, args))).toEqual(sortedEntries(s));
-      expect(sortedEntries(await local(split5, args))).toEqual(sortedEntries(s));
+      expect(sortedEntries(await local(split5, args, false))).toEqual(sortedEntries(s));
     });
   }
 });
@@ -154,7 +158,8 @@ describe('distributed near-miss: errors as on one machine', () => {
     const sel = await runCli(['dist', 'select', split5[0], '--plan', plan, '--index', '0', '-o', join(work, 'o.csv')]);
     expect(sel.code).toBe(3);
     expect(sel.stderr).toMatch(/needs the chosen rows: pass --thresholds/);
-    const gathered = split5.map((_, i) => join(work, `g${i}.csv`));
+    const gathered = split5.map((_, i) => join(work, `cg${i}.csv`));
+    expect(gathered.every((f) => existsSync(f))).toBe(true);
     const noShort = await runCli(['dist', 'score', split5[0], '--plan', plan, '--index', '0', '--minority', ...gathered, '-o', join(work, 'x.json')]);
     expect(noShort.code).toBe(2);
     expect(noShort.stderr).toMatch(/pass --shortlist/);

@@ -122,7 +122,7 @@ export async function runLocal(parts: readonly string[], work: string, method: s
   const summaries = parts.map((_, i) => w(`s${i}.json`));
   // As the driver: SMOTE-type methods on CSV keep the small classes in the count pass.
   const counted = parts.map((_, i) => w(`cg${i}${ext}`));
-  const gatherAtCount = extra.countGather ?? (ext === '.csv' && ['smote', 'smoten', 'smote-nc'].includes(method));
+  const gatherAtCount = extra.countGather ?? (ext === '.csv' && ['smote', 'smoten', 'smote-nc', 'near-miss'].includes(method));
   for (let i = 0; i < n; i++) await cli(['count', parts[i], '-o', summaries[i], ...(gatherAtCount ? ['--gather', counted[i]] : [])]);
   const plan = w('plan.json');
   await cli(['plan', ...summaries, '-m', method, '--seed', String(extra.seed ?? 42), '-o', plan, ...(extra.plan ?? [])]);
@@ -179,8 +179,8 @@ export async function runLocal(parts: readonly string[], work: string, method: s
     }
   } else if (p.route === 'nearmiss') {
     // The minority rows gathered; version 3: its shortlist from the minority rows against two groups, merged.
-    const gathered = parts.map((_, i) => w(`g${i}${ext}`));
-    for (let i = 0; i < n; i++) await cli(['gather', ...base(i), '-o', gathered[i]]);
+    const gathered = p.countGathered ? counted : parts.map((_, i) => w(`g${i}${ext}`));
+    if (!p.countGathered) for (let i = 0; i < n; i++) await cli(['gather', ...base(i), '-o', gathered[i]]);
     const scoreExtra: string[] = [];
     if ((p as { nearMiss?: { version: number } }).nearMiss?.version === 3) {
       await pointSteps();
