@@ -43,7 +43,8 @@ Protocol (every step reads files and writes one file; partitions are CSV or Arro
     then the cleaning below over every points file + synth.bin, then select --removed on each partition and on
     the synthetic rows (select SYNTHETIC --index N, N = the number of partitions)
   near-miss (--near-miss-version 1|2|3, --n-neighbors, --n-neighbors-ver3):
-    gather    each partition          -> its minority rows     (map)
+    gather    each partition          -> its minority rows     (map; none when the plan says "countGathered":
+                                                                count --gather kept them, pass those files)
     version 3 only, the shortlist: points (map), then
     knn       all points (the minority rows are the queries, each cut class searched apart) x one group
               of partitions -> partial top-k (map); merge the partials -> shortlist.bin (reduce)
