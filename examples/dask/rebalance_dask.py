@@ -23,10 +23,10 @@ driver only schedules them on a LocalCluster (or on the Client you pass to run()
                   -> synth --fetched
                   smote-tomek / smote-enn: gather (map) -> [the above] -> synth --points -> the
                   cleaning below over every partition + the synthetic rows -> select --removed
-      nearmiss    gather (map: the minority rows; on CSV usually kept by count --gather) -> [version 3: points (map) -> knn (the minority
-                  rows x each group of partitions, per cut class) -> merge = the shortlist] ->
-                  score (map: each partition's rows against the gathered minority) -> threshold
-                  (reduce: the kept or dropped ids per class) -> select (map)
+      nearmiss    gather (map: the minority rows; on CSV usually kept by count --gather) -> score
+                  (map: each partition's rows against the gathered minority; version 3 also its
+                  partial shortlist) -> threshold (reduce: the kept or dropped ids per class) ->
+                  select (map)
       clean       points (map) -> knn (map; tomek: one query set x each partition, two rounds;
                   enn, ncr: partition x partition) -> merge (reduce) -> clean (reduce) -> select (map)
                   renn / all-knn: ENN rounds (knn --round, clean --round) until the state says done
@@ -324,23 +324,14 @@ def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input
             else:
                 each(passing + [[*synth, "-o", outputs[n + j], "--summary-json", results[n + j], *(["--slice", f"{j}/{slices}"] if slices > 1 else [])] for j in range(slices)])
     elif route == "nearmiss":
-        # The minority rows (small) go to every score task; version 3 first shortlists, for each
-        # minority row, its nearest rows of every cut class over the whole table.
+        # The minority rows (small) go to every score task (version 3: it also sends the minority
+        # rows' nearest rows of each cut class in its partition; threshold merges them).
         # On CSV the count pass usually kept them (countGathered): no gather pass.
         gathered = counted if plan.get("countGathered") else [w(f"gathered-{i:05d}{ext}") for i in range(n)]
         if not plan.get("countGathered"):
             each([["gather", *base(i), "-o", gathered[i]] for i in range(n)])
-        score_extra = []
-        if plan["nearMiss"]["version"] == 3:
-            points = [w(f"points-{i:05d}.bin") for i in range(n)]
-            each([["points", *base(i), "-o", points[i]] for i in range(n)])
-            groups = _groups(points, client)
-            partial = [w(f"knn-short-{g:05d}.bin") for g in range(len(groups))]
-            each([["knn", *points, "--plan", plan_file, "--against", *grp, "-o", partial[g], *knn_args] for g, grp in enumerate(groups)])
-            one(["merge", *partial, "-o", w("shortlist.bin")])
-            score_extra = ["--shortlist", w("shortlist.bin")]
         scores = [w(f"scores-{i:05d}.json") for i in range(n)]
-        each([["score", *base(i), "--minority", *gathered, *score_extra, "-o", scores[i], *knn_args] for i in range(n)])
+        each([["score", *base(i), "--minority", *gathered, "-o", scores[i], *knn_args] for i in range(n)])
         one(["threshold", *scores, "--plan", plan_file, "-o", w("chosen.json")])
         select_extra = ["--thresholds", w("chosen.json")]
     elif route == "clean":

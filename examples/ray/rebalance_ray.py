@@ -161,17 +161,12 @@ def rebalance(ds, method, strategy=None, seed=42, shared=None, plan_args=()):
         originals = ds.map_batches(lambda t: t, batch_format="pyarrow")
         return originals.union(ray.data.from_arrow(_read(p("synthetic.arrow"))))
     elif route == "nearmiss":
-        # near-miss: gather the minority -> [version 3: points -> the minority rows against each
-        # partition -> merge = the shortlist] -> score (map) -> threshold (reduce) -> select (map).
+        # near-miss: gather the minority -> score (map; version 3 also its partial shortlist) ->
+        # threshold (reduce) -> select (map).
         gathered = [p(f"gathered-{i:05d}.arrow") for i in range(n)]
         each("gather", gathered)
-        extra = []
-        if plan["nearMiss"]["version"] == 3:
-            pts = [p(f"points-{i:05d}.bin") for i in range(n)]
-            each("points", pts)
-            extra = ["--shortlist", broadcast(pts, "shortlist", [])]
         scores = [p(f"scores-{i:05d}.json") for i in range(n)]
-        each("score", scores, ["--minority", *gathered, *extra])
+        each("score", scores, ["--minority", *gathered])
         one("threshold", *scores, "--plan", plan_file, "-o", p("chosen.json"))
         select_extra = ["--thresholds", p("chosen.json")]
     elif route == "clean":

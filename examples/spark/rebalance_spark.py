@@ -194,15 +194,10 @@ def rebalance(spark, df, method, strategy=None, seed=42, shared=None, plan_args=
         dist("synth", *gathered, "--plan", p("plan.json"), "-o", p("synthetic.arrow"), *synth_extra)
         return df.unionByName(frame(p("synthetic.arrow")))
     if route == "nearmiss":
-        # 6. near-miss: gather the minority (map, into SHARED) -> [version 3: points (map) -> the
-        # minority rows against each partition (tasks) -> merge = the shortlist] -> score (map) ->
-        # threshold (reduce) -> select (map).
+        # 6. near-miss: gather the minority (map, into SHARED) -> score (map; version 3 also its
+        # partial shortlist) -> threshold (reduce) -> select (map).
         gathered = each("gather", lambda i: p(f"gathered-{i:05d}.arrow"))
-        extra = []
-        if plan["nearMiss"]["version"] == 3:
-            pts = each("points", lambda i: p(f"points-{i:05d}.bin"))
-            extra = ["--shortlist", broadcast(pts, "shortlist", [])]
-        scores = each("score", lambda i: p(f"scores-{i:05d}.json"), "--minority", *gathered, *extra)
+        scores = each("score", lambda i: p(f"scores-{i:05d}.json"), "--minority", *gathered)
         dist("threshold", *scores, "--plan", p("plan.json"), "-o", p("chosen.json"))
         return df.mapInArrow(per_partition("select", "--thresholds", p("chosen.json")), df.schema)
     if route == "clean":

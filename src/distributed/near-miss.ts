@@ -5,25 +5,28 @@
  * minority rows, so once the minority is gathered (global order = the single machine's order of
  * the minority rows) every partition scores its rows with the single machine's own kernel
  * (neighbourSums: same neighbours, same order, same sum, bit for bit):
- *   gather     each partition's minority rows (map);
- *   [version 3: knn: the minority rows against each partition's rows of every cut class, self
- *              kept (a plain query), nNeighborsVer3 each -> merge: the shortlist];
+ *   gather     each partition's minority rows (map; on CSV usually kept by count --gather);
  *   score      (map) per cut class, the candidates the global choice needs: the `count` best
  *              (score, gid) pairs of the partition, or the `count` worst when fewer are dropped
- *              than kept (version 3: shortlisted rows only, always the best);
- *   threshold  (reduce) the kept ids (best) or dropped ids (worst) per class;
+ *              than kept. Version 3 shortlists over the whole table: the score step also runs the
+ *              minority rows against the partition's rows of the class (partialKnn, self kept: a
+ *              plain query; nNeighborsVer3 each, exact d2 and ids) and sends those partial lists
+ *              with the scores of every row on them (at most minority x nNeighborsVer3);
+ *   threshold  (reduce) the kept ids (best) or dropped ids (worst) per class; version 3 first
+ *              merges the partial lists (mergeNeighbours: by d2, then id) into the shortlist;
  *   select     (map) a cut-class row stays iff the choice keeps it; other rows pass through.
  * Order: versions 1 and 2 keep the smallest sums, version 3 the largest; equal sums keep the
  * lower global id first (the single machine's stable sort by row = global id order).
  */
 import { DataError, UsageError } from '../core/errors.js';
+import { packForKnn } from '../dataset/pack.js';
 import { scanTable } from '../dataset/scan.js';
 import { DatasetBuilder } from '../pipeline/collect.js';
 import { eachRow } from '../pipeline/passes.js';
 import { neighbourSums } from '../samplers/near-miss.js';
 import { ExactDistance } from '../samplers/shared/neighbours.js';
 import type { Dataset, KnnBackend } from '../types.js';
-import { partialKnn, selectQueries, type Neighbours, type Points } from './knn.js';
+import { mergeNeighbours, partialKnn, type Neighbours, type Points } from './knn.js';
 import { concatSources } from './partition.js';
 import type { DistPlan, NearMissSpec } from './plan.js';
 import { openPlanned, type PartitionStep } from './steps.js';
@@ -31,10 +34,19 @@ import { openPlanned, type PartitionStep } from './steps.js';
 /** Which end of the order a class's candidates come from. */
 export type NearMissSide = 'best' | 'worst';
 
+/** Version 3: the partial top-nNeighborsVer3 of every minority row (position q) in this partition's rows of a class. */
+export interface PartialShortlist {
+  readonly k: number;
+  /** minority x k global ids (-1: fewer rows here). */
+  readonly gids: readonly number[];
+  /** minority x k squared distances (0 where gid is -1). */
+  readonly d2: readonly number[];
+}
+
 export interface NearMissScores {
   readonly kind: 'rebalance-dist-nearmiss-scores';
-  /** Per cut class: the side, how many pairs the reduce needs, and this partition's [score, gid] pairs. */
-  readonly classes: Readonly<Record<string, { readonly side: NearMissSide; readonly count: number; readonly pairs: readonly (readonly [number, number])[] }>>;
+  /** Per cut class: the side, how many pairs the reduce needs, and this partition's [score, gid] pairs (+ version 3's lists). */
+  readonly classes: Readonly<Record<string, { readonly side: NearMissSide; readonly count: number; readonly pairs: readonly (readonly [number, number])[]; readonly near?: PartialShortlist }>>;
 }
 
 export interface NearMissChoice {
@@ -55,76 +67,16 @@ export function compareCandidates(version: number, a: readonly [number, number],
   return a[1] - b[1];
 }
 
-/** The global candidates of each cut class: its rows (v1/v2), its shortlisted rows (v3). */
-function candidateCounts(plan: DistPlan, spec: NearMissSpec, short: ShortList | undefined): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const c of spec.classes) out.set(c.class, spec.version === 3 ? (short?.counts.get(c.class) ?? 0) : plan.counts[plan.classNames.indexOf(c.class)]);
-  return out;
-}
-
 /** Pairs needed per class: the kept ones when they are no more than the dropped (always for v3), else the dropped. */
 export function sideOf(version: number, keep: number, n: number): { side: NearMissSide; count: number } {
-  if (version === 3 || keep <= n - keep) return { side: 'best', count: Math.min(keep, n) };
+  if (version === 3) return { side: 'best', count: keep };
+  if (keep <= n - keep) return { side: 'best', count: Math.min(keep, n) };
   return { side: 'worst', count: Math.max(0, n - keep) };
-}
-
-/** Version 3's shortlist: the global ids the merged lists name, and how many per class. */
-export interface ShortList {
-  readonly ids: ReadonlySet<number>;
-  readonly counts: ReadonlyMap<string, number>;
-}
-
-export function shortListOf(plan: DistPlan, nn: Neighbours): ShortList {
-  const spec = nearMissSpec(plan);
-  if (spec.version !== 3) throw new UsageError('REBALANCE_BAD_OPTION', `--shortlist is for near-miss version 3, this plan is version ${spec.version}; drop it`);
-  const nCut = spec.classes.length;
-  const m = plan.counts[plan.classNames.indexOf(spec.minority)];
-  if (nn.k !== spec.kVer3 || nn.queryGids.length !== m * nCut) {
-    throw new DataError('REBALANCE_PLAN_MISMATCH', `--shortlist holds ${nn.queryGids.length} lists of ${nn.k}, the plan needs ${m * nCut} (the minority rows x ${nCut} cut classes) of ${spec.kVer3}; pass the merge of this plan's knn step`);
-  }
-  const ids = new Set<number>();
-  const counts = new Map<string, number>();
-  for (let i = 0; i < nn.gids.length; i++) {
-    const g = nn.gids[i];
-    if (g < 0 || ids.has(g)) continue;
-    ids.add(g);
-    const name = plan.classNames[nn.labels[i]];
-    counts.set(name, (counts.get(name) ?? 0) + 1);
-  }
-  return { ids, counts };
-}
-
-/**
- * Version 3's knn step: the minority rows (queries) against one partition's points, one cut
- * class at a time, nNeighborsVer3 each, self kept. The lists come class after class (queries
- * repeated per class), so the usual merge gives the shortlist of the whole table.
- */
-export async function nearMissPartial(plan: DistPlan, queries: Points, against: Points, backend: KnnBackend): Promise<Neighbours> {
-  const spec = nearMissSpec(plan);
-  if (spec.version !== 3) throw new DataError('REBALANCE_PLAN_MISMATCH', `near-miss version ${spec.version} needs no knn step (only version 3 shortlists); go from gather to score`);
-  const k = spec.kVer3;
-  const parts: Neighbours[] = [];
-  for (const c of spec.classes) {
-    const code = plan.classNames.indexOf(c.class);
-    parts.push(await partialKnn(queries, selectQueries([against], { classes: new Set([code]) }), k, backend, true));
-  }
-  const m = queries.gids.length;
-  const n = m * parts.length;
-  const out: Neighbours = { k, queryGids: new Float64Array(n), queryLabels: new Int32Array(n), gids: new Float64Array(n * k), d2: new Float64Array(n * k), labels: new Int32Array(n * k) };
-  parts.forEach((p, i) => {
-    out.queryGids.set(p.queryGids, i * m);
-    out.queryLabels.set(p.queryLabels, i * m);
-    out.gids.set(p.gids, i * m * k);
-    out.d2.set(p.d2, i * m * k);
-    out.labels.set(p.labels, i * m * k);
-  });
-  return out;
 }
 
 export interface ScoreStep extends PartitionStep {
   /** The gather step's files (the minority rows of every partition), in partition order. */
   readonly minority: readonly string[];
-  readonly shortlist?: Neighbours;
   readonly knn: () => Promise<KnnBackend>;
   readonly log?: (m: string) => void;
   readonly signal?: AbortSignal;
@@ -156,8 +108,6 @@ async function minorityRows(step: ScoreStep, spec: NearMissSpec): Promise<Datase
 export async function scorePartition(step: ScoreStep): Promise<NearMissScores> {
   const plan = step.plan;
   const spec = nearMissSpec(plan);
-  if (spec.version === 3 && !step.shortlist) throw new UsageError('REBALANCE_BAD_OPTION', `near-miss version 3 scores only the shortlisted rows: pass --shortlist with the merged lists of the knn step`);
-  const short = step.shortlist ? shortListOf(plan, step.shortlist) : undefined;
   const min = await minorityRows(step, spec);
   const p = await openPlanned(step);
   let part: Dataset;
@@ -196,24 +146,42 @@ export async function scorePartition(step: ScoreStep): Promise<NearMissScores> {
   };
   const minority = Int32Array.from({ length: M }, (_, i) => i);
   const dist = new ExactDistance(data, 'none');
-  const counts = candidateCounts(plan, spec, short);
   const knn = await step.knn();
-  const classes: Record<string, { side: NearMissSide; count: number; pairs: [number, number][] }> = {};
+  const classes: Record<string, { side: NearMissSide; count: number; pairs: [number, number][]; near?: PartialShortlist }> = {};
+  // Version 3's queries: the minority rows as points (packed as the points step packs them), ids = positions.
+  const minPoints: Points | null = spec.version === 3 ? { dim: data.features.length, gids: Float64Array.from(minority), labels: new Int32Array(M), coords: packForKnn(data, 'none', minority) } : null;
   try {
     for (const c of spec.classes) {
       const local = part.classNames.indexOf(c.class);
-      const rows: number[] = [];
-      for (let i = 0; i < part.nRows; i++) if (part.labels[i] === local && (!short || short.ids.has(gids[i]))) rows.push(M + i);
-      const s = sideOf(spec.version, c.keep, counts.get(c.class)!);
+      const code = plan.classNames.indexOf(c.class);
+      let rows: number[] = [];
+      for (let i = 0; i < part.nRows; i++) if (part.labels[i] === local) rows.push(M + i);
+      const s = sideOf(spec.version, c.keep, plan.counts[code]);
+      let near: PartialShortlist | undefined;
+      if (minPoints) {
+        // The minority rows' nearest rows of this class here; only rows on those lists can be shortlisted.
+        const idx = Int32Array.from(rows);
+        const against: Points = { dim: minPoints.dim, gids: Float64Array.from(rows, (r) => gids[r - M]), labels: new Int32Array(rows.length).fill(code), coords: packForKnn(data, 'none', idx) };
+        const nn = await partialKnn(minPoints, against, spec.kVer3, knn, true);
+        const on = new Set<number>();
+        const d2: number[] = [];
+        nn.gids.forEach((g, t) => {
+          if (g >= 0) on.add(g);
+          d2.push(g >= 0 ? nn.d2[t] : 0);
+        });
+        near = { k: spec.kVer3, gids: Array.from(nn.gids), d2 };
+        rows = rows.filter((r) => on.has(gids[r - M]));
+      }
       if (s.count === 0 || rows.length === 0) {
-        classes[c.class] = { ...s, pairs: [] };
+        classes[c.class] = { ...s, pairs: [], ...(near ? { near } : {}) };
         continue;
       }
       const q = Int32Array.from(rows);
       const sums = await neighbourSums(data, minority, q, spec.version === 2 ? M : spec.k, spec.k, dist, { knn, scale: 'none', log: step.log ?? (() => undefined), signal: step.signal });
       const pairs = rows.map((r, i): [number, number] => [sums[i], gids[r - M]]);
       pairs.sort((a, b) => compareCandidates(spec.version, a, b));
-      classes[c.class] = { ...s, pairs: s.side === 'best' ? pairs.slice(0, s.count) : pairs.slice(Math.max(0, pairs.length - s.count)) };
+      // Version 3 sends every row on its lists: which of them the whole table shortlists is the reduce's to say.
+      classes[c.class] = near ? { ...s, pairs, near } : { ...s, pairs: s.side === 'best' ? pairs.slice(0, s.count) : pairs.slice(Math.max(0, pairs.length - s.count)) };
     }
   } finally {
     await knn.dispose();
@@ -231,7 +199,8 @@ export function mergeNearMiss(plan: DistPlan, files: readonly NearMissScores[], 
   for (const c of spec.classes) {
     let side: NearMissSide | undefined;
     let count = 0;
-    const all: [number, number][] = [];
+    let all: [number, number][] = [];
+    const lists: Neighbours[] = [];
     for (const f of files) {
       if (f?.kind !== 'rebalance-dist-nearmiss-scores') throw new DataError('REBALANCE_BAD_DIST_FILE', `a near-miss threshold needs the files of 'rebalance dist score'; give those of every partition`);
       const e = f.classes[c.class];
@@ -240,8 +209,19 @@ export function mergeNearMiss(plan: DistPlan, files: readonly NearMissScores[], 
       side = e.side;
       count = e.count;
       for (const pr of e.pairs) all.push([pr[0], pr[1]]);
+      if (spec.version === 3) lists.push(partialOf(e.near, c.class));
     }
     if (side === undefined) throw new DataError('REBALANCE_NO_INPUT', 'no score files given; pass the files the score step wrote');
+    if (spec.version === 3) {
+      // The shortlist of the whole table: every minority row's nearest rows of the class, merged as the knn merge does.
+      const merged = mergeNeighbours(lists);
+      const short = new Set<number>(merged.gids);
+      all = all.filter((pr) => short.has(pr[1]));
+      if (count > 0 && all.length !== short.size) {
+        throw new DataError('REBALANCE_PLAN_MISMATCH', `class '${c.class}': ${short.size} rows are shortlisted, the score files score ${all.length} of them; give the score files of every partition of this plan`);
+      }
+      count = Math.min(count, all.length);
+    }
     all.sort((a, b) => compareCandidates(spec.version, a, b));
     if (spec.version === 3 && all.length < c.keep) {
       log(`near-miss: version 3 shortlisted ${all.length} rows of class '${c.class}', fewer than the ${c.keep} planned; all of them are kept`);
@@ -253,6 +233,23 @@ export function mergeNearMiss(plan: DistPlan, files: readonly NearMissScores[], 
     classes[c.class] = side === 'best' ? { keep: ids } : { drop: ids };
   }
   return { kind: 'rebalance-dist-nearmiss-choice', classes };
+}
+
+/** A score file's version 3 lists as the knn step's partial neighbours (queries: minority positions). */
+function partialOf(near: PartialShortlist | undefined, name: string): Neighbours {
+  if (!near || near.gids.length !== near.d2.length || near.gids.length % Math.max(1, near.k) !== 0) {
+    throw new DataError('REBALANCE_BAD_DIST_FILE', `a version 3 score file has no shortlist lists for class '${name}'; give the files of 'rebalance dist score' for this plan`);
+  }
+  const m = near.gids.length / near.k;
+  const gids = Float64Array.from(near.gids);
+  return {
+    k: near.k,
+    queryGids: Float64Array.from({ length: m }, (_, q) => q),
+    queryLabels: new Int32Array(m),
+    gids,
+    d2: Float64Array.from(near.d2, (d, i) => (gids[i] < 0 ? Infinity : d)),
+    labels: new Int32Array(gids.length),
+  };
 }
 
 /** The select rule of a near-miss plan: how often (0 or 1) the row of global class `code` and id `gid` is written. */

@@ -17,11 +17,11 @@
  *               synthetic rows' points (one more partition of the kNN), then the cleaning as below
  *               over originals + synthetic rows, and select --removed on every partition and on the
  *               synthetic one (--index = number of partitions).
- *   nearmiss    near-miss: gather the minority (map) -> [version 3: points (map) -> knn (the minority
- *               rows against each partition's rows of every cut class, self kept) -> merge = the
- *               shortlist] -> score (map: each cut-class row's sum against the gathered minority with
- *               the single machine's kernel; the best, or worst, candidates per class) -> threshold
- *               (reduce: the kept or dropped ids per class) -> select (map)
+ *   nearmiss    near-miss: gather the minority (map; or count --gather: countGathered) -> score (map:
+ *               each cut-class row's sum against the gathered minority with the single machine's
+ *               kernel; the best, or worst, candidates per class; version 3 also the minority rows'
+ *               nearest rows of each class in the partition) -> threshold (reduce: version 3's lists
+ *               merged into the shortlist; the kept or dropped ids per class) -> select (map)
  *   clean       tomek-links, enn, neighbourhood-cleaning-rule: points (map) -> knn partial top-k
  *               (map over partition pairs) -> merge (reduce) -> clean (reduce) -> select (map);
  *               renn, all-knn: ENN rounds, each over the rows the previous rounds kept (knn --round,

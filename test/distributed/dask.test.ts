@@ -77,7 +77,7 @@ describeDask('Dask driver on a LocalCluster (2 worker processes, 8 partitions)',
       { name: 'smoteenn8', input: in8, method: 'smote-enn', seed: 9, plan: ['--first', 'borderline-smote'] },
       // ENN rounds until the state says done.
       { name: 'renn8', input: in8, method: 'renn', seed: 42 },
-      // near-miss version 3: the minority gathered, the shortlist from the broadcast kNN, score, threshold.
+      // near-miss version 3: the minority kept by count --gather, score (with the partial shortlists), threshold.
       { name: 'nearmiss8', input: in8, method: 'near-miss', seed: 42, plan: ['--near-miss-version', '3'] },
     ].map((r) => ({ ...r, output: outDir(r.name) }));
     const p = spawnSync(PYTHON, ['-c', SCRIPT], { timeout: 14 * 60_000, input: JSON.stringify(runs), encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, OMP_NUM_THREADS: '1' } });

@@ -151,7 +151,7 @@ describe('distributed near-miss: errors as on one machine', () => {
     }
   });
 
-  it('select without the chosen rows, score of version 3 without --shortlist and --scale are refused with the fix', async () => {
+  it('select without the chosen rows, score with missing minority files and --scale are refused with the fix', async () => {
     const work = mkdtempSync(join(dir, 'wf-'));
     await runLocal(split5, work, 'near-miss', { plan: ['--near-miss-version', '3'] });
     const plan = join(work, 'plan.json');
@@ -160,13 +160,10 @@ describe('distributed near-miss: errors as on one machine', () => {
     expect(sel.stderr).toMatch(/needs the chosen rows: pass --thresholds/);
     const gathered = split5.map((_, i) => join(work, `cg${i}.csv`));
     expect(gathered.every((f) => existsSync(f))).toBe(true);
-    const noShort = await runCli(['dist', 'score', split5[0], '--plan', plan, '--index', '0', '--minority', ...gathered, '-o', join(work, 'x.json')]);
-    expect(noShort.code).toBe(2);
-    expect(noShort.stderr).toMatch(/pass --shortlist/);
-    const scaled = await runCli(['dist', 'score', split5[0], '--plan', plan, '--index', '0', '--minority', ...gathered, '--shortlist', join(work, 'shortlist.bin'), '--scale', 'standard', '-o', join(work, 'x.json')]);
+    const scaled = await runCli(['dist', 'score', split5[0], '--plan', plan, '--index', '0', '--minority', ...gathered, '--scale', 'standard', '-o', join(work, 'x.json')]);
     expect(scaled.code).toBe(2);
     expect(scaled.stderr).toMatch(/--scale standard is not supported by the distributed near-miss/);
-    const missing = await runCli(['dist', 'score', split5[1], '--plan', plan, '--index', '1', '--minority', ...gathered.slice(1), '--shortlist', join(work, 'shortlist.bin'), '-o', join(work, 'x.json')]);
+    const missing = await runCli(['dist', 'score', split5[1], '--plan', plan, '--index', '1', '--minority', ...gathered.slice(1), '-o', join(work, 'x.json')]);
     expect(missing.code).toBe(3);
     expect(missing.stderr).toMatch(/pass the gather output of every partition/);
   });

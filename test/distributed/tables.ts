@@ -178,20 +178,11 @@ export async function runLocal(parts: readonly string[], work: string, method: s
       await cli(['select', synthOut, '--plan', plan, '--index', String(n), '-o', outputs[n], ...selectExtra]);
     }
   } else if (p.route === 'nearmiss') {
-    // The minority rows gathered; version 3: its shortlist from the minority rows against two groups, merged.
+    // The minority rows gathered (or kept by count --gather), every partition scored against them.
     const gathered = p.countGathered ? counted : parts.map((_, i) => w(`g${i}${ext}`));
     if (!p.countGathered) for (let i = 0; i < n; i++) await cli(['gather', ...base(i), '-o', gathered[i]]);
-    const scoreExtra: string[] = [];
-    if ((p as { nearMiss?: { version: number } }).nearMiss?.version === 3) {
-      await pointSteps();
-      const groups = [points.filter((_, j) => j % 2 === 0), points.filter((_, j) => j % 2 === 1)].filter((g) => g.length > 0);
-      const partial = groups.map((_, g) => w(`kn-${g}.bin`));
-      for (let g = 0; g < groups.length; g++) await cli(['knn', ...points, '--plan', plan, '--against', ...groups[g], '-o', partial[g], '--knn-backend', 'cpu']);
-      await cli(['merge', ...partial, '-o', w('shortlist.bin')]);
-      scoreExtra.push('--shortlist', w('shortlist.bin'));
-    }
     const scores = parts.map((_, i) => w(`sc${i}.json`));
-    for (let i = 0; i < n; i++) await cli(['score', ...base(i), '--minority', ...gathered, ...scoreExtra, '-o', scores[i], '--knn-backend', 'cpu']);
+    for (let i = 0; i < n; i++) await cli(['score', ...base(i), '--minority', ...gathered, '-o', scores[i], '--knn-backend', 'cpu']);
     await cli(['threshold', ...scores, '--plan', plan, '-o', w('chosen.json')]);
     selectExtra = ['--thresholds', w('chosen.json')];
   } else {

@@ -45,13 +45,12 @@ Protocol (every step reads files and writes one file; partitions are CSV or Arro
   near-miss (--near-miss-version 1|2|3, --n-neighbors, --n-neighbors-ver3):
     gather    each partition          -> its minority rows     (map; none when the plan says "countGathered":
                                                                 count --gather kept them, pass those files)
-    version 3 only, the shortlist: points (map), then
-    knn       all points (the minority rows are the queries, each cut class searched apart) x one group
-              of partitions -> partial top-k (map); merge the partials -> shortlist.bin (reduce)
-    score     each partition --minority <every gathered file> [--shortlist shortlist.bin]
-                                      -> scores.json           (map: its rows' sums against the minority,
-                                                                the candidates per class)
-    threshold all scores              -> chosen.json           (reduce: the kept or dropped ids per class)
+    score     each partition --minority <every gathered file>
+                                      -> scores.json           (map: its rows' sums against the minority, the
+                                                                candidates per class; version 3: also the
+                                                                minority rows' nearest rows here, per class)
+    threshold all scores              -> chosen.json           (reduce: version 3 merges those lists into the
+                                                                shortlist; the kept or dropped ids per class)
     select    each partition          -> output partition      (map; --thresholds chosen.json)
   tomek-links / enn / neighbourhood-cleaning-rule / renn / all-knn:
     points    each partition          -> points.bin            (map)
@@ -289,22 +288,15 @@ export function distCommand(ctx: CliContext): Command {
   });
 
   const score = partitionCommand(ctx, 'score', "near-miss: this partition's cut-class rows scored against the gathered minority rows; the candidates per class", 'the scores (JSON)')
-    .requiredOption('--minority <gathered...>', 'the gather step files of every partition (the minority rows), in partition order')
-    .option('--shortlist <merged>', 'version 3: the merged knn lists (the minority rows\' nearest rows of each cut class)');
+    .requiredOption('--minority <gathered...>', 'the gather step files of every partition (the minority rows), in partition order');
   addKnnOptions(score);
-  score.action(async (input: string, flags: PartFlags & KnnFlags & { minority: string[]; shortlist?: string }) => {
-    const [{ scorePartition }, { neighboursFromBlob }, { readBlob }, { openKnn }] = await Promise.all([
-      import('../../distributed/near-miss.js'),
-      import('../../distributed/knn.js'),
-      import('../../distributed/blob.js'),
-      import('../../neighbors/open.js'),
-    ]);
+  score.action(async (input: string, flags: PartFlags & KnnFlags & { minority: string[] }) => {
+    const [{ scorePartition }, { openKnn }] = await Promise.all([import('../../distributed/near-miss.js'), import('../../neighbors/open.js')]);
     if (flags.scale !== 'none') throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `--scale ${flags.scale} is not supported by the distributed near-miss (its scaler would be the whole table's); drop --scale or run 'rebalance resample' on one machine`);
     const p = await loadPlan(flags.plan);
-    const shortlist = flags.shortlist ? neighboursFromBlob(await readBlob(flags.shortlist), flags.shortlist) : undefined;
     const log = (m: string): void => void ctx.stderr.write(`rebalance: ${m}\n`);
     const knn = () => openKnn({ backend: flags.knnBackend, algorithm: flags.knnAlgorithm, threads: flags.threads, log, signal: ctx.signal });
-    await writeJson(flags.output, await scorePartition({ ...step(flags, input, p, ctx), minority: flags.minority, shortlist, knn, log, signal: ctx.signal }));
+    await writeJson(flags.output, await scorePartition({ ...step(flags, input, p, ctx), minority: flags.minority, knn, log, signal: ctx.signal }));
   });
 
   const moments = partitionCommand(ctx, 'moments', "--scale: this partition's share of the scaler (minmax: its min and max; standard: the next link of the chain of running sums)", 'the moments (JSON)')
@@ -346,23 +338,6 @@ export function distCommand(ctx: CliContext): Command {
     if (flags.scale !== 'none') throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `--scale ${flags.scale} does not go to the knn step: the points carry the scaling (moments -> scaler -> points --scaler); drop it here`);
     if (flags.danger !== undefined && (flags.ids !== undefined || flags.round !== undefined)) throw new UsageError('REBALANCE_BAD_OPTION', '--danger names its own queries: drop --ids / --round');
     const p = await loadPlan(flags.plan);
-    if (p.route === 'nearmiss') {
-      if (flags.danger !== undefined || flags.ids !== undefined || flags.round !== undefined || flags.synth) throw new UsageError('REBALANCE_BAD_OPTION', 'near-miss queries its minority rows: drop --danger / --ids / --round / --synth');
-      const { nearMissPartial } = await import('../../distributed/near-miss.js');
-      const minority = new Set([p.classNames.indexOf(p.nearMiss!.minority)]);
-      const picked = [];
-      for (const f of files) picked.push(selectQueries([pointsFromBlob(await readBlob(f), f)], { classes: minority }));
-      const queries = selectQueries(picked, {});
-      const backend = await openKnn({ backend: flags.knnBackend, algorithm: flags.knnAlgorithm, threads: flags.threads, signal: ctx.signal });
-      try {
-        const parts = [];
-        for (const f of flags.against) parts.push(await nearMissPartial(p, queries, pointsFromBlob(await readBlob(f), f), backend));
-        await writeBlob(flags.output, ...neighboursToBlob(parts.length === 1 ? parts[0] : mergeNeighbours(parts, false)));
-      } finally {
-        await backend.dispose();
-      }
-      return;
-    }
     const state = flags.round ? checkRoundState(await readJson(flags.round), flags.round) : null;
     const danger = flags.danger !== undefined ? dangerIds(p, neighboursFromBlob(await readBlob(flags.danger), flags.danger)) : undefined;
     const { k, queryClasses } = danger ? { k: p.neighbours!.other!.k, queryClasses: [] } : roundQuery(p, state, flags.synth === true);
