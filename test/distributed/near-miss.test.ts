@@ -115,6 +115,22 @@ describe('distributed near-miss: ties across partitions', () => {
     });
   }
 
+  it('a partition whose largest class is the minority: count --gather did not keep it there, so the plan gathers (no countGathered) and the rows still match', async () => {
+    const rows = readFileSync(tieWhole, 'utf8').trim().split('\n').slice(1);
+    expect(rows[3]).toBe('0,0,min');
+    const pd = mkdtempSync(join(dir, 'pm-'));
+    const cuts = [0, 3, 4, 20, rows.length];
+    const parts = cuts.slice(0, -1).map((a, i) => {
+      const f = join(pd, `p${i}.csv`);
+      writeFileSync(f, ['x,y,label', ...rows.slice(a, cuts[i + 1])].join('\n') + '\n');
+      return f;
+    });
+    const work = mkdtempSync(join(dir, 'wm-'));
+    const d = rowMultiset(await runLocal(parts, work, 'near-miss', { plan: ['--near-miss-version', '1'] }));
+    expect((JSON.parse(readFileSync(join(work, 'plan.json'), 'utf8')) as { countGathered?: boolean }).countGathered).toBeUndefined();
+    expect(sortedEntries(d)).toEqual(sortedEntries((await single(tieWhole, ['--near-miss-version', '1'])).rows));
+  });
+
   it('version 3 shortlisting fewer rows than planned keeps them all, with the single machine notice', async () => {
     const args = ['--near-miss-version', '3'];
     const s = await single(tieWhole, args);
