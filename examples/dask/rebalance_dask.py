@@ -23,6 +23,10 @@ driver only schedules them on a LocalCluster (or on the Client you pass to run()
                   -> synth --fetched
                   smote-tomek / smote-enn: gather (map) -> [the above] -> synth --points -> the
                   cleaning below over every partition + the synthetic rows -> select --removed
+      nearmiss    gather (map: the minority rows; on CSV usually kept by count --gather) -> score
+                  (map: each partition's rows against the gathered minority; version 3 also its
+                  partial shortlist) -> threshold (reduce: the kept or dropped ids per class) ->
+                  select (map)
       clean       points (map) -> knn (map; tomek: one query set x each partition, two rounds;
                   enn, ncr: partition x partition) -> merge (reduce) -> clean (reduce) -> select (map)
                   renn / all-knn: ENN rounds (knn --round, clean --round) until the state says done
@@ -237,7 +241,7 @@ def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input
     summaries = [w(f"summary-{i:05d}.json") for i in range(n)]
     # SMOTE-type methods: the count pass also keeps each CSV partition's small classes; when the
     # plan says those are the grown classes (countGathered), synth reads them and no gather pass runs.
-    gather_at_count = ext in (".csv", ".tsv") and (method in ("smote", "smoten", "smote-nc") or (method == "random-over" and "--shrinkage" in plan_args))
+    gather_at_count = ext in (".csv", ".tsv") and (method in ("smote", "smoten", "smote-nc", "near-miss") or (method == "random-over" and "--shrinkage" in plan_args))
     counted = [w(f"counted-{i:05d}{ext}") for i in range(n)]
     each([["count", p, "-o", s, *(["--gather", g] if gather_at_count else []), *input_args] for p, s, g in zip(parts, summaries, counted)])
     plan_file = str(out / "plan.json")
@@ -319,6 +323,17 @@ def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input
                 one([*synth, "-o", outputs[n], "--summary-json", results[n]])
             else:
                 each(passing + [[*synth, "-o", outputs[n + j], "--summary-json", results[n + j], *(["--slice", f"{j}/{slices}"] if slices > 1 else [])] for j in range(slices)])
+    elif route == "nearmiss":
+        # The minority rows (small) go to every score task (version 3: it also sends the minority
+        # rows' nearest rows of each cut class in its partition; threshold merges them).
+        # On CSV the count pass usually kept them (countGathered): no gather pass.
+        gathered = counted if plan.get("countGathered") else [w(f"gathered-{i:05d}{ext}") for i in range(n)]
+        if not plan.get("countGathered"):
+            each([["gather", *base(i), "-o", gathered[i]] for i in range(n)])
+        scores = [w(f"scores-{i:05d}.json") for i in range(n)]
+        each([["score", *base(i), "--minority", *gathered, "-o", scores[i], *knn_args] for i in range(n)])
+        one(["threshold", *scores, "--plan", plan_file, "-o", w("chosen.json")])
+        select_extra = ["--thresholds", w("chosen.json")]
     elif route == "clean":
         points = [w(f"points-{i:05d}.bin") for i in range(n)]
         scaler = _scaler(scale, n, base, plan_file, w, each, one)
@@ -351,20 +366,22 @@ def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Exact rebalancing of partition files on a Dask LocalCluster (every step is a rebalance command).")
     ap.add_argument("input_dir")
-    ap.add_argument("-m", "--method", required=True, help="random-under, random-over, smote, smoten, smote-nc, borderline-smote, adasyn, smote-tomek, smote-enn, tomek-links, enn, renn, all-knn, neighbourhood-cleaning-rule")
+    ap.add_argument("-m", "--method", required=True, help="random-under, random-over, smote, smoten, smote-nc, borderline-smote, adasyn, smote-tomek, smote-enn, tomek-links, enn, renn, all-knn, neighbourhood-cleaning-rule, near-miss")
     ap.add_argument("--strategy", default=None)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--workers", type=int, default=2, help="worker processes of the LocalCluster (default 2)")
     ap.add_argument("-o", "--output", required=True, help="output directory")
     ap.add_argument("--label", default=None, help="label column (default: label/class/target/y)")
     ap.add_argument("-k", "--k-neighbors", type=int, default=None, help="SMOTE family: neighbours")
-    ap.add_argument("--n-neighbors", type=int, default=None, help="enn, renn, all-knn, ncr, smote-enn: neighbours")
+    ap.add_argument("--n-neighbors", type=int, default=None, help="enn, renn, all-knn, ncr, smote-enn, near-miss: neighbours")
     ap.add_argument("--m-neighbors", type=int, default=None, help="borderline-smote: neighbours deciding danger")
     ap.add_argument("--variant", default=None, help="borderline-smote: borderline-1|borderline-2; enn/renn/all-knn/ncr: all|mode")
     ap.add_argument("--first", default=None, help="smote-tomek / smote-enn: smote, borderline-smote or adasyn")
     ap.add_argument("--max-iter", type=int, default=None, help="renn: maximum rounds")
     ap.add_argument("--allow-minority", action="store_true", help="all-knn")
     ap.add_argument("--threshold-cleaning", type=float, default=None, help="neighbourhood-cleaning-rule")
+    ap.add_argument("--near-miss-version", type=int, default=None, help="near-miss: 1, 2 or 3")
+    ap.add_argument("--n-neighbors-ver3", type=int, default=None, help="near-miss version 3: shortlist per minority row")
     ap.add_argument("--knn-backend", default=None, help="auto, cpu, webgpu")
     ap.add_argument("--scale", default=None, choices=["standard", "minmax"], help="scale features for distances (as resample --scale)")
     ap.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler instead of a LocalCluster")
@@ -373,7 +390,7 @@ def main(argv=None):
     plan_args = []
     if a.k_neighbors is not None:
         plan_args += ["--k-neighbors", str(a.k_neighbors)]
-    for flag, value in (("--n-neighbors", a.n_neighbors), ("--m-neighbors", a.m_neighbors), ("--variant", a.variant), ("--first", a.first), ("--max-iter", a.max_iter), ("--threshold-cleaning", a.threshold_cleaning)):
+    for flag, value in (("--n-neighbors", a.n_neighbors), ("--m-neighbors", a.m_neighbors), ("--variant", a.variant), ("--first", a.first), ("--max-iter", a.max_iter), ("--threshold-cleaning", a.threshold_cleaning), ("--near-miss-version", a.near_miss_version), ("--n-neighbors-ver3", a.n_neighbors_ver3)):
         if value is not None:
             plan_args += [flag, str(value)]
     if a.allow_minority:

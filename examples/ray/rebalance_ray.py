@@ -3,7 +3,7 @@ computing step a `rebalance dist` command on Arrow IPC files.
 
 UNTESTED HERE: ray cannot be installed on the machines this project is built on; CI runs the Dask
 driver only (every route below is untested here: random, synthesize, synthesize + neighbours incl.
-borderline-2, synthesize + clean, clean incl. the ENN rounds). The steps are those of the Dask
+borderline-2, synthesize + clean, clean incl. the ENN rounds, nearmiss). The steps are those of the Dask
 driver, in its order; --scale is not wired here. Please report what breaks.
 
 Global row ids need the order of the blocks, so the steps run as Ray tasks over the dataset's
@@ -160,6 +160,15 @@ def rebalance(ds, method, strategy=None, seed=42, shared=None, plan_args=()):
         # The original rows pass through unchanged; the synthetic rows are one more block.
         originals = ds.map_batches(lambda t: t, batch_format="pyarrow")
         return originals.union(ray.data.from_arrow(_read(p("synthetic.arrow"))))
+    elif route == "nearmiss":
+        # near-miss: gather the minority -> score (map; version 3 also its partial shortlist) ->
+        # threshold (reduce) -> select (map).
+        gathered = [p(f"gathered-{i:05d}.arrow") for i in range(n)]
+        each("gather", gathered)
+        scores = [p(f"scores-{i:05d}.json") for i in range(n)]
+        each("score", scores, ["--minority", *gathered])
+        one("threshold", *scores, "--plan", plan_file, "-o", p("chosen.json"))
+        select_extra = ["--thresholds", p("chosen.json")]
     elif route == "clean":
         pts = [p(f"points-{i:05d}.bin") for i in range(n)]
         each("points", pts)

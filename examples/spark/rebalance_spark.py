@@ -3,7 +3,7 @@ examples/dask/rebalance_dask.py, every computing step a `rebalance dist` command
 
 UNTESTED HERE: pyspark cannot be installed on the machines this project is built on; CI runs the
 Dask driver only (every route below is untested here: random, synthesize, synthesize + neighbours
-incl. borderline-2, synthesize + clean, clean incl. the ENN rounds). The recipe follows the Dask
+incl. borderline-2, synthesize + clean, clean incl. the ENN rounds, nearmiss). The recipe follows the Dask
 driver's steps in its order; --scale is not wired here. Please report what breaks.
 
 Requirements: the `rebalance` CLI on every executor (REBALANCE=/path/to/bin/rebalance.js run by
@@ -193,6 +193,13 @@ def rebalance(spark, df, method, strategy=None, seed=42, shared=None, plan_args=
             return df.mapInArrow(per_partition("select", "--removed", removed), df.schema).unionByName(frame(p("synthetic-kept.arrow")))
         dist("synth", *gathered, "--plan", p("plan.json"), "-o", p("synthetic.arrow"), *synth_extra)
         return df.unionByName(frame(p("synthetic.arrow")))
+    if route == "nearmiss":
+        # 6. near-miss: gather the minority (map, into SHARED) -> score (map; version 3 also its
+        # partial shortlist) -> threshold (reduce) -> select (map).
+        gathered = each("gather", lambda i: p(f"gathered-{i:05d}.arrow"))
+        scores = each("score", lambda i: p(f"scores-{i:05d}.json"), "--minority", *gathered)
+        dist("threshold", *scores, "--plan", p("plan.json"), "-o", p("chosen.json"))
+        return df.mapInArrow(per_partition("select", "--thresholds", p("chosen.json")), df.schema)
     if route == "clean":
         # 5. points (map) -> knn (tasks over partitions) -> merge -> clean (reduce) -> select (map).
         pts = each("points", lambda i: p(f"points-{i:05d}.bin"))

@@ -131,15 +131,19 @@ function d2Of(a: Float32Array, ai: number, b: Float32Array, bi: number, dim: num
 /** Queries per engine call (bounds the k x queries result arrays). */
 const QUERY_BLOCK = 65536;
 
-/** The knn step: the partial top-k of every query within one partition's points. */
-export async function partialKnn(queries: Points, against: Points, k: number, backend: KnnBackend): Promise<Neighbours> {
+/**
+ * The knn step: the partial top-k of every query within one partition's points. `keepSelf`: a
+ * plain query (near-miss: a row in both sets is its own neighbour at distance 0, as the single
+ * machine's queryNeighbors), else the query itself is dropped by id.
+ */
+export async function partialKnn(queries: Points, against: Points, k: number, backend: KnnBackend, keepSelf = false): Promise<Neighbours> {
   const m = queries.gids.length;
   const dim = queries.dim;
   const n = against.gids.length;
   const out: Neighbours = { k, queryGids: queries.gids, queryLabels: queries.labels, gids: new Float64Array(m * k).fill(-1), d2: new Float64Array(m * k).fill(Infinity), labels: new Int32Array(m * k).fill(-1) };
   if (m === 0 || n === 0) return out;
   if (against.dim !== dim) throw new DataError('REBALANCE_PLAN_MISMATCH', `points files of ${against.dim} and ${dim} features; use points files of one plan`);
-  const kk = Math.min(k + 1, n);
+  const kk = Math.min(keepSelf ? k : k + 1, n);
   const index = await backend.build(against.coords, dim);
   try {
     for (let first = 0; first < m; first += QUERY_BLOCK) {
@@ -151,7 +155,7 @@ export async function partialKnn(queries: Points, against: Points, k: number, ba
         for (let c = 0; c < kk && t < k; c++) {
           const idx = res.indices[i * kk + c];
           const gid = against.gids[idx];
-          if (gid === queries.gids[q]) continue;
+          if (!keepSelf && gid === queries.gids[q]) continue;
           out.gids[q * k + t] = gid;
           out.d2[q * k + t] = d2Of(queries.coords, q, against.coords, idx, dim);
           out.labels[q * k + t] = against.labels[idx];

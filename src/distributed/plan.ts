@@ -17,6 +17,11 @@
  *               synthetic rows' points (one more partition of the kNN), then the cleaning as below
  *               over originals + synthetic rows, and select --removed on every partition and on the
  *               synthetic one (--index = number of partitions).
+ *   nearmiss    near-miss: gather the minority (map; or count --gather: countGathered) -> score (map:
+ *               each cut-class row's sum against the gathered minority with the single machine's
+ *               kernel; the best, or worst, candidates per class; version 3 also the minority rows'
+ *               nearest rows of each class in the partition) -> threshold (reduce: version 3's lists
+ *               merged into the shortlist; the kept or dropped ids per class) -> select (map)
  *   clean       tomek-links, enn, neighbourhood-cleaning-rule: points (map) -> knn partial top-k
  *               (map over partition pairs) -> merge (reduce) -> clean (reduce) -> select (map);
  *               renn, all-knn: ENN rounds, each over the rows the previous rounds kept (knn --round,
@@ -30,10 +35,28 @@ import { mNeighbourOptions } from '../samplers/borderline-smote.js';
 import { ennOptions, intOption, kOptions, numberOption } from '../samplers/shared/options.js';
 import { notMinorityOfCounts } from '../samplers/shared/classes.js';
 import { modeTieFor, resolveM } from '../samplers/shared/neighbours.js';
+import { needRows } from '../samplers/near-miss.js';
+import { enumOption } from '../samplers/shared/options.js';
 import type { FeatureKind, SamplerOptions, SamplingKind, SamplingStrategy } from '../types.js';
 import type { PartitionColumn, PartitionSummary } from './partition.js';
 
-export type Route = 'random' | 'synthesize' | 'clean';
+export type Route = 'random' | 'synthesize' | 'clean' | 'nearmiss';
+
+/**
+ * The nearmiss route (near-miss.ts): the minority rows gathered, every cut class's rows scored
+ * against them per partition, the global best per class from one reduce.
+ */
+export interface NearMissSpec {
+  readonly version: 1 | 2 | 3;
+  /** nNeighbors: minority neighbours summed per row. */
+  readonly k: number;
+  /** nNeighborsVer3: version 3's shortlist per minority row and cut class. */
+  readonly kVer3: number;
+  /** The minority of the whole table (fewest rows, ties to the class met first). */
+  readonly minority: string;
+  /** Every class with a planned target (the single machine runs near-miss on each), in class order: rows kept. */
+  readonly classes: readonly { readonly class: string; readonly keep: number }[];
+}
 
 /** Per class of the random route: each row is written `base` times, plus once more when picked. */
 export interface RandomPick {
@@ -112,8 +135,11 @@ export interface DistPlan {
   /**
    * Synthesize route without neighbours or cleaning: the count step's --gather files hold exactly
    * the grown classes' rows (countGathered in plan.ts), so synth reads them and no gather pass runs.
+   * nearmiss: they hold every partition's minority rows (and maybe other small classes), so score
+   * reads them (--minority) and no gather pass runs.
    */
   readonly countGathered?: true;
+  readonly nearMiss?: NearMissSpec;
 }
 
 export interface PlanRequest {
@@ -280,6 +306,12 @@ export function makePlan(summaries: readonly PartitionSummary[], request: PlanRe
     }
     return { ...base, route: 'synthesize', neighbours };
   }
+  if (def.name === 'near-miss') {
+    const nearMiss = nearMissSpec(summaries, classNames, counts, plan.targets, opts);
+    // count --gather kept every partition's minority rows (among its small classes): score reads those files.
+    const kept = summaries.every((s) => s.gathered && (!((s.classes[nearMiss.minority] ?? 0) > 0) || s.gathered.classes.includes(nearMiss.minority)));
+    return { ...base, route: 'nearmiss', nearMiss, ...(kept ? { countGathered: true } : {}) };
+  }
   if (CLEANERS.has(def.name)) {
     const cleanClasses = classNames.filter((n) => plan.targets.has(classNames.indexOf(n)));
     const named = opts.classes && opts.classes.length ? opts.classes : undefined;
@@ -312,8 +344,28 @@ export function makePlan(summaries: readonly PartitionSummary[], request: PlanRe
   }
   throw new UsageError(
     'REBALANCE_DIST_UNSUPPORTED',
-    `method '${def.name}' has no distributed protocol yet; use random-under, random-over, a SMOTE-type method (smote, smoten, smote-nc, borderline-smote, adasyn), smote-tomek, smote-enn, tomek-links, enn, renn, all-knn or neighbourhood-cleaning-rule, ${ONE_MACHINE}`,
+    `method '${def.name}' has no distributed protocol yet; use random-under, random-over, a SMOTE-type method (smote, smoten, smote-nc, borderline-smote, adasyn), smote-tomek, smote-enn, tomek-links, enn, renn, all-knn, neighbourhood-cleaning-rule or near-miss, ${ONE_MACHINE}`,
   );
+}
+
+/**
+ * near-miss: the options as the sampler binds them and its size checks in its order (per cut
+ * class: version 3's class size, then the minority), so a plan fails as the single machine does.
+ */
+function nearMissSpec(summaries: readonly PartitionSummary[], classNames: readonly string[], counts: readonly number[], targets: ReadonlyMap<number, { readonly to: number }>, opts: SamplerOptions): NearMissSpec {
+  const version = enumOption('near-miss', 'version', opts.version, 1, [1, 2, 3]) as 1 | 2 | 3;
+  const k = intOption('near-miss', 'nNeighbors', opts.nNeighbors, 3);
+  const kVer3 = intOption('near-miss', 'nNeighborsVer3', opts.nNeighborsVer3, 3);
+  const minority = minorityOf(summaries, classNames, counts);
+  const m = counts[classNames.indexOf(minority)];
+  const classes: { class: string; keep: number }[] = [];
+  for (const c of [...targets.keys()].sort((a, b) => a - b)) {
+    if (counts[c] === 0) continue;
+    if (version === 3) needRows(counts[c], kVer3, 'each target class', 'nNeighborsVer3');
+    needRows(m, k, 'the minority class', 'nNeighbors');
+    classes.push({ class: classNames[c], keep: targets.get(c)!.to });
+  }
+  return { version, k, kVer3, minority, classes };
 }
 
 /** Reads and checks a plan object (the JSON of the plan step). */

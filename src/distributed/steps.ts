@@ -23,6 +23,7 @@ import { concatSources, globalCodes, openPartition, openPartitionWriter, withPla
 import { partitionOf, type DistPlan } from './plan.js';
 import { keptGlobalCodes, timesFor, type Thresholds } from './random.js';
 import { copyPlainPartition } from './verbatim.js';
+import { nearMissTimes, type NearMissChoice } from './near-miss.js';
 
 export interface PartitionStep {
   readonly input: string;
@@ -123,14 +124,20 @@ export async function partitionCodes(step: PartitionStep): Promise<{ offset: num
  * The select step: the partition's output rows. Random route: by the thresholds; synthesize
  * route: every row (the synthetic rows are one more partition), and with `gather` the rows of the
  * grown classes into that file too (the gather step fused into this pass); clean route: every row
- * but the removed global ids.
+ * but the removed global ids; nearmiss route: the rows the threshold step's choice keeps (near-miss.ts).
  */
-export function selectPartition(step: PartitionStep, extra: { thresholds?: Thresholds | null; removed?: ReadonlySet<number>; gather?: string }): Promise<StepResult> {
+export function selectPartition(step: PartitionStep, extra: { thresholds?: Thresholds | NearMissChoice | null; removed?: ReadonlySet<number>; gather?: string }): Promise<StepResult> {
   const plan = step.plan;
   if (extra.gather !== undefined && plan.route !== 'synthesize') {
     throw new UsageError('REBALANCE_BAD_OPTION', `--gather is for the synthesize route (smote...), not the ${plan.route} route of ${plan.method}; drop it`);
   }
-  if (plan.route === 'random') return writeRows(step, timesFor(plan, extra.thresholds ?? null));
+  if (plan.route === 'random') return writeRows(step, timesFor(plan, (extra.thresholds ?? null) as Thresholds | null));
+  if (plan.route === 'nearmiss') {
+    // A partition that loses no row is copied (a plain CSV file as its bytes).
+    const rule = nearMissTimes(plan, extra.thresholds as NearMissChoice | null | undefined);
+    const e = plan.partitions[step.index];
+    return e && !rule.losesRows(e.offset, e.rows, e.classes) ? passThrough(step) : writeRows(step, rule.times);
+  }
   if (plan.clean) {
     if (extra.gather !== undefined) throw new UsageError('REBALANCE_BAD_OPTION', `--gather cannot go with select for ${plan.method}: its output needs the removed rows; run the gather step, then select --removed`);
     const removed = extra.removed;
@@ -165,11 +172,12 @@ function grownCodes(plan: DistPlan): Set<number> {
 }
 
 /**
- * The gather step: the rows of the classes being grown, in the partition's order and format;
- * with `fetch` (borderline-2) also the rows of those global ids.
+ * The gather step: the rows of the classes being grown (near-miss: of the minority class), in the
+ * partition's order and format; with `fetch` (borderline-2) also the rows of those global ids.
  */
 export function gatherPartition(step: PartitionStep, fetch?: ReadonlySet<number>): Promise<StepResult> {
-  const grown = grownCodes(step.plan);
+  // near-miss: the minority rows (every partition scores against them).
+  const grown = step.plan.route === 'nearmiss' ? new Set([step.plan.classNames.indexOf(step.plan.nearMiss!.minority)]) : grownCodes(step.plan);
   if (fetch && !step.plan.neighbours?.other) throw new UsageError('REBALANCE_BAD_OPTION', `--fetch is for borderline-smote --variant borderline-2, not this ${step.plan.method} plan; drop it`);
   return writeRows(step, () => 1, (g, gid) => grown.has(g) || (fetch !== undefined && fetch.has(gid)));
 }

@@ -27,7 +27,8 @@ export function selectByScore(score: Float64Array, count: number, farthest: bool
   return Int32Array.from(order.slice(0, Math.min(count, order.length)));
 }
 
-function needRows(have: number, k: number, what: string, option: string): void {
+/** The single machine's size checks (also the distributed plan's, so both fail alike). */
+export function needRows(have: number, k: number, what: string, option: string): void {
   if (have < k) {
     throw new DataError(
       'REBALANCE_CLASS_TOO_SMALL',
@@ -38,9 +39,10 @@ function needRows(have: number, k: number, what: string, option: string): void {
 
 /**
  * Sum of exact distances from each of `queryRows` to the last `sumLast` of its k neighbours
- * among `minority` (k nearest; k = minority size gives "all, farthest last").
+ * among `minority` (k nearest; k = minority size gives "all, farthest last"). The distributed
+ * near-miss (src/distributed/near-miss.ts) scores each partition's rows with this same function.
  */
-async function neighbourSums(
+export async function neighbourSums(
   data: Dataset,
   minority: Int32Array,
   queryRows: Int32Array,

@@ -77,6 +77,8 @@ describeDask('Dask driver on a LocalCluster (2 worker processes, 8 partitions)',
       { name: 'smoteenn8', input: in8, method: 'smote-enn', seed: 9, plan: ['--first', 'borderline-smote'] },
       // ENN rounds until the state says done.
       { name: 'renn8', input: in8, method: 'renn', seed: 42 },
+      // near-miss version 3: the minority kept by count --gather, score (with the partial shortlists), threshold.
+      { name: 'nearmiss8', input: in8, method: 'near-miss', seed: 42, plan: ['--near-miss-version', '3'] },
     ].map((r) => ({ ...r, output: outDir(r.name) }));
     const p = spawnSync(PYTHON, ['-c', SCRIPT], { timeout: 14 * 60_000, input: JSON.stringify(runs), encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, OMP_NUM_THREADS: '1' } });
     if (p.status !== 0) throw new Error(`the Dask driver failed (${p.status}): ${p.stderr}`);
@@ -112,6 +114,14 @@ describeDask('Dask driver on a LocalCluster (2 worker processes, 8 partitions)',
     expect(results.smoteenn8.route).toBe('synthesize');
     expect(partFiles(outDir('smoteenn8'))).toHaveLength(9);
     expect(sortedEntries(rowMultiset(partFiles(outDir('smoteenn8'))))).toEqual(sortedEntries(await single('smote-enn', ['--seed', '9', '--first', 'borderline-smote'])));
+  });
+
+  it('near-miss --near-miss-version 3: keeps exactly the rows the single-machine run keeps', async () => {
+    expect(results.nearmiss8.route).toBe('nearmiss');
+    expect(partFiles(outDir('nearmiss8'))).toHaveLength(8);
+    const d = rowMultiset(partFiles(outDir('nearmiss8')));
+    expect(sortedEntries(d)).toEqual(sortedEntries(await single('near-miss', ['--near-miss-version', '3'])));
+    expect(labelCounts(d).ok).toBeLessThan(1000);
   });
 
   for (const [name, method] of [

@@ -170,9 +170,9 @@ describe('dist step errors', () => {
     expect((await runCli(['dist', 'count', split8[0], '-o', s0])).code).toBe(0);
     const s1 = join(dir, 'e1.json');
     expect((await runCli(['dist', 'count', split8[1], '-o', s1])).code).toBe(0);
-    const bad = await runCli(['dist', 'plan', s0, s1, '-m', 'near-miss', '-o', join(dir, 'e.json')]);
+    const bad = await runCli(['dist', 'plan', s0, s1, '-m', 'cluster-centroids', '-o', join(dir, 'e.json')]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/near-miss.*no distributed protocol.*resample/);
+    expect(bad.stderr).toMatch(/cluster-centroids.*no distributed protocol.*near-miss.*resample/);
     const plan = join(dir, 'eplan.json');
     expect((await runCli(['dist', 'plan', s0, s1, '-m', 'smote', '-o', plan])).code).toBe(0);
     const idx = await runCli(['dist', 'gather', split8[0], '--plan', plan, '--index', '5', '-o', join(dir, 'g.csv')]);

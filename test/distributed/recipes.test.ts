@@ -46,10 +46,15 @@ for r in cfg["runs"]:
 // recipes; each run costs ~10 s of process starts).
 const SE2 = { name: 'se2', method: 'smote-enn', seed: 9, plan: ['--first', 'borderline-smote', '--variant', 'borderline-2'] };
 const RENN = { name: 'renn', method: 'renn', seed: 42, plan: ['--strategy', 'all'] };
+// near-miss: the minority gathered, score (version 3: with the partial shortlists), threshold, select.
+const NM3 = { name: 'nm3', method: 'near-miss', seed: 42, plan: ['--near-miss-version', '3'] };
+const NM2 = { name: 'nm2', method: 'near-miss', seed: 42, plan: ['--near-miss-version', '2', '--strategy', 'ok=300'] };
 const RUNS = [
   { engine: 'ray', ...SE2 },
   { engine: 'spark', ...SE2 },
   { engine: 'spark', ...RENN },
+  { engine: 'ray', ...NM3 },
+  { engine: 'spark', ...NM2 },
 ] as const;
 
 let dir: string;

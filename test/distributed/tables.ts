@@ -122,7 +122,7 @@ export async function runLocal(parts: readonly string[], work: string, method: s
   const summaries = parts.map((_, i) => w(`s${i}.json`));
   // As the driver: SMOTE-type methods on CSV keep the small classes in the count pass.
   const counted = parts.map((_, i) => w(`cg${i}${ext}`));
-  const gatherAtCount = extra.countGather ?? (ext === '.csv' && ['smote', 'smoten', 'smote-nc'].includes(method));
+  const gatherAtCount = extra.countGather ?? (ext === '.csv' && ['smote', 'smoten', 'smote-nc', 'near-miss'].includes(method));
   for (let i = 0; i < n; i++) await cli(['count', parts[i], '-o', summaries[i], ...(gatherAtCount ? ['--gather', counted[i]] : [])]);
   const plan = w('plan.json');
   await cli(['plan', ...summaries, '-m', method, '--seed', String(extra.seed ?? 42), '-o', plan, ...(extra.plan ?? [])]);
@@ -177,6 +177,14 @@ export async function runLocal(parts: readonly string[], work: string, method: s
       selectExtra = ['--removed', removed];
       await cli(['select', synthOut, '--plan', plan, '--index', String(n), '-o', outputs[n], ...selectExtra]);
     }
+  } else if (p.route === 'nearmiss') {
+    // The minority rows gathered (or kept by count --gather), every partition scored against them.
+    const gathered = p.countGathered ? counted : parts.map((_, i) => w(`g${i}${ext}`));
+    if (!p.countGathered) for (let i = 0; i < n; i++) await cli(['gather', ...base(i), '-o', gathered[i]]);
+    const scores = parts.map((_, i) => w(`sc${i}.json`));
+    for (let i = 0; i < n; i++) await cli(['score', ...base(i), '--minority', ...gathered, '-o', scores[i], '--knn-backend', 'cpu']);
+    await cli(['threshold', ...scores, '--plan', plan, '-o', w('chosen.json')]);
+    selectExtra = ['--thresholds', w('chosen.json')];
   } else {
     await pointSteps();
     selectExtra = ['--removed', await cleanSteps(points, plan, p.clean!.method, w)];

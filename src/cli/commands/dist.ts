@@ -42,6 +42,16 @@ Protocol (every step reads files and writes one file; partitions are CSV or Arro
     gather, points (map), [knn + merge as above], synth --points synth.bin -> the synthetic rows and their points,
     then the cleaning below over every points file + synth.bin, then select --removed on each partition and on
     the synthetic rows (select SYNTHETIC --index N, N = the number of partitions)
+  near-miss (--near-miss-version 1|2|3, --n-neighbors, --n-neighbors-ver3):
+    gather    each partition          -> its minority rows     (map; none when the plan says "countGathered":
+                                                                count --gather kept them, pass those files)
+    score     each partition --minority <every gathered file>
+                                      -> scores.json           (map: its rows' sums against the minority, the
+                                                                candidates per class; version 3: also the
+                                                                minority rows' nearest rows here, per class)
+    threshold all scores              -> chosen.json           (reduce: version 3 merges those lists into the
+                                                                shortlist; the kept or dropped ids per class)
+    select    each partition          -> output partition      (map; --thresholds chosen.json)
   tomek-links / enn / neighbourhood-cleaning-rule / renn / all-knn:
     points    each partition          -> points.bin            (map)
     knn       query points x one partition's points -> partial top-k (map over partitions; enn: partition pairs)
@@ -138,7 +148,7 @@ export function distCommand(ctx: CliContext): Command {
 
   const plan = sub(ctx, 'plan', 'merge the summaries (in partition order) into the plan: global targets, row offsets, the route')
     .argument('<summaries...>', 'the summaries of every partition, in partition order')
-    .requiredOption('-m, --method <name>', 'random-under, random-over, smote, smoten, smote-nc, borderline-smote, adasyn, smote-tomek, smote-enn, tomek-links, enn, renn, all-knn or neighbourhood-cleaning-rule')
+    .requiredOption('-m, --method <name>', 'random-under, random-over, smote, smoten, smote-nc, borderline-smote, adasyn, smote-tomek, smote-enn, tomek-links, enn, renn, all-knn, neighbourhood-cleaning-rule or near-miss')
     .option('--strategy <s>', 'sampling strategy (default: auto), as for resample')
     .requiredOption('-o, --output <file>', 'the plan (JSON)');
   addSamplerOptions(plan);
@@ -160,18 +170,23 @@ export function distCommand(ctx: CliContext): Command {
     await writeJson(flags.output, rankPartition(p, offset, codes));
   });
 
-  const threshold = sub(ctx, 'threshold', 'random route: merge the ranks of every partition into one threshold per class')
-    .argument('<ranks...>', 'the rank files of every partition')
+  const threshold = sub(ctx, 'threshold', 'random route: merge the ranks of every partition into one threshold per class; near-miss: the score files into the kept rows per class')
+    .argument('<ranks...>', 'the rank files (near-miss: the score files) of every partition')
     .requiredOption('--plan <file>', 'the plan file')
     .requiredOption('-o, --output <file>', 'the thresholds (JSON)');
   threshold.action(async (files: string[], flags: { plan: string; output: string }) => {
-    const { mergeThresholds } = await import('../../distributed/random.js');
     const p = await loadPlan(flags.plan);
+    if (p.route === 'nearmiss') {
+      const { mergeNearMiss } = await import('../../distributed/near-miss.js');
+      await writeJson(flags.output, mergeNearMiss(p, (await Promise.all(files.map(readJson))) as never, (m) => void ctx.stderr.write(`rebalance: ${m}\n`)));
+      return;
+    }
+    const { mergeThresholds } = await import('../../distributed/random.js');
     await writeJson(flags.output, mergeThresholds(p, (await Promise.all(files.map(readJson))) as never));
   });
 
   const select = partitionCommand(ctx, 'select', "write this partition's output rows (random: by the thresholds; clean: all but the removed rows; synthesize: all rows)", 'the output partition (format from the extension, else the input format)')
-    .option('--thresholds <file>', "random route: the threshold step's file")
+    .option('--thresholds <file>', "random route and near-miss: the threshold step's file")
     .option('--removed <file>', "clean route: the clean step's file")
     .option('--format <format>', 'output format: csv, tsv, arrow, arrows')
     .option('--gather <file>', 'synthesize route: also write the rows of the grown classes to this file (the gather step, in the same pass)')
@@ -191,7 +206,7 @@ export function distCommand(ctx: CliContext): Command {
     if (flags.summaryJson) await writeJson(flags.summaryJson, result);
   });
 
-  const gather = partitionCommand(ctx, 'gather', "synthesize route: this partition's rows of the classes being grown", 'the gathered rows (same format as the input by default)')
+  const gather = partitionCommand(ctx, 'gather', "synthesize route: this partition's rows of the classes being grown; near-miss: its minority rows", 'the gathered rows (same format as the input by default)')
     .option('--format <format>', 'output format: csv, tsv, arrow, arrows')
     .option('--fetch <merged>', "borderline-2: also the rows these merged lists name (knn --danger, merged): the danger rows' nearest rows of other classes");
   gather.action(async (input: string, flags: PartFlags & { fetch?: string }) => {
@@ -270,6 +285,18 @@ export function distCommand(ctx: CliContext): Command {
     if (scaler) checkScalable(p);
     const pts = await partitionPoints(step(flags, input, p, ctx), scaler);
     await writeBlob(flags.output, ...pointsToBlob(pts));
+  });
+
+  const score = partitionCommand(ctx, 'score', "near-miss: this partition's cut-class rows scored against the gathered minority rows; the candidates per class", 'the scores (JSON)')
+    .requiredOption('--minority <gathered...>', 'the gather step files of every partition (the minority rows), in partition order');
+  addKnnOptions(score);
+  score.action(async (input: string, flags: PartFlags & KnnFlags & { minority: string[] }) => {
+    const [{ scorePartition }, { openKnn }] = await Promise.all([import('../../distributed/near-miss.js'), import('../../neighbors/open.js')]);
+    if (flags.scale !== 'none') throw new UsageError('REBALANCE_DIST_UNSUPPORTED', `--scale ${flags.scale} is not supported by the distributed near-miss (its scaler would be the whole table's); drop --scale or run 'rebalance resample' on one machine`);
+    const p = await loadPlan(flags.plan);
+    const log = (m: string): void => void ctx.stderr.write(`rebalance: ${m}\n`);
+    const knn = () => openKnn({ backend: flags.knnBackend, algorithm: flags.knnAlgorithm, threads: flags.threads, log, signal: ctx.signal });
+    await writeJson(flags.output, await scorePartition({ ...step(flags, input, p, ctx), minority: flags.minority, knn, log, signal: ctx.signal }));
   });
 
   const moments = partitionCommand(ctx, 'moments', "--scale: this partition's share of the scaler (minmax: its min and max; standard: the next link of the chain of running sums)", 'the moments (JSON)')
@@ -390,7 +417,7 @@ export function distCommand(ctx: CliContext): Command {
     }
   });
 
-  for (const c of [batch, count, plan, rank, threshold, select, gather, synth, moments, scaler, points, knn, merge, partners, clean]) cmd.addCommand(c);
+  for (const c of [batch, count, plan, rank, threshold, select, gather, synth, score, moments, scaler, points, knn, merge, partners, clean]) cmd.addCommand(c);
   return cmd;
 }
 
