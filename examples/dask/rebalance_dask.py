@@ -36,6 +36,7 @@ Importable: `from rebalance_dask import run` then run(input_dir, output_dir, met
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -57,7 +58,7 @@ class StepError(RuntimeError):
 
 
 def dist_step(args, rebalance_bin=DEFAULT_BIN, node="node", node_flags=()):
-    """Runs `rebalance dist ARGS...` and returns its stdout (runs on a Dask worker)."""
+    """Runs `rebalance dist ARGS...` and returns (stdout, stderr) (runs on a Dask worker)."""
     # A batch runs several steps in one process; --expose-gc lets it free each step's garbage.
     cmd = [node, *node_flags, *(["--expose-gc"] if args and args[0] == "batch" else []), rebalance_bin, "dist", *[str(a) for a in args]]
     env = dict(os.environ)
@@ -65,7 +66,7 @@ def dist_step(args, rebalance_bin=DEFAULT_BIN, node="node", node_flags=()):
     r = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if r.returncode != 0:
         raise StepError([str(a) for a in args], r.returncode, r.stderr)
-    return r.stdout
+    return r.stdout, r.stderr
 
 
 def partition_files(input_dir):
@@ -231,10 +232,26 @@ def _run(client, parts, ext, out, work, method, strategy, seed, plan_args, input
                 tasks.append(["batch", str(f)])
             arg_lists = tasks
         futures = client.map(dist_step, arg_lists, rebalance_bin=rebalance_bin, node=node, node_flags=node_flags, pure=False)
-        return client.gather(futures)
+        return [tell(r) for r in client.gather(futures)]
 
     def one(args):
-        return client.submit(dist_step, args, rebalance_bin=rebalance_bin, node=node, node_flags=node_flags, pure=False).result()
+        return tell(client.submit(dist_step, args, rebalance_bin=rebalance_bin, node=node, node_flags=node_flags, pure=False).result())
+
+    told = set()
+
+    def tell(result):
+        """
+        The steps' notices on stderr (what a single-machine run prints: near-miss's short
+        shortlist, column roles, the kNN backend): each once, lines that differ only in their
+        numbers (one per partition) counting as one.
+        """
+        out, err = result
+        for line in err.splitlines():
+            shape = re.sub(r"[0-9]+", "#", line)
+            if line.strip() and shape not in told:
+                told.add(shape)
+                print(line, file=sys.stderr)
+        return out
 
     n = len(parts)
     w = lambda name: str(work / name)  # noqa: E731

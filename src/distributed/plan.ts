@@ -32,11 +32,10 @@ import { sortClassNames } from '../dataset/make.js';
 import { isStreaming, planJob } from '../pipeline/plan.js';
 import { getSampler } from '../samplers/registry.js';
 import { mNeighbourOptions } from '../samplers/borderline-smote.js';
-import { ennOptions, intOption, kOptions, numberOption } from '../samplers/shared/options.js';
+import { ennOptions, enumOption, intOption, kOptions, numberOption } from '../samplers/shared/options.js';
 import { notMinorityOfCounts } from '../samplers/shared/classes.js';
 import { modeTieFor, resolveM } from '../samplers/shared/neighbours.js';
 import { needRows } from '../samplers/near-miss.js';
-import { enumOption } from '../samplers/shared/options.js';
 import type { FeatureKind, SamplerOptions, SamplingKind, SamplingStrategy } from '../types.js';
 import type { PartitionColumn, PartitionSummary } from './partition.js';
 

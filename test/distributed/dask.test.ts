@@ -45,6 +45,7 @@ let dir: string;
 let whole: string;
 let results: Record<string, { classes: { name: string; before: number; after: number }[]; route: string; partitionsOut: number }>;
 const outDir = (name: string): string => join(dir, `out-${name}`);
+let driverStderr = '';
 
 async function single(method: string, args: string[]): Promise<Map<string, number>> {
   const out = join(dir, `single-${method}-${args.join('_')}.csv`);
@@ -79,10 +80,13 @@ describeDask('Dask driver on a LocalCluster (2 worker processes, 8 partitions)',
       { name: 'renn8', input: in8, method: 'renn', seed: 42 },
       // near-miss version 3: the minority kept by count --gather, score (with the partial shortlists), threshold.
       { name: 'nearmiss8', input: in8, method: 'near-miss', seed: 42, plan: ['--near-miss-version', '3'] },
+      // A one-row shortlist per minority row: fewer rows than planned, and the notice saying so.
+      { name: 'nearmiss8short', input: in8, method: 'near-miss', seed: 42, plan: ['--near-miss-version', '3', '--n-neighbors-ver3', '1'] },
     ].map((r) => ({ ...r, output: outDir(r.name) }));
     const p = spawnSync(PYTHON, ['-c', SCRIPT], { timeout: 14 * 60_000, input: JSON.stringify(runs), encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, OMP_NUM_THREADS: '1' } });
     if (p.status !== 0) throw new Error(`the Dask driver failed (${p.status}): ${p.stderr}`);
     results = JSON.parse(p.stdout);
+    driverStderr = p.stderr;
   }, 15 * 60_000);
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -122,6 +126,17 @@ describeDask('Dask driver on a LocalCluster (2 worker processes, 8 partitions)',
     const d = rowMultiset(partFiles(outDir('nearmiss8')));
     expect(sortedEntries(d)).toEqual(sortedEntries(await single('near-miss', ['--near-miss-version', '3'])));
     expect(labelCounts(d).ok).toBeLessThan(1000);
+  });
+
+  it("near-miss version 3 with a short shortlist: the rows of one machine, and the driver prints one machine's notice once", async () => {
+    const d = rowMultiset(partFiles(outDir('nearmiss8short')));
+    const out = join(dir, 'single-nm-short.csv');
+    const r = await runCli(['resample', whole, '-m', 'near-miss', '--near-miss-version', '3', '--n-neighbors-ver3', '1', '-o', out, '--knn-backend', 'cpu']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(sortedEntries(d)).toEqual(sortedEntries(rowMultiset([out])));
+    const notices = r.stderr.split('\n').filter((l) => l.includes('near-miss: version 3 shortlisted'));
+    expect(notices.length).toBeGreaterThan(0);
+    for (const line of notices) expect(driverStderr.split('\n').filter((l) => l === line)).toHaveLength(1);
   });
 
   for (const [name, method] of [
