@@ -22,6 +22,7 @@ import { DataError, UsageError } from '../core/errors.js';
 import { packForKnn } from '../dataset/pack.js';
 import { scanTable } from '../dataset/scan.js';
 import { DatasetBuilder } from '../pipeline/collect.js';
+import { datasetFromValues } from '../pipeline/read-table.js';
 import { eachRow } from '../pipeline/passes.js';
 import { neighbourSums } from '../samplers/near-miss.js';
 import { ExactDistance } from '../samplers/shared/neighbours.js';
@@ -104,26 +105,50 @@ async function minorityRows(step: ScoreStep, spec: NearMissSpec): Promise<Datase
   }
 }
 
+/** The rows of `data` (a partition's kept rows, in order) whose class `accept`s, their global ids pushed to `gids`. */
+function keepRows(data: Dataset, accept: readonly boolean[], offset: number, gids: number[]): Dataset {
+  const rows: number[] = [];
+  for (let i = 0; i < data.nRows; i++) {
+    if (!accept[data.labels[i]]) continue;
+    rows.push(i);
+    gids.push(offset + i);
+  }
+  const n = rows.length;
+  const labels = new Int32Array(n);
+  for (let t = 0; t < n; t++) labels[t] = data.labels[rows[t]];
+  const features = data.features.map((f) => {
+    const out = new Float64Array(n);
+    for (let t = 0; t < n; t++) out[t] = f[rows[t]];
+    return out;
+  });
+  return { ...data, nRows: n, features, labels };
+}
+
 /** The score step of one partition (see the module comment). */
 export async function scorePartition(step: ScoreStep): Promise<NearMissScores> {
   const plan = step.plan;
   const spec = nearMissSpec(plan);
   const min = await minorityRows(step, spec);
-  const p = await openPlanned(step);
+  // A CSV partition of number columns is read once: the counting pass keeps the values (as readTable).
+  const p = await openPlanned({ ...step, scan: { ...step.scan, collectValues: true } });
   let part: Dataset;
   const gids: number[] = [];
   const cutNames = new Set(spec.classes.map((c) => c.class));
   try {
     const accept = p.profile.classNames.map((n) => cutNames.has(n));
-    const builder = new DatasetBuilder(p.profile, (code) => accept[code]);
-    let j = 0;
-    await eachRow({ source: p.source, profile: p.profile, signal: step.signal }, (cells, r, code) => {
-      const gid = p.offset + j++;
-      if (!accept[code]) return;
-      gids.push(gid);
-      builder.add(cells, r, code);
-    });
-    part = builder.finish();
+    const direct = datasetFromValues(p.profile);
+    if (direct) part = keepRows(direct, accept, p.offset, gids);
+    else {
+      const builder = new DatasetBuilder(p.profile, (code) => accept[code]);
+      let j = 0;
+      await eachRow({ source: p.source, profile: p.profile, signal: step.signal }, (cells, r, code) => {
+        const gid = p.offset + j++;
+        if (!accept[code]) return;
+        gids.push(gid);
+        builder.add(cells, r, code);
+      });
+      part = builder.finish();
+    }
   } finally {
     await p.source.close();
   }
