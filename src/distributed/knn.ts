@@ -21,7 +21,7 @@ import { neighbourMode } from '../samplers/shared/neighbours.js';
 import type { KnnBackend } from '../types.js';
 import type { Blob } from './blob.js';
 import type { CleanSpec, DistPlan } from './plan.js';
-import { openPlanned, type PartitionStep } from './steps.js';
+import { openPlanned, type PartitionStep } from './partition.js';
 
 export interface Points {
   readonly dim: number;

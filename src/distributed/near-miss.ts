@@ -30,7 +30,7 @@ import type { Dataset, KnnBackend } from '../types.js';
 import { mergeNeighbours, partialKnn, type Neighbours, type Points } from './knn.js';
 import { concatSources } from './partition.js';
 import type { DistPlan, NearMissSpec } from './plan.js';
-import { openPlanned, type PartitionStep } from './steps.js';
+import { openPlanned, type PartitionStep } from './partition.js';
 
 /** Which end of the order a class's candidates come from. */
 export type NearMissSide = 'best' | 'worst';

@@ -13,6 +13,7 @@ import { openTable } from '../dataset/cell-semantics.js';
 import type { RowBatch } from '../io/batch.js';
 import { sinkColumns, syntheticRules } from '../pipeline/columns.js';
 import { GatherKeeper } from './count-gather.js';
+import { partitionOf, type DistPlan } from './plan.js';
 
 export interface PartitionColumn {
   readonly name: string;
@@ -86,6 +87,31 @@ export function summarize(file: string, p: OpenPartition): PartitionSummary {
     classes,
     firstRows,
   };
+}
+
+export interface PartitionStep {
+  readonly input: string;
+  readonly index: number;
+  readonly plan: DistPlan;
+  readonly output?: string;
+  readonly format?: string;
+  readonly read?: ReadOptions;
+  readonly scan?: ScanOptions;
+  readonly version?: string;
+}
+
+/** Opens partition `index` of the plan and checks it is the file the plan counted. */
+export async function openPlanned(step: PartitionStep): Promise<OpenPartition & { offset: number; toGlobal: Int32Array }> {
+  const plan = step.plan;
+  // smote-tomek / smote-enn: the synthetic rows are partition N (after the N input partitions), global ids from totalRows.
+  const synthetic = step.index === plan.partitions.length && plan.route === 'synthesize' && plan.clean !== undefined;
+  const entry = synthetic ? { file: 'the synthetic rows', rows: -1, offset: plan.totalRows } : partitionOf(plan, step.index);
+  const p = await openPartition(step.input, step.read, { ...step.scan, label: step.scan?.label ?? step.plan.label });
+  if (!synthetic && p.profile.nRows !== entry.rows) {
+    await p.source.close();
+    throw new DataError('REBALANCE_PLAN_MISMATCH', `${step.input} has ${p.profile.nRows} rows, but partition ${step.index} of the plan (${entry.file}) has ${entry.rows}; pass the partition the plan counted at this --index`);
+  }
+  return { ...p, offset: entry.offset, toGlobal: globalCodes(p.profile, step.plan.classNames) };
 }
 
 /**

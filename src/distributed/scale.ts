@@ -15,7 +15,7 @@ import { DatasetBuilder } from '../pipeline/collect.js';
 import { eachRow } from '../pipeline/passes.js';
 import type { Dataset } from '../types.js';
 import type { DistPlan } from './plan.js';
-import { openPlanned, type PartitionStep } from './steps.js';
+import { openPlanned, type PartitionStep } from './partition.js';
 
 export type DistScale = 'standard' | 'minmax';
 

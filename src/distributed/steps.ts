@@ -19,22 +19,11 @@ import type { Dataset, KnnBackend, SamplingPlan, SyntheticBlock } from '../types
 import { FIRST_SAMPLERS } from '../samplers/combine.js';
 import { writeBlob } from './blob.js';
 import { dangerIds, pointsToBlob, type Neighbours, type Points } from './knn.js';
-import { concatSources, globalCodes, openPartition, openPartitionWriter, withPlanKinds, type OpenPartition } from './partition.js';
-import { partitionOf, type DistPlan } from './plan.js';
+import { concatSources, globalCodes, openPartitionWriter, openPlanned, withPlanKinds, type PartitionStep } from './partition.js';
+import type { DistPlan } from './plan.js';
 import { keptGlobalCodes, timesFor, type Thresholds } from './random.js';
 import { copyPlainPartition } from './verbatim.js';
 import { nearMissTimes, type NearMissChoice } from './near-miss.js';
-
-export interface PartitionStep {
-  readonly input: string;
-  readonly index: number;
-  readonly plan: DistPlan;
-  readonly output?: string;
-  readonly format?: string;
-  readonly read?: ReadOptions;
-  readonly scan?: ScanOptions;
-  readonly version?: string;
-}
 
 export interface StepResult {
   readonly rowsRead: number;
@@ -51,19 +40,6 @@ function metadata(plan: DistPlan, version: string | undefined): Map<string, stri
   ]);
 }
 
-/** Opens partition `index` of the plan and checks it is the file the plan counted. */
-export async function openPlanned(step: PartitionStep): Promise<OpenPartition & { offset: number; toGlobal: Int32Array }> {
-  const plan = step.plan;
-  // smote-tomek / smote-enn: the synthetic rows are partition N (after the N input partitions), global ids from totalRows.
-  const synthetic = step.index === plan.partitions.length && plan.route === 'synthesize' && plan.clean !== undefined;
-  const entry = synthetic ? { file: 'the synthetic rows', rows: -1, offset: plan.totalRows } : partitionOf(plan, step.index);
-  const p = await openPartition(step.input, step.read, { ...step.scan, label: step.scan?.label ?? step.plan.label });
-  if (!synthetic && p.profile.nRows !== entry.rows) {
-    await p.source.close();
-    throw new DataError('REBALANCE_PLAN_MISMATCH', `${step.input} has ${p.profile.nRows} rows, but partition ${step.index} of the plan (${entry.file}) has ${entry.rows}; pass the partition the plan counted at this --index`);
-  }
-  return { ...p, offset: entry.offset, toGlobal: globalCodes(p.profile, step.plan.classNames) };
-}
 
 /**
  * Writes a partition's rows, each as many times as `times(globalCode, gid)` says (0: dropped;
