@@ -19,6 +19,7 @@
  * lower global id first (the single machine's stable sort by row = global id order).
  */
 import { DataError, UsageError } from '../core/errors.js';
+import { takeRows } from '../dataset/make.js';
 import { packForKnn } from '../dataset/pack.js';
 import { scanTable } from '../dataset/scan.js';
 import { DatasetBuilder } from '../pipeline/collect.js';
@@ -113,15 +114,7 @@ function keepRows(data: Dataset, accept: readonly boolean[], offset: number, gid
     rows.push(i);
     gids.push(offset + i);
   }
-  const n = rows.length;
-  const labels = new Int32Array(n);
-  for (let t = 0; t < n; t++) labels[t] = data.labels[rows[t]];
-  const features = data.features.map((f) => {
-    const out = new Float64Array(n);
-    for (let t = 0; t < n; t++) out[t] = f[rows[t]];
-    return out;
-  });
-  return { ...data, nRows: n, features, labels };
+  return takeRows(data, rows);
 }
 
 /** The score step of one partition (see the module comment). */
